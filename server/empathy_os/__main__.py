@@ -1,0 +1,5 @@
+import sys
+
+from empathy_os.cli import main
+
+sys.exit(main())

@@ -1,0 +1,155 @@
+"""The analyzer contract: every tool wrapper returns an `AnalyzerResult` of typed findings + metrics.
+
+An analyzer never invents a figure. If its tool cannot run, the result says so (`ran=False`, `error`),
+and carries no metrics; callers (gates, reports) treat that as "not measured".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from pydantic import BaseModel, Field
+
+
+class Severity(str, Enum):
+    """Ordered from most to least severe. `critical` is reserved for findings that fail a gate."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+
+class Finding(BaseModel):
+    """One thing a tool reported, located in the project (paths are relative to the project root)."""
+
+    tool: str  # "bandit", "ruff", "coverage", "docstrings", ...
+    rule: str  # tool's own rule id: "B602", "F401", "coverage-gap", "missing-docstring"
+    severity: Severity
+    path: str  # posix, relative to the project root
+    line: int = Field(ge=1)
+    end_line: int | None = None
+    column: int | None = None  # 1-based when known
+    end_column: int | None = None
+    message: str
+    symbol: str | None = None  # qualified function/class name when the finding is about one
+    confidence: str | None = None  # the tool's own confidence (bandit)
+    cwe: int | None = None
+    url: str | None = None  # rule documentation
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class AnalyzerResult(BaseModel):
+    """What one tool run measured. `metrics` holds only measured values, each named in `source`."""
+
+    analyzer: str  # registry name, e.g. "bandit"
+    tool: str  # tool + version actually run, e.g. "bandit 1.9.4"
+    ran: bool
+    error: str | None = None  # why it could not run (or ran partially)
+    findings: list[Finding] = Field(default_factory=list)
+    metrics: dict[str, float | int | str | bool | None] = Field(default_factory=dict)
+    score: float | None = Field(default=None, ge=0, le=10)  # 0-10, only when a formula applies
+    score_formula: str | None = None  # how `score` was computed, in words
+    scope: str | None = None  # what was measured ("inventory/ (from .coveragerc)")
+    duration_seconds: float = 0.0
+    cached: bool = False
+
+
+@dataclass
+class ProjectContext:
+    """Everything an analyzer needs to know about the project it measures."""
+
+    root: Path
+    python: str = field(default_factory=lambda: sys.executable)  # interpreter for the project's tests
+    trusted: bool = True  # False: never execute project code (coverage, test generation)
+    settings: dict[str, Any] = field(default_factory=dict)  # [tool.empathy] + overrides
+    only_files: list[Path] | None = None  # restrict per-file analyzers to these files
+    use_cache: bool = True
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".empathy" / "cache"
+
+
+Analyzer = Callable[[ProjectContext], Awaitable[AnalyzerResult]]
+
+# name -> analyzer; filled by `empathy_os.analyzers` on import (see register()).
+REGISTRY: dict[str, Analyzer] = {}
+
+
+def register(name: str) -> Callable[[Analyzer], Analyzer]:
+    def deco(fn: Analyzer) -> Analyzer:
+        REGISTRY[name] = fn
+        return fn
+
+    return deco
+
+
+@dataclass
+class ToolRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    duration: float
+
+
+class ToolTimeout(Exception):
+    pass
+
+
+async def run_tool(
+    cmd: list[str],
+    cwd: Path,
+    timeout: float | None = None,
+    env: dict[str, str] | None = None,
+) -> ToolRun:
+    """Run a tool in its own process group; on timeout or cancellation the whole group is killed.
+
+    A tool like pytest spawns children; killing only the leader would leave them behind.
+    """
+    started = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        *cmd,
+        cwd=str(cwd),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+        _kill_group(proc.pid)
+        await proc.wait()
+        if isinstance(exc, asyncio.TimeoutError):
+            raise ToolTimeout(f"{Path(cmd[0]).name} timed out after {timeout:.0f}s") from None
+        raise
+    return ToolRun(
+        proc.returncode or 0,
+        out.decode("utf-8", "replace"),
+        err.decode("utf-8", "replace"),
+        time.perf_counter() - started,
+    )
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def tool_bin(name: str) -> str:
+    """The tool's executable beside the running interpreter (our venv), else on PATH."""
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name

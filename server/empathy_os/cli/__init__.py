@@ -1,0 +1,52 @@
+"""`empathy` command line: a thin adapter over the workflows and the store.
+
+Each sub-command lives in its own module exposing `register(subparsers)`; handlers return the exit code.
+Exit codes: 0 success / approved, 1 not approved / target not reached, 2 bad usage or unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from empathy_os import __version__
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 2, nothing written."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from empathy_os.cli import compose, lsp, release_prep, store, test_coverage
+
+    parser = argparse.ArgumentParser(prog="empathy", description="Meta-orchestration of analysis agents.")
+    parser.add_argument("--version", action="version", version=f"empathy {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    orchestrate = commands.add_parser("orchestrate", help="run an orchestrated workflow")
+    workflows = orchestrate.add_subparsers(dest="workflow", metavar="WORKFLOW", required=True)
+    release_prep.register(workflows)
+    test_coverage.register(workflows)
+
+    compose.register(commands)
+    store.register(commands)
+    lsp.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(f"empathy: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("empathy: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

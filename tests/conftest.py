@@ -1,0 +1,38 @@
+"""Shared fixtures: the bundled sample project (always copied) and the local fake Messages API."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.fake_anthropic import FakeAnthropic
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "sample-project"
+
+
+@pytest.fixture
+def sample_project(tmp_path: Path) -> Path:
+    """A private copy of the sample project: runs write caches and tests, never into the repo."""
+    dest = tmp_path / "sample-project"
+    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
+    return dest
+
+
+@pytest.fixture
+def fake_anthropic(monkeypatch: pytest.MonkeyPatch):
+    """A running fake server; the environment points the real SDK at it with a throwaway key."""
+    server = FakeAnthropic().start()
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-not-a-real-key")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No API key: the model step must be skipped and reported as such."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
