@@ -21,8 +21,8 @@ from empathy_os.pattern_library import is_proven
 from empathy_os.store.models import AgentConfiguration, _tier_name
 
 if TYPE_CHECKING:
-    from empathy_os.orchestration.config_store import ConfigurationStore
     from empathy_os.pattern_library import PatternLibrary
+    from empathy_os.store.configurations import ConfigurationStore
 
 Source = Literal["store", "pattern_library"]
 

@@ -1,0 +1,239 @@
+"""Configuration store: compositions that ran, with their measured outcomes, in one TinyDB file.
+
+Location, first match wins: `ConfigurationStore(path=...)`, `ConfigurationStore(project_root=...)` →
+`<root>/.empathy/store.json`, the `EMPATHY_STORE` environment variable, and otherwise
+`<current working directory>/.empathy/store.json`. Reading never creates the file.
+
+Every change is a read-modify-write under the file's cross-process lock, on the freshly read file, so the
+daemon, the CLI and a user's script may use one store at once without losing a run:
+`store.record_outcome(id, success, quality_score)` adds one run to the stored record, and
+`store.save(config)` writes the configuration's fields and *adds* the outcomes recorded on that object since
+it was loaded (it never overwrites the stored counters with the object's older copy).
+
+Ranking (`get_best_for_task`, `search`): Wilson lower bound of the success rate, then mean quality, then
+run count, then recency (see `empathy_os.store.models.rank_key`).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from empathy_os.store.models import AgentConfiguration, check_quality, rank_key
+from empathy_os.store.storage import AtomicJSONStorage, StoreError
+
+if TYPE_CHECKING:
+    from empathy_os.pattern_library import PatternLibrary
+
+__all__ = ["AgentConfiguration", "ConfigurationNotFound", "ConfigurationStore", "default_store_path"]
+
+STORE_ENV = "EMPATHY_STORE"
+TABLE = "configurations"
+
+
+class ConfigurationNotFound(KeyError):
+    """No configuration with that id in this store."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "configuration not found"
+
+
+def default_store_path(project_root: str | os.PathLike[str] | None = None) -> Path:
+    """`<project_root>/.empathy/store.json`; without a root, `$EMPATHY_STORE` or the cwd's `.empathy/`."""
+    if project_root is not None:
+        return Path(project_root) / ".empathy" / "store.json"
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV])
+    return Path.cwd() / ".empathy" / "store.json"
+
+
+class _Index:
+    """Lookup tables built once per file version (keyed by the file's write id), so lookups never
+    re-parse or re-scan the file."""
+
+    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
+        self.by_id: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.by_pattern: dict[str, list[dict[str, Any]]] = {}
+        for doc_id, doc in table.items():
+            self.by_id[doc["id"]] = (int(doc_id), doc)
+            self.by_pattern.setdefault(doc["task_pattern"], []).append(doc)
+        self.next_doc_id = max((pair[0] for pair in self.by_id.values()), default=0) + 1
+
+
+class ConfigurationStore:
+    """Saved compositions for one workspace; see the module docstring for location and semantics."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *,
+                 project_root: str | os.PathLike[str] | None = None,
+                 pattern_library: PatternLibrary | None = None, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path) if path is not None else default_store_path(project_root)
+        # Optional: when set, every save/record promotes, updates or demotes the configuration there.
+        self.pattern_library = pattern_library
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage, kind="empathy.config_store",
+                          lock_timeout=lock_timeout)
+        self._storage: AtomicJSONStorage = self._db.storage  # type: ignore[assignment]
+        self._table = self._db.table(TABLE, cache_size=0)  # other processes write: no query cache
+        self._index_id: str | None = None
+        self._index_cache: _Index | None = None
+
+    def __repr__(self) -> str:
+        return f"ConfigurationStore({str(self.path)!r})"
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def _index(self) -> _Index:
+        write_id, data = self._storage.snapshot()
+        if write_id is None or write_id != self._index_id or self._index_cache is None:
+            try:
+                index = _Index(data.get(TABLE, {}))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise StoreError(f"store {self.path} has a malformed configuration record ({exc})") from None
+            self._index_id, self._index_cache = write_id, index
+        return self._index_cache  # type: ignore[return-value]
+
+    def _model(self, doc: dict[str, Any]) -> AgentConfiguration:
+        try:
+            # Deep copy: the document belongs to the shared snapshot; the model must not alias it.
+            return AgentConfiguration.model_validate(copy.deepcopy(doc))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise StoreError(f"store {self.path}: record {doc.get('id')!r} is invalid "
+                             f"({where}: {first['msg']})") from None
+
+    def get(self, config_id: str) -> AgentConfiguration | None:
+        found = self._index().by_id.get(config_id)
+        return self._model(found[1]) if found else None
+
+    def __contains__(self, config_id: object) -> bool:
+        return isinstance(config_id, str) and config_id in self._index().by_id
+
+    def __len__(self) -> int:
+        return len(self._index().by_id)
+
+    def __iter__(self) -> Iterator[AgentConfiguration]:
+        return iter(self.list())
+
+    def list(self, task_pattern: str | None = None) -> list[AgentConfiguration]:
+        """All configurations (or one pattern's), grouped by task pattern, best first within each."""
+        index = self._index()
+        docs = index.by_pattern.get(task_pattern, []) if task_pattern else [d for _, d in index.by_id.values()]
+        docs = sorted(docs, key=rank_key, reverse=True)
+        docs.sort(key=lambda doc: doc["task_pattern"])
+        return [self._model(doc) for doc in docs]
+
+    def get_best_for_task(self, task_pattern: str) -> AgentConfiguration | None:
+        """The best-ranked configuration for `task_pattern`, or None when there is none."""
+        docs = self._index().by_pattern.get(task_pattern)
+        return self._model(max(docs, key=rank_key)) if docs else None
+
+    def search(self, task_pattern: str | None = None, min_success_rate: float = 0.0,
+               min_quality_score: float = 0.0, limit: int | None = None,
+               strategy: str | None = None) -> list[AgentConfiguration]:
+        """Configurations meeting every filter, best-ranked first.
+
+        `min_success_rate` is a fraction (0-1); `min_quality_score` is on the 0-100 scale and compares the
+        mean recorded score; `limit=None` returns all matches.
+        """
+        if not 0.0 <= min_success_rate <= 1.0:
+            raise ValueError(f"min_success_rate {min_success_rate!r} must be a fraction between 0 and 1")
+        check_quality(min_quality_score)
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit {limit!r} must be positive")
+        index = self._index()
+        docs = index.by_pattern.get(task_pattern, []) if task_pattern else [d for _, d in index.by_id.values()]
+        wanted_strategy = strategy.lower() if strategy else None
+        matches = []
+        for doc in docs:
+            runs, q_count = doc["usage_count"], doc["quality_score_count"]
+            if min_success_rate > 0 and (not runs or doc["success_count"] / runs < min_success_rate):
+                continue
+            if min_quality_score > 0 and (not q_count or doc["quality_score_sum"] / q_count < min_quality_score):
+                continue
+            if wanted_strategy and doc["strategy"] != wanted_strategy:
+                continue
+            matches.append(doc)
+        matches.sort(key=rank_key, reverse=True)
+        return [self._model(doc) for doc in matches[:limit]]
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    def save(self, config: AgentConfiguration) -> str:
+        """Insert or update `config`; outcomes recorded on it since its last load/save are added to the
+        stored counters. Refreshes `config`'s counters from the store and returns its id."""
+        with self._storage.lock():
+            index = self._index()
+            found = index.by_id.get(config.id)
+            doc = config.to_document()
+            if found is None:
+                self._table.insert(Document(doc, doc_id=index.next_doc_id))
+            else:
+                doc_id, stored = found
+                pending = config._pending
+                doc.update(
+                    usage_count=stored["usage_count"] + int(pending[0]),
+                    success_count=stored["success_count"] + int(pending[1]),
+                    quality_score_sum=stored["quality_score_sum"] + float(pending[2]),
+                    quality_score_count=stored["quality_score_count"] + int(pending[3]),
+                    created_at=stored["created_at"],
+                    last_used=max(filter(None, [doc["last_used"], stored.get("last_used")]), default=None),
+                )
+                self._table.update(doc, doc_ids=[doc_id])
+        saved = self._model(doc)
+        config._pending = [0, 0, 0.0, 0]
+        for field in ("usage_count", "success_count", "quality_score_sum", "quality_score_count",
+                      "created_at", "last_used"):
+            setattr(config, field, getattr(saved, field))
+        self._sync_library(saved)
+        return config.id
+
+    def record_outcome(self, config_id: str, success: bool, quality_score: float | None = None, *,
+                       default: AgentConfiguration | None = None) -> AgentConfiguration:
+        """Add one run to the stored record atomically and return the updated configuration.
+
+        With `default`, a missing id is first stored from it (find-or-create in the same locked step).
+        Raises `ConfigurationNotFound` when the id is unknown and no default is given.
+        """
+        score = check_quality(quality_score)
+        with self._storage.lock():
+            index = self._index()
+            found = index.by_id.get(config_id)
+            if found is None:
+                if default is None:
+                    raise ConfigurationNotFound(f"no configuration {config_id!r} in {self.path}")
+                config = default.model_copy(deep=True)
+                config.id = config_id
+            else:
+                config = self._model(found[1])
+            config.record_outcome(success, score)
+            doc = config.to_document()
+            if found is None:
+                self._table.insert(Document(doc, doc_id=index.next_doc_id))
+            else:
+                self._table.update(doc, doc_ids=[found[0]])
+        config._pending = [0, 0, 0.0, 0]
+        self._sync_library(config)
+        return config
+
+    def delete(self, config_id: str) -> bool:
+        """Remove a configuration; False when it was not there."""
+        with self._storage.lock():
+            found = self._index().by_id.get(config_id)
+            if found is None:
+                return False
+            self._table.remove(doc_ids=[found[0]])
+        return True
+
+    def _sync_library(self, config: AgentConfiguration) -> None:
+        if self.pattern_library is not None:
+            self.pattern_library.sync(config)
+
+    def close(self) -> None:
+        self._db.close()
