@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from inventory.pricing import price_band
 from inventory.stock import Inventory
 

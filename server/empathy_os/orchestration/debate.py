@@ -1,0 +1,64 @@
+"""Agreement between independent agent positions, measured from what their tools found.
+
+Two signals, each in [0, 1]:
+- files: mean pairwise Jaccard similarity of the sets of files each agent flagged (two agents that both
+  flag nothing agree fully);
+- verdict: share of agents that agree with the majority verdict, where an agent's verdict is
+  "needs work" when its quality score is below the threshold or it reported critical/high findings.
+confidence = mean of the two. Agents that produced no result are counted as abstaining.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import combinations
+
+from pydantic import BaseModel
+
+from empathy_os.analyzers.base import Severity
+
+
+class Agreement(BaseModel):
+    consensus: str
+    confidence: float
+    file_agreement: float
+    verdict_agreement: float
+    verdicts: dict[str, str]
+    files_flagged_by_majority: list[str]
+    abstained: list[str]
+
+
+def agreement(outputs: list, threshold: float) -> Agreement:
+    voters = [o for o in outputs if o.success]
+    abstained = [o.agent_id for o in outputs if not o.success]
+    if not voters:
+        return Agreement(consensus="no agent produced a position", confidence=0.0, file_agreement=0.0,
+                         verdict_agreement=0.0, verdicts={}, files_flagged_by_majority=[], abstained=abstained)
+    flagged = [{f.path for f in o.findings} for o in voters]
+    pairs = list(combinations(flagged, 2))
+    file_agreement = (sum(_jaccard(a, b) for a, b in pairs) / len(pairs)) if pairs else 1.0
+    verdicts = {o.agent_id: _verdict(o, threshold) for o in voters}
+    majority, votes = Counter(verdicts.values()).most_common(1)[0]
+    verdict_agreement = votes / len(voters)
+    counts = Counter(path for paths in flagged for path in paths)
+    majority_files = sorted(p for p, n in counts.items() if n > len(voters) / 2)
+    where = f"; flagged by a majority: {', '.join(majority_files)}" if majority_files else ""
+    return Agreement(
+        consensus=f"{votes}/{len(voters)} agents judge the code {majority}{where}",
+        confidence=round((file_agreement + verdict_agreement) / 2, 3),
+        file_agreement=round(file_agreement, 3),
+        verdict_agreement=round(verdict_agreement, 3),
+        verdicts=verdicts,
+        files_flagged_by_majority=majority_files,
+        abstained=abstained,
+    )
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return 1.0 if not a and not b else len(a & b) / len(a | b)
+
+
+def _verdict(output, threshold: float) -> str:
+    serious = any(f.severity in (Severity.CRITICAL, Severity.HIGH) for f in output.findings)
+    low = output.quality_score is not None and output.quality_score < threshold
+    return "needs work" if serious or low else "acceptable"

@@ -1,0 +1,67 @@
+"""Glue between runs and the learning store: which files to use, and never letting learning break a run.
+
+The workspace store is `<project>/.empathy/store.json` (or `context["store_path"]`); the cross-project
+pattern library is the user's (see `empathy_os.pattern_library`). Planning only *reads*: a missing store is
+not created. A damaged store never stops a run: the problem is reported in the rationale / report instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from empathy_os.orchestration.runtime import resolve_project
+
+
+def store_path(context: dict[str, Any]) -> Path:
+    explicit = context.get("store_path")
+    if explicit:
+        return Path(str(explicit)).expanduser()
+    return resolve_project(context) / ".empathy" / "store.json"
+
+
+def open_stores(context: dict[str, Any], *, create: bool):
+    """(store, pattern_library), or None when reading and there is no store yet."""
+    from empathy_os.orchestration.config_store import ConfigurationStore
+    from empathy_os.pattern_library import PatternLibrary
+
+    path = store_path(context)
+    if not create and not path.is_file():
+        return None
+    library = PatternLibrary()
+    return ConfigurationStore(path, pattern_library=library), library
+
+
+def find_reusable(task_pattern: str, context: dict[str, Any]):
+    """(config, description) of a proven configuration for the pattern, or (None, reason-or-None)."""
+    from empathy_os.store.learning import describe, find_proven_with_source
+
+    try:
+        opened = open_stores(context, create=False)
+        if opened is None:
+            return None, None
+        store, library = opened
+        found = find_proven_with_source(task_pattern, store=store, pattern_library=library)
+    except Exception as exc:  # noqa: BLE001 - a damaged store must not stop planning; say why instead
+        return None, f"learning skipped: {exc}"
+    if found is None:
+        return None, None
+    config, source = found
+    return config, describe(config, source)
+
+
+def record_outcome(context: dict[str, Any], *, task_pattern: str, agents: list[tuple[str, str]],
+                   strategy: str, quality_gates: dict[str, Any] | None, success: bool,
+                   quality_score: float | None) -> str:
+    """Record a run against its configuration; returns a line for the report (never raises)."""
+    from empathy_os.store.learning import record_run
+
+    try:
+        store, library = open_stores(context, create=True)
+        config = record_run(store, task_pattern=task_pattern, agents=agents, strategy=strategy,
+                            quality_gates=quality_gates, success=success, quality_score=quality_score,
+                            quality_scale=10.0, pattern_library=library)
+    except Exception as exc:  # noqa: BLE001 - the run's result stands even if it cannot be recorded
+        return f"outcome not recorded: {exc}"
+    return (f"outcome recorded on {config.id}: {config.usage_count} runs, "
+            f"{config.success_rate:.0%} success")

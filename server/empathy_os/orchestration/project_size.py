@@ -1,0 +1,52 @@
+"""Measured project complexity, for the adaptive strategy and the planner.
+
+Levels (documented thresholds): simple = under 500 source lines and no function above cyclomatic
+complexity 10; complex = over 5,000 lines or any function above 20; moderate otherwise. A caller's explicit
+hint (`simple`/`moderate`/`complex`, or `low`/`medium`/`high`) wins and is reported as such.
+"""
+
+from __future__ import annotations
+
+from empathy_os.analyzers.base import ProjectContext
+
+HINTS = {"simple": "simple", "low": "simple", "easy": "simple", "moderate": "moderate", "medium": "moderate",
+         "complex": "complex", "high": "complex", "hard": "complex"}
+
+
+def normalize_hint(hint: object) -> str | None:
+    if hint is None or hint == "":
+        return None
+    level = HINTS.get(str(hint).strip().lower())
+    if level is None:
+        raise ValueError(f"unknown complexity {hint!r}; use simple, moderate or complex")
+    return level
+
+
+def classify_complexity(ctx: ProjectContext, hint: object = None) -> dict:
+    level = normalize_hint(hint)
+    if level:
+        return {"level": level, "basis": "caller's hint"}
+    from radon.complexity import cc_visit
+
+    from empathy_os.analyzers.project import source_files
+
+    lines = max_cc = unreadable = 0
+    for path in source_files(ctx):
+        try:
+            text = path.read_text(encoding="utf-8")
+            blocks = cc_visit(text)
+        except (UnicodeDecodeError, SyntaxError, OSError):
+            unreadable += 1
+            continue
+        lines += text.count("\n") + 1
+        max_cc = max([max_cc, *(b.complexity for b in blocks)])
+    if lines > 5000 or max_cc > 20:
+        level = "complex"
+    elif lines < 500 and max_cc <= 10:
+        level = "simple"
+    else:
+        level = "moderate"
+    basis = f"measured: {lines} source lines, max cyclomatic complexity {max_cc} (radon)"
+    if unreadable:
+        basis += f", {unreadable} file(s) unreadable"
+    return {"level": level, "basis": basis, "lines": lines, "max_complexity": max_cc}

@@ -1,0 +1,232 @@
+"""An agent = template + tier. It runs the template's analyzers on the project named in the context, then,
+when a model is configured and the budget allows, makes one call to the tier's model for judgement.
+
+Score basis (reported in `AgentResult.basis`):
+- "tools": mean of the analyzers' 0-10 scores (each analyzer documents its own formula);
+- "model": only the model gave a score (no analyzer score available);
+- "tools+model": mean of the tool score and the model's score;
+- "none": nothing measured a score (quality_score is None, never a made-up number).
+Confidence, likewise, is derived: the share of the template's analyzers that actually ran, times the model's
+stated confidence when it gave one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity
+from empathy_os.llm import ModelClient, ModelError, Tier
+from empathy_os.orchestration.agent_templates import AgentTemplate
+from empathy_os.orchestration.budget import Budget
+
+SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
+PROMPT_FINDINGS = 40  # findings shown to the model; the rest are counted, not listed
+
+
+class AgentResult(BaseModel):
+    agent_id: str
+    role: str
+    tier: Tier
+    success: bool
+    output: dict[str, Any] = Field(default_factory=dict)
+    findings: list[Finding] = Field(default_factory=list)
+    quality_score: float | None = Field(default=None, ge=0, le=10)
+    confidence: float = Field(default=0.0, ge=0, le=1)
+    duration: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    basis: str = "none"  # tools | model | tools+model | none
+    model: str | None = None
+    model_note: str | None = None  # why the model step was skipped or failed
+    error: str | None = None
+    analyzers: list[AnalyzerResult] = Field(default_factory=list)
+
+    @property
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        """Measured metrics per analyzer (tools may use the same metric names)."""
+        return {r.analyzer: r.metrics for r in self.analyzers if r.ran}
+
+    def metric(self, name: str) -> Any:
+        """The first analyzer's value for `name`, or None when nothing measured it."""
+        for r in self.analyzers:
+            if r.ran and r.metrics.get(name) is not None:
+                return r.metrics[name]
+        return None
+
+
+def resolve_project(context: dict[str, Any]) -> Path:
+    """The tutorial names the project as `project_path`, `path` or `module_path`; default: the cwd."""
+    for key in ("project_path", "path", "module_path", "root"):
+        value = context.get(key)
+        if value:
+            path = Path(str(value)).expanduser().resolve()
+            return path.parent if path.is_file() else path
+    return Path.cwd().resolve()
+
+
+def project_context(context: dict[str, Any]) -> ProjectContext:
+    root = resolve_project(context)
+    if not root.is_dir():
+        raise ValueError(f"project path {str(root)!r} does not exist or is not a folder")
+    ctx = context.get("_project")
+    if isinstance(ctx, ProjectContext) and ctx.root == root:
+        return ctx
+    from empathy_os.analyzers.project import load_project
+
+    return load_project(
+        root, python=context.get("python"), trusted=bool(context.get("trusted", True)),
+    )
+
+
+async def run_agent(
+    template: AgentTemplate,
+    context: dict[str, Any],
+    *,
+    tier: Tier | None = None,
+    client: ModelClient | None = None,
+    budget: Budget | None = None,
+) -> AgentResult:
+    """Run one agent, enforcing its timeout. Never raises except on cancellation."""
+    tier = Tier.parse(tier or template.tier_preference)
+    started = time.perf_counter()
+    timeout = template.resource_requirements.timeout_seconds
+    try:
+        result = await asyncio.wait_for(_run(template, tier, context, client, budget), timeout)
+    except asyncio.TimeoutError:
+        result = AgentResult(agent_id=template.id, role=template.role, tier=tier, success=False,
+                             error=f"timed out after {timeout:g}s (ResourceRequirements.timeout_seconds)")
+    except ValueError as exc:
+        result = AgentResult(agent_id=template.id, role=template.role, tier=tier, success=False, error=str(exc))
+    result.duration = time.perf_counter() - started
+    return result
+
+
+async def _run(template: AgentTemplate, tier: Tier, context: dict[str, Any],
+               client: ModelClient | None, budget: Budget | None) -> AgentResult:
+    from empathy_os.analyzers import run_analyzer
+
+    ctx = project_context(context)
+    analyzer_results = list(await asyncio.gather(*(run_analyzer(name, ctx) for name in template.tools)))
+    findings = sorted((f for r in analyzer_results for f in r.findings),
+                      key=lambda f: (SEVERITY_ORDER[f.severity], f.path, f.line))
+    ran = [r for r in analyzer_results if r.ran]
+    scores = [r.score for r in ran if r.score is not None]
+    tool_score = round(sum(scores) / len(scores), 2) if scores else None
+    coverage_of_tools = len(ran) / len(template.tools) if template.tools else 0.0
+
+    result = AgentResult(
+        agent_id=template.id, role=template.role, tier=tier,
+        success=bool(ran), findings=findings, quality_score=tool_score,
+        confidence=round(coverage_of_tools, 3), basis="tools" if tool_score is not None else "none",
+        analyzers=analyzer_results,
+        error=None if ran else "; ".join(f"{r.analyzer}: {r.error}" for r in analyzer_results) or "no tools",
+    )
+    result.output = {
+        "summary": _tool_summary(template, analyzer_results, findings),
+        "metrics": result.metrics,
+        "sources": {r.analyzer: r.tool for r in analyzer_results},
+        "not_measured": {r.analyzer: r.error for r in analyzer_results if not r.ran},
+        "previous_stages_seen": len(context.get("previous_outputs") or []),
+    }
+    await _model_step(result, template, tier, context, client or ModelClient(), budget)
+    return result
+
+
+def _tool_summary(template: AgentTemplate, results: list[AnalyzerResult], findings: list[Finding]) -> str:
+    parts = []
+    for r in results:
+        if r.ran:
+            parts.append(f"{r.tool}: {len(r.findings)} finding(s)" + (" (cached)" if r.cached else ""))
+        else:
+            parts.append(f"{r.analyzer}: not run ({r.error})")
+    by_sev: dict[str, int] = {}
+    for f in findings:
+        by_sev[f.severity.value] = by_sev.get(f.severity.value, 0) + 1
+    counts = ", ".join(f"{n} {s}" for s, n in by_sev.items()) or "no findings"
+    return f"{template.role}: {counts}. " + "; ".join(parts)
+
+
+def _prompt(template: AgentTemplate, result: AgentResult, context: dict[str, Any]) -> str:
+    lines = [f"Role: {template.role}. {template.default_instructions}",
+             f"Measured metrics: {json.dumps(result.metrics, default=str)}",
+             f"Tool score (0-10): {result.quality_score}",
+             f"Findings ({len(result.findings)} total, most severe first):"]
+    for f in result.findings[:PROMPT_FINDINGS]:
+        lines.append(f"- [{f.severity.value}] {f.tool} {f.rule} {f.path}:{f.line} {f.message}")
+    for prev in (context.get("previous_outputs") or [])[-3:]:
+        lines.append(f"Previous stage: {json.dumps(prev, default=str)[:1500]}")
+    if context.get("content"):
+        lines.append(f"Content under review:\n{str(context['content'])[:4000]}")
+    if context.get("issues"):
+        lines.append(f"Issues to address: {json.dumps(context['issues'], default=str)[:3000]}")
+    lines.append('Answer with one JSON object: {"summary": str, "priorities": [str], '
+                 '"quality_score": number 0-10, "confidence": number 0-1}.')
+    return "\n".join(lines)
+
+
+async def _model_step(result: AgentResult, template: AgentTemplate, tier: Tier, context: dict[str, Any],
+                      client: ModelClient, budget: Budget | None) -> None:
+    if not client.configured or context.get("use_model") is False:
+        result.model_note = "model step skipped: no ANTHROPIC_API_KEY (offline; tool results only)"
+        return
+    spec = client.spec(tier)
+    prompt = _prompt(template, result, context)
+    max_out = spec.max_output_tokens
+    estimate = spec.cost(min(len(prompt) // 3 + 200, template.resource_requirements.max_tokens), max_out)
+    if budget is not None and not budget.reserve(estimate):
+        result.model_note = (f"model step skipped: estimated ${estimate:.4f} would exceed max_cost "
+                             f"${budget.max_cost:.4f} (spent ${budget.spent:.4f})")
+        return
+    try:
+        reply = await client.complete(tier, "You are a senior software engineer. Be terse and factual.",
+                                      prompt, max_tokens=max_out)
+    except ModelError as exc:
+        result.model_note = f"model step failed, tool results only: {exc.reason}"
+        return
+    finally:
+        if budget is not None:
+            budget.release(estimate)
+    if budget is not None:
+        budget.spend(reply.cost_usd)
+    result.model, result.input_tokens, result.output_tokens = reply.model, reply.input_tokens, reply.output_tokens
+    result.cost_usd = reply.cost_usd
+    judgement = parse_judgement(reply.text)
+    if judgement is None:
+        result.model_note = "model reply was not the requested JSON; tool results only"
+        result.output["model_text"] = reply.text[:2000]
+        return
+    result.output["model"] = judgement
+    model_score = judgement.get("quality_score")
+    if isinstance(model_score, (int, float)) and 0 <= model_score <= 10:
+        if result.quality_score is None:
+            result.quality_score, result.basis = round(float(model_score), 2), "model"
+        else:
+            result.quality_score = round((result.quality_score + float(model_score)) / 2, 2)
+            result.basis = "tools+model"
+    model_conf = judgement.get("confidence")
+    if isinstance(model_conf, (int, float)) and 0 <= model_conf <= 1:
+        base = result.confidence if result.confidence > 0 else 1.0
+        result.confidence = round(base * float(model_conf), 3)
+    result.success = True
+
+
+def parse_judgement(text: str) -> dict[str, Any] | None:
+    """The first JSON object in the reply (models sometimes wrap it in prose or a code fence)."""
+    match = re.search(r"\{.*\}", text, re.DOTALL)
+    if not match:
+        return None
+    try:
+        value = json.loads(match.group(0))
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
