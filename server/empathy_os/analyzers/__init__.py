@@ -1,0 +1,62 @@
+"""Real analyzers: one module per tool, all registered in `base.REGISTRY` on import.
+
+`run_analyzer(name, ctx)` is the one entry point the runtime uses: it applies the cache, times the run
+and turns any failure into `AnalyzerResult(ran=False, error=...)`; it never raises (except cancellation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from empathy_os.analyzers import (  # noqa: F401  (imported to fill REGISTRY)
+    bandit,
+    cache,
+    code_smells,
+    coverage,
+    docstrings,
+    import_graph,
+    radon,
+    ruff,
+    test_durations,
+)
+from empathy_os.analyzers.base import REGISTRY, AnalyzerResult, ProjectContext, ToolTimeout
+from empathy_os.analyzers.project import load_project
+
+__all__ = ["REGISTRY", "load_project", "run_analyzer", "run_analyzers"]
+
+
+async def run_analyzer(name: str, ctx: ProjectContext) -> AnalyzerResult:
+    started = time.perf_counter()
+    fn = REGISTRY.get(name)
+    if fn is None:
+        return AnalyzerResult(analyzer=name, tool="none", ran=False,
+                              error=f"unknown analyzer {name!r} (known: {', '.join(sorted(REGISTRY))})")
+    try:
+        key = None
+        if ctx.use_cache:
+            key = await asyncio.to_thread(cache.cache_key, name, ctx)
+            hit = await asyncio.to_thread(cache.load, ctx, name, key)
+            if hit is not None:
+                return hit.model_copy(update={"cached": True,
+                                              "duration_seconds": time.perf_counter() - started})
+        result = await fn(ctx)
+        result = result.model_copy(update={"duration_seconds": time.perf_counter() - started,
+                                           "cached": False})
+        if key is not None and result.ran:
+            await asyncio.to_thread(cache.store, ctx, name, key, result)
+        return result
+    except asyncio.CancelledError:
+        raise
+    except ToolTimeout as exc:
+        error = str(exc)
+    except Exception as exc:  # noqa: BLE001  (an analyzer bug must not take the whole report down)
+        error = f"{name} failed: {type(exc).__name__}: {exc}"
+    return AnalyzerResult(analyzer=name, tool="unknown", ran=False, error=error,
+                          duration_seconds=time.perf_counter() - started)
+
+
+async def run_analyzers(names: list[str], ctx: ProjectContext) -> dict[str, AnalyzerResult]:
+    """Several analyzers concurrently (a convenience; the orchestration runtime has its own)."""
+    results = await asyncio.gather(*(run_analyzer(n, ctx) for n in names))
+    return dict(zip(names, results))

@@ -1,0 +1,117 @@
+"""Running the project's pytest in the project's interpreter, and reading its JUnit XML."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from empathy_os.analyzers.base import ProjectContext, run_tool
+from empathy_os.analyzers.project import read_pyproject
+
+# Keeps a project's test run from writing into the project (bytecode); pytest's own cache is disabled
+# on the command line.
+TEST_ENV = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def isolated_env(tmp: Path) -> dict[str, str]:
+    # hypothesis' pytest plugin creates .hypothesis/ in the working folder even when no test uses it.
+    return {**TEST_ENV, "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp / "hypothesis")}
+
+_PROBE = (
+    "import json, importlib\n"
+    "out = {}\n"
+    "for m in ('coverage', 'pytest'):\n"
+    "    try:\n"
+    "        out[m] = importlib.import_module(m).__version__\n"
+    "    except Exception:\n"
+    "        out[m] = None\n"
+    "print(json.dumps(out))\n"
+)
+
+
+async def probe_interpreter(ctx: ProjectContext) -> tuple[dict[str, str | None] | None, str | None]:
+    """Versions of coverage and pytest in the project's interpreter, or (None, why it cannot run)."""
+    try:
+        run = await run_tool([ctx.python, "-c", _PROBE], ctx.root, timeout=60)
+    except (FileNotFoundError, PermissionError, OSError) as exc:
+        return None, f"project interpreter {ctx.python} cannot be started: {exc.strerror or exc}"
+    if run.returncode != 0:
+        return None, f"project interpreter {ctx.python} failed: {run.stderr.strip()[-300:]}"
+    try:
+        return json.loads(run.stdout.strip().splitlines()[-1]), None
+    except (ValueError, IndexError):
+        return None, f"project interpreter {ctx.python} gave no answer"
+
+
+def has_pytest_config(root: Path) -> bool:
+    if (root / "pytest.ini").is_file():
+        return True
+    if "ini_options" in read_pyproject(root).get("tool", {}).get("pytest", {}):
+        return True
+    for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        if (root / name).is_file():
+            parser = configparser.ConfigParser(interpolation=None)
+            try:
+                parser.read(root / name, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError):
+                continue
+            if parser.has_section(section):
+                return True
+    return False
+
+
+def pytest_args(ctx: ProjectContext, tmp: Path, junit: Path) -> list[str]:
+    args = ["-q", "-p", "no:cacheprovider", f"--junitxml={junit}", "-o", "junit_family=xunit2",
+            f"--rootdir={ctx.root}"]
+    if not has_pytest_config(ctx.root):
+        # Without its own pytest config, pytest would adopt a parent folder's (e.g. the repo holding it).
+        ini = tmp / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        args += ["-c", str(ini)]
+    return args
+
+
+@dataclass
+class TestRun:
+    tests: int = 0
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    total_seconds: float = 0.0
+    cases: list[tuple[str, float, str]] = field(default_factory=list)  # (node id, seconds, file)
+
+
+TestRun.__test__ = False  # type: ignore[attr-defined]
+
+
+def read_junit(path: Path) -> TestRun | None:
+    """Counts and per-test times from pytest's JUnit XML; None when pytest wrote none."""
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError):
+        return None
+    result = TestRun()
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    for suite in suites:
+        result.tests += int(suite.get("tests", 0))
+        result.failed += int(suite.get("failures", 0))
+        result.errors += int(suite.get("errors", 0))
+        result.skipped += int(suite.get("skipped", 0))
+        result.total_seconds += float(suite.get("time", 0) or 0)
+        for case in suite.iter("testcase"):
+            name = f"{case.get('classname', '')}::{case.get('name', '')}".lstrip(":")
+            result.cases.append((name, float(case.get("time", 0) or 0), case.get("file") or ""))
+    result.passed = result.tests - result.failed - result.errors - result.skipped
+    return result
+
+
+PYTEST_EXIT = {
+    2: "test run interrupted (collection errors)",
+    3: "pytest internal error",
+    4: "pytest usage error",
+    5: "no tests were collected",
+}

@@ -1,0 +1,199 @@
+"""Test coverage: the project's tests under coverage.py + pytest, in the project's interpreter.
+
+Runs `<python> -m coverage run -m pytest`, then `coverage json`; data and reports live in a temporary
+folder, so no `.coverage` file is ever left in the project. Numbers are coverage's own JSON totals:
+`coverage_percent` is what `coverage report` prints as TOTAL (statements, plus branches when the project
+enables branch coverage), `line_percent` statements only, `branch_percent` branches only (None without
+branch coverage).
+
+Scope: the project's own coverage config (.coveragerc, setup.cfg, tox.ini, pyproject.toml) when it sets
+`source`/`include`; otherwise `--source` = the project's packages (tests are outside them), or the whole
+folder minus tests and virtualenvs when it has no package. `scope` in the result says which.
+
+Tests: failing tests are counted (tests_passed / tests_failed / tests_errors) and coverage is still
+measured. No tests: coverage is still measured (0 % of code that nothing imports) and `error` says that
+no tests were found. An untrusted workspace is never run.
+
+Findings: one `coverage-gap` (info) per public function with missing lines.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import tempfile
+from pathlib import Path
+
+from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, probe_interpreter, pytest_args, read_junit
+from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register, run_tool
+from empathy_os.analyzers.project import packages, parse_file, read_pyproject, rel, source_files
+
+NAME = "coverage"
+_OMIT = ["tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*/test_*.py", "*_test.py",
+         "conftest.py", "*/conftest.py", ".venv/*", "venv/*", "env/*", ".tox/*", "build/*", ".empathy/*"]
+
+
+def coverage_config(root: Path) -> tuple[str | None, bool]:
+    """(the config file coverage.py will read, whether it sets what to measure)."""
+    scoped = ("source", "include", "source_pkgs")
+    if (root / ".coveragerc").is_file():
+        return ".coveragerc", _ini_sets(root / ".coveragerc", "run", scoped)
+    for name in ("setup.cfg", "tox.ini"):
+        if (root / name).is_file() and _ini_has(root / name, "coverage:"):
+            return name, _ini_sets(root / name, "coverage:run", scoped)
+    table = read_pyproject(root).get("tool", {}).get("coverage")
+    if isinstance(table, dict):
+        return "pyproject.toml", any(k in (table.get("run") or {}) for k in scoped)
+    return None, False
+
+
+def _ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        pass
+    return parser
+
+
+def _ini_has(path: Path, prefix: str) -> bool:
+    return any(s.startswith(prefix) for s in _ini(path).sections())
+
+
+def _ini_sets(path: Path, section: str, keys: tuple[str, ...]) -> bool:
+    parser = _ini(path)
+    return parser.has_section(section) and any(parser.has_option(section, k) for k in keys)
+
+
+def scope_args(ctx: ProjectContext) -> tuple[list[str], str]:
+    config, scoped = coverage_config(ctx.root)
+    if config and scoped:
+        return [], f"as configured in {config}"
+    pkgs = packages(ctx)
+    if pkgs:
+        args = [f"--source={','.join(pkgs)}"]
+        where = f"packages {', '.join(pkgs)}"
+    else:
+        args = ["--source=.", f"--omit={','.join(_OMIT)}"]
+        where = "all modules in the project folder except tests and virtualenvs"
+    suffix = f" (no source set in {config})" if config else " (no coverage config)"
+    return args, where + suffix
+
+
+def _function_spans(path: Path) -> dict[int, int]:
+    """def line -> last line, for every function in the file."""
+    _, tree, _ = parse_file(path)
+    if tree is None:
+        return {}
+    return {n.lineno: n.end_lineno or n.lineno for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+
+def _is_public(qualname: str) -> bool:
+    parts = qualname.split(".")
+    return "<locals>" not in parts and not any(
+        p.startswith("_") and not (p.startswith("__") and p.endswith("__")) for p in parts
+    )
+
+
+def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
+    findings = []
+    for fname, data in sorted(report.get("files", {}).items()):
+        relpath = rel(ctx, fname)
+        spans = None
+        for qualname, region in (data.get("functions") or {}).items():
+            missing = region.get("missing_lines") or []
+            if not qualname or not missing or not _is_public(qualname):
+                continue
+            if spans is None:
+                spans = _function_spans(ctx.root / relpath)
+            start = int(region.get("start_line") or min(missing))
+            percent = region.get("summary", {}).get("percent_covered")
+            findings.append(Finding(
+                tool="coverage", rule="coverage-gap", severity=Severity.INFO, path=relpath,
+                line=max(1, start), end_line=spans.get(start), symbol=qualname,
+                message=f"{qualname}: {len(missing)} line(s) not run by the tests"
+                + (f" ({percent:.0f}% covered)" if percent is not None else ""),
+                extra={"missing_lines": missing, "percent": percent,
+                       "missing_branches": region.get("missing_branches", [])},
+            ))
+    return findings
+
+
+@register(NAME)
+async def analyze(ctx: ProjectContext) -> AnalyzerResult:
+    tool = "coverage.py + pytest"
+    if not ctx.trusted:
+        return not_run(NAME, tool, "workspace not trusted: project code is not run")
+    versions, problem = await probe_interpreter(ctx)
+    if versions is None:
+        return not_run(NAME, tool, problem or "project interpreter unusable")
+    missing = [m for m in ("coverage", "pytest") if not versions.get(m)]
+    if missing:
+        return not_run(NAME, tool, f"{' and '.join(missing)} not installed in {ctx.python} "
+                       f"(install with: {ctx.python} -m pip install {' '.join(missing)})")
+    tool = f"coverage {versions['coverage']}, pytest {versions['pytest']}"
+    sources = source_files(ctx)
+    if not sources:
+        return not_run(NAME, tool, f"no Python source files to measure in {ctx.root}")
+    args, scope = scope_args(ctx)
+    timeout = float(setting(ctx, "coverage_timeout", 900))
+    with tempfile.TemporaryDirectory(prefix="empathy-cov-") as tmpdir:
+        tmp = Path(tmpdir)
+        data, junit, out = tmp / ".coverage", tmp / "junit.xml", tmp / "coverage.json"
+        cmd = [ctx.python, "-m", "coverage", "run", f"--data-file={data}", *args,
+               "-m", "pytest", *pytest_args(ctx, tmp, junit)]
+        test_run = await run_tool(cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
+        if not data.exists() and list(tmp.glob(".coverage.*")):  # the project sets parallel = true
+            await run_tool([ctx.python, "-m", "coverage", "combine", f"--data-file={data}", "-q"],
+                           ctx.root, timeout=timeout)
+        report_run = await run_tool(
+            [ctx.python, "-m", "coverage", "json", f"--data-file={data}", "-o", str(out), "-i", "-q"],
+            ctx.root, timeout=timeout, env=isolated_env(tmp))
+        tests = read_junit(junit)
+        if report_run.returncode != 0 or not out.exists():
+            why = (report_run.stderr or report_run.stdout).strip()[-300:]
+            tail = (test_run.stdout + test_run.stderr).strip()[-400:]
+            return not_run(NAME, tool, f"coverage could not report ({why}); pytest exit {test_run.returncode}: "
+                           f"{tail}", scope=scope)
+        report = load_json(out.read_text(encoding="utf-8"), "coverage json")
+
+    notes = []
+    unparsable = [f"{rel(ctx, p)} ({why})" for p in sources if (why := parse_file(p)[2])]
+    if unparsable:
+        notes.append("not measured, Python cannot compile: " + "; ".join(unparsable))
+    if test_run.returncode in PYTEST_EXIT:
+        notes.append(f"pytest exit {test_run.returncode}: {PYTEST_EXIT[test_run.returncode]}")
+    if tests and (tests.failed or tests.errors):
+        notes.append(f"{tests.failed} test(s) failed, {tests.errors} error(s); coverage measured anyway")
+    if tests is None:
+        notes.append("pytest wrote no JUnit report: test counts unknown")
+    totals = report.get("totals", {})
+    branch = bool(report.get("meta", {}).get("branch_coverage"))
+    return AnalyzerResult(
+        analyzer=NAME,
+        tool=tool,
+        ran=True,
+        error=join_notes(notes),
+        findings=gap_findings(ctx, report),
+        metrics={
+            "coverage_percent": totals.get("percent_covered"),
+            "line_percent": totals.get("percent_statements_covered", totals.get("percent_covered")
+                                       if not branch else None),
+            "branch_percent": totals.get("percent_branches_covered") if branch else None,
+            "files_measured": len(report.get("files", {})),
+            "num_statements": totals.get("num_statements"),
+            "covered_lines": totals.get("covered_lines"),
+            "missing_lines": totals.get("missing_lines"),
+            "num_branches": totals.get("num_branches") if branch else None,
+            "tests_passed": tests.passed if tests else None,
+            "tests_failed": tests.failed if tests else None,
+            "tests_errors": tests.errors if tests else None,
+            "tests_skipped": tests.skipped if tests else None,
+            "pytest_exit_code": test_run.returncode,
+        },
+        score=round(float(totals.get("percent_covered") or 0) / 10, 2),
+        score_formula="coverage percent / 10",
+        scope=scope,
+    )

@@ -1,0 +1,118 @@
+"""Documentation: docstring coverage of public modules, classes and functions, by interrogate's own API.
+
+Settings: the project's `[tool.interrogate]` table when it has one (its `exclude` is honoured too);
+otherwise DEFAULT_CONFIG, which counts public API only: private (`_x`), semiprivate, magic (`__x__`),
+`__init__` methods (the class docstring covers them) and nested functions are not counted; modules,
+classes, functions and methods are. Files interrogate cannot read (syntax error, not UTF-8) are
+skipped and named in `error`. `readme_present`: a README* file at the project root.
+
+Score: doc_coverage_percent / 10.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+from pathlib import Path
+
+import attr
+from interrogate.config import InterrogateConfig
+from interrogate.coverage import InterrogateCoverage
+
+from empathy_os.analyzers._util import dist_version, join_notes, not_run
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.project import parse_file, read_pyproject, rel, source_files
+
+NAME = "docstrings"
+DEFAULT_CONFIG = {
+    "ignore_private": True,
+    "ignore_semiprivate": True,
+    "ignore_magic": True,
+    "ignore_init_method": True,
+    "ignore_nested_functions": True,
+}
+_KIND = {"Module": "module", "ClassDef": "class", "FunctionDef": "function", "AsyncFunctionDef": "function"}
+_FIELDS = {a.name for a in attr.fields(InterrogateConfig)}
+
+
+def interrogate_settings(ctx: ProjectContext) -> tuple[dict, list[str], str]:
+    """(config kwargs, exclude patterns, where they came from)."""
+    table = read_pyproject(ctx.root).get("tool", {}).get("interrogate")
+    if not isinstance(table, dict):
+        return dict(DEFAULT_CONFIG), [], "public API (Empathy's default interrogate settings)"
+    conf = {k.replace("-", "_"): v for k, v in table.items()}
+    exclude = conf.get("exclude") or []
+    return {k: v for k, v in conf.items() if k in _FIELDS}, list(exclude), "[tool.interrogate] in pyproject.toml"
+
+
+def _excluded(relpath: str, patterns: list[str]) -> bool:
+    return any(relpath.startswith(p.rstrip("/") + "/") or relpath == p or fnmatch.fnmatch(relpath, p)
+               for p in patterns)
+
+
+def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
+    conf, exclude, origin = interrogate_settings(ctx)
+    tool = dist_version("interrogate")
+    readme = any(p.is_file() and p.name.lower().startswith("readme") for p in ctx.root.iterdir())
+    usable, skipped = [], []
+    for path in files:
+        relpath = rel(ctx, path)
+        if _excluded(relpath, exclude):
+            continue
+        _, _, reason = parse_file(path)
+        if reason is None:
+            try:
+                path.read_bytes().decode("utf-8")  # interrogate opens files as UTF-8
+            except UnicodeDecodeError:
+                reason = "not UTF-8"
+        if reason:
+            skipped.append(f"{relpath} ({reason})")
+        else:
+            usable.append(path)
+    notes = [f"skipped {len(skipped)} file(s) interrogate cannot read: " + "; ".join(skipped)] if skipped else []
+    if not usable:
+        return not_run(NAME, tool, join_notes(notes) or f"no Python source files in {ctx.root}")
+    results = InterrogateCoverage(paths=[str(p) for p in usable], conf=InterrogateConfig(**conf)).get_coverage()
+
+    findings = []
+    for file_result in results.file_results:
+        relpath = rel(ctx, file_result.filename)
+        for node in file_result.nodes:
+            if node.covered or (node.node_type == "Module" and conf.get("ignore_module")):
+                continue
+            symbol = node.path.split(":", 1)[1] if ":" in node.path else None
+            kind = _KIND.get(node.node_type, node.node_type.lower())
+            findings.append(Finding(
+                tool="docstrings", rule="missing-docstring", severity=Severity.INFO, path=relpath,
+                line=max(1, node.lineno or 1), symbol=symbol,
+                message=f"{kind} {symbol or relpath} has no docstring",
+                extra={"node_type": kind},
+            ))
+    percent = results.perc_covered
+    return AnalyzerResult(
+        analyzer=NAME,
+        tool=tool,
+        ran=True,
+        error=join_notes(notes),
+        findings=findings,
+        metrics={
+            "doc_coverage_percent": percent,
+            "documented": results.covered,
+            "total": results.total,
+            "missing": results.missing,
+            "readme_present": readme,
+            "files_measured": len(results.file_results),
+            "files_skipped": len(skipped),
+        },
+        score=round(percent / 10, 2),
+        score_formula="docstring coverage percent / 10",
+        scope=f"{len(usable)} source file(s), tests excluded; {origin}",
+    )
+
+
+@register(NAME)
+async def analyze(ctx: ProjectContext) -> AnalyzerResult:
+    files = source_files(ctx)
+    if not files:
+        return not_run(NAME, dist_version("interrogate"), f"no Python source files in {ctx.root}")
+    return await asyncio.to_thread(_measure, ctx, files)

@@ -1,0 +1,97 @@
+"""Architecture: the project's import graph (grimp), its cycles, fan-in/fan-out and layer violations.
+
+Cycles: for each internal import A -> B, grimp's shortest chain B -> ... -> A closes a cycle; each
+distinct set of modules is reported once (rule `import-cycle`, medium). Layers: when `[tool.empathy]`
+sets `layers` (module names, highest first), grimp's illegal dependencies are findings
+(rule `layer-violation`, medium). Fan-in of a module = internal modules importing it; fan-out = internal
+modules it imports.
+
+Score: 10 - 2 x cycles - 1 x layer violations, floored at 0.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from statistics import mean
+
+from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register, run_tool
+from empathy_os.analyzers.project import packages
+
+NAME = "import_graph"
+
+
+def module_path(ctx: ProjectContext, module: str, bases: dict[str, str]) -> str:
+    """Project-relative file of a module, computed from its name (never by importing it)."""
+    top = module.split(".")[0]
+    base = bases.get(top, "")
+    stem = "/".join(module.split("."))
+    prefix = f"{base}/" if base else ""
+    as_pkg = f"{prefix}{stem}/__init__.py"
+    return as_pkg if (ctx.root / as_pkg).is_file() else f"{prefix}{stem}.py"
+
+
+@register(NAME)
+async def analyze(ctx: ProjectContext) -> AnalyzerResult:
+    tool = dist_version("grimp")
+    pkgs = packages(ctx)
+    if not pkgs:
+        return not_run(NAME, tool, f"no Python package (folder with __init__.py) in {ctx.root}")
+    bases = {p.rsplit("/", 1)[-1]: (p.rsplit("/", 1)[0] if "/" in p else "") for p in pkgs}
+    paths = sorted({str(ctx.root / b) if b else str(ctx.root) for b in bases.values()})
+    spec = {"paths": paths, "packages": sorted(bases), "layers": list(setting(ctx, "layers", []))}
+    run = await run_tool([sys.executable, "-m", "empathy_os.analyzers._grimp_worker", json.dumps(spec)],
+                         ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
+    if run.returncode != 0:
+        return not_run(NAME, tool, f"grimp failed (exit {run.returncode}): {run.stderr.strip()[-300:]}")
+    data = load_json(run.stdout, "grimp worker")
+    if "error" in data:
+        return not_run(NAME, tool, f"grimp could not build the import graph: {data['error']}")
+
+    modules, imports = data["modules"], data["imports"]
+    line_of = {(a, b): line for a, b, line in imports}
+    fan_in = {m: 0 for m in modules}
+    fan_out = {m: 0 for m in modules}
+    for a, b, _ in imports:
+        fan_out[a] += 1
+        fan_in[b] += 1
+    findings = []
+    for cycle in data["cycles"]:
+        first, second = cycle[0], cycle[1]
+        findings.append(Finding(
+            tool="import_graph", rule="import-cycle", severity=Severity.MEDIUM,
+            path=module_path(ctx, first, bases), line=max(1, line_of.get((first, second), 1)),
+            symbol=first, message="import cycle: " + " -> ".join(cycle),
+            extra={"cycle": cycle},
+        ))
+    for v in data["violations"]:
+        chain = v["chain"]
+        findings.append(Finding(
+            tool="import_graph", rule="layer-violation", severity=Severity.MEDIUM,
+            path=module_path(ctx, chain[0], bases), line=max(1, line_of.get((chain[0], chain[1]), 1)),
+            symbol=chain[0], message=f"{v['importer']} (lower layer) depends on {v['imported']}: "
+            + " -> ".join(chain), extra=v,
+        ))
+    busiest_in = max(fan_in, key=fan_in.get) if modules else None
+    busiest_out = max(fan_out, key=fan_out.get) if modules else None
+    return AnalyzerResult(
+        analyzer=NAME,
+        tool=tool,
+        ran=True,
+        findings=findings,
+        metrics={
+            "modules": len(modules),
+            "internal_imports": len(imports),
+            "import_cycles": len(data["cycles"]),
+            "layer_violations": len(data["violations"]),
+            "max_fan_in": fan_in[busiest_in] if busiest_in else 0,
+            "max_fan_in_module": busiest_in,
+            "max_fan_out": fan_out[busiest_out] if busiest_out else 0,
+            "max_fan_out_module": busiest_out,
+            "avg_fan_out": round(mean(fan_out.values()), 3) if modules else 0.0,
+        },
+        score=max(0.0, 10.0 - 2 * len(data["cycles"]) - len(data["violations"])),
+        score_formula="10 - 2 x import cycles - 1 x layer violations, floored at 0",
+        scope=f"packages {', '.join(pkgs)} (internal imports only)",
+    )

@@ -1,0 +1,208 @@
+"""What a project is, for the analyzers: its root, settings, interpreter, and which files count.
+
+Settings come from the project's own `pyproject.toml` `[tool.empathy]` table, then `overrides` (e.g. CLI
+flags) on top. Recognised keys (all optional):
+
+- `python`: interpreter that runs the project's tests (absolute, relative to the root, or a name on PATH)
+- `critical_min_severity` / `critical_min_confidence`: what bandit finding counts as critical
+- `max_function_lines`, `max_parameters`, `max_nesting`: code-smell thresholds
+- `min_maintainability`: radon MI under which a file is reported
+- `slow_test_seconds`: test-duration threshold
+- `coverage_timeout`, `tool_timeout`: seconds
+- `layers`: list of module names, highest first, checked by the import-graph analyzer
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import shutil
+import sys
+import tokenize
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from empathy_os.analyzers.base import ProjectContext
+
+# Directories that never hold project sources.
+_SKIP_DIRS = {
+    "__pycache__", "build", "dist", "node_modules", "site-packages", "venv", "env", "htmlcov",
+    "__pypackages__",
+}
+_TEST_DIRS = {"tests", "test"}
+CONFIG_FILES = (
+    "pyproject.toml", "setup.cfg", "tox.ini", ".coveragerc", ".bandit", "ruff.toml", ".ruff.toml",
+    "pytest.ini", "conftest.py",
+)
+
+
+def load_project(
+    root: str | os.PathLike[str],
+    *,
+    python: str | None = None,
+    trusted: bool = True,
+    overrides: dict[str, Any] | None = None,
+) -> ProjectContext:
+    """Validate `root` and read its settings. Raises ValueError with a one-line reason if unusable."""
+    path = Path(root).expanduser()
+    if not path.exists():
+        raise ValueError(f"project root does not exist: {path}")
+    if not path.is_dir():
+        raise ValueError(f"project root is a file, not a folder: {path}")
+    path = path.resolve()
+    settings = dict(read_empathy_settings(path))
+    settings.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    interpreter = python or settings.get("python")
+    return ProjectContext(
+        root=path,
+        python=resolve_python(path, str(interpreter)) if interpreter else sys.executable,
+        trusted=trusted,
+        settings=settings,
+    )
+
+
+def read_empathy_settings(root: Path) -> dict[str, Any]:
+    data = read_pyproject(root)
+    table = data.get("tool", {}).get("empathy", {})
+    if not isinstance(table, dict):
+        raise ValueError(f"[tool.empathy] in {root / 'pyproject.toml'} must be a table")  # noqa: TRY004  (callers expect ValueError)
+    return table
+
+
+def read_pyproject(root: Path) -> dict[str, Any]:
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    try:
+        return tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {pyproject}: {exc}") from None
+
+
+def resolve_python(root: Path, interpreter: str) -> str:
+    """An interpreter path as given; relative paths are taken from the project root."""
+    candidate = Path(interpreter).expanduser()
+    if not candidate.is_absolute() and (os.sep in interpreter or "/" in interpreter):
+        candidate = root / candidate
+    if candidate.is_absolute():
+        return str(candidate)
+    return shutil.which(interpreter) or interpreter
+
+
+def _is_venv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").exists()
+
+
+def _walk_py(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if not d.startswith(".") and d not in _SKIP_DIRS and not d.endswith(".egg-info")
+            and not _is_venv(here / d)
+        )
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                yield here / name
+
+
+def is_test_file(rel: Path) -> bool:
+    name = rel.name
+    if name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+        return True
+    return any(part in _TEST_DIRS for part in rel.parts[:-1])
+
+
+def _only(ctx: ProjectContext) -> set[Path] | None:
+    if ctx.only_files is None:
+        return None
+    return {(p if Path(p).is_absolute() else ctx.root / p).resolve() for p in ctx.only_files}
+
+
+def all_py_files(ctx: ProjectContext) -> list[Path]:
+    """Every project .py file (sources and tests), absolute paths, sorted."""
+    return list(_walk_py(ctx.root))
+
+
+def source_files(ctx: ProjectContext) -> list[Path]:
+    """Project sources: .py files outside tests, venvs, build output and hidden folders."""
+    only = _only(ctx)
+    files = [p for p in _walk_py(ctx.root) if not is_test_file(p.relative_to(ctx.root))]
+    if only is not None:
+        files = [p for p in files if p.resolve() in only]
+    return files
+
+
+def test_files(ctx: ProjectContext) -> list[Path]:
+    return [p for p in _walk_py(ctx.root) if is_test_file(p.relative_to(ctx.root))]
+
+
+test_files.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite the name
+
+
+def packages(ctx: ProjectContext) -> list[str]:
+    """Top-level import packages, as paths relative to the root (`inventory`, `src/pkg`)."""
+    found: list[str] = []
+    for base in (ctx.root, ctx.root / "src"):
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            if (
+                child.is_dir() and (child / "__init__.py").is_file()
+                and child.name not in _TEST_DIRS and not child.name.startswith(".")
+                and child.name not in _SKIP_DIRS
+            ):
+                found.append(child.relative_to(ctx.root).as_posix())
+    return found
+
+
+def rel(ctx: ProjectContext, path: str | Path) -> str:
+    """Posix path relative to the project root (unchanged if outside it)."""
+    p = Path(path)
+    if not p.is_absolute():
+        p = ctx.root / p
+    try:
+        return p.resolve().relative_to(ctx.root).as_posix()
+    except ValueError:
+        return p.as_posix()
+
+
+def read_source(path: Path) -> str:
+    """Source text decoded as Python would (coding cookie, BOM). Raises SyntaxError/UnicodeError."""
+    with open(path, "rb") as fh:
+        encoding, _ = tokenize.detect_encoding(fh.readline)
+    return path.read_bytes().decode(encoding)
+
+
+def parse_file(path: Path) -> tuple[str | None, ast.Module | None, str | None]:
+    """(source, tree, None) or (None, None, reason) for a file Python itself could not compile."""
+    try:
+        text = read_source(path)
+        return text, ast.parse(text, filename=str(path)), None
+    except SyntaxError as exc:
+        return None, None, f"syntax error line {exc.lineno}: {exc.msg}"
+    except (UnicodeDecodeError, LookupError) as exc:
+        return None, None, f"not decodable: {exc.reason if hasattr(exc, 'reason') else exc}"
+    except (ValueError, OSError) as exc:
+        return None, None, str(exc)
+
+
+def config_files(ctx: ProjectContext) -> list[Path]:
+    return [ctx.root / n for n in CONFIG_FILES if (ctx.root / n).is_file()]
+
+
+def fingerprint(paths: list[Path], root: Path) -> str:
+    """Content hash of files (path + bytes), independent of timestamps."""
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        try:
+            data = p.read_bytes()
+        except OSError:
+            data = b"<unreadable>"
+        h.update(p.relative_to(root).as_posix().encode() if p.is_relative_to(root) else str(p).encode())
+        h.update(b"\0")
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()

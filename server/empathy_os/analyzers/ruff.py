@@ -1,0 +1,112 @@
+"""Lint: `ruff check --output-format json` over the project's sources (tests excluded).
+
+Config: the project's own ruff config (`ruff.toml`, `.ruff.toml`, or `[tool.ruff]` in pyproject.toml) is
+passed with `--config`, and `--force-exclude` keeps its excludes. Without one, ruff runs `--isolated`
+(no parent folder's config leaks in) with the default rule set DEFAULT_SELECT: pycodestyle errors
+E4/E7/E9, pyflakes F and bugbear B.
+
+Severity: syntax errors high, pyflakes/E9/bugbear medium, everything else low.
+Score: 10 - (ruff issues per 100 non-blank source lines), floored at 0.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
+from empathy_os.analyzers.base import (
+    AnalyzerResult,
+    Finding,
+    ProjectContext,
+    Severity,
+    register,
+    run_tool,
+    tool_bin,
+)
+from empathy_os.analyzers.project import read_pyproject, rel, source_files
+
+NAME = "ruff"
+DEFAULT_SELECT = "E4,E7,E9,F,B"
+SCORE_FORMULA = "10 - ruff issues per 100 non-blank source lines, floored at 0"
+
+
+def config_args(ctx: ProjectContext) -> list[str]:
+    for name in ("ruff.toml", ".ruff.toml"):
+        if (ctx.root / name).is_file():
+            return ["--config", name, "--force-exclude"]
+    if "ruff" in read_pyproject(ctx.root).get("tool", {}):
+        return ["--config", "pyproject.toml", "--force-exclude"]
+    return ["--isolated", "--select", DEFAULT_SELECT]
+
+
+def _severity(code: str | None) -> Severity:
+    if not code:
+        return Severity.HIGH
+    if code.startswith(("F", "E9", "B")):
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+def count_loc(files) -> int:
+    total = 0
+    for f in files:
+        try:
+            total += sum(1 for line in f.read_bytes().splitlines() if line.strip())
+        except OSError:
+            pass
+    return total
+
+
+@register(NAME)
+async def analyze(ctx: ProjectContext) -> AnalyzerResult:
+    tool = dist_version("ruff")
+    files = source_files(ctx)
+    if not files:
+        return not_run(NAME, tool, f"no Python source files to lint in {ctx.root}")
+    args = config_args(ctx)
+    cmd = [tool_bin("ruff"), "check", "--output-format", "json", "--no-cache", "--exit-zero", *args,
+           *[rel(ctx, f) for f in files]]
+    run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
+    if run.returncode != 0:
+        return not_run(NAME, tool, f"ruff failed (exit {run.returncode}): {run.stderr.strip()[:300]}")
+    data = load_json(run.stdout, "ruff")
+
+    findings = []
+    for r in data:
+        loc, end = r.get("location") or {}, r.get("end_location") or {}
+        code = r.get("code")
+        findings.append(Finding(
+            tool="ruff",
+            rule=code or "syntax-error",
+            severity=_severity(code),
+            path=rel(ctx, r["filename"]),
+            line=max(1, int(loc.get("row") or 1)),
+            end_line=end.get("row"),
+            column=loc.get("column"),
+            end_column=end.get("column"),
+            message=r.get("message", ""),
+            url=r.get("url"),
+            extra={"name": r.get("name"), "fixable": r.get("fix") is not None},
+        ))
+    by_rule = Counter(f.rule for f in findings)
+    loc_count = count_loc(files)
+    per_100 = 100.0 * len(findings) / loc_count if loc_count else 0.0
+    notes = [line for line in run.stderr.splitlines() if "error" in line.lower()][:5]
+    return AnalyzerResult(
+        analyzer=NAME,
+        tool=tool,
+        ran=True,
+        error="; ".join(notes) or None,
+        findings=findings,
+        metrics={
+            "issues_total": len(findings),
+            "issues_per_100_loc": round(per_100, 3),
+            "lines_of_code": loc_count,
+            "files_checked": len(files),
+            "fixable": sum(1 for f in findings if f.extra["fixable"]),
+            "by_rule": ", ".join(f"{rule}:{n}" for rule, n in by_rule.most_common()),
+        },
+        score=round(max(0.0, 10.0 - per_100), 2),
+        score_formula=SCORE_FORMULA,
+        scope=f"{len(files)} source file(s), tests excluded; ruff {' '.join(args)}",
+    )
