@@ -221,8 +221,8 @@ def test_record_run_has_a_deterministic_id_and_find_proven_prefers_the_store(tmp
     library = PatternLibrary()
     store = ConfigurationStore(tmp_path / "s.json", pattern_library=library)
     agents = [("security_auditor", "premium"), ("code_reviewer", "CAPABLE")]
-    kwargs = dict(task_pattern="release_preparation", agents=agents, strategy="parallel",
-                  quality_gates={"min_coverage": 80})
+    kwargs = {"task_pattern": "release_preparation", "agents": agents, "strategy": "parallel",
+                  "quality_gates": {"min_coverage": 80}}
     assert find_proven("release_preparation", store=store) is None
     for _ in range(2):
         config = record_run(store, success=True, quality_score=8.5, quality_scale=10, **kwargs)
