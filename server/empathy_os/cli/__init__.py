@@ -17,10 +17,17 @@ class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2, nothing written."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage in one line (plus a pointer to --help) instead of the usage block."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from empathy_os.cli import compose, lsp, release_prep, store, test_coverage
 
-    parser = argparse.ArgumentParser(prog="empathy", description="Meta-orchestration of analysis agents.")
+    parser = _Parser(prog="empathy", description="Meta-orchestration of analysis agents.")
     parser.add_argument("--version", action="version", version=f"empathy {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 

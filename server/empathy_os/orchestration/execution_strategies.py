@@ -98,7 +98,10 @@ class ExecutionStrategy(ABC):
 
     async def _agent(self, template: AgentTemplate, tier: Tier, context: dict[str, Any],
                      budget: Budget) -> AgentResult:
-        return await run_agent(template, context, tier=tier, client=self.client, budget=budget)
+        result = await run_agent(template, context, tier=tier, client=self.client, budget=budget)
+        if callable(context.get("on_agent_done")):
+            context["on_agent_done"](result)
+        return result
 
     @abstractmethod
     async def _execute(self, team: list[tuple[AgentTemplate, Tier]], context: dict[str, Any],

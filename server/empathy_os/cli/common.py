@@ -1,0 +1,55 @@
+"""Argument types and helpers shared by the sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+from empathy_os.cli import UsageError
+from empathy_os.progress import Progress, no_progress
+
+
+def bounded_float(low: float, high: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if math.isnan(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is out of range ({low:g}–{high:g})")
+        return value
+
+    return parse
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} must not be negative")
+    return value
+
+
+def project_root_arg(value: str) -> Path:
+    root = Path(value).expanduser()
+    if not root.exists():
+        raise UsageError(f"project root {value!r} does not exist")
+    if not root.is_dir():
+        raise UsageError(f"project root {value!r} is a file, not a folder")
+    return root.resolve()
+
+
+def stderr_progress() -> Progress:
+    """Progress lines on stderr, only when a person is watching (stderr is a terminal)."""
+    if not sys.stderr.isatty():
+        return no_progress
+
+    def show(message: str, percent: float | None = None) -> None:
+        prefix = f"[{percent:3.0f}%] " if percent is not None else ""
+        print(f"{prefix}{message}", file=sys.stderr, flush=True)
+
+    return show

@@ -1,0 +1,1 @@
+"""Orchestrated workflows: release preparation and test coverage boost."""

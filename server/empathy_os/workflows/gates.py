@@ -1,0 +1,103 @@
+"""Quality gates of release preparation.
+
+Defaults: coverage ≥ 80 %, quality ≥ 7.0/10, critical security issues ≤ 0 (critical gates), documentation
+≥ 100 % (non-critical: a warning), and no failing tests (critical; only when tests ran). A gate whose metric
+could not be measured fails, and says why. Confidence (documented rule): high = every gate measured and no
+warning; medium = every critical gate measured, with warnings or a non-critical gate unmeasured;
+low = a critical gate could not be measured.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel
+
+DEFAULT_GATES: dict[str, float] = {
+    "min_coverage": 80.0,
+    "min_quality_score": 7.0,
+    "max_critical_issues": 0,
+    "min_doc_coverage": 100.0,
+}
+BOUNDS = {"min_coverage": (0, 100), "min_quality_score": (0, 10), "max_critical_issues": (0, 1e9),
+          "min_doc_coverage": (0, 100)}
+
+
+class GateResult(BaseModel):
+    name: str
+    threshold: float | None
+    actual: float | None
+    passed: bool
+    critical: bool
+    message: str
+
+
+def validate_gates(gates: dict[str, Any] | None) -> dict[str, float]:
+    """Defaults overlaid with the caller's gates; unknown names and out-of-range values → ValueError."""
+    if gates is not None and not isinstance(gates, dict):
+        raise ValueError("quality_gates must be a dict like {'min_coverage': 80}")
+    merged = dict(DEFAULT_GATES)
+    for name, value in (gates or {}).items():
+        if name not in BOUNDS:
+            raise ValueError(f"unknown quality gate {name!r}; known gates: {', '.join(BOUNDS)}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"quality gate {name} must be a number, got {value!r}") from None
+        low, high = BOUNDS[name]
+        if math.isnan(number) or not low <= number <= high:
+            raise ValueError(f"quality gate {name} must be between {low:g} and {high:g}, got {value!r}")
+        if name == "max_critical_issues" and number != int(number):
+            raise ValueError(f"max_critical_issues must be a whole number, got {value!r}")
+        merged[name] = number
+    return merged
+
+
+def _at_least(name: str, label: str, actual: float | None, threshold: float, critical: bool, unit: str,
+              why_missing: str | None) -> GateResult:
+    if actual is None:
+        return GateResult(name=name, threshold=threshold, actual=None, passed=False, critical=critical,
+                          message=f"{label}: not measured ({why_missing or 'no result'})")
+    passed = actual >= threshold
+    return GateResult(name=name, threshold=threshold, actual=round(actual, 2), passed=passed, critical=critical,
+                      message=f"{label}: {actual:.1f}{unit} ({'≥' if passed else '<'} target {threshold:g}{unit})")
+
+
+def evaluate(gates: dict[str, float], metrics: dict[str, Any], missing: dict[str, str]) -> list[GateResult]:
+    out = [
+        _at_least("min_coverage", "Test coverage", metrics.get("coverage_percent"), gates["min_coverage"],
+                  True, "%", missing.get("coverage_percent")),
+        _at_least("min_quality_score", "Code quality", metrics.get("quality_score"),
+                  gates["min_quality_score"], True, "/10", missing.get("quality_score")),
+    ]
+    crit, limit = metrics.get("critical_issues"), int(gates["max_critical_issues"])
+    if crit is None:
+        out.append(GateResult(name="max_critical_issues", threshold=limit, actual=None, passed=False,
+                              critical=True, message=f"Security: not measured "
+                              f"({missing.get('critical_issues') or 'no result'})"))
+    else:
+        ok = crit <= limit
+        out.append(GateResult(name="max_critical_issues", threshold=limit, actual=crit, passed=ok, critical=True,
+                              message=f"Security: {crit} critical issue(s) (allowed: {limit})"))
+    out.append(_at_least("min_doc_coverage", "Documentation", metrics.get("doc_coverage_percent"),
+                         gates["min_doc_coverage"], False, "%", missing.get("doc_coverage_percent")))
+    failed = metrics.get("tests_failed")
+    if failed is not None:
+        out.append(GateResult(name="tests_passing", threshold=0, actual=failed, passed=failed == 0,
+                              critical=True, message=f"Tests: {failed} failing" if failed
+                              else f"Tests: all {metrics.get('tests_passed', 0)} passing"))
+    return out
+
+
+def verdict(results: list[GateResult]) -> tuple[bool, str]:
+    approved = all(g.passed for g in results if g.critical)
+    critical_unmeasured = any(g.actual is None for g in results if g.critical)
+    warnings = any(not g.passed for g in results if not g.critical)
+    if critical_unmeasured:
+        confidence = "low"
+    elif warnings or any(g.actual is None for g in results):
+        confidence = "medium"
+    else:
+        confidence = "high"
+    return approved, confidence

@@ -1,0 +1,154 @@
+"""Release preparation: four agents in parallel (security, coverage, quality, docs) → quality gates.
+
+Every metric in the report is taken from an analyzer's measurement (and names its tool); nothing is
+assumed. The run's outcome is recorded against its composition in the workspace store (the learning loop)
+unless `learn=False`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from empathy_os.analyzers.base import Finding
+from empathy_os.analyzers.project import load_project
+from empathy_os.llm import ModelClient
+from empathy_os.orchestration.agent_templates import get_template
+from empathy_os.orchestration.execution_strategies import ParallelStrategy
+from empathy_os.orchestration.learning import record_outcome
+from empathy_os.orchestration.runtime import AgentResult
+from empathy_os.progress import Progress, no_progress
+from empathy_os.workflows.gates import GateResult, evaluate, validate_gates, verdict
+
+RELEASE_AGENTS = ("security_auditor", "test_coverage_analyzer", "code_reviewer", "documentation_writer")
+TASK_PATTERN = "release_preparation"
+
+
+class AgentSummary(BaseModel):
+    id: str
+    role: str
+    tier: str
+    success: bool
+    quality_score: float | None
+    confidence: float
+    basis: str
+    duration_seconds: float
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    model: str | None
+    tools: dict[str, str]
+    cached: list[str]
+    notes: list[str]
+
+
+class ReleasePrepReport(BaseModel):
+    project_root: str
+    approved: bool
+    confidence: str
+    gates: list[GateResult]
+    metrics: dict[str, Any]
+    metric_sources: dict[str, str]
+    findings: list[Finding]
+    agents: list[AgentSummary]
+    duration_seconds: float
+    total_cost_usd: float
+    model_assisted: bool
+    notes: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class OrchestratedReleasePrepWorkflow:
+    def __init__(self, quality_gates: dict[str, Any] | None = None, *, max_cost: float | None = None,
+                 client: ModelClient | None = None):
+        self.quality_gates = validate_gates(quality_gates)
+        if max_cost is not None:
+            from empathy_os.orchestration.budget import Budget
+
+            Budget(max_cost)  # validates
+        self.max_cost = max_cost
+        self.client = client
+
+    async def execute(self, project_root: str | Path = ".", *, python: str | None = None, trusted: bool = True,
+                      use_cache: bool = True, progress: Progress | None = None,
+                      learn: bool = True) -> ReleasePrepReport:
+        progress = progress or no_progress
+        started = time.perf_counter()
+        ctx = load_project(project_root, python=python, trusted=trusted)
+        ctx.use_cache = use_cache
+        agents = [get_template(a) for a in RELEASE_AGENTS]
+        done: list[str] = []
+
+        def on_done(result: AgentResult) -> None:
+            done.append(result.agent_id)
+            progress(f"{result.role}: done in {result.duration:.1f}s", 100.0 * len(done) / len(agents))
+
+        progress(f"Running {len(agents)} agents in parallel on {ctx.root}", 0.0)
+        context = {"project_path": str(ctx.root), "_project": ctx, "max_cost": self.max_cost,
+                   "on_agent_done": on_done, "trusted": trusted}
+        result = await ParallelStrategy(self.client).execute(agents, context)
+        report = self._report(ctx.root, result.outputs, time.perf_counter() - started)
+        if learn:
+            score = report.metrics.get("quality_score")
+            report.notes.append(record_outcome(
+                {"project_path": str(ctx.root)}, task_pattern=TASK_PATTERN,
+                agents=[(a.id, a.tier_preference.value) for a in agents], strategy="parallel",
+                quality_gates=self.quality_gates, success=report.approved, quality_score=score))
+        return report
+
+    def _report(self, root: Path, outputs: list[AgentResult], duration: float) -> ReleasePrepReport:
+        by_id = {o.agent_id: o for o in outputs}
+        metrics: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        missing: dict[str, str] = {}
+
+        def take(name: str, agent_id: str, analyzer: str, key: str | None = None) -> None:
+            out = by_id[agent_id]
+            found = next((r for r in out.analyzers if r.analyzer == analyzer), None)
+            if found is not None and found.ran and found.metrics.get(key or name) is not None:
+                metrics[name] = found.metrics[key or name]
+                sources[name] = f"{found.tool}" + (f" ({found.scope})" if found.scope else "")
+            else:
+                missing[name] = (found.error if found is not None else None) or out.error or "not measured"
+
+        take("coverage_percent", "test_coverage_analyzer", "coverage")
+        take("critical_issues", "security_auditor", "bandit")
+        take("doc_coverage_percent", "documentation_writer", "docstrings")
+        reviewer = by_id["code_reviewer"]
+        if reviewer.quality_score is not None:
+            metrics["quality_score"] = reviewer.quality_score
+            sources["quality_score"] = f"code_reviewer ({reviewer.basis}: " + ", ".join(
+                r.tool for r in reviewer.analyzers if r.ran) + ")"
+        else:
+            missing["quality_score"] = reviewer.error or "no score"
+        cov = next((r for r in by_id["test_coverage_analyzer"].analyzers if r.ran), None)
+        if cov is not None and cov.metrics.get("tests_failed") is not None:
+            metrics["tests_failed"] = int(cov.metrics["tests_failed"]) + int(cov.metrics.get("tests_errors") or 0)
+            metrics["tests_passed"] = cov.metrics.get("tests_passed")
+        gates = evaluate(self.quality_gates, metrics, missing)
+        approved, confidence = verdict(gates)
+        findings = [f for o in outputs for f in o.findings]
+        notes = [f"{r.analyzer}: {r.error}" for o in outputs for r in o.analyzers if r.error]
+        notes += [f"{o.agent_id}: {o.error}" for o in outputs if o.error and not o.analyzers]
+        model_notes = {o.model_note for o in outputs if o.model_note}
+        notes += sorted(model_notes)
+        return ReleasePrepReport(
+            project_root=str(root), approved=approved, confidence=confidence, gates=gates, metrics=metrics,
+            metric_sources=sources, findings=findings, agents=[_summary(o) for o in outputs],
+            duration_seconds=round(duration, 3), total_cost_usd=sum(o.cost_usd for o in outputs),
+            model_assisted=any(o.model for o in outputs), notes=notes)
+
+
+def _summary(o: AgentResult) -> AgentSummary:
+    notes = [n for n in (o.error, o.model_note) if n]
+    return AgentSummary(
+        id=o.agent_id, role=o.role, tier=o.tier.value, success=o.success, quality_score=o.quality_score,
+        confidence=o.confidence, basis=o.basis, duration_seconds=round(o.duration, 3),
+        input_tokens=o.input_tokens, output_tokens=o.output_tokens, cost_usd=o.cost_usd, model=o.model,
+        tools={r.analyzer: r.tool for r in o.analyzers}, cached=[r.analyzer for r in o.analyzers if r.cached],
+        notes=notes)
