@@ -12,14 +12,14 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from pydantic import BaseModel, Field
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """Ordered from most to least severe. `critical` is reserved for findings that fail a gate."""
 
     CRITICAL = "critical"

@@ -13,13 +13,13 @@ and the environment: `EMPATHY_MODEL_<TIER>` (model id) and `EMPATHY_PRICE_<TIER>
 from __future__ import annotations
 
 import os
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Mapping
 
 from pydantic import BaseModel, Field, ValidationError
 
 
-class Tier(str, Enum):
+class Tier(StrEnum):
     CHEAP = "CHEAP"
     CAPABLE = "CAPABLE"
     PREMIUM = "PREMIUM"
