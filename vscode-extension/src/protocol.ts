@@ -1,0 +1,74 @@
+// The wire contract with the daemon, defined once on the TypeScript side.
+// Python twin: server/empathy_os/lsp/command_ids.py; tests/unit/test_command_ids.py checks both against
+// package.json. Server ids must differ from palette ids: vscode-languageclient registers every server
+// command itself, and a clash with a contributed command fails activation.
+
+/** workspace/executeCommand ids served by the daemon. */
+export const SERVER_COMMANDS = {
+  releasePrep: "empathy.server.releasePrep",
+  testCoverageBoost: "empathy.server.testCoverageBoost",
+  composeTeam: "empathy.server.composeTeam",
+  listTemplates: "empathy.server.listTemplates",
+  storeBest: "empathy.server.storeBest",
+  generateTestsFor: "empathy.server.generateTestsFor",
+  explainFinding: "empathy.server.explainFinding",
+} as const;
+
+/** Palette commands contributed by the extension (package.json contributes.commands). */
+export const PALETTE_COMMANDS = {
+  prepareRelease: "empathy.prepareRelease",
+  boostCoverage: "empathy.boostCoverage",
+  composeTeam: "empathy.composeTeam",
+  showLearned: "empathy.showLearned",
+  setApiKey: "empathy.setApiKey",
+  restartServer: "empathy.restartServer",
+  showReport: "empathy.showReport",
+  showLogs: "empathy.showLogs",
+} as const;
+
+/** Custom notification carrying the release-prep summary. */
+export const REPORT_NOTIFICATION = "empathy/report";
+
+export type ServerCommandId = (typeof SERVER_COMMANDS)[keyof typeof SERVER_COMMANDS];
+export type PaletteCommandId = (typeof PALETTE_COMMANDS)[keyof typeof PALETTE_COMMANDS];
+
+/** One quality gate as the CLI's --json reports it; fields beyond `name`/`passed` are optional. */
+export interface GateResult {
+  name: string;
+  passed: boolean;
+  actual?: number | string | null;
+  threshold?: number | string | null;
+  message?: string;
+  source?: string;
+  [key: string]: unknown;
+}
+
+export interface FindingJson {
+  tool: string;
+  rule: string;
+  severity: string;
+  path: string;
+  line: number;
+  message: string;
+  symbol?: string | null;
+  url?: string | null;
+  [key: string]: unknown;
+}
+
+/** The release-prep summary: the same JSON as `empathy orchestrate release-prep --json`. */
+export interface ReleaseReport {
+  approved: boolean;
+  confidence?: number | null;
+  gates?: GateResult[];
+  metrics?: {
+    coverage_percent?: number | null;
+    quality_score?: number | null;
+    doc_coverage_percent?: number | null;
+    critical_issues?: number | null;
+    [key: string]: unknown;
+  };
+  findings?: FindingJson[];
+  agents?: unknown;
+  duration_seconds?: number | null;
+  [key: string]: unknown;
+}

@@ -1,0 +1,192 @@
+// Turns the daemon's JSON (release-prep summary, team plan, learned compositions) into readable Markdown
+// and short status texts. No `vscode` import: unit-tested in Node.
+import type { FindingJson, GateResult, ReleaseReport } from "./protocol";
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined || value === "") {
+    return "—";
+  }
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  // A pipe or newline would break the table row.
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function measured(value: unknown, unit: string): string {
+  return typeof value === "number" && Number.isFinite(value) ? `${value.toFixed(1)}${unit}` : "not measured";
+}
+
+function titleCase(key: string): string {
+  return key.replace(/[_-]+/g, " ").replace(/^\w/, (c) => c.toUpperCase());
+}
+
+export function gatesOf(report: ReleaseReport): GateResult[] {
+  return Array.isArray(report.gates) ? report.gates.filter((g) => g && typeof g.name === "string") : [];
+}
+
+/** "Release: approved (4/4 gates)" / "Release: blocked (2/4 gates)", for the status bar. */
+export function verdictText(report: ReleaseReport): string {
+  const gates = gatesOf(report);
+  const passed = gates.filter((g) => g.passed).length;
+  const verdict = report.approved ? "approved" : "blocked";
+  return gates.length > 0 ? `Release: ${verdict} (${passed}/${gates.length} gates)` : `Release: ${verdict}`;
+}
+
+function gateValue(g: GateResult): string {
+  if (g.actual === undefined && g.threshold === undefined) {
+    return g.message ?? "";
+  }
+  return `${cell(g.actual)} (needs ${cell(g.threshold)})`;
+}
+
+/** One line per gate, for the status bar tooltip. */
+export function gatesSummary(report: ReleaseReport): string[] {
+  return gatesOf(report).map((g) => `${g.passed ? "✓" : "✗"} ${g.name}: ${gateValue(g)}`.trim());
+}
+
+function findingLink(f: FindingJson, root?: string): string {
+  const where = `${f.path}:${f.line}`;
+  if (!root) {
+    return `\`${where}\``;
+  }
+  const abs = `${root.replace(/\/+$/, "")}/${f.path}`;
+  return `[${where}](${encodeURI(`file://${abs}`)}#L${f.line})`;
+}
+
+const SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"];
+
+function severityRank(s: string): number {
+  const i = SEVERITY_ORDER.indexOf(String(s).toLowerCase());
+  return i === -1 ? SEVERITY_ORDER.length : i;
+}
+
+export function renderReleaseReport(report: ReleaseReport, root?: string): string {
+  const out: string[] = [];
+  out.push(`# Release readiness: ${report.approved ? "✅ approved" : "❌ not approved"}`, "");
+  const facts: string[] = [];
+  if (typeof report.confidence === "number") {
+    facts.push(`Confidence: ${(report.confidence * (report.confidence <= 1 ? 100 : 1)).toFixed(0)} %`);
+  }
+  if (typeof report.duration_seconds === "number") {
+    facts.push(`Duration: ${report.duration_seconds.toFixed(1)} s`);
+  }
+  if (facts.length) {
+    out.push(facts.join(" · "), "");
+  }
+
+  const gates = gatesOf(report);
+  out.push("## Quality gates", "");
+  if (gates.length === 0) {
+    out.push("No gates were reported.", "");
+  } else {
+    out.push("| Gate | Result | Measured | Threshold | Note |", "|---|---|---|---|---|");
+    for (const g of gates) {
+      out.push(
+        `| ${cell(g.name)} | ${g.passed ? "✅ pass" : "❌ fail"} | ${cell(g.actual)} | ${cell(g.threshold)} | ${cell(g.message)} |`,
+      );
+    }
+    out.push("");
+  }
+
+  const m = report.metrics ?? {};
+  out.push("## Metrics", "");
+  out.push(`- Test coverage: ${measured(m.coverage_percent, " %")}`);
+  out.push(`- Quality score: ${measured(m.quality_score, " / 10")}`);
+  out.push(`- Docstring coverage: ${measured(m.doc_coverage_percent, " %")}`);
+  out.push(`- Critical issues: ${typeof m.critical_issues === "number" ? m.critical_issues : "not measured"}`);
+  out.push("");
+
+  const findings = Array.isArray(report.findings) ? [...report.findings] : [];
+  out.push(`## Findings (${findings.length})`, "");
+  if (findings.length === 0) {
+    out.push("None.", "");
+  } else {
+    findings.sort(
+      (a, b) =>
+        severityRank(a.severity) - severityRank(b.severity) ||
+        String(a.path).localeCompare(String(b.path)) ||
+        a.line - b.line,
+    );
+    out.push("| Severity | Tool | Rule | Where | Message |", "|---|---|---|---|---|");
+    for (const f of findings) {
+      out.push(
+        `| ${cell(f.severity)} | ${cell(f.tool)} | ${cell(f.rule)} | ${findingLink(f, root)} | ${cell(f.message)} |`,
+      );
+    }
+    out.push("");
+  }
+
+  if (report.agents !== undefined && report.agents !== null) {
+    out.push("## Agents", "", renderValue(report.agents), "");
+  }
+  return out.join("\n");
+}
+
+/** Arrays of objects become tables, objects become bullet lists, the rest plain text. */
+export function renderValue(value: unknown): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      return "None.";
+    }
+    if (value.every((v) => v && typeof v === "object" && !Array.isArray(v))) {
+      const keys = [...new Set(value.flatMap((v) => Object.keys(v as object)))];
+      const rows = value.map((v) => `| ${keys.map((k) => cell((v as Record<string, unknown>)[k])).join(" | ")} |`);
+      return [`| ${keys.map(titleCase).join(" | ")} |`, `|${keys.map(() => "---").join("|")}|`, ...rows].join("\n");
+    }
+    return value.map((v) => `- ${cell(v)}`).join("\n");
+  }
+  if (value && typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `- **${titleCase(k)}**: ${cell(v)}`)
+      .join("\n");
+  }
+  return cell(value);
+}
+
+const PLAN_KNOWN = ["task", "strategy", "agents", "estimated_cost", "estimated_duration", "rationale"];
+
+export function renderTeamPlan(task: string, plan: Record<string, unknown>): string {
+  const out = [`# Agent team for: ${task}`, ""];
+  if (plan.strategy !== undefined) {
+    out.push(`**Strategy:** ${cell(plan.strategy)}`, "");
+  }
+  if (typeof plan.estimated_cost === "number") {
+    out.push(`**Estimated cost:** $${plan.estimated_cost.toFixed(2)}`, "");
+  }
+  if (typeof plan.estimated_duration === "number") {
+    out.push(`**Estimated duration:** ${plan.estimated_duration.toFixed(0)} s`, "");
+  }
+  if (plan.agents !== undefined) {
+    out.push("## Agents", "", renderValue(plan.agents), "");
+  }
+  if (plan.rationale !== undefined) {
+    out.push("## Rationale", "", typeof plan.rationale === "string" ? plan.rationale : renderValue(plan.rationale), "");
+  }
+  const rest = Object.fromEntries(Object.entries(plan).filter(([k]) => !PLAN_KNOWN.includes(k)));
+  if (Object.keys(rest).length > 0) {
+    out.push("## Details", "", renderValue(rest), "");
+  }
+  return out.join("\n");
+}
+
+export function renderLearned(result: unknown): string {
+  const out = ["# Learned compositions", ""];
+  const items = Array.isArray(result)
+    ? result
+    : result && typeof result === "object"
+      ? ((result as Record<string, unknown>).compositions ??
+        (result as Record<string, unknown>).templates ??
+        result)
+      : result;
+  if (items === null || items === undefined || (Array.isArray(items) && items.length === 0)) {
+    out.push("Nothing learned yet: run a workflow (for example Empathy: Prepare Release) first.");
+  } else {
+    out.push(renderValue(items));
+  }
+  out.push("");
+  return out.join("\n");
+}
+
+/** Any other command result as a titled document. */
+export function renderResult(title: string, result: unknown): string {
+  return [`# ${title}`, "", result === null || result === undefined ? "No result." : renderValue(result), ""].join("\n");
+}

@@ -1,0 +1,88 @@
+// Reads the `empathy.*` configuration into the object the daemon receives, both as initializationOptions
+// and as `settings.empathy` in workspace/didChangeConfiguration. No `vscode` import: unit-tested in Node.
+
+export interface EmpathySettings {
+  server: { pythonPath: string | null };
+  gates: {
+    minCoverage: number;
+    minQualityScore: number;
+    maxCriticalIssues: number;
+    minDocCoverage: number;
+  };
+  coverage: { target: number };
+  project: { python: string | null };
+  models: { cheap: string | null; capable: string | null; premium: string | null };
+  maxCostUsd: number;
+  /** false → the daemon must not run project code (coverage, test generation). */
+  trusted: boolean;
+}
+
+/** The subset of vscode.WorkspaceConfiguration used here, so tests can pass a plain object. */
+export interface ConfigReader {
+  get<T>(section: string): T | undefined;
+}
+
+interface NumberSpec {
+  key: string;
+  fallback: number;
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+// Same defaults and bounds as package.json contributes.configuration (a unit test keeps them equal).
+export const NUMBER_SETTINGS: readonly NumberSpec[] = [
+  { key: "gates.minCoverage", fallback: 80, min: 0, max: 100 },
+  { key: "gates.minQualityScore", fallback: 7, min: 0, max: 10 },
+  { key: "gates.maxCriticalIssues", fallback: 0, min: 0, max: 1_000_000, integer: true },
+  { key: "gates.minDocCoverage", fallback: 100, min: 0, max: 100 },
+  { key: "coverage.target", fallback: 80, min: 0, max: 100 },
+  { key: "maxCostUsd", fallback: 1, min: 0, max: 1_000 },
+];
+
+export const STRING_SETTINGS: readonly string[] = [
+  "server.pythonPath",
+  "project.python",
+  "models.cheap",
+  "models.capable",
+  "models.premium",
+];
+
+function readNumber(config: ConfigReader, spec: NumberSpec): number {
+  const raw = config.get<unknown>(spec.key);
+  // Hand-edited settings.json can hold strings or junk; the daemon should still get a usable number.
+  const value = typeof raw === "string" && raw.trim() !== "" ? Number(raw) : raw;
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    return spec.fallback;
+  }
+  const clamped = Math.min(spec.max, Math.max(spec.min, value));
+  return spec.integer ? Math.round(clamped) : clamped;
+}
+
+/** Empty or whitespace means "not set": the daemon then uses its own default. */
+function readString(config: ConfigReader, key: string): string | null {
+  const raw = config.get<unknown>(key);
+  return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : null;
+}
+
+export function readSettings(config: ConfigReader, trusted: boolean): EmpathySettings {
+  const n = Object.fromEntries(NUMBER_SETTINGS.map((s) => [s.key, readNumber(config, s)]));
+  const s = Object.fromEntries(STRING_SETTINGS.map((k) => [k, readString(config, k)]));
+  return {
+    server: { pythonPath: s["server.pythonPath"] },
+    gates: {
+      minCoverage: n["gates.minCoverage"],
+      minQualityScore: n["gates.minQualityScore"],
+      maxCriticalIssues: n["gates.maxCriticalIssues"],
+      minDocCoverage: n["gates.minDocCoverage"],
+    },
+    coverage: { target: n["coverage.target"] },
+    project: { python: s["project.python"] },
+    models: { cheap: s["models.cheap"], capable: s["models.capable"], premium: s["models.premium"] },
+    maxCostUsd: n["maxCostUsd"],
+    trusted,
+  };
+}
+
+/** Keys whose change needs a daemon restart (the interpreter it runs in); all others are sent live. */
+export const RESTART_KEYS: readonly string[] = ["empathy.server.pythonPath"];
