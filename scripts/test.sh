@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Quick start 2: set up everything (pip, npm, apt) and run every test: Python unit + LSP tests, the
+# extension's unit tests, and the end-to-end test in real VS Code (code-server + Chromium).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+scripts/setup-python.sh
+scripts/e2e-setup.sh
+npm run build
+npm run package
+mkdir -p test-artifacts
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+npm test
+EMPATHY_E2E_PYTHON="$ROOT/.venv/bin/python" npm run test:e2e
