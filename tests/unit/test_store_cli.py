@@ -62,7 +62,7 @@ def test_show_and_best(workspace, capsys):
     assert code == 0 and json.loads(out)["agents"] == [{"role": "documentation_writer", "tier": "CHEAP"}]
     code, out, _ = run(capsys, "best", "release_preparation", *root)
     assert code == 0 and out.startswith("id:            proven")
-    code, out, err = run(capsys, "best", "no_such_pattern", "--json", *root)
+    code, out, _ = run(capsys, "best", "no_such_pattern", "--json", *root)
     assert (code, out.strip()) == (1, "null")
 
 
@@ -93,10 +93,10 @@ def test_bad_input_is_one_line_and_exit_2(workspace, capsys, argv, needle):
 def test_real_process_exit_codes(workspace):
     base = [sys.executable, "-m", "empathy_os", "store"]
     bad = subprocess.run([*base, "show", "ghost", "--project-root", str(workspace)],
-                         capture_output=True, text=True, timeout=60)
+                         check=False, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip().splitlines() == [
         f"empathy: error: no configuration 'ghost' in {workspace / '.empathy' / 'store.json'}"]
     good = subprocess.run([*base, "best", "release_preparation", "--json", "--project-root", str(workspace)],
-                          capture_output=True, text=True, timeout=60)
+                          check=False, capture_output=True, text=True, timeout=60)
     assert good.returncode == 0 and json.loads(good.stdout)["id"] == "proven"
