@@ -86,7 +86,6 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     low = int(totals.get("SEVERITY.LOW", 0))
     errors = data.get("errors", [])
     skipped = [f"{rel(ctx, e.get('filename', '?'))}: {e.get('reason', '')}" for e in errors]
-    scanned = [k for k in data.get("metrics", {}) if k != "_totals"]
     return AnalyzerResult(
         analyzer=NAME,
         tool=tool,
@@ -99,7 +98,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
             "high": high,
             "medium": medium,
             "low": low,
-            "files_scanned": len(scanned),
+            "files_scanned": len(files) - len(skipped),
             "files_skipped": len(skipped),
             "lines_of_code": int(totals.get("loc", 0)),
             "nosec": int(totals.get("nosec", 0)),

@@ -183,6 +183,8 @@ def parse_file(path: Path) -> tuple[str | None, ast.Module | None, str | None]:
         text = read_source(path)
         return text, ast.parse(text, filename=str(path)), None
     except SyntaxError as exc:
+        if exc.lineno is None and "encoding" in str(exc.msg):
+            return None, None, "not UTF-8 and no coding declaration"
         return None, None, f"syntax error line {exc.lineno}: {exc.msg}"
     except (UnicodeDecodeError, LookupError) as exc:
         return None, None, f"not decodable: {exc.reason if hasattr(exc, 'reason') else exc}"

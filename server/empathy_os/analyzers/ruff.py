@@ -5,7 +5,7 @@ passed with `--config`, and `--force-exclude` keeps its excludes. Without one, r
 (no parent folder's config leaks in) with the default rule set DEFAULT_SELECT: pycodestyle errors
 E4/E7/E9, pyflakes F and bugbear B.
 
-Severity: syntax errors high, pyflakes/E9/bugbear medium, everything else low.
+Severity: syntax and read errors high, pyflakes/E9/bugbear medium, everything else low.
 Score: 10 - (ruff issues per 100 non-blank source lines), floored at 0.
 """
 
@@ -40,7 +40,7 @@ def config_args(ctx: ProjectContext) -> list[str]:
 
 
 def _severity(code: str | None) -> Severity:
-    if not code:
+    if not code or code in ("invalid-syntax", "E902"):  # the file could not be read or parsed
         return Severity.HIGH
     if code.startswith(("F", "E9", "B")):
         return Severity.MEDIUM
