@@ -1,0 +1,220 @@
+"""`workspace/executeCommand` handlers: thin adapters over the same service calls as the CLI.
+
+Every command takes one JSON object (see arguments.py) and returns JSON. The workflows are imported
+inside the handlers so the server answers `initialize` without loading them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pydantic.alias_generators import to_snake
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+
+from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp.arguments import (
+    ComposeTeamArgs,
+    CoverageBoostArgs,
+    GenerateTestsArgs,
+    ListTemplatesArgs,
+    ReleasePrepArgs,
+    StoreBestArgs,
+)
+from empathy_os.lsp.diagnostics import publish, uri_to_path
+from empathy_os.lsp.edits import apply_generated_files
+from empathy_os.lsp.progress import WorkDone, link_request_cancel, run_in_worker
+
+if TYPE_CHECKING:
+    from empathy_os.lsp.server import EmpathyServer
+
+log = logging.getLogger(__name__)
+
+UNTRUSTED = ("workspace is not trusted: Empathy does not run project code there, so coverage measurement "
+             "and test generation were skipped (static analysis still ran)")
+
+
+class RequestFailed(JsonRpcException):
+    """LSP's RequestFailed: the request was valid but could not be carried out (reason in the message)."""
+
+    CODE = -32803
+    MESSAGE = "Request Failed"
+
+
+def _gates(overrides: dict[str, float] | None) -> dict[str, float]:
+    return {to_snake(k): v for k, v in (overrides or {}).items()}
+
+
+def register(ls: EmpathyServer) -> None:
+    @ls.command(ids.RELEASE_PREP)
+    async def release_prep(ls, args: ReleasePrepArgs) -> dict[str, Any]:
+        root = ls.resolve_root(args.root)
+        key = str(root)
+        running = ls.release_preps.get(key)
+        if running is not None and not running.done():
+            # One run per workspace: a second request shares the first one's result.
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                if running.cancelled():
+                    raise RequestFailed("the release prep this request joined was cancelled") from None
+                raise
+        shared: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        ls.release_preps[key] = shared
+        try:
+            result = await run_release_prep(ls, root, args)
+        except BaseException as exc:
+            shared.cancel() if isinstance(exc, asyncio.CancelledError) else shared.set_exception(exc)
+            if not shared.cancelled():
+                shared.exception()  # joiners may not exist; don't warn "exception never retrieved"
+            raise
+        else:
+            shared.set_result(result)
+            return result
+        finally:
+            if ls.release_preps.get(key) is shared:
+                del ls.release_preps[key]
+
+    @ls.command(ids.TEST_COVERAGE_BOOST)
+    async def test_coverage_boost(ls, args: CoverageBoostArgs) -> dict[str, Any]:
+        root = ls.resolve_root(args.root)
+        return await run_boost(ls, root, args.only, args.target, args.dry_run)
+
+    @ls.command(ids.GENERATE_TESTS_FOR)
+    async def generate_tests_for(ls, args: GenerateTestsArgs) -> dict[str, Any]:
+        path = uri_to_path(args.uri)
+        if path is None or not path.is_file():
+            raise JsonRpcInvalidParams(f"uri: not a file on disk: {args.uri}")
+        root = ls.root_for(path)
+        only = f"{path.resolve().relative_to(root).as_posix()}:{args.symbol}"
+        return await run_boost(ls, root, only, None, False)
+
+    @ls.command(ids.COMPOSE_TEAM)
+    def compose_team(ls, args: ComposeTeamArgs) -> dict[str, Any]:
+        from empathy_os.orchestration import MetaOrchestrator
+
+        context = dict(args.context or {})
+        if "project_path" not in context and ls.default_root() is not None:
+            context["project_path"] = str(ls.default_root())
+        try:
+            plan = MetaOrchestrator().analyze_and_compose(args.task, context)
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from None
+        return plan.to_json()
+
+    @ls.command(ids.LIST_TEMPLATES)
+    def list_templates(ls, args: ListTemplatesArgs) -> list[dict[str, Any]]:
+        from empathy_os.orchestration import get_all_templates
+
+        return [t.model_dump(mode="json") for t in get_all_templates()]
+
+    @ls.command(ids.STORE_BEST)
+    def store_best(ls, args: StoreBestArgs) -> dict[str, Any]:
+        root = ls.resolve_root(args.root)
+        path = root / ".empathy" / "store.json"
+        if not path.is_file():
+            # Opening the store would create it; a lookup must not write into the user's project.
+            return {"found": False, "task_pattern": args.task_pattern, "store": str(path),
+                    "reason": "no learned compositions stored in this workspace yet"}
+        from empathy_os.orchestration.config_store import ConfigurationStore
+        from empathy_os.store import StoreError
+
+        try:
+            best = ConfigurationStore(path=path).get_best_for_task(args.task_pattern)
+        except StoreError as exc:
+            raise RequestFailed(str(exc)) from None
+        if best is None:
+            return {"found": False, "task_pattern": args.task_pattern, "store": str(path),
+                    "reason": f"no stored composition for task pattern {args.task_pattern!r}"}
+        return {"found": True, "task_pattern": args.task_pattern, "store": str(path),
+                "configuration": best.model_dump(mode="json")}
+
+
+async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs) -> dict[str, Any]:
+    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
+    settings = ls.settings
+    gates = {**settings.gates.quality_gates(), **_gates(args.gates)}
+    if not settings.trusted:
+        ls.show(UNTRUSTED, types.MessageType.Warning)
+
+    async with WorkDone(ls, "Empathy: release prep", ls.client_token()) as progress:
+
+        def start():
+            from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
+
+            workflow = OrchestratedReleasePrepWorkflow(quality_gates=gates, max_cost=settings.max_cost_usd)
+            return workflow.execute(root, python=settings.python, trusted=settings.trusted, use_cache=True,
+                                    progress=progress.report)
+
+        try:
+            report = await run_in_worker(start, name="empathy-release-prep")
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from None
+        progress.report("publishing diagnostics", 100)
+
+    data = report.to_json()
+    for path in sorted(ls.store.set_project(root, report.findings)):
+        publish(ls, ls.store, Path(path), ls.open_version(Path(path)))
+    ls.last_reports[str(root)] = data
+    ls.protocol.notify(ids.REPORT_NOTIFICATION, summary(root, data))
+    return data
+
+
+def summary(root: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """The `empathy/report` payload: the report without its long lists, plus counts."""
+    findings = data.get("findings") or []
+    by_severity: dict[str, int] = {}
+    by_tool: dict[str, int] = {}
+    for f in findings:
+        by_severity[str(f.get("severity"))] = by_severity.get(str(f.get("severity")), 0) + 1
+        by_tool[str(f.get("tool"))] = by_tool.get(str(f.get("tool")), 0) + 1
+    out = {k: v for k, v in data.items() if k != "findings"}
+    out.update({
+        "root": str(root),
+        "root_uri": root.as_uri(),
+        "findings_total": len(findings),
+        "findings_by_severity": by_severity,
+        "findings_by_tool": by_tool,
+    })
+    return out
+
+
+async def run_boost(
+    ls: EmpathyServer, root: Path, only: str | None, target: float | None, dry_run: bool
+) -> dict[str, Any]:
+    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
+    settings = ls.settings
+    if not settings.trusted:
+        ls.show(UNTRUSTED, types.MessageType.Warning)
+        return {"skipped": True, "reason": UNTRUSTED, "root": str(root), "only": only, "applied": []}
+    goal = target if target is not None else settings.coverage_target
+    title = f"Empathy: generating tests for {only}" if only else "Empathy: coverage boost"
+
+    async with WorkDone(ls, title, ls.client_token()) as progress:
+
+        def start():
+            from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
+
+            workflow = TestCoverageBoostWorkflow(target=goal, max_iterations=3, max_cost=settings.max_cost_usd)
+            return workflow.execute(root, only=only, dry_run=dry_run, write=False, trusted=True,
+                                    python=settings.python, progress=progress.report)
+
+        try:
+            report = await run_in_worker(start, name="empathy-coverage-boost")
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from None
+
+    data = report.to_json()
+    files = [] if dry_run else list(getattr(report, "files", []) or [])
+    data["applied"] = await apply_generated_files(ls, root, files)
+    written = [a["path"] for a in data["applied"] if a.get("applied")]
+    if written:
+        ls.show(f"Empathy: created {', '.join(written)}", types.MessageType.Info)
+    elif not dry_run:
+        reasons = "; ".join(f"{a['path']}: {a['reason']}" for a in data["applied"] if a.get("reason"))
+        ls.show("Empathy: no test file created" + (f" ({reasons})" if reasons else ""),
+                types.MessageType.Warning)
+    return data

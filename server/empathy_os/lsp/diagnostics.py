@@ -1,0 +1,161 @@
+"""Findings → LSP diagnostics, and which findings are current for each file.
+
+Two sources feed a file's diagnostics: the last release-prep run over its project (every analyzer), and
+the per-file analyzers re-run on open/save (bandit, ruff) for that file only. For a per-file tool, the
+newer measurement of the file wins: a save that fixes a bandit finding removes it even though the project
+run still lists it. Closing a file changes nothing measured, so its diagnostics stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.uris import from_fs_path, to_fs_path
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+    from empathy_os.analyzers.base import Finding
+
+SOURCE = "empathy"
+PER_FILE_ANALYZERS = ("bandit", "ruff")
+SECURITY_TOOLS = {"bandit"}
+DOC_TOOLS = {"docstrings", "interrogate"}
+COVERAGE_GAP = "coverage-gap"
+
+_S = types.DiagnosticSeverity
+
+
+def severity_of(finding: Finding) -> types.DiagnosticSeverity:
+    sev = str(getattr(finding.severity, "value", finding.severity))
+    if finding.rule == COVERAGE_GAP:
+        return _S.Information
+    if finding.tool in DOC_TOOLS or finding.rule.startswith("missing-docstring"):
+        return _S.Hint
+    if finding.tool in SECURITY_TOOLS:
+        return _S.Error if sev == "critical" else _S.Warning
+    return _S.Warning if sev in ("critical", "high", "medium") else _S.Information
+
+
+def _range(finding: Finding, lines: list[str]) -> types.Range:
+    """The finding's span, clamped to the file as it is now (the file may have moved under it)."""
+    if not lines:
+        return types.Range(types.Position(0, 0), types.Position(0, 0))
+    last = len(lines) - 1
+    start_line = min(max(finding.line - 1, 0), last)
+    text = lines[start_line].rstrip("\r\n")
+    if finding.column:
+        start_char = min(finding.column - 1, len(text))
+    else:
+        start_char = len(text) - len(text.lstrip())
+    end_line = min(max((finding.end_line or finding.line) - 1, start_line), last)
+    end_text = lines[end_line].rstrip("\r\n")
+    if end_line == start_line and finding.end_column and finding.end_column - 1 > start_char:
+        end_char = min(finding.end_column - 1, len(end_text))
+    else:
+        end_char = len(end_text)
+    if end_line == start_line and end_char <= start_char:
+        end_char = max(start_char, len(end_text))
+    return types.Range(types.Position(start_line, start_char), types.Position(end_line, end_char))
+
+
+def to_diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=_range(finding, lines),
+        message=f"{finding.tool}: {finding.message}",
+        severity=severity_of(finding),
+        code=finding.rule,
+        code_description=types.CodeDescription(href=finding.url) if finding.url else None,
+        source=SOURCE,
+        # Round-trips through textDocument/codeAction, so actions know what the diagnostic is about.
+        data={
+            "tool": finding.tool,
+            "rule": finding.rule,
+            "symbol": finding.symbol,
+            "severity": str(getattr(finding.severity, "value", finding.severity)),
+            "line": finding.line,
+        },
+    )
+
+
+def _key(path: Path) -> str:
+    return str(path.resolve())
+
+
+class DiagnosticStore:
+    """Current findings per absolute file path, and what was last published."""
+
+    def __init__(self) -> None:
+        self.project: dict[str, list[Finding]] = {}  # abs path -> findings of the last project run
+        self.project_roots: dict[str, str] = {}  # abs path -> root of the run that produced them
+        self.live: dict[str, dict[str, list[Finding]]] = {}  # abs path -> tool -> fresh findings
+        self.published: set[str] = set()  # abs paths with a non-empty publish outstanding
+
+    def set_project(self, root: Path, findings: Iterable[Finding]) -> set[str]:
+        """Replace the findings of every file under `root`; returns the paths whose diagnostics changed."""
+        root_key = _key(root)
+        touched = {p for p, r in self.project_roots.items() if r == root_key}
+        for path in touched:
+            self.project.pop(path, None)
+            self.project_roots.pop(path, None)
+        for finding in findings:
+            path = _key(root / finding.path)
+            self.project.setdefault(path, []).append(finding)
+            self.project_roots[path] = root_key
+        # The project run measured every file after any earlier per-file run: it is the newer truth.
+        for path in list(self.live):
+            if Path(path).is_relative_to(root_key):
+                del self.live[path]
+                touched.add(path)
+        return touched | set(self.project)
+
+    def set_live(self, path: Path, tool: str, findings: list[Finding]) -> None:
+        self.live.setdefault(_key(path), {})[tool] = findings
+
+    def current(self, path: Path) -> list[Finding]:
+        key = _key(path)
+        fresh = self.live.get(key, {})
+        kept = [f for f in self.project.get(key, []) if f.tool not in fresh]
+        return kept + [f for tool in sorted(fresh) for f in fresh[tool]]
+
+    def findings_at(self, path: Path, line: int) -> list[Finding]:
+        return [f for f in self.current(path) if f.line <= line <= (f.end_line or f.line)]
+
+
+def _lines(ls: LanguageServer, uri: str) -> list[str]:
+    try:
+        return ls.workspace.get_text_document(uri).lines
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def publish(ls: LanguageServer, store: DiagnosticStore, path: Path, version: int | None = None) -> int:
+    """Publish the current diagnostics of one file; returns how many were sent."""
+    uri = from_fs_path(str(path)) or path.as_uri()
+    findings = store.current(path)
+    key = _key(path)
+    if not findings and key not in store.published and version is None:
+        return 0  # nothing now, nothing before: no need to tell the client
+    lines = _lines(ls, uri) if findings else []
+    diagnostics = [to_diagnostic(f, lines) for f in findings]
+    if diagnostics:
+        store.published.add(key)
+    else:
+        store.published.discard(key)
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+    )
+    return len(diagnostics)
+
+
+def uri_to_path(uri: str) -> Path | None:
+    fs = to_fs_path(uri)
+    return Path(fs) if fs else None
+
+
+def diagnostic_data(diagnostic: types.Diagnostic) -> dict[str, Any]:
+    data = diagnostic.data
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,162 @@
+"""Long commands: work-done progress that always ends, cancellation from the client, work off the loop.
+
+A workflow runs in a worker thread with its own event loop, so CPU-bound analysis (AST walks, radon) never
+stalls the language server's loop: diagnostics on save and `$/cancelRequest` stay responsive. Cancelling
+the command's task cancels the workflow's task in the worker; `run_tool` then kills each tool's process
+group, and we wait for the worker to finish before answering, so nothing is left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from lsprotocol import types
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def _cancel_on(future: Future | None, task: asyncio.Task, loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel `task` when pygls cancels `future` (it does so on `$/cancelRequest` / progress cancel)."""
+    if future is None:
+        return
+
+    def done(fut: Future) -> None:
+        if fut.cancelled() and not task.done():
+            loop.call_soon_threadsafe(task.cancel)
+
+    future.add_done_callback(done)
+
+
+def link_request_cancel(ls: LanguageServer, task: asyncio.Task) -> None:
+    """Make `$/cancelRequest` for the request being handled cancel `task`.
+
+    pygls cancels only the request's bookkeeping future (and answers "cancelled"); the coroutine running an
+    executeCommand handler is a separate task it does not touch, so we chain the two.
+    """
+    msg_id = ls.protocol.msg_id
+    if msg_id is not None:
+        # pygls keeps in-flight request futures here; there is no public accessor.
+        _cancel_on(ls.protocol._request_futures.get(msg_id), task, asyncio.get_running_loop())
+
+
+class WorkDone:
+    """`$/progress` begin/report/end around one long command; the end is sent whatever happens.
+
+    Uses the client's `workDoneToken` when the request carried one, else creates a server-initiated token
+    when the client supports `window.workDoneProgress`, else reports nothing (but still runs).
+    Cancelling the progress in the client cancels the current task.
+    """
+
+    def __init__(self, ls: LanguageServer, title: str, token: types.ProgressToken | None = None):
+        self.ls = ls
+        self.title = title
+        self.token = token
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.outcome = "done"
+
+    def _supported(self) -> bool:
+        window = self.ls.client_capabilities.window
+        return bool(window and window.work_done_progress)
+
+    async def __aenter__(self) -> WorkDone:  # noqa: PYI034
+        self._loop = asyncio.get_running_loop()
+        progress = self.ls.work_done_progress
+        if self.token is None and self._supported():
+            token = f"empathy-{uuid.uuid4()}"
+            try:
+                await progress.create_async(token)
+                self.token = token
+            except Exception as exc:  # noqa: BLE001 - a client may refuse; the command still runs without a progress bar
+                log.warning("client refused work-done progress: %s", exc)
+        if self.token is not None:
+            progress.begin(self.token, types.WorkDoneProgressBegin(title=self.title, cancellable=True,
+                                                                   percentage=0))
+            task = asyncio.current_task()
+            if task is not None:
+                _cancel_on(progress.tokens.get(self.token), task, self._loop)
+        return self
+
+    def report(self, message: str, percent: float | None = None) -> None:
+        """A `Progress` callback; safe to call from the worker thread."""
+        if self.token is None or self._loop is None:
+            return
+        value = types.WorkDoneProgressReport(
+            message=message,
+            percentage=None if percent is None else max(0, min(100, int(percent))),
+            cancellable=True,
+        )
+        self._loop.call_soon_threadsafe(self.ls.work_done_progress.report, self.token, value)
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            if issubclass(exc_type, asyncio.CancelledError):
+                self.outcome = "cancelled"
+            else:
+                self.outcome = f"failed: {exc}"
+        if self.token is not None:
+            self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=self.outcome))
+            self.ls.work_done_progress.tokens.pop(self.token, None)
+
+
+async def run_in_worker(factory: Callable[[], Awaitable[T]], name: str = "empathy-worker") -> T:
+    """Run `factory()` on a fresh event loop in a thread; cancelling the caller cancels it there too.
+
+    On cancellation we wait for the worker to unwind (its tool processes are killed by `run_tool`) before
+    re-raising, so the caller's "cancelled" answer means nothing is still running.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+    lock = threading.Lock()
+    state: dict[str, Any] = {"cancel": False}
+
+    def finish(result: Any = None, error: BaseException | None = None) -> None:
+        if done.done():
+            return
+        if isinstance(error, asyncio.CancelledError):
+            done.cancel()
+        elif error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(result)
+
+    async def runner() -> T:
+        with lock:
+            state["loop"], state["task"] = asyncio.get_running_loop(), asyncio.current_task()
+            if state["cancel"]:
+                raise asyncio.CancelledError
+        return await factory()
+
+    def main() -> None:
+        try:
+            result = asyncio.run(runner())
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's loop as is
+            loop.call_soon_threadsafe(finish, None, exc)
+        else:
+            loop.call_soon_threadsafe(finish, result, None)
+
+    threading.Thread(target=main, name=name, daemon=True).start()
+    try:
+        return await asyncio.shield(done)
+    except asyncio.CancelledError:
+        with lock:
+            state["cancel"] = True
+            if "task" in state:
+                try:
+                    state["loop"].call_soon_threadsafe(state["task"].cancel)
+                except RuntimeError:  # the worker's loop already closed: it finished on its own
+                    pass
+        try:
+            await asyncio.shield(done)
+        except BaseException as exc:  # noqa: BLE001 - the worker's own outcome no longer matters
+            log.debug("worker ended after cancellation: %r", exc)
+        raise
