@@ -82,11 +82,14 @@ def evaluate(gates: dict[str, float], metrics: dict[str, Any], missing: dict[str
                               message=f"Security: {crit} critical issue(s) (allowed: {limit})"))
     out.append(_at_least("min_doc_coverage", "Documentation", metrics.get("doc_coverage_percent"),
                          gates["min_doc_coverage"], False, "%", missing.get("doc_coverage_percent")))
-    failed = metrics.get("tests_failed")
-    if failed is not None:
+    failed, passed = metrics.get("tests_failed"), metrics.get("tests_passed") or 0
+    if failed is not None and failed + passed == 0:
+        out.append(GateResult(name="tests_passing", threshold=0, actual=None, passed=False, critical=True,
+                              message="Tests: not measured (no tests were collected)"))
+    elif failed is not None:
         out.append(GateResult(name="tests_passing", threshold=0, actual=failed, passed=failed == 0,
-                              critical=True, message=f"Tests: {failed} failing" if failed
-                              else f"Tests: all {metrics.get('tests_passed', 0)} passing"))
+                              critical=True, message=f"Tests: {failed} failing, {passed} passing" if failed
+                              else f"Tests: all {passed} passing"))
     return out
 
 
