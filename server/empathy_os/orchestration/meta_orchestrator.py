@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from empathy_os.llm import ModelClient, Tier, load_tier_table
 from empathy_os.orchestration import task_analysis as ta
 from empathy_os.orchestration.agent_templates import AgentTemplate, get_all_templates, get_template
-from empathy_os.orchestration.learning import find_reusable
+from empathy_os.orchestration.learning import find_reusable, record_outcome
 from empathy_os.orchestration.execution_strategies import PLAN_MIN_AGENTS, StrategyName, StrategyResult, get_strategy
 from empathy_os.orchestration.project_size import normalize_hint
 
@@ -41,7 +41,17 @@ class ExecutionPlan(BaseModel):
         return data
 
     async def execute(self, context: dict[str, Any] | None = None) -> StrategyResult:
-        return await get_strategy(self.strategy).execute(self.agents, context or {})
+        """Run the plan; unless `context["learn"]` is False, record the outcome against its composition."""
+        context = dict(context or {})
+        result = await get_strategy(self.strategy).execute(self.agents, context)
+        if context.get("learn", True):
+            scores = [o.quality_score for o in result.outputs if o.quality_score is not None]
+            result.final_output["learning"] = record_outcome(
+                context, task_pattern=self.task_pattern,
+                agents=[(a.id, a.tier_preference.value) for a in self.agents], strategy=self.strategy.value,
+                quality_gates={}, success=result.success,
+                quality_score=sum(scores) / len(scores) if scores else None)
+        return result
 
 
 class MetaOrchestrator:
