@@ -167,6 +167,8 @@ def test_newer_schema_is_read_but_never_written(tmp_path):
     with pytest.raises(SchemaVersionError):
         store.save(make("c2"))
     assert path.read_bytes() == before
+    # the refused change is not visible in memory either
+    assert store.get("c1").usage_count == 0 and store.get("c2") is None and len(store) == 1
 
 
 def test_directory_instead_of_file_is_a_clear_error(tmp_path):
@@ -253,3 +255,27 @@ def test_lock_file_and_temp_files_stay_beside_the_store(tmp_path):
     names = sorted(os.listdir(tmp_path / "ws" / ".empathy"))
     assert names == ["store.json", "store.json.lock"]
     assert Path(tmp_path / "ws" / ".empathy" / "store.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_in_memory_view_always_matches_a_fresh_read_of_the_file(tmp_path):
+    import random
+
+    rng = random.Random(11)
+    path = tmp_path / "s.json"
+    store, other = ConfigurationStore(path), ConfigurationStore(path)
+    for step in range(150):
+        actor = store if rng.random() < 0.8 else other  # sometimes a second writer changes the file
+        cid = f"c{rng.randint(0, 12)}"
+        action = rng.random()
+        if action < 0.35:
+            actor.save(make(cid, pattern=rng.choice(["p1", "p2", "p3"])))  # may move it to another pattern
+        elif action < 0.8 and cid in actor:
+            actor.record_outcome(cid, rng.random() < 0.7, rng.uniform(0, 100))
+        elif action < 0.9:
+            actor.delete(cid)
+        fresh = ConfigurationStore(path)
+        for view in (store, other):
+            assert [c.to_document() for c in view.list()] == [c.to_document() for c in fresh.list()], step
+            for pattern in ("p1", "p2", "p3", "release_preparation"):
+                best, expected = view.get_best_for_task(pattern), fresh.get_best_for_task(pattern)
+                assert (best and best.id) == (expected and expected.id), step

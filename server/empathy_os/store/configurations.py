@@ -16,6 +16,7 @@ run count, then recency (see `empathy_os.store.models.rank_key`).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 from collections.abc import Iterator
@@ -65,6 +66,18 @@ class _Index:
             self.by_id[doc["id"]] = (int(doc_id), doc)
             self.by_pattern.setdefault(doc["task_pattern"], []).append(doc)
         self.next_doc_id = max((pair[0] for pair in self.by_id.values()), default=0) + 1
+
+    def add(self, doc_id: int, doc: dict[str, Any]) -> None:
+        self.by_id[doc["id"]] = (doc_id, doc)
+        self.by_pattern.setdefault(doc["task_pattern"], []).append(doc)
+        self.next_doc_id = max(self.next_doc_id, doc_id + 1)
+
+    def drop(self, config_id: str) -> None:
+        _, doc = self.by_id.pop(config_id)
+        docs = self.by_pattern[doc["task_pattern"]]
+        docs[:] = [d for d in docs if d is not doc]
+        if not docs:
+            del self.by_pattern[doc["task_pattern"]]
 
 
 class ConfigurationStore:
@@ -168,14 +181,11 @@ class ConfigurationStore:
     def save(self, config: AgentConfiguration) -> str:
         """Insert or update `config`; outcomes recorded on it since its last load/save are added to the
         stored counters. Refreshes `config`'s counters from the store and returns its id."""
-        with self._storage.lock():
-            index = self._index()
+        with self._writing() as index:
             found = index.by_id.get(config.id)
             doc = config.to_document()
-            if found is None:
-                self._table.insert(Document(doc, doc_id=index.next_doc_id))
-            else:
-                doc_id, stored = found
+            if found is not None:
+                stored = found[1]
                 pending = config._pending
                 doc.update(
                     usage_count=stored["usage_count"] + int(pending[0]),
@@ -185,7 +195,7 @@ class ConfigurationStore:
                     created_at=stored["created_at"],
                     last_used=max(filter(None, [doc["last_used"], stored.get("last_used")]), default=None),
                 )
-                self._table.update(doc, doc_ids=[doc_id])
+            self._put(index, found, doc)
         saved = self._model(doc)
         config._pending = [0, 0, 0.0, 0]
         for field in ("usage_count", "success_count", "quality_score_sum", "quality_score_count",
@@ -202,8 +212,7 @@ class ConfigurationStore:
         Raises `ConfigurationNotFound` when the id is unknown and no default is given.
         """
         score = check_quality(quality_score)
-        with self._storage.lock():
-            index = self._index()
+        with self._writing() as index:
             found = index.by_id.get(config_id)
             if found is None:
                 if default is None:
@@ -213,23 +222,54 @@ class ConfigurationStore:
             else:
                 config = self._model(found[1])
             config.record_outcome(success, score)
-            doc = config.to_document()
-            if found is None:
-                self._table.insert(Document(doc, doc_id=index.next_doc_id))
-            else:
-                self._table.update(doc, doc_ids=[found[0]])
+            self._put(index, found, config.to_document())
         config._pending = [0, 0, 0.0, 0]
         self._sync_library(config)
         return config
 
     def delete(self, config_id: str) -> bool:
         """Remove a configuration; False when it was not there."""
-        with self._storage.lock():
-            found = self._index().by_id.get(config_id)
+        with self._writing() as index:
+            found = index.by_id.get(config_id)
             if found is None:
                 return False
             self._table.remove(doc_ids=[found[0]])
+            self._adopt(index, lambda: index.drop(config_id))
         return True
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[_Index]:
+        """Hold the lock for a whole read-modify-write on the current file; on failure forget every
+        cached view (TinyDB may already have changed documents in the snapshot, see storage.read)."""
+        with self._storage.lock():
+            try:
+                yield self._index()
+            except BaseException:
+                self._storage.invalidate()
+                self._index_id = self._index_cache = None
+                raise
+
+    def _put(self, index: _Index, found: tuple[int, dict[str, Any]] | None, doc: dict[str, Any]) -> None:
+        if found is None:
+            doc_id = index.next_doc_id
+            self._table.insert(Document(doc, doc_id=doc_id))
+            self._adopt(index, lambda: index.add(doc_id, self._stored(doc_id)))
+        else:
+            old_pattern = found[1]["task_pattern"]
+            self._table.update(doc, doc_ids=[found[0]])  # changes the indexed document in place
+            if doc["task_pattern"] == old_pattern:
+                self._adopt(index, lambda: None)
+
+    def _stored(self, doc_id: int) -> dict[str, Any]:
+        return self._storage.snapshot()[1][TABLE][str(doc_id)]
+
+    def _adopt(self, index: _Index, patch) -> None:
+        """After our own write, move the index to the new file version instead of rebuilding it."""
+        # Only an index built from the storage's cached snapshot shares its documents with what was
+        # just written; one built from an uncached parse (a file not written by us) is rebuilt instead.
+        if self._index_cache is index and self._index_id is not None:
+            patch()
+            self._index_id = self._storage.snapshot()[0]
 
     def _sync_library(self, config: AgentConfiguration) -> None:
         if self.pattern_library is not None:
