@@ -1,5 +1,65 @@
-"""Placeholder until its issue lands: registers nothing."""
+"""`empathy compose TASK`: show the team, strategy, estimate and rationale the orchestrator picks (and
+optionally run it)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from empathy_os.cli import UsageError
+from empathy_os.cli.common import bounded_float, project_root_arg
 
 
-def register(subparsers) -> None:  # noqa: ARG001
-    return None
+def register(subparsers) -> None:
+    p = subparsers.add_parser("compose", help="compose an agent team for a task (and optionally run it)")
+    p.add_argument("task", help='what you want done, e.g. "Prepare for production release"')
+    p.add_argument("--project-root", default=".", metavar="PATH")
+    p.add_argument("--domain", action="append", help="domain hint (repeatable): security, testing, ...")
+    p.add_argument("--capability", action="append", help="capability hint (repeatable)")
+    p.add_argument("--complexity", choices=["simple", "moderate", "complex"])
+    p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD")
+    p.add_argument("--no-learn", action="store_true", help="ignore and do not update learned compositions")
+    p.add_argument("--run", action="store_true", help="execute the plan and print the agents' results")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from empathy_os.orchestration import MetaOrchestrator
+
+    root = project_root_arg(args.project_root)
+    context = {"project_path": str(root), "domain": args.domain, "capabilities": args.capability,
+               "complexity": args.complexity, "max_cost": args.max_cost, "learn": not args.no_learn}
+    try:
+        plan = MetaOrchestrator().analyze_and_compose(args.task, context)
+        result = asyncio.run(plan.execute(context)) if args.run else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        data = {"plan": plan.to_json()}
+        if result is not None:
+            data["result"] = result.model_dump(mode="json", exclude={"outputs": {"__all__": {"analyzers"}}})
+        json.dump(data, sys.stdout, indent=2)
+        print()
+        return 0 if result is None or result.success else 1
+    print(f"Task: {plan.task}\nPattern: {plan.task_pattern}   Strategy: {plan.strategy.value}   "
+          f"Complexity: {plan.complexity}")
+    print("Agents:")
+    for a in plan.agents:
+        print(f"  - {a.id} ({a.role}, {a.tier_preference.value}; tools: {', '.join(a.tools)})")
+    print(f"Estimated cost: ${plan.estimated_cost:.4f} (upper bound)   Estimated duration: "
+          f"{plan.estimated_duration:.0f}s (prior)")
+    print("Why:")
+    for key, why in plan.rationale.items():
+        print(f"  {key}: {why}")
+    if result is not None:
+        print(f"\nRan in {result.total_duration:.1f}s, cost ${result.total_cost_usd:.4f}:")
+        for o in result.outputs:
+            score = "n/a" if o.quality_score is None else f"{o.quality_score:.1f}/10"
+            print(f"  - {o.agent_id}: {score} ({o.basis}) — {o.output.get('summary')}")
+        for key in ("consensus", "completed_by", "routed_to", "reason"):
+            if key in result.final_output:
+                print(f"  {key}: {result.final_output[key]}")
+    return 0 if result is None or result.success else 1
