@@ -96,9 +96,12 @@ export function renderReleaseReport(report: ReleaseReport, root?: string): strin
   out.push("");
 
   const findings = Array.isArray(report.findings) ? [...report.findings] : [];
-  out.push(`## Findings (${findings.length})`, "");
-  if (findings.length === 0) {
-    out.push("None.", "");
+  const countOnly = !Array.isArray(report.findings) && typeof report.findings_total === "number";
+  if (countOnly) {
+    // The empathy/report notification carries counts only; the findings themselves are diagnostics.
+    out.push(`## Findings (${report.findings_total})`, "", "The full list is in the Problems panel (source: empathy).", "");
+  } else if (findings.length === 0) {
+    out.push("## Findings (0)", "", "None.", "");
   } else {
     findings.sort(
       (a, b) =>
@@ -106,7 +109,7 @@ export function renderReleaseReport(report: ReleaseReport, root?: string): strin
         String(a.path).localeCompare(String(b.path)) ||
         a.line - b.line,
     );
-    out.push("| Severity | Tool | Rule | Where | Message |", "|---|---|---|---|---|");
+    out.push(`## Findings (${findings.length})`, "", "| Severity | Tool | Rule | Where | Message |", "|---|---|---|---|---|");
     for (const f of findings) {
       out.push(
         `| ${cell(f.severity)} | ${cell(f.tool)} | ${cell(f.rule)} | ${findingLink(f, root)} | ${cell(f.message)} |`,

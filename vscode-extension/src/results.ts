@@ -1,25 +1,26 @@
 // Reads what a daemon command result says it did. No `vscode` import: unit-tested in Node.
 
-/** Paths of files a generate/boost result says it created (absolute, or relative to the workspace). */
+/**
+ * Files a generate/boost result says the editor created: `applied[]` entries with `applied: true`
+ * (server/empathy_os/lsp/edits.py). Prefers the `uri`; else the root-relative `path`.
+ */
 export function createdFiles(result: unknown): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown, key: string, depth: number): void => {
-    if (depth > 4 || value === null || value === undefined) {
-      return;
-    }
-    if (typeof value === "string") {
-      if (/(^|_)(path|file|files|created|written|uri|test_file|test_path)s?$/i.test(key) && /\.py$/.test(value)) {
-        found.add(value);
+  if (!result || typeof result !== "object") {
+    return [];
+  }
+  const applied = (result as { applied?: unknown }).applied;
+  if (!Array.isArray(applied)) {
+    return [];
+  }
+  const out: string[] = [];
+  for (const entry of applied) {
+    if (entry && typeof entry === "object" && (entry as { applied?: unknown }).applied === true) {
+      const { uri, path } = entry as { uri?: unknown; path?: unknown };
+      const where = typeof uri === "string" && uri ? uri : typeof path === "string" && path ? path : undefined;
+      if (where) {
+        out.push(where);
       }
-    } else if (Array.isArray(value)) {
-      value.forEach((v) => visit(v, key, depth + 1));
-    } else if (typeof value === "object") {
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        visit(v, k, depth + 1);
-      }
     }
-  };
-  visit(result, "", 0);
-  return [...found];
+  }
+  return out;
 }
-

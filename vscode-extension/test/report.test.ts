@@ -78,12 +78,22 @@ test("team plan and learned compositions render as readable markdown", () => {
   assert.match(renderLearned({ compositions: [{ task_pattern: "release", usage_count: 3 }] }), /\| release \| 3 \|/);
 });
 
-test("created files are read from a command result", () => {
-  assert.deepEqual(createdFiles({ created: ["tests/test_pricing_generated.py"], kept: 2 }), ["tests/test_pricing_generated.py"]);
-  assert.deepEqual(createdFiles({ files: [{ path: "/ws/tests/test_a.py" }, { path: "/ws/tests/test_b.py" }] }), [
-    "/ws/tests/test_a.py",
-    "/ws/tests/test_b.py",
-  ]);
-  assert.deepEqual(createdFiles({ message: "see tests/x.py", count: 1 }), []);
+test("created files are the applied entries of a command result", () => {
+  const result = {
+    applied: [
+      { path: "tests/test_pricing_generated.py", uri: "file:///ws/tests/test_pricing_generated.py", applied: true, reason: null },
+      { path: "tests/test_stock_generated.py", applied: false, reason: "file already exists; not overwritten" },
+      { path: "tests/test_report_generated.py", applied: true },
+    ],
+    findings: [{ path: "inventory/pricing.py" }],
+  };
+  assert.deepEqual(createdFiles(result), ["file:///ws/tests/test_pricing_generated.py", "tests/test_report_generated.py"]);
+  assert.deepEqual(createdFiles({ skipped: true, applied: [] }), []);
   assert.deepEqual(createdFiles(null), []);
+  assert.deepEqual(createdFiles({ applied: "yes" }), []);
+});
+
+test("a summary without the findings list points to Problems instead of claiming none", () => {
+  const md = renderReleaseReport({ approved: true, findings_total: 7 });
+  assert.match(md, /## Findings \(7\)\n\nThe full list is in the Problems panel/);
 });

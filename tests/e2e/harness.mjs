@@ -1,0 +1,246 @@
+// Real VS Code for the end-to-end test: code-server 4.100.3 on loopback with the packaged .vsix, driven by
+// Debian's Chromium through playwright-core. Facts behind each choice: shared/notes/real-vscode-e2e.md.
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ARTIFACTS = path.join(REPO, "test-artifacts", "e2e");
+export const VSIX = path.join(REPO, "vscode-extension", "empathy-vscode.vsix");
+const CODE_SERVER = path.join(REPO, "node_modules", ".bin", "code-server");
+const CHROMIUM = process.env.EMPATHY_E2E_CHROMIUM ?? "/usr/bin/chromium";
+
+export function e2ePython() {
+  return process.env.EMPATHY_E2E_PYTHON ?? path.join(REPO, ".venv", "bin", "python");
+}
+
+export function preflight() {
+  const missing = [];
+  if (!existsSync(CODE_SERVER)) missing.push(`${CODE_SERVER} (run scripts/e2e-setup.sh)`);
+  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (run scripts/e2e-setup.sh)`);
+  if (!existsSync(e2ePython())) missing.push(`${e2ePython()} (set EMPATHY_E2E_PYTHON)`);
+  if (missing.length) {
+    throw new Error(`e2e prerequisites missing: ${missing.join("; ")}`);
+  }
+}
+
+/** Packages the extension as CI would, so the test never runs a stale .vsix. */
+export function packageExtension() {
+  execFileSync("npm", ["run", "package", "--silent"], { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
+  if (!existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(path.join(tmpdir(), `empathy-e2e-${prefix}-`));
+}
+
+/** A copy of the bundled sample project: the test writes into it (.empathy, .coverage, generated tests). */
+export function copySample(dest, settings) {
+  const src = path.join(REPO, "examples", "sample-project");
+  const skip = new Set([".empathy", ".coverage", ".hypothesis", ".pytest_cache", "__pycache__"]);
+  cpSync(src, dest, { recursive: true, filter: (p) => !skip.has(path.basename(p)) });
+  if (settings) {
+    mkdirSync(path.join(dest, ".vscode"), { recursive: true });
+    writeFileSync(path.join(dest, ".vscode", "settings.json"), JSON.stringify(settings, null, 2));
+  }
+  return dest;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts code-server with a fresh user-data-dir and extensions-dir, the .vsix installed and quiet user
+ * settings. It runs in its own session/process group (detached = setsid) so stop() ends the extension
+ * hosts and language servers each page load leaves behind.
+ */
+export async function startCodeServer({ userSettings = {} } = {}) {
+  const root = tempDir("vscode");
+  const userDataDir = path.join(root, "user-data");
+  const extensionsDir = path.join(root, "extensions");
+  mkdirSync(path.join(userDataDir, "User"), { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  writeFileSync(
+    path.join(userDataDir, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "workbench.startupEditor": "none",
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "update.mode": "none",
+        "security.workspace.trust.enabled": false,
+        "workbench.tips.enabled": false,
+        ...userSettings,
+      },
+      null,
+      2,
+    ),
+  );
+  execFileSync(CODE_SERVER, ["--install-extension", VSIX, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const port = await freePort();
+  const logPath = path.join(root, "code-server.log");
+  const { openSync } = await import("node:fs");
+  const logFd = openSync(logPath, "a");
+  const child = spawn(
+    CODE_SERVER,
+    [
+      "--auth", "none",
+      "--bind-addr", `127.0.0.1:${port}`,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--user-data-dir", userDataDir,
+      "--extensions-dir", extensionsDir,
+    ],
+    { detached: true, stdio: ["ignore", logFd, logFd], env: { ...process.env, XDG_CONFIG_HOME: path.join(root, "xdg") } },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 3000);
+    await exited;
+    clearTimeout(timer);
+    // Stragglers in the group (extension host, daemon) get the same end.
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // the group is empty
+    }
+  };
+  try {
+    await waitHealthy(url, child, 30_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`${err.message}\n${readFileSync(logPath, "utf8").slice(-2000)}`);
+  }
+  return { url, root, userDataDir, extensionsDir, logPath, pgid: child.pid, stop, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export async function launchBrowser() {
+  const xdg = tempDir("chromium-xdg");
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    env: { ...process.env, XDG_CONFIG_HOME: xdg },
+  });
+  const close = async () => {
+    await browser.close().catch(() => undefined);
+    rmSync(xdg, { recursive: true, force: true });
+  };
+  return { browser, close };
+}
+
+// ---- page helpers -------------------------------------------------------------------------------
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+export async function openWorkbench(page, url, folder) {
+  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+  // The explorer shows the folder once the workbench has restored.
+  await page.locator(".explorer-folders-view .monaco-list-row").first().waitFor({ timeout: 60_000 });
+}
+
+/**
+ * Runs a palette command by its title: F1, type, wait for the row, Enter. The palette lists the commands
+ * known when it opens, and extension contributions arrive a little after the workbench shows, so a miss
+ * closes and reopens it until `timeout`.
+ */
+export async function runCommand(page, title, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  const input = page.locator(".quick-input-widget input");
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press("F1");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 3_000 });
+      break;
+    } catch (err) {
+      await page.keyboard.press("Escape");
+      if (Date.now() > deadline) throw err;
+      await page.waitForTimeout(500);
+    }
+  }
+  await page.keyboard.press("Enter");
+}
+
+/** Opens a workspace file at a line (1-based) through Quick Open ("path:line"). */
+export async function openFile(page, relPath, line) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(line ? `${relPath}:${line}` : relPath);
+  await page.locator(".quick-input-list .monaco-list-row").first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press("Enter");
+  const name = path.basename(relPath);
+  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: 20_000 });
+  await page.locator(".monaco-editor .view-lines").first().waitFor();
+}
+
+export function toasts(page) {
+  return page.locator(".notifications-toasts .notification-list-item-message");
+}
+
+export async function waitForToast(page, pattern, timeout = 60_000) {
+  const loc = toasts(page).filter({ hasText: pattern }).first();
+  await loc.waitFor({ timeout });
+  return (await loc.innerText()).trim();
+}

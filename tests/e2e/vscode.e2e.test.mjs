@@ -1,0 +1,152 @@
+// End to end in real VS Code (code-server 4.100.3 + Chromium): the packaged extension against the real
+// daemon on a copy of examples/sample-project. Screenshots of each step go to test-artifacts/e2e/.
+import assert from "node:assert/strict";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  copySample,
+  e2ePython,
+  launchBrowser,
+  openFile,
+  openWorkbench,
+  packageExtension,
+  preflight,
+  runCommand,
+  screenshot,
+  startCodeServer,
+  tempDir,
+  toasts,
+  waitForToast,
+} from "./harness.mjs";
+
+const EMPATHY_ERROR = /^Empathy: .*(failed|not installed|not found|cannot import|exited|not running)/;
+
+/** Waits for `locator`, failing early with the text of an Empathy error toast if one appears first. */
+async function waitOrEmpathyError(page, locator, timeout) {
+  const error = toasts(page).filter({ hasText: EMPATHY_ERROR }).first();
+  const winner = await Promise.race([
+    locator.waitFor({ timeout }).then(() => "ok"),
+    error.waitFor({ timeout }).then(() => "error"),
+  ]);
+  if (winner === "error") {
+    throw new Error(`the extension reported: ${(await error.innerText()).trim()}`);
+  }
+}
+
+function lineOf(file, needle) {
+  const lines = readFileSync(file, "utf8").split("\n");
+  const index = lines.findIndex((l) => l.includes(needle));
+  assert.ok(index >= 0, `${needle} in ${file}`);
+  return index + 1;
+}
+
+describe("Empathy in real VS Code", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    preflight();
+    packageExtension();
+    server = await startCodeServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  test("a Python without empathy_os gets a clear message that says how to fix it", async () => {
+    const dir = tempDir("bare-python");
+    // A real interpreter that cannot see any site-packages, so empathy_os is not importable in it.
+    const bare = path.join(dir, "python-without-empathy");
+    writeFileSync(bare, '#!/bin/sh\nexec /usr/bin/env python3 -I -S "$@"\n');
+    chmodSync(bare, 0o755);
+    const workspace = copySample(path.join(tempDir("ws-bare"), "sample-project"), {
+      "empathy.server.pythonPath": bare,
+    });
+    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openWorkbench(page, server.url, workspace);
+      const text = await waitForToast(page, /not installed/, 60_000);
+      await screenshot(page, "00-daemon-not-installed");
+      assert.match(text, /Empathy: the daemon is not installed in/);
+      assert.ok(text.includes(`${bare} -m pip install empathy-os`), text);
+      assert.match(text, /empathy\.server\.pythonPath/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("Prepare Release shows a bandit finding and the verdict; Generate tests opens the new test file", async () => {
+    const workspace = copySample(path.join(tempDir("ws-full"), "sample-project"), {
+      "empathy.server.pythonPath": e2ePython(),
+    });
+    const shellLine = lineOf(path.join(workspace, "inventory", "storage.py"), "shell=True");
+    const taxLine = lineOf(path.join(workspace, "inventory", "pricing.py"), "def tax_amount");
+    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openWorkbench(page, server.url, workspace);
+      await screenshot(page, "01-workspace-open");
+
+      // Step 1: Prepare Release from the palette, wait for the status-bar verdict.
+      await runCommand(page, "Empathy: Prepare Release");
+      const verdict = page.locator(".statusbar-item", { hasText: /Release: (approved|blocked)/ }).first();
+      await waitOrEmpathyError(page, verdict, 180_000);
+      const verdictText = (await verdict.innerText()).trim();
+      await screenshot(page, "02-release-verdict");
+      assert.match(verdictText, /Release: (approved|blocked) \(\d+\/\d+ gates\)/);
+      // The sample has a critical-free but shell=True-bearing storage module and partial coverage: blocked.
+      assert.match(verdictText, /blocked/);
+
+      // Step 2: the bandit finding in Problems, at storage.py and the shell=True line.
+      await page.keyboard.press("Control+Shift+M");
+      const panel = page.locator(".markers-panel");
+      await panel.waitFor({ timeout: 20_000 });
+      const filter = page.locator(".viewpane-filter input, .markers-panel-action-filter input").first();
+      await filter.fill("B602");
+      await page.locator(".viewpane-filter .visible-count, .markers-panel-action-filter .visible-count", { hasText: /Showing/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      const marker = panel.locator(".monaco-list-row", { hasText: "B602" }).first();
+      await marker.waitFor({ timeout: 20_000 });
+      const markerText = (await marker.innerText()).replace(/\s+/g, " ");
+      const markerLabel = (await marker.getAttribute("aria-label")) ?? "";
+      await screenshot(page, "03-problems-bandit");
+      assert.match(markerText, /empathy/);
+      assert.match(`${markerText} ${markerLabel}`, new RegExp(`Ln ${shellLine}\\b|line ${shellLine}\\b`, "i"));
+      const fileRow = panel.locator(".monaco-list-row", { hasText: "storage.py" }).first();
+      await fileRow.waitFor({ timeout: 5_000 });
+      assert.match((await fileRow.innerText()).replace(/\s+/g, " "), /storage\.py.*inventory/);
+
+      // Step 3: "Generate tests for `tax_amount`" from the coverage-gap diagnostic's code actions.
+      await openFile(page, "inventory/pricing.py", taxLine);
+      await page.keyboard.press("Control+.");
+      const action = page.locator(".action-widget .monaco-list-row", { hasText: "Generate tests for" }).first();
+      await action.waitFor({ timeout: 30_000 });
+      await screenshot(page, "04-code-action");
+      assert.match(await action.innerText(), /Generate tests for .?(tax_amount|price_band)/);
+      // The widget's row does not take pointer clicks reliably in headless Chromium; keyboard is what users use.
+      const rows = page.locator(".action-widget .monaco-list-row.action");
+      const index = await rows.evaluateAll((els) => els.findIndex((e) => e.textContent.includes("Generate tests for")));
+      const focused = await rows.evaluateAll((els) => els.findIndex((e) => e.classList.contains("focused")));
+      for (let i = focused; i < index; i++) await page.keyboard.press("ArrowDown");
+      for (let i = focused; i > index; i--) await page.keyboard.press("ArrowUp");
+      await page.keyboard.press("Enter");
+
+      const tab = page.locator('.tabs-container .tab[aria-label*="test_pricing_generated.py"]').first();
+      await waitOrEmpathyError(page, tab, 180_000);
+      await page.locator('.tabs-container .tab.active[aria-label*="test_pricing_generated.py"]').waitFor({ timeout: 10_000 });
+      await screenshot(page, "05-generated-test-open");
+      // Monaco renders spaces as U+00A0.
+      const editorText = (await page.locator(".editor-instance .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
+      assert.match(editorText, /def test_\w*tax_amount/);
+      assert.ok(existsSync(path.join(workspace, "tests", "test_pricing_generated.py")), "created through the edit");
+    } catch (err) {
+      await screenshot(page, "99-failure").catch(() => undefined);
+      throw err;
+    } finally {
+      await page.close();
+    }
+  });
+});
