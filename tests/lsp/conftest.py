@@ -52,6 +52,8 @@ class Session:
 
     async def execute(self, command: str, *arguments: Any, msg_id: str | None = None,
                       token: str | None = None) -> Any:
+        if token is not None:  # a client-made token: the test client must know it before $/progress arrives
+            self.client.progress_reports.setdefault(token, [])
         params = types.ExecuteCommandParams(command=command, arguments=list(arguments), work_done_token=token)
         return await self.client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params,
                                                              msg_id=msg_id)

@@ -26,7 +26,7 @@ from empathy_os.lsp.arguments import (
 )
 from empathy_os.lsp.diagnostics import publish, uri_to_path
 from empathy_os.lsp.edits import apply_generated_files
-from empathy_os.lsp.progress import WorkDone, link_request_cancel, run_in_worker
+from empathy_os.lsp.progress import WorkDone, cancellable, link_request_cancel, run_in_worker
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -50,6 +50,7 @@ def _gates(overrides: dict[str, float] | None) -> dict[str, float]:
 
 def register(ls: EmpathyServer) -> None:
     @ls.command(ids.RELEASE_PREP)
+    @cancellable
     async def release_prep(ls, args: ReleasePrepArgs) -> dict[str, Any]:
         root = ls.resolve_root(args.root)
         key = str(root)
@@ -79,11 +80,13 @@ def register(ls: EmpathyServer) -> None:
                 del ls.release_preps[key]
 
     @ls.command(ids.TEST_COVERAGE_BOOST)
+    @cancellable
     async def test_coverage_boost(ls, args: CoverageBoostArgs) -> dict[str, Any]:
         root = ls.resolve_root(args.root)
         return await run_boost(ls, root, args.only, args.target, args.dry_run)
 
     @ls.command(ids.GENERATE_TESTS_FOR)
+    @cancellable
     async def generate_tests_for(ls, args: GenerateTestsArgs) -> dict[str, Any]:
         path = uri_to_path(args.uri)
         if path is None or not path.is_file():

@@ -18,6 +18,7 @@ from lsprotocol import types
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.arguments import ExplainFindingArgs
 from empathy_os.lsp.diagnostics import uri_to_path
+from empathy_os.lsp.progress import cancellable
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -116,5 +117,6 @@ async def explain(ls, args: ExplainFindingArgs) -> dict[str, Any]:
 
 def register(ls: EmpathyServer) -> None:
     @ls.command(ids.EXPLAIN_FINDING)
+    @cancellable
     async def explain_finding(ls, args: ExplainFindingArgs) -> dict[str, Any]:
         return await explain(ls, args)

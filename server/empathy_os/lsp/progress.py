@@ -9,6 +9,7 @@ group, and we wait for the worker to finish before answering, so nothing is left
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import uuid
@@ -17,6 +18,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcRequestCancelled
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -35,6 +37,23 @@ def _cancel_on(future: Future | None, task: asyncio.Task, loop: asyncio.Abstract
             loop.call_soon_threadsafe(task.cancel)
 
     future.add_done_callback(done)
+
+
+def cancellable(fn: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Turn a cancelled command into LSP's RequestCancelled error instead of a bare CancelledError.
+
+    pygls answers `$/cancelRequest` itself, but a task cancelled another way (the client cancelling the
+    progress) would otherwise leave the request without any answer.
+    """
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return await fn(*args, **kwargs)
+        except asyncio.CancelledError:
+            raise JsonRpcRequestCancelled("cancelled") from None
+
+    return wrapper
 
 
 def link_request_cancel(ls: LanguageServer, task: asyncio.Task) -> None:
@@ -62,6 +81,8 @@ class WorkDone:
         self.title = title
         self.token = token
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: int | None = None
+        self._ended = False
         self.outcome = "done"
 
     def _supported(self) -> bool:
@@ -70,6 +91,7 @@ class WorkDone:
 
     async def __aenter__(self) -> WorkDone:  # noqa: PYI034
         self._loop = asyncio.get_running_loop()
+        self._thread = threading.get_ident()
         progress = self.ls.work_done_progress
         if self.token is None and self._supported():
             token = f"empathy-{uuid.uuid4()}"
@@ -95,7 +117,14 @@ class WorkDone:
             percentage=None if percent is None else max(0, min(100, int(percent))),
             cancellable=True,
         )
-        self._loop.call_soon_threadsafe(self.ls.work_done_progress.report, self.token, value)
+        if threading.get_ident() == self._thread:
+            self._send(value)
+        else:  # from the worker: the protocol's writer belongs to the server's loop
+            self._loop.call_soon_threadsafe(self._send, value)
+
+    def _send(self, value: types.WorkDoneProgressReport) -> None:
+        if not self._ended and self.token is not None:  # a late report after the end would be invalid
+            self.ls.work_done_progress.report(self.token, value)
 
     async def __aexit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
@@ -103,6 +132,7 @@ class WorkDone:
                 self.outcome = "cancelled"
             else:
                 self.outcome = f"failed: {exc}"
+        self._ended = True
         if self.token is not None:
             self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=self.outcome))
             self.ls.work_done_progress.tokens.pop(self.token, None)

@@ -50,6 +50,19 @@ class EmpathyProtocol(LanguageServerProtocol):
         finally:
             self.work_done_tokens.pop(msg_id, None)
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any):
+        # pygls's own version cancels in-flight requests while iterating the dict their cancel callbacks
+        # pop from ("dictionary changed size during iteration" with a release prep running): iterate a copy.
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+
 
 class EmpathyServer(LanguageServer):
     def __init__(self) -> None:
