@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import heapq
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +67,17 @@ class _Index:
             self.by_id[doc["id"]] = (int(doc_id), doc)
             self.by_pattern.setdefault(doc["task_pattern"], []).append(doc)
         self.next_doc_id = max((pair[0] for pair in self.by_id.values()), default=0) + 1
+        self._ranks: dict[str, tuple] = {}
+
+    def rank(self, doc: dict[str, Any]) -> tuple:
+        """`rank_key(doc)`, computed once per document version (a search over 10k docs sorts a lot)."""
+        key = self._ranks.get(doc["id"])
+        if key is None:
+            key = self._ranks[doc["id"]] = rank_key(doc)
+        return key
+
+    def changed(self, config_id: str) -> None:
+        self._ranks.pop(config_id, None)
 
     def add(self, doc_id: int, doc: dict[str, Any]) -> None:
         self.by_id[doc["id"]] = (doc_id, doc)
@@ -73,6 +85,7 @@ class _Index:
         self.next_doc_id = max(self.next_doc_id, doc_id + 1)
 
     def drop(self, config_id: str) -> None:
+        self.changed(config_id)
         _, doc = self.by_id.pop(config_id)
         docs = self.by_pattern[doc["task_pattern"]]
         docs[:] = [d for d in docs if d is not doc]
@@ -138,14 +151,15 @@ class ConfigurationStore:
         """All configurations (or one pattern's), grouped by task pattern, best first within each."""
         index = self._index()
         docs = index.by_pattern.get(task_pattern, []) if task_pattern else [d for _, d in index.by_id.values()]
-        docs = sorted(docs, key=rank_key, reverse=True)
+        docs = sorted(docs, key=index.rank, reverse=True)
         docs.sort(key=lambda doc: doc["task_pattern"])
         return [self._model(doc) for doc in docs]
 
     def get_best_for_task(self, task_pattern: str) -> AgentConfiguration | None:
         """The best-ranked configuration for `task_pattern`, or None when there is none."""
-        docs = self._index().by_pattern.get(task_pattern)
-        return self._model(max(docs, key=rank_key)) if docs else None
+        index = self._index()
+        docs = index.by_pattern.get(task_pattern)
+        return self._model(max(docs, key=index.rank)) if docs else None
 
     def search(self, task_pattern: str | None = None, min_success_rate: float = 0.0,
                min_quality_score: float = 0.0, limit: int | None = None,
@@ -173,8 +187,11 @@ class ConfigurationStore:
             if wanted_strategy and doc["strategy"] != wanted_strategy:
                 continue
             matches.append(doc)
-        matches.sort(key=rank_key, reverse=True)
-        return [self._model(doc) for doc in matches[:limit]]
+        if limit is None:
+            matches.sort(key=index.rank, reverse=True)
+        else:
+            matches = heapq.nlargest(limit, matches, key=index.rank)
+        return [self._model(doc) for doc in matches]
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -258,7 +275,7 @@ class ConfigurationStore:
             old_pattern = found[1]["task_pattern"]
             self._table.update(doc, doc_ids=[found[0]])  # changes the indexed document in place
             if doc["task_pattern"] == old_pattern:
-                self._adopt(index, lambda: None)
+                self._adopt(index, lambda: index.changed(doc["id"]))
 
     def _stored(self, doc_id: int) -> dict[str, Any]:
         return self._storage.snapshot()[1][TABLE][str(doc_id)]
