@@ -77,6 +77,8 @@ class PatternLibrary:
     def sync(self, config: AgentConfiguration) -> bool:
         """Bring the library in line with `config`'s current numbers; True when it is (now) promoted."""
         proven = is_proven(config)
+        if not proven and config.id not in self:
+            return False  # nothing to demote: no lock, and no user data folder created for it
         with self._storage.lock():
             docs = self._docs()
             found = docs.get(config.id)

@@ -197,6 +197,7 @@ def test_pattern_library_promotes_updates_and_demotes(tmp_path):
     store.record_outcome("c1", True, 80)
     store.record_outcome("c1", True, 80)
     assert "c1" not in library
+    assert not library.path.exists() and not library.path.with_name("library.json.lock").exists()
     store.record_outcome("c1", True, 80)  # 3/3: promoted automatically
     assert library.get("c1").usage_count == 3
     store.record_outcome("c1", False, 40)  # 3/4 = 0.75: still in, updated

@@ -211,7 +211,8 @@ class AtomicJSONStorage(Storage):
                 mode = os.stat(target).st_mode & 0o777
             except OSError:
                 mode = 0o644
-            os.fchmod(fd, mode)
+            with contextlib.suppress(AttributeError, OSError):  # no fchmod on some platforms
+                os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
                 handle.flush()
