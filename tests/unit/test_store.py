@@ -280,3 +280,12 @@ def test_in_memory_view_always_matches_a_fresh_read_of_the_file(tmp_path):
             for pattern in ("p1", "p2", "p3", "release_preparation"):
                 best, expected = view.get_best_for_task(pattern), fresh.get_best_for_task(pattern)
                 assert (best and best.id) == (expected and expected.id), step
+
+
+def test_a_hand_edit_that_keeps_the_write_id_is_still_seen(tmp_path):
+    path = tmp_path / "s.json"
+    store = ConfigurationStore(path)
+    store.save(make())
+    assert store.get("c1").strategy == "parallel"
+    path.write_text(path.read_text().replace('"strategy":"parallel"', '"strategy":"sequential"'))
+    assert store.get("c1").strategy == "sequential"

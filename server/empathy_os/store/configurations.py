@@ -57,7 +57,7 @@ def default_store_path(project_root: str | os.PathLike[str] | None = None) -> Pa
 
 
 class _Index:
-    """Lookup tables built once per file version (keyed by the file's write id), so lookups never
+    """Lookup tables built once per file version (see `AtomicJSONStorage.snapshot`), so lookups never
     re-parse or re-scan the file."""
 
     def __init__(self, table: dict[str, dict[str, Any]]) -> None:

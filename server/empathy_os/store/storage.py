@@ -8,8 +8,9 @@ TinyDB itself promises no thread or process safety, so this module supplies it:
   same (re-entrant) lock around the whole operation via `storage.lock`;
 * each write stamps a random `write_id` at the very start of the file. Because files are only ever
   replaced, never edited in place, the first bytes of an open file identify its whole content: a reader
-  re-parses only when the stamp changed (i.e. another process wrote). Inode/mtime/size alone are not enough:
-  inodes are reused and mtimes are coarse, so two writes within a few ms can look identical;
+  re-parses only when the stamp (or the file's inode/size/mtime, for hand edits) changed. Inode/mtime/size
+  alone are not enough: inodes are reused and mtimes are coarse, so two writes within a few ms can look
+  identical;
 * the file carries a schema version in a `_meta` table; a newer version than this code knows is readable
   but never written;
 * a corrupt or truncated file raises `StoreCorruptError` naming the file, after a copy of the damaged bytes
@@ -110,9 +111,10 @@ class AtomicJSONStorage(Storage):
     # -- reading ---------------------------------------------------------------------------------------
 
     def snapshot(self) -> tuple[str | None, dict[str, Any]]:
-        """The current content as `(write_id, data)`; `data` is shared: callers must not mutate it.
+        """The current content as `(version, data)`; `data` is shared: callers must not mutate it.
 
-        `write_id` is None when the file does not exist or was not written by us (then it is re-parsed on
+        `version` (write id + inode, size, mtime) changes whenever the file does; it is None when the file
+        does not exist or was not written by us (then it is re-parsed on
         every call).
         """
         try:
@@ -127,16 +129,18 @@ class AtomicJSONStorage(Storage):
             with os.fdopen(fd, "rb") as handle:
                 head = handle.read(_PREFIX_BYTES)
                 match = _WRITE_ID_RE.search(head)
-                write_id = match.group(1).decode() if match else None
-                if write_id is not None and write_id == self._cache_id and self._cache is not None:
-                    return write_id, self._cache
+                # The write id catches changes that inode/size/mtime miss (inode reuse, coarse mtimes);
+                # the stat part catches a hand edit that kept the write id.
+                version = _version(match.group(1).decode(), os.fstat(handle.fileno())) if match else None
+                if version is not None and version == self._cache_id and self._cache is not None:
+                    return version, self._cache
                 raw = head + handle.read()
         except IsADirectoryError:
             raise StoreError(f"store {self.path} is a directory, not a file") from None
         data = self._parse(raw)
-        if write_id is not None:
-            self._cache_id, self._cache = write_id, data
-        return write_id, data
+        if version is not None:
+            self._cache_id, self._cache = version, data
+        return version, data
 
     def _parse(self, raw: bytes) -> dict[str, Any]:
         try:
@@ -201,7 +205,7 @@ class AtomicJSONStorage(Storage):
         out.update((name, table) for name, table in data.items() if name != META_TABLE)
         self._remove_stale_temps()
         self._write_file(self.path, _dumps(out))
-        self._cache_id, self._cache = write_id, out
+        self._cache_id, self._cache = _version(write_id, os.stat(self.path)), out
 
     def _write_file(self, target: Path, payload: bytes) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -233,6 +237,10 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         self._cache_id = self._cache = None
+
+
+def _version(write_id: str, st: os.stat_result) -> str:
+    return f"{write_id}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def _schema_of(data: dict[str, Any]) -> int:
