@@ -1,6 +1,7 @@
 """Test coverage: the project's tests under coverage.py + pytest, in the project's interpreter.
 
-Runs `<python> -m coverage run -m pytest`, then `coverage json`; data and reports live in a temporary
+Runs pytest under coverage's API in one process of the project's interpreter (see _coverage_driver:
+the equivalent of `coverage run -m pytest` + `coverage json`); data and reports live in a temporary
 folder, so no `.coverage` file is ever left in the project. Numbers are coverage's own JSON totals:
 `coverage_percent` is what `coverage report` prints as TOTAL (statements, plus branches when the project
 enables branch coverage), `line_percent` statements only, `branch_percent` branches only (None without
@@ -21,10 +22,12 @@ from __future__ import annotations
 
 import ast
 import configparser
+import json
 import tempfile
 from pathlib import Path
 
-from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, probe_interpreter, pytest_args, read_junit
+from empathy_os.analyzers._coverage_driver import DRIVER
+from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, pytest_args, read_junit
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register, run_tool
 from empathy_os.analyzers.project import packages, parse_file, read_pyproject, rel, source_files
@@ -66,19 +69,19 @@ def _ini_sets(path: Path, section: str, keys: tuple[str, ...]) -> bool:
     return parser.has_section(section) and any(parser.has_option(section, k) for k in keys)
 
 
-def scope_args(ctx: ProjectContext) -> tuple[list[str], str]:
+def scope_args(ctx: ProjectContext) -> tuple[list[str] | None, list[str] | None, str]:
+    """(coverage `source`, `omit`, description); None leaves the project's config in charge."""
     config, scoped = coverage_config(ctx.root)
     if config and scoped:
-        return [], f"as configured in {config}"
+        return None, None, f"as configured in {config}"
     pkgs = packages(ctx)
     if pkgs:
-        args = [f"--source={','.join(pkgs)}"]
-        where = f"packages {', '.join(pkgs)}"
+        source, omit, where = pkgs, None, f"packages {', '.join(pkgs)}"
     else:
-        args = ["--source=.", f"--omit={','.join(_OMIT)}"]
+        source, omit = ["."], _OMIT
         where = "all modules in the project folder except tests and virtualenvs"
     suffix = f" (no source set in {config})" if config else " (no coverage config)"
-    return args, where + suffix
+    return source, omit, where + suffix
 
 
 def _function_spans(path: Path) -> dict[int, int]:
@@ -121,50 +124,61 @@ def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
     return findings
 
 
+_MARK = "EMPATHY-COVERAGE-DRIVER "
+
+
+def _driver_answer(stdout: str) -> dict | None:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(_MARK):
+            return load_json(line[len(_MARK):], "coverage driver")
+    return None
+
+
 @register(NAME)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = "coverage.py + pytest"
     if not ctx.trusted:
         return not_run(NAME, tool, "workspace not trusted: project code is not run")
-    versions, problem = await probe_interpreter(ctx)
-    if versions is None:
-        return not_run(NAME, tool, problem or "project interpreter unusable")
-    missing = [m for m in ("coverage", "pytest") if not versions.get(m)]
-    if missing:
-        return not_run(NAME, tool, f"{' and '.join(missing)} not installed in {ctx.python} "
-                       f"(install with: {ctx.python} -m pip install {' '.join(missing)})")
-    tool = f"coverage {versions['coverage']}, pytest {versions['pytest']}"
     sources = source_files(ctx)
     if not sources:
         return not_run(NAME, tool, f"no Python source files to measure in {ctx.root}")
-    args, scope = scope_args(ctx)
+    source, omit, scope = scope_args(ctx)
     timeout = float(setting(ctx, "coverage_timeout", 900))
     with tempfile.TemporaryDirectory(prefix="empathy-cov-") as tmpdir:
         tmp = Path(tmpdir)
-        data, junit, out = tmp / ".coverage", tmp / "junit.xml", tmp / "coverage.json"
-        cmd = [ctx.python, "-m", "coverage", "run", f"--data-file={data}", *args,
-               "-m", "pytest", *pytest_args(ctx, tmp, junit)]
-        test_run = await run_tool(cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
-        if not data.exists() and list(tmp.glob(".coverage.*")):  # the project sets parallel = true
-            await run_tool([ctx.python, "-m", "coverage", "combine", f"--data-file={data}", "-q"],
-                           ctx.root, timeout=timeout)
-        report_run = await run_tool(
-            [ctx.python, "-m", "coverage", "json", f"--data-file={data}", "-o", str(out), "-i", "-q"],
-            ctx.root, timeout=timeout, env=isolated_env(tmp))
+        junit, out = tmp / "junit.xml", tmp / "coverage.json"
+        spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
+                "pytest_args": pytest_args(ctx, tmp, junit)}
+        try:
+            run = await run_tool([ctx.python, "-c", DRIVER, json.dumps(spec)], ctx.root, timeout=timeout,
+                                 env=isolated_env(tmp))
+        except OSError as exc:
+            return not_run(NAME, tool, f"project interpreter {ctx.python} cannot be started: "
+                           f"{exc.strerror or exc}")
+        answer = _driver_answer(run.stdout)
+        if answer is None:
+            tail = (run.stdout + run.stderr).strip()[-400:]
+            return not_run(NAME, tool, f"the test run under {ctx.python} ended without a report "
+                           f"(exit {run.returncode}): {tail}", scope=scope)
+        missing = [m for m in ("coverage", "pytest") if not answer.get(m)]
+        if missing:
+            return not_run(NAME, tool, f"{' and '.join(missing)} not installed in {ctx.python} "
+                           f"(install with: {ctx.python} -m pip install {' '.join(missing)})")
+        tool = f"coverage {answer['coverage']}, pytest {answer['pytest']}"
+        pytest_exit = answer.get("pytest_exit")
         tests = read_junit(junit)
-        if report_run.returncode != 0 or not out.exists():
-            why = (report_run.stderr or report_run.stdout).strip()[-300:]
-            tail = (test_run.stdout + test_run.stderr).strip()[-400:]
-            return not_run(NAME, tool, f"coverage could not report ({why}); pytest exit {test_run.returncode}: "
-                           f"{tail}", scope=scope)
+        if answer.get("report_error") or not out.exists():
+            tail = (run.stdout + run.stderr).strip()[-300:]
+            return not_run(NAME, tool, f"coverage could not report ({answer.get('report_error')}); "
+                           f"pytest exit {pytest_exit}: {tail}", scope=scope)
         report = load_json(out.read_text(encoding="utf-8"), "coverage json")
 
     notes = []
     unparsable = [f"{rel(ctx, p)} ({why})" for p in sources if (why := parse_file(p)[2])]
     if unparsable:
         notes.append("not measured, Python cannot compile: " + "; ".join(unparsable))
-    if test_run.returncode in PYTEST_EXIT:
-        notes.append(f"pytest exit {test_run.returncode}: {PYTEST_EXIT[test_run.returncode]}")
+    if pytest_exit in PYTEST_EXIT:
+        notes.append(f"pytest exit {pytest_exit}: {PYTEST_EXIT[pytest_exit]}")
     if tests and (tests.failed or tests.errors):
         notes.append(f"{tests.failed} test(s) failed, {tests.errors} error(s); coverage measured anyway")
     if tests is None:
@@ -191,7 +205,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
             "tests_failed": tests.failed if tests else None,
             "tests_errors": tests.errors if tests else None,
             "tests_skipped": tests.skipped if tests else None,
-            "pytest_exit_code": test_run.returncode,
+            "pytest_exit_code": pytest_exit,
         },
         score=round(float(totals.get("percent_covered") or 0) / 10, 2),
         score_formula="coverage percent / 10",
