@@ -7,13 +7,14 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import pytest
 import pytest_asyncio
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pytest_lsp.client import register_lsp_features
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -80,6 +81,26 @@ def server_env(**overrides: str | None) -> dict[str, str]:
 StartServer = Callable[..., Awaitable[Session]]
 
 
+def _converter():
+    """lsprotocol's converter reads any code action with a `command` key as a bare Command, although a
+    CodeAction may carry a Command object there; real editors tell them apart by the key's type."""
+    converter = default_converter()
+
+    def code_action(obj: Any, _: type) -> types.Command | types.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], code_action)  # noqa: UP007
+    return converter
+
+
+def make_client() -> LanguageClient:
+    client = LanguageClient(converter_factory=_converter)
+    register_lsp_features(client)
+    return client
+
+
 @pytest_asyncio.fixture
 async def start_server():
     """Factory: start a server on a workspace, initialize it, and shut everything down afterwards."""
@@ -87,7 +108,7 @@ async def start_server():
 
     async def start(root: Path | None, *, client: str = "visual-studio-code",
                     init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Session:
-        lsp = make_test_lsp_client()
+        lsp = make_client()
         session = Session(lsp, root)
 
         @lsp.feature(types.WORKSPACE_APPLY_EDIT)

@@ -6,10 +6,9 @@ import asyncio
 
 import psutil
 import pytest
+from empathy_os.lsp import command_ids as ids
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-
-from empathy_os.lsp import command_ids as ids
 
 
 def _kinds(session, token):

@@ -61,7 +61,6 @@ class EmpathyProtocol(LanguageServerProtocol):
             if msg_id != current and not future.done():
                 future.cancel()
         self._shutdown = True
-        return None
 
 
 class EmpathyServer(LanguageServer):

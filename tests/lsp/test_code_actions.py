@@ -1,0 +1,99 @@
+"""Code actions on our diagnostics: generate tests for a coverage gap, explain / suppress a bandit finding."""
+
+from __future__ import annotations
+
+from empathy_os.lsp import command_ids as ids
+from lsprotocol import types
+
+from tests.lsp.conftest import server_env
+
+STORAGE = "inventory/storage.py"
+
+
+async def _actions(session, uri, diagnostic):
+    return await session.client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=diagnostic.range,
+        context=types.CodeActionContext(diagnostics=[diagnostic]),
+    ))
+
+
+def _apply_text_edits(path, edits):
+    lines = path.read_text().splitlines(keepends=True)
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start, end = edit.range.start, edit.range.end
+        assert start.line == end.line, "single-line edits only in these tests"
+        text = lines[start.line]
+        body, newline = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+        lines[start.line] = body[:start.character] + edit.new_text + body[end.character:] + newline
+    path.write_text("".join(lines))
+
+
+async def test_generate_tests_for_a_coverage_gap_applies_a_create_file_edit(start_server, sample):
+    session = await start_server(sample)
+    await session.execute(ids.RELEASE_PREP, {})
+    uri = session.uri("inventory/pricing.py")
+    gaps = [d for d in session.client.diagnostics[uri] if d.code == "coverage-gap"]
+    assert gaps, "the release prep reported uncovered functions in pricing.py"
+    gap = gaps[0]
+    symbol = gap.data["symbol"]
+
+    actions = await _actions(session, uri, gap)
+    action = next(a for a in actions if a.title == f"Generate tests for `{symbol}`")
+    assert action.kind == types.CodeActionKind.QuickFix
+    assert action.command.command == ids.GENERATE_TESTS_FOR
+
+    result = await session.execute(action.command.command, *action.command.arguments)
+
+    assert session.applied_edits, "the server asked the editor to apply an edit"
+    changes = session.applied_edits[-1].edit.document_changes
+    created = [c for c in changes if isinstance(c, types.CreateFile)]
+    assert created and created[0].uri.endswith("tests/test_pricing_generated.py")
+    assert created[0].options.overwrite is False
+    text = "".join(e.new_text for c in changes if isinstance(c, types.TextDocumentEdit) for e in c.edits)
+    assert "def test_" in text and symbol in text
+    assert result["applied"][0]["applied"] is True
+    # The server itself wrote nothing: the editor owns the file.
+    assert not (sample / "tests" / "test_pricing_generated.py").exists()
+
+
+async def test_bandit_finding_offers_explain_and_nosec_quick_fix(start_server, sample):
+    session = await start_server(sample)
+    uri = session.open(STORAGE)
+    await session.wait_for(lambda: "B602" in session.codes(STORAGE), what="B602")
+    b602 = next(d for d in session.client.diagnostics[uri] if d.code == "B602")
+
+    actions = await _actions(session, uri, b602)
+    titles = [a.title for a in actions]
+    assert "Explain B602…" in titles and "Suppress with `# nosec B602`" in titles
+
+    explain = next(a for a in actions if a.title.startswith("Explain"))
+    result = await session.execute(explain.command.command, *explain.command.arguments)
+    assert result["source"] == "bandit rule documentation"  # no API key in this server's environment
+    assert "shell" in result["text"].lower() and "b602" in result["url"]
+
+    suppress = next(a for a in actions if a.title.startswith("Suppress"))
+    edits = [e for c in suppress.edit.document_changes for e in c.edits]
+    _apply_text_edits(sample / STORAGE, edits)
+    line = (sample / STORAGE).read_text().splitlines()[b602.range.start.line]
+    assert line.endswith("# nosec B602")
+    session.client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    await session.wait_for(lambda: "B602" not in session.codes(STORAGE), what="bandit to honour the nosec")
+    assert "B324" in session.codes(STORAGE)
+
+
+async def test_explain_uses_the_model_when_configured(start_server, sample, fake_anthropic):
+    fake_anthropic.script({"text": "Building a shell command from strings lets input inject commands.",
+                           "input_tokens": 200, "output_tokens": 30})
+    env = server_env(ANTHROPIC_BASE_URL=fake_anthropic.url, ANTHROPIC_API_KEY="sk-test-not-a-real-key")
+    session = await start_server(sample, env=env)
+    result = await session.execute(ids.EXPLAIN_FINDING, {
+        "rule": "B602", "message": "subprocess call with shell=True", "uri": session.uri(STORAGE), "line": 37})
+    assert result["source"].startswith("model ")
+    assert result["text"].startswith("Building a shell command")
+    assert result["cost_usd"] > 0
+    prompt = fake_anthropic.requests[-1]["messages"][0]["content"]
+    prompt = prompt if isinstance(prompt, str) else " ".join(p.get("text", "") for p in prompt)
+    assert "B602" in prompt and "shell=True" in prompt  # the flagged source line went to the model
+    assert "sk-test-not-a-real-key" not in " ".join(m.message for m in session.client.messages)
