@@ -16,9 +16,15 @@ of "Pattern Library Integration" is actually taken (the tutorial's config has on
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
+
+TUTORIAL = Path("/work/shared/seed/meta-orchestration-tutorial.md")
+if not TUTORIAL.exists():  # CI checkouts keep a copy beside the tests
+    TUTORIAL = Path(__file__).resolve().parents[1] / "fixtures" / "meta-orchestration-tutorial.md"
 
 HOW_IT_WORKS = '''
 from empathy_os.orchestration.config_store import ConfigurationStore, AgentConfiguration  # CHANGED
@@ -89,6 +95,20 @@ store.save(config)  # Update with metrics
 best = store.get_best_for_task(config.task_pattern)
 print(f"Usage count: {best.usage_count}")  # Should increment
 '''
+
+
+# The tutorial's own text of each CHANGED line.
+ORIGINAL = {
+    "from empathy_os.orchestration.config_store import ConfigurationStore, AgentConfiguration  # CHANGED":
+        "from empathy_os.orchestration.config_store import ConfigurationStore",
+}
+
+
+def test_blocks_are_the_tutorials_own():
+    tutorial_blocks = re.findall(r"```python\n(.*?)```", TUTORIAL.read_text(encoding="utf-8"), re.DOTALL)
+    for block in (HOW_IT_WORKS, QUERYING, PATTERN_LIBRARY, NOT_LEARNING):
+        original = "\n".join(ORIGINAL.get(line, line) for line in block.strip("\n").splitlines())
+        assert any(original.strip() == candidate.strip() for candidate in tutorial_blocks), original[:80]
 
 
 @pytest.fixture
