@@ -13,7 +13,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import pytest
 from empathy_os.pattern_library import PatternLibrary
 from empathy_os.store.configurations import AgentConfiguration, ConfigurationStore
 from empathy_os.store.storage import AtomicJSONStorage
@@ -182,10 +181,9 @@ LOOKER = """
 """
 
 
-@pytest.mark.parametrize("library_name", ["library.json"])
-def test_pattern_library_promotion_update_and_demotion_across_processes(tmp_path, library_name):
+def test_pattern_library_promotion_update_and_demotion_across_processes(tmp_path):
     project_a, project_b = tmp_path / "a" / "store.json", tmp_path / "b" / "store.json"
-    library = tmp_path / "user-data" / library_name
+    library = tmp_path / "user-data" / "pattern_library.json"
 
     def a(outcomes: str) -> dict:
         return json.loads(finish(python(PROMOTER, str(project_a), str(library), outcomes)))
