@@ -289,3 +289,16 @@ def test_a_hand_edit_that_keeps_the_write_id_is_still_seen(tmp_path):
     assert store.get("c1").strategy == "parallel"
     path.write_text(path.read_text().replace('"strategy":"parallel"', '"strategy":"sequential"'))
     assert store.get("c1").strategy == "sequential"
+
+
+def test_a_lock_held_too_long_is_a_clear_error_and_changes_nothing(tmp_path):
+    import filelock
+    from empathy_os.store import StoreLockTimeout
+
+    path = tmp_path / "s.json"
+    ConfigurationStore(path).save(make())
+    store = ConfigurationStore(path, lock_timeout=0.2)
+    with filelock.FileLock(str(path) + ".lock"), pytest.raises(StoreLockTimeout, match="locked by another"):
+        store.record_outcome("c1", True, 50)
+    assert store.get("c1").usage_count == 0  # reads do not wait for the lock
+    assert store.record_outcome("c1", True, 50).usage_count == 1
