@@ -82,7 +82,7 @@ async function waitHealthy(url, child, timeoutMs) {
  * settings. It runs in its own session/process group (detached = setsid) so stop() ends the extension
  * hosts and language servers each page load leaves behind.
  */
-export async function startCodeServer({ userSettings = {} } = {}) {
+export async function startCodeServer({ userSettings = {}, workspaceTrust = false } = {}) {
   const root = tempDir("vscode");
   const userDataDir = path.join(root, "user-data");
   const extensionsDir = path.join(root, "extensions");
@@ -96,7 +96,9 @@ export async function startCodeServer({ userSettings = {} } = {}) {
         "telemetry.telemetryLevel": "off",
         "extensions.autoCheckUpdates": false,
         "update.mode": "none",
-        "security.workspace.trust.enabled": false,
+        "security.workspace.trust.enabled": workspaceTrust,
+        // With trust on, open folders in restricted mode without the modal trust prompt.
+        "security.workspace.trust.startupPrompt": "never",
         "workbench.tips.enabled": false,
         ...userSettings,
       },
@@ -118,7 +120,7 @@ export async function startCodeServer({ userSettings = {} } = {}) {
       "--bind-addr", `127.0.0.1:${port}`,
       "--disable-telemetry",
       "--disable-update-check",
-      "--disable-workspace-trust",
+      ...(workspaceTrust ? [] : ["--disable-workspace-trust"]),
       "--user-data-dir", userDataDir,
       "--extensions-dir", extensionsDir,
     ],

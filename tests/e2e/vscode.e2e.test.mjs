@@ -34,6 +34,19 @@ async function waitOrEmpathyError(page, locator, timeout) {
   }
 }
 
+/** Text of the first webview frame (e.g. the Markdown preview) whose body matches `pattern`. */
+async function webviewText(page, pattern, timeout) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
+      if (pattern.test(text)) return text;
+    }
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`no webview showed ${pattern} within ${timeout} ms`);
+}
+
 function lineOf(file, needle) {
   const lines = readFileSync(file, "utf8").split("\n");
   const index = lines.findIndex((l) => l.includes(needle));
@@ -93,6 +106,8 @@ describe("Empathy in real VS Code", () => {
 
       // Step 1: Prepare Release from the palette, wait for the status-bar verdict.
       await runCommand(page, "Empathy: Prepare Release");
+      const progress = toasts(page).filter({ hasText: /release prep|preparing release/i }).first();
+      await progress.waitFor({ timeout: 30_000 }).then(() => screenshot(page, "02a-release-progress")).catch(() => undefined);
       const verdict = page.locator(".statusbar-item", { hasText: /Release: (approved|blocked)/ }).first();
       await waitOrEmpathyError(page, verdict, 180_000);
       const verdictText = (await verdict.innerText()).trim();
@@ -100,6 +115,15 @@ describe("Empathy in real VS Code", () => {
       assert.match(verdictText, /Release: (approved|blocked) \(\d+\/\d+ gates\)/);
       // The sample has a critical-free but shell=True-bearing storage module and partial coverage: blocked.
       assert.match(verdictText, /blocked/);
+
+      // The verdict's click opens the report as a readable document.
+      await verdict.click();
+      const reportTab = page.locator('.tabs-container .tab[aria-label*="Release Report"]').first();
+      await reportTab.waitFor({ timeout: 20_000 });
+      const heading = await webviewText(page, /Release readiness/, 30_000);
+      await screenshot(page, "02b-release-report");
+      assert.match(heading, /Release readiness: ✗ not approved/);
+      assert.match(heading, /B602/);
 
       // Step 2: the bandit finding in Problems, at storage.py and the shell=True line.
       await page.keyboard.press("Control+Shift+M");
@@ -144,6 +168,55 @@ describe("Empathy in real VS Code", () => {
       assert.ok(existsSync(path.join(workspace, "tests", "test_pricing_generated.py")), "created through the edit");
     } catch (err) {
       await screenshot(page, "99-failure").catch(() => undefined);
+      throw err;
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("Empathy in an untrusted workspace", () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    preflight();
+    // pythonPath is a restricted setting: an untrusted folder's own value is ignored, so it is a user setting.
+    server = await startCodeServer({ workspaceTrust: true, userSettings: { "empathy.server.pythonPath": e2ePython() } });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    server?.cleanup();
+  });
+
+  test("static findings still show; coverage and test generation say why they are unavailable", async () => {
+    const workspace = copySample(path.join(tempDir("ws-untrusted"), "sample-project"));
+    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openWorkbench(page, server.url, workspace);
+      await runCommand(page, "Empathy: Boost Test Coverage");
+      const refusal = await waitForToast(page, /untrusted workspace/, 30_000);
+      await screenshot(page, "10-untrusted-boost-refused");
+      assert.match(refusal, /runs the project's code, so it is unavailable in an untrusted workspace/);
+
+      await runCommand(page, "Empathy: Prepare Release");
+      const verdict = page.locator(".statusbar-item", { hasText: /Release: (approved|blocked)/ }).first();
+      await waitOrEmpathyError(page, verdict, 180_000);
+      const note = await waitForToast(page, /no project code was run/, 30_000);
+      await screenshot(page, "11-untrusted-release");
+      assert.match(note, /Release: blocked/);
+      // bandit is static: its findings are there even though nothing of the project ran.
+      await page.keyboard.press("Control+Shift+M");
+      const panel = page.locator(".markers-panel");
+      await panel.waitFor({ timeout: 20_000 });
+      await page.locator(".viewpane-filter input, .markers-panel-action-filter input").first().fill("B602");
+      await panel.locator(".monaco-list-row", { hasText: "B602" }).first().waitFor({ timeout: 20_000 });
+      assert.equal(existsSync(path.join(workspace, ".coverage")), false, "no coverage run in an untrusted folder");
+    } catch (err) {
+      await screenshot(page, "19-untrusted-failure").catch(() => undefined);
       throw err;
     } finally {
       await page.close();

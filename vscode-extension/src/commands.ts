@@ -109,17 +109,15 @@ export function registerCommands(
   documents: ReportDocuments,
 ): void {
   let lastReport: ReleaseReport | undefined;
-  let lastRoot: string | undefined;
   const showReport = async (): Promise<void> => {
     if (!lastReport) {
       void vscode.window.showInformationMessage('Empathy: no release report yet. Run "Empathy: Prepare Release".');
       return;
     }
-    await documents.show("Release Report", renderReleaseReport(lastReport, lastRoot));
+    await documents.show("Release Report", renderReleaseReport(lastReport));
   };
   const acceptReport = (report: ReleaseReport): void => {
     lastReport = report;
-    lastRoot ??= vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     status.setReport(report);
   };
   context.subscriptions.push(client.onReport(acceptReport));
@@ -133,7 +131,6 @@ export function registerCommands(
     if (!folder) {
       return;
     }
-    lastRoot = folder.uri.fsPath;
     status.setRunning("Release prep running…");
     try {
       const report = await runWithProgress<ReleaseReport>(

@@ -58,7 +58,7 @@ export interface FindingJson {
 /** The release-prep summary: the same JSON as `empathy orchestrate release-prep --json`. */
 export interface ReleaseReport {
   approved: boolean;
-  confidence?: number | null;
+  confidence?: string | number | null;
   gates?: GateResult[];
   metrics?: {
     coverage_percent?: number | null;

@@ -43,13 +43,9 @@ export function gatesSummary(report: ReleaseReport): string[] {
   return gatesOf(report).map((g) => `${g.passed ? "✓" : "✗"} ${g.name}: ${gateValue(g)}`.trim());
 }
 
-function findingLink(f: FindingJson, root?: string): string {
-  const where = `${f.path}:${f.line}`;
-  if (!root) {
-    return `\`${where}\``;
-  }
-  const abs = `${root.replace(/\/+$/, "")}/${f.path}`;
-  return `[${where}](${encodeURI(`file://${abs}`)}#L${f.line})`;
+function findingWhere(f: FindingJson): string {
+  // Plain text: the Markdown preview refuses file: links, and Problems already links each finding.
+  return `\`${f.path}:${f.line}\``;
 }
 
 const SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"];
@@ -59,12 +55,14 @@ function severityRank(s: string): number {
   return i === -1 ? SEVERITY_ORDER.length : i;
 }
 
-export function renderReleaseReport(report: ReleaseReport, root?: string): string {
+export function renderReleaseReport(report: ReleaseReport): string {
   const out: string[] = [];
-  out.push(`# Release readiness: ${report.approved ? "✅ approved" : "❌ not approved"}`, "");
+  out.push(`# Release readiness: ${report.approved ? "✓ approved" : "✗ not approved"}`, "");
   const facts: string[] = [];
   if (typeof report.confidence === "number") {
     facts.push(`Confidence: ${(report.confidence * (report.confidence <= 1 ? 100 : 1)).toFixed(0)} %`);
+  } else if (typeof report.confidence === "string" && report.confidence) {
+    facts.push(`Confidence: ${report.confidence}`);
   }
   if (typeof report.duration_seconds === "number") {
     facts.push(`Duration: ${report.duration_seconds.toFixed(1)} s`);
@@ -81,7 +79,7 @@ export function renderReleaseReport(report: ReleaseReport, root?: string): strin
     out.push("| Gate | Result | Measured | Threshold | Note |", "|---|---|---|---|---|");
     for (const g of gates) {
       out.push(
-        `| ${cell(g.name)} | ${g.passed ? "✅ pass" : "❌ fail"} | ${cell(g.actual)} | ${cell(g.threshold)} | ${cell(g.message)} |`,
+        `| ${cell(g.name)} | ${g.passed ? "✓ pass" : "✗ fail"} | ${cell(g.actual)} | ${cell(g.threshold)} | ${cell(g.message)} |`,
       );
     }
     out.push("");
@@ -112,7 +110,7 @@ export function renderReleaseReport(report: ReleaseReport, root?: string): strin
     out.push(`## Findings (${findings.length})`, "", "| Severity | Tool | Rule | Where | Message |", "|---|---|---|---|---|");
     for (const f of findings) {
       out.push(
-        `| ${cell(f.severity)} | ${cell(f.tool)} | ${cell(f.rule)} | ${findingLink(f, root)} | ${cell(f.message)} |`,
+        `| ${cell(f.severity)} | ${cell(f.tool)} | ${cell(f.rule)} | ${findingWhere(f)} | ${cell(f.message)} |`,
       );
     }
     out.push("");

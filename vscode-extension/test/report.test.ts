@@ -36,10 +36,10 @@ test("gate summary lines show measured value and threshold", () => {
 });
 
 test("the report renders gates, metrics, findings by severity and agents", () => {
-  const md = renderReleaseReport(report, "/ws/sample");
-  assert.match(md, /^# Release readiness: ❌ not approved/);
+  const md = renderReleaseReport(report);
+  assert.match(md, /^# Release readiness: ✗ not approved/);
   assert.match(md, /Confidence: 82 % · Duration: 4\.3 s/);
-  assert.match(md, /\| coverage \| ❌ fail \| 61\.5 \| 80 \|/);
+  assert.match(md, /\| coverage \| ✗ fail \| 61\.5 \| 80 \|/);
   // Pipes inside a cell are escaped so the table stays a table.
   assert.match(md, /ruff \\\| radon/);
   assert.match(md, /- Test coverage: 61\.5 %/);
@@ -48,7 +48,8 @@ test("the report renders gates, metrics, findings by severity and agents", () =>
   const bandit = md.indexOf("B602");
   const ruff = md.indexOf("F401");
   assert.ok(bandit > 0 && ruff > bandit, "high severity listed before low");
-  assert.ok(md.includes("[inventory/storage.py:38](file:///ws/sample/inventory/storage.py#L38)"));
+  assert.ok(md.includes("`inventory/storage.py:38`"));
+  assert.match(renderReleaseReport({ approved: true, confidence: "high" }), /Confidence: high/);
   assert.match(md, /\| Id \| Tier \| Ran \|/);
   assert.match(md, /\| security_auditor \| premium \| true \|/);
 });
