@@ -302,3 +302,15 @@ def test_a_lock_held_too_long_is_a_clear_error_and_changes_nothing(tmp_path):
         store.record_outcome("c1", True, 50)
     assert store.get("c1").usage_count == 0  # reads do not wait for the lock
     assert store.record_outcome("c1", True, 50).usage_count == 1
+
+
+def test_an_unusable_pattern_library_does_not_undo_or_hide_the_store_write(tmp_path):
+    broken = tmp_path / "library.json"
+    broken.write_text("{not json")
+    store = ConfigurationStore(tmp_path / "s.json", pattern_library=PatternLibrary(broken))
+    store.save(make())
+    for _ in range(3):
+        config = store.record_outcome("c1", True, 90)
+    assert config.usage_count == 3 and ConfigurationStore(tmp_path / "s.json").get("c1").usage_count == 3
+    assert store.library_error and "library.json is corrupt" in store.library_error
+    assert broken.read_text() == "{not json"

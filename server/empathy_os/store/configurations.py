@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import heapq
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AgentConfiguration", "ConfigurationNotFound", "ConfigurationStore", "default_store_path"]
 
+_log = logging.getLogger(__name__)
 STORE_ENV = "EMPATHY_STORE"
 TABLE = "configurations"
 
@@ -108,6 +110,7 @@ class ConfigurationStore:
         self._table = self._db.table(TABLE, cache_size=0)  # other processes write: no query cache
         self._index_id: str | None = None
         self._index_cache: _Index | None = None
+        self.library_error: str | None = None  # why the last save/record could not update the library
 
     def __repr__(self) -> str:
         return f"ConfigurationStore({str(self.path)!r})"
@@ -289,8 +292,17 @@ class ConfigurationStore:
             self._index_id = self._storage.snapshot()[0]
 
     def _sync_library(self, config: AgentConfiguration) -> None:
-        if self.pattern_library is not None:
+        """Promote/update/demote in the pattern library. The store write already succeeded, so a library
+        that cannot be used (corrupt, newer schema, locked) does not fail the call: it is logged and kept in
+        `library_error` for the caller to report."""
+        self.library_error = None
+        if self.pattern_library is None:
+            return
+        try:
             self.pattern_library.sync(config)
+        except StoreError as exc:
+            self.library_error = str(exc)
+            _log.warning("pattern library not updated: %s", exc)
 
     def close(self) -> None:
         self._db.close()
