@@ -314,3 +314,10 @@ def test_an_unusable_pattern_library_does_not_undo_or_hide_the_store_write(tmp_p
     assert config.usage_count == 3 and ConfigurationStore(tmp_path / "s.json").get("c1").usage_count == 3
     assert store.library_error and "library.json is corrupt" in store.library_error
     assert broken.read_text() == "{not json"
+
+
+def test_a_record_missing_its_counters_is_a_clear_error(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"configurations": {"1": {"id": "x", "task_pattern": "p"}}}))
+    with pytest.raises(StoreError, match=r"s.json has a malformed configuration record .*'x'"):
+        ConfigurationStore(path).search(min_success_rate=0.5)

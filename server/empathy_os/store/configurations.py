@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["AgentConfiguration", "ConfigurationNotFound", "ConfigurationStore", "default_store_path"]
 
 _log = logging.getLogger(__name__)
+_COUNTERS = ("usage_count", "success_count", "quality_score_sum", "quality_score_count")
 STORE_ENV = "EMPATHY_STORE"
 TABLE = "configurations"
 
@@ -66,6 +67,10 @@ class _Index:
         self.by_id: dict[str, tuple[int, dict[str, Any]]] = {}
         self.by_pattern: dict[str, list[dict[str, Any]]] = {}
         for doc_id, doc in table.items():
+            # Lookups read these fields straight from the documents; check them once per file version.
+            if not isinstance(doc.get("id"), str) or not isinstance(doc.get("task_pattern"), str) or not all(
+                    isinstance(doc.get(key), int | float) for key in _COUNTERS):
+                raise ValueError(f"record {doc_id} ({doc.get('id')!r}) lacks an id, task_pattern or counters")
             self.by_id[doc["id"]] = (int(doc_id), doc)
             self.by_pattern.setdefault(doc["task_pattern"], []).append(doc)
         self.next_doc_id = max((pair[0] for pair in self.by_id.values()), default=0) + 1
