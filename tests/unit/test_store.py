@@ -321,3 +321,13 @@ def test_a_record_missing_its_counters_is_a_clear_error(tmp_path):
     path.write_text(json.dumps({"configurations": {"1": {"id": "x", "task_pattern": "p"}}}))
     with pytest.raises(StoreError, match=r"s.json has a malformed configuration record .*'x'"):
         ConfigurationStore(path).search(min_success_rate=0.5)
+
+
+def test_a_pattern_library_file_is_not_taken_for_a_store(tmp_path):
+    library = PatternLibrary(tmp_path / "library.json")
+    config = make()
+    for _ in range(3):
+        config.record_outcome(success=True)
+    library.contribute_successful_composition(config)
+    with pytest.raises(StoreError, match="holds 'empathy.pattern_library' data"):
+        ConfigurationStore(tmp_path / "library.json").list()

@@ -114,8 +114,7 @@ class AtomicJSONStorage(Storage):
         """The current content as `(version, data)`; `data` is shared: callers must not mutate it.
 
         `version` (write id + inode, size, mtime) changes whenever the file does; it is None when the file
-        does not exist or was not written by us (then it is re-parsed on
-        every call).
+        does not exist or was not written by us (then it is re-parsed on every call).
         """
         try:
             fd = os.open(self.path, os.O_RDONLY)
@@ -145,11 +144,14 @@ class AtomicJSONStorage(Storage):
     def _parse(self, raw: bytes) -> dict[str, Any]:
         try:
             data = _loads(raw) if raw.strip() else None
-            reason = "empty file" if data is None else _shape_problem(data)
+            reason = _shape_problem(data) if raw.strip() else "empty file"
         except _DecodeError as exc:
             data, reason = None, f"not valid JSON: {str(exc).splitlines()[0]}"
         if reason:
             raise StoreCorruptError(self.path, reason, self._keep_backup(raw))
+        kind = data.get(META_TABLE, {}).get("1", {}).get("kind", self.kind)
+        if kind != self.kind:  # e.g. `--store` pointed at the pattern library: refuse to mix them up
+            raise StoreError(f"{self.path} holds {kind!r} data, not {self.kind!r}")
         return data
 
     def _keep_backup(self, raw: bytes) -> Path | None:
