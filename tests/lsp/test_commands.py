@@ -37,7 +37,7 @@ async def test_compose_team_and_templates(start_server, sample):
     assert plan["agents"] and plan["strategy"]
     assert "rationale" in plan
     templates = await session.execute(ids.LIST_TEMPLATES, {})
-    assert all("id" in t and "tier" in t for t in templates)
+    assert all("id" in t and "tier_preference" in t for t in templates)
 
 
 async def test_store_best_without_a_store_does_not_create_one(start_server, sample):

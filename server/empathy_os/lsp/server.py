@@ -162,21 +162,20 @@ async def analyze_file(ls: EmpathyServer, path: Path, version: int | None) -> No
         return
     ctx.only_files = [path]
     ctx.use_cache = True
-    results = await asyncio.gather(*(run_analyzer(name, ctx) for name in PER_FILE_ANALYZERS),
-                                   return_exceptions=True)
-    for name, result in zip(PER_FILE_ANALYZERS, results):
-        if isinstance(result, BaseException):
-            if isinstance(result, asyncio.CancelledError):
-                raise result
-            log.warning("%s failed on %s: %s", name, path, result)
-            continue
+
+    async def one(name: str) -> None:
+        # Each tool publishes as soon as it is done: ruff answers in milliseconds, bandit's process takes
+        # longer, and the editor should not wait for the slowest tool to show the fastest one's findings.
+        result = await run_analyzer(name, ctx)  # never raises, except cancellation
         if not result.ran:
-            # A tool that did not look at the file says nothing about it (a test file bandit skips,
-            # a missing tool): its findings there are cleared rather than left stale.
+            # A tool that did not look at the file (a test file bandit skips, a missing tool) says nothing
+            # about it: its findings there are cleared rather than left stale.
             log.info("%s did not run on %s: %s", name, path, result.error)
         ls.store.set_live(path, name, [f for f in result.findings
                                        if (ctx.root / f.path).resolve() == path.resolve()])
-    publish(ls, ls.store, path, version)
+        publish(ls, ls.store, path, version)
+
+    await asyncio.gather(*(one(name) for name in PER_FILE_ANALYZERS))
 
 
 def _schedule(ls: EmpathyServer, uri: str) -> None:

@@ -1,0 +1,208 @@
+"""Language-server figures: start-up, per-file diagnostics latency on save, idle memory.
+
+    .venv/bin/python bench/lsp_bench.py [--runs 20] [--saves 30]
+
+- spawn → initialize answered: wall time from process start to the InitializeResult (goal ≤ 1 s);
+- didSave → diagnostics published for a 1,000-line file that is really edited before every save (so no
+  analyzer cache hit), bandit + ruff re-run on that file (goal p95 ≤ 200 ms); both the complete publish
+  and cached re-saves of unchanged content are reported;
+- idle RSS of the server process (and its children) after initialize and after the saves.
+
+Real processes over stdio through pygls's client; nothing is mocked. Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+REPO = Path(__file__).resolve().parents[1]
+TOOLS = 2  # per-file analyzers; the server publishes once per tool (empathy_os.lsp.diagnostics)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env["PYTHONPATH"] = str(REPO / "server")
+    return env
+
+
+def thousand_line_module(seed: int) -> str:
+    """~1,000 lines of ordinary code with a few real bandit/ruff findings; `seed` varies the content."""
+    out = ['"""Generated benchmark module."""', "", "import hashlib", "import os", "import subprocess", ""]
+    n = 0
+    while len(out) < 995:
+        out += [
+            "",
+            f"def handler_{n}(value: int, name: str) -> int:",
+            f'    """Handle case {n}."""',
+            f"    total = value + {seed + n}",
+            "    for i in range(value):",
+            "        total += i * 2",
+            "    if total > 100:",
+            "        total -= 100",
+            "    return total",
+        ]
+        if n % 25 == 0:
+            out += ["", f"def digest_{n}(text: str) -> str:",
+                    "    return hashlib.md5(text.encode()).hexdigest()"]
+        if n % 40 == 0:
+            out += ["", f"def run_{n}(cmd: str) -> int:", "    return subprocess.call(cmd, shell=True)"]
+        n += 1
+    return "\n".join(out[:1000]) + "\n"
+
+
+class Client(LanguageClient):
+    def __init__(self) -> None:
+        super().__init__("lsp-bench", "1")
+        self.published: asyncio.Queue[tuple[float, types.PublishDiagnosticsParams]] = asyncio.Queue()
+
+        @self.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def on_publish(params: types.PublishDiagnosticsParams) -> None:
+            self.published.put_nowait((time.perf_counter(), params))
+
+        @self.feature(types.WINDOW_WORK_DONE_PROGRESS_CREATE)
+        def on_create(params: types.WorkDoneProgressCreateParams) -> None:
+            return None
+
+
+async def start(root: Path) -> tuple[Client, float]:
+    client = Client()
+    t0 = time.perf_counter()
+    await client.start_io(sys.executable, "-m", "empathy_os", "lsp", env=_env(), cwd=str(root))
+    await client.initialize_async(types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        root_uri=root.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+    ))
+    elapsed = time.perf_counter() - t0
+    client.initialized(types.InitializedParams())
+    return client, elapsed
+
+
+async def stop(client: Client) -> None:
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    proc = psutil.Process(pid)
+    own = proc.memory_info().rss
+    tree = own + sum(c.memory_info().rss for c in proc.children(recursive=True))
+    return own / 2**20, tree / 2**20
+
+
+async def next_publish(client: Client, uri: str, timeout: float = 30.0) -> float:
+    while True:
+        at, params = await asyncio.wait_for(client.published.get(), timeout)
+        if params.uri == uri:
+            return at
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+async def main(runs: int, saves: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="empathy-lsp-bench-"))
+    try:
+        root = work / "proj"
+        (root / "pkg").mkdir(parents=True)
+        (root / "pyproject.toml").write_text('[project]\nname = "bench"\nversion = "0"\n')
+        (root / "pkg" / "__init__.py").write_text("")
+        target = root / "pkg" / "big.py"
+        target.write_text(thousand_line_module(0))
+        uri = target.as_uri()
+
+        floor = []  # the same interpreter importing only pygls + lsprotocol: what any pygls server pays
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", "import pygls.lsp.server, lsprotocol.types", env=_env())
+            await proc.wait()
+            floor.append(time.perf_counter() - t0)
+
+        startups = []
+        for _ in range(runs):
+            client, elapsed = await start(root)
+            startups.append(elapsed)
+            await stop(client)
+
+        client, _ = await start(root)
+        pid = client._server.pid  # type: ignore[union-attr]
+        await asyncio.sleep(1.0)
+        idle_own, idle_tree = rss_mb(pid)
+
+        client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(
+            uri=uri, language_id="python", version=1, text=target.read_text())))
+        for _ in range(TOOLS):
+            await next_publish(client, uri)
+        first, changed, cached = [], [], []
+        for i in range(1, saves + 1):
+            text = thousand_line_module(i)
+            target.write_text(text)
+            client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=i + 1),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+            t0 = time.perf_counter()
+            client.text_document_did_save(types.DidSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=uri)))
+            times = [await next_publish(client, uri) - t0 for _ in range(TOOLS)]
+            first.append(times[0])
+            changed.append(times[-1])
+            # Same content saved again: the analyzers' content-hash cache answers.
+            t0 = time.perf_counter()
+            client.text_document_did_save(types.DidSaveTextDocumentParams(
+                text_document=types.TextDocumentIdentifier(uri=uri)))
+            cached.append([await next_publish(client, uri) - t0 for _ in range(TOOLS)][-1])
+        busy_own, busy_tree = rss_mb(pid)
+        await stop(client)
+        diag_count = len([ln for ln in target.read_text().splitlines() if "md5" in ln or "shell=True" in ln])
+
+        ms = 1000.0
+        rows = [
+            ("spawn → initialize answered", f"{statistics.median(startups):.2f} s (p50)",
+             f"{pct(startups, 95):.2f} s (p95)", f"n={runs}", "p95 ≤ 1 s",
+             "ok" if pct(startups, 95) <= 1.0 else "MISSED"),
+            ("floor: python -c 'import pygls, lsprotocol'", f"{statistics.median(floor):.2f} s (p50)",
+             f"{pct(floor, 95):.2f} s (p95)", f"n={runs}", "-", "-"),
+            ("didSave → first publish (ruff), file edited", f"{statistics.median(first) * ms:.0f} ms (p50)",
+             f"{pct(first, 95) * ms:.0f} ms (p95)", f"n={saves}", "-", "-"),
+            ("didSave → all diagnostics (bandit+ruff), edited", f"{statistics.median(changed) * ms:.0f} ms (p50)",
+             f"{pct(changed, 95) * ms:.0f} ms (p95)", f"n={saves}", "p95 ≤ 200 ms",
+             "ok" if pct(changed, 95) <= 0.2 else "MISSED"),
+            ("didSave → all diagnostics, unchanged (cache)", f"{statistics.median(cached) * ms:.0f} ms (p50)",
+             f"{pct(cached, 95) * ms:.0f} ms (p95)", f"n={saves}", "-", "-"),
+            ("idle RSS after initialize", f"{idle_own:.0f} MiB", f"{idle_tree:.0f} MiB with children", "", "-",
+             "-"),
+            ("RSS after the saves (analyzers loaded)", f"{busy_own:.0f} MiB", f"{busy_tree:.0f} MiB with children",
+             "", "-", "-"),
+        ]
+        head = ("measure", "median", "p95 / other", "runs", "goal", "")
+        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+        print(f"Empathy LSP benchmark — {os.cpu_count()} CPUs, load avg {os.getloadavg()[0]:.1f}, "
+              f"Python {sys.version.split()[0]}; bench file has {diag_count} flagged lines")
+        for row in [head, tuple("-" * w for w in widths), *rows]:
+            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=10, help="server start-ups to time")
+    parser.add_argument("--saves", type=int, default=30, help="edit+save cycles to time")
+    args = parser.parse_args()
+    asyncio.run(main(args.runs, args.saves))
