@@ -1,10 +1,11 @@
 // End to end in real VS Code (code-server 4.100.3 + Chromium): the packaged extension against the real
 // daemon on a copy of examples/sample-project. Screenshots of each step go to test-artifacts/e2e/.
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
+  ARTIFACTS,
   copySample,
   e2ePython,
   launchBrowser,
@@ -19,6 +20,8 @@ import {
   toasts,
   waitForToast,
 } from "./harness.mjs";
+
+rmSync(ARTIFACTS, { recursive: true, force: true }); // screenshots of this run only
 
 const EMPATHY_ERROR = /^Empathy: .*(failed|not installed|not found|cannot import|exited|not running)/;
 
@@ -166,6 +169,21 @@ describe("Empathy in real VS Code", () => {
       const editorText = (await page.locator(".editor-instance .monaco-editor .view-lines").first().innerText()).replace(/\u00a0/g, " ");
       assert.match(editorText, /def test_\w*tax_amount/);
       assert.ok(existsSync(path.join(workspace, "tests", "test_pricing_generated.py")), "created through the edit");
+
+      // Step 4: a changed gate reaches the running daemon (no restart): with minCoverage 40 the
+      // coverage gate of the next run passes, and the report shows the new threshold.
+      writeFileSync(
+        path.join(workspace, ".vscode", "settings.json"),
+        JSON.stringify({ "empathy.server.pythonPath": e2ePython(), "empathy.gates.minCoverage": 40 }, null, 2),
+      );
+      await page.waitForTimeout(1_500); // VS Code notices the settings file change
+      await runCommand(page, "Empathy: Prepare Release");
+      await page.locator(".statusbar-item", { hasText: /Release prep running/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await waitOrEmpathyError(page, verdict, 180_000);
+      await verdict.click();
+      const rerun = await webviewText(page, /min_coverage\s+✓ pass\s+[\d.]+\s+40\b/, 60_000);
+      await screenshot(page, "06-gate-setting-applied");
+      assert.match(rerun, /min_coverage\s+✓ pass/);
     } catch (err) {
       await screenshot(page, "99-failure").catch(() => undefined);
       throw err;
