@@ -1,0 +1,263 @@
+"""Runs INSIDE the sandbox with the project's interpreter (never imported by Empathy itself).
+
+Reads a JSON list of targets on stdin; prints, per target, a Hypothesis ghostwriter test and a plain
+call test (characterisation: the observed result becomes the assertion), or the reason each failed.
+Project code is imported here, in a throwaway process whose cwd is the sandbox copy.
+"""
+# ruff: noqa: BLE001  (project code may raise anything; each failure becomes a reason, never a crash)
+
+import ast
+import builtins
+import contextlib
+import importlib
+import inspect
+import io
+import json
+import math
+import sys
+import textwrap
+import typing
+
+sys.path.insert(0, ".")  # what `python -m pytest` does from the project root
+MAX_CALLS = 12
+
+
+def resolve(module, symbol):
+    obj = mod = importlib.import_module(module)
+    owner = None
+    for part in symbol.split("."):
+        owner, obj = obj, getattr(obj, part)
+    return mod, owner if inspect.isclass(owner) else None, obj
+
+
+def exceptions(mod, names):
+    found = []
+    for name in names:
+        exc = getattr(builtins, name, None) or getattr(mod, name, None)
+        if inspect.isclass(exc) and issubclass(exc, Exception):
+            found.append(exc)
+    return tuple(found)
+
+
+class Unshadow(ast.NodeTransformer):
+    """Ghostwriter names a parameter like the package (`inventory`), then calls `inventory.x.f(...)`
+    inside the test: the parameter shadows the module. Point such calls at an alias instead."""
+
+    def __init__(self, module):
+        self.module = module
+        self.alias = "_target_" + module.replace(".", "_")
+        self.params = set()
+        self.used = False
+
+    def visit_FunctionDef(self, node):
+        self.params = {a.arg for a in node.args.args + node.args.kwonlyargs}
+        node.body = [self.visit(stmt) for stmt in node.body]
+        return node
+
+    def visit_Attribute(self, node):
+        dotted = ast.unparse(node)
+        if dotted.startswith(self.module + ".") and self.module.split(".")[0] in self.params:
+            self.used = True
+            rest = dotted[len(self.module) + 1:]
+            return ast.parse(f"{self.alias}.{rest}", mode="eval").body
+        return self.generic_visit(node)
+
+
+def ghostwrite(target, mod, cls, obj):
+    from hypothesis.extra import ghostwriter
+
+    if target["side_effects"]:
+        return None, f"not fuzzed: {target['side_effects']}"
+    excs = exceptions(mod, target["raises"])
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        source = ghostwriter.magic(obj, except_=excs) if excs else ghostwriter.magic(obj)
+    if cls is not None:
+        source = source.replace("self=st.nothing()", f"self=st.from_type({target['module']}.{cls.__name__})")
+    source = "\n".join(ln for ln in source.splitlines() if not ln.startswith("# TODO: replace st.nothing()"))
+    if "st.nothing()" in source:
+        return None, "ghostwriter could not infer a strategy for every argument"
+    # NaN and infinity make most numeric code meaningless to test; keep inputs finite.
+    source = source.replace("st.floats()", "st.floats(allow_nan=False, allow_infinity=False)")
+    tree = ast.parse(source)
+    fixer = Unshadow(target["module"])
+    tree = fixer.visit(tree)
+    if fixer.used:
+        tree.body.insert(0, ast.parse(f"import {target['module']} as {fixer.alias}").body[0])
+    # A generated fuzz test must not fail because a machine is slow (coverage tracing, a busy CI).
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and any(
+            isinstance(d, ast.Call) and getattr(d.func, "id", "") == "given" for d in node.decorator_list
+        ):
+            node.decorator_list.insert(0, ast.parse("settings(deadline=None)", mode="eval").body)
+    tree.body.insert(0, ast.parse("from hypothesis import settings").body[0])
+    header = "# Hypothesis ghostwriter test (CC0), adapted by empathy test-coverage.\n"
+    return header + ast.unparse(ast.fix_missing_locations(tree)) + "\n", None
+
+
+def constants(fn):
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return [], []
+    nums, strs = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for side in [node.left, *node.comparators]:
+                if isinstance(side, ast.Constant) and type(side.value) in (int, float):
+                    nums.add(side.value)
+                if isinstance(side, ast.Constant) and isinstance(side.value, str):
+                    strs.add(side.value)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("startswith", "endswith") and node.args):
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                strs.add(arg.value)
+    return sorted(nums), sorted(strs)
+
+
+class Expr(str):
+    """Argument source text that needs `module` imported."""
+
+    def __new__(cls, text, module):
+        self = super().__new__(cls, text)
+        self.module = module
+        return self
+
+
+def values_for(annotation, default, nums, strs, module):
+    """Candidate argument expressions (source text) for one parameter."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        out = []
+        for arg in typing.get_args(annotation):
+            out += ["None"] if arg is type(None) else values_for(arg, inspect.Parameter.empty, nums, strs, module)
+        return out
+    if annotation is inspect.Parameter.empty and default is not inspect.Parameter.empty:
+        annotation = type(default)
+    if annotation is bool:
+        return ["True", "False"]
+    if annotation is int:
+        base = {0, 1}
+        for n in nums:
+            base |= {int(n) - 1, int(n), int(n) + 1}
+        return [repr(v) for v in sorted(base)]
+    if annotation is float:
+        base = {0.0, 1.5}
+        for n in nums:
+            base |= {float(n) - 0.5, float(n), float(n) + 0.5}
+        return [repr(v) for v in sorted(base)]
+    if annotation is str:
+        return [repr(v) for v in ["", "abc", *strs, *(s + "x" for s in strs)]]
+    if inspect.isclass(annotation) and annotation.__module__.split(".")[0] == module.split(".")[0]:
+        try:
+            annotation()
+        except Exception:
+            return []
+        return [Expr(f"{annotation.__module__}.{annotation.__qualname__}()", annotation.__module__)]
+    return []
+
+
+def plain(target, mod, cls, obj):
+    if target["side_effects"]:
+        return None, f"not called: {target['side_effects']}"
+    func = obj
+    try:
+        sig = inspect.signature(func)
+        hints = typing.get_type_hints(func)
+    except Exception as exc:  # unresolvable annotations
+        return None, f"cannot read the signature: {exc}"
+    nums, strs = constants(func)
+    params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    receiver = f"{target['module']}."
+    if cls is not None and params and params[0].name == "self":
+        params = params[1:]
+        try:
+            cls()
+        except Exception:
+            return None, f"cannot build a {cls.__name__}() without arguments"
+        receiver = f"{target['module']}.{cls.__qualname__}()."
+    elif cls is not None:  # classmethod (already bound) or staticmethod
+        receiver = f"{target['module']}.{cls.__qualname__}."
+    name = target["symbol"].split(".")[-1]
+    choices = {}
+    for p in params:
+        vals = values_for(hints.get(p.name, p.annotation), p.default, nums, strs, target["module"])
+        if not vals:
+            if p.default is inspect.Parameter.empty:
+                return None, f"no plain value for parameter {p.name!r}"
+            continue
+        choices[p.name] = vals
+    needed = {target["module"]} | {v.module for vals in choices.values() for v in vals if isinstance(v, Expr)}
+    calls = [{k: v[0] for k, v in choices.items()}]
+    for key, vals in choices.items():
+        for v in vals[1:]:
+            calls.append({**calls[0], key: v})
+    calls = calls[:MAX_CALLS]
+    ns = {}
+    for dotted in needed:
+        importlib.import_module(dotted)
+        ns[dotted.split(".")[0]] = importlib.import_module(dotted.split(".")[0])
+    lines, excs = [], exceptions(mod, target["raises"])
+    for call in calls:
+        expr = f"{receiver}{name}(" + ", ".join(f"{k}={v}" for k, v in call.items()) + ")"
+        outcome = [_observe(expr, ns, excs) for _ in range(2)]
+        if outcome[0] != outcome[1] or outcome[0] is None:
+            continue  # nondeterministic or not assertable
+        kind, text = outcome[0]
+        if kind == "raises":
+            lines.append(f"    with pytest.raises({text}):\n        {expr}")
+        else:
+            lines.append(f"    assert {expr} == {text}")
+    if not lines:
+        return None, "no call gave an assertable result"
+    body = "\n".join(lines)
+    source = (
+        "# Plain call test by empathy test-coverage: results observed on the current code.\n"
+        "import pytest\n\n" + "".join(f"import {n}\n" for n in sorted(needed)) + "\n\n"
+        f"def test_{target['symbol'].replace('.', '_')}_plain_calls():\n{body}\n"
+    )
+    return source, None
+
+
+def _observe(expr, ns, excs):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            value = eval(expr, dict(ns))
+    except excs as exc:
+        name = type(exc).__name__
+        return ("raises", name) if hasattr(builtins, name) else None
+    except Exception:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    text = repr(value)
+    try:
+        if ast.literal_eval(text) != value:
+            return None
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return ("value", text)
+
+
+def main():
+    targets = json.load(sys.stdin)
+    out = {}
+    for target in targets:
+        entry = {"ghostwriter": None, "ghostwriter_error": None, "plain": None, "plain_error": None}
+        try:
+            mod, cls, obj = resolve(target["module"], target["symbol"])
+        except Exception as exc:
+            entry["ghostwriter_error"] = entry["plain_error"] = f"cannot import: {type(exc).__name__}: {exc}"
+            out[target["key"]] = entry
+            continue
+        for kind, fn in (("ghostwriter", ghostwrite), ("plain", plain)):
+            try:
+                entry[kind], entry[kind + "_error"] = fn(target, mod, cls, obj)
+            except Exception as exc:
+                entry[kind + "_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        out[target["key"]] = entry
+    sys.stdout.write("\n@@EMPATHY-JSON@@\n" + json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

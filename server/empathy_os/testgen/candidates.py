@@ -1,0 +1,102 @@
+"""Candidate tests, their verdicts, and the offline generators (ghostwriter + plain calls)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.testgen.gaps import Gap
+from empathy_os.testgen.sandbox import Sandbox
+
+_SCRIPT = Path(__file__).with_name("_genscript.py")
+_MARK = "\n@@EMPATHY-JSON@@\n"
+
+
+class Reason(str, Enum):
+    KEPT = "kept"
+    SYNTAX = "syntax-error"
+    NO_TESTS = "no-tests-collected"
+    FAILED = "failed"
+    FLAKY = "flaky"
+    WRITES = "writes-outside-tmp"
+    NO_GAIN = "no-coverage-gain"
+    TIMEOUT = "timeout"
+
+
+@dataclass
+class Candidate:
+    gap: Gap
+    origin: str  # "ghostwriter", "plain", "model"
+    source: str
+    tier: str | None = None
+    model: str | None = None
+    cost_usd: float = 0.0
+    iteration: int = 1
+
+
+@dataclass
+class Verdict:
+    candidate: Candidate
+    reason: Reason
+    new_lines: set[int] = field(default_factory=set)
+    new_arcs: set[tuple[int, int]] = field(default_factory=set)
+    detail: str = ""  # failure output tail, written paths, ... (fed back to the model)
+    runs: int = 0
+
+    @property
+    def kept(self) -> bool:
+        return self.reason is Reason.KEPT
+
+    def to_json(self) -> dict:
+        c = self.candidate
+        return {
+            "target": c.gap.key, "origin": c.origin, "tier": c.tier, "model": c.model,
+            "iteration": c.iteration, "result": self.reason.value, "new_lines": sorted(self.new_lines),
+            "new_branches": len(self.new_arcs), "cost_usd": round(c.cost_usd, 6),
+            "detail": self.detail[-600:] if not self.kept else "",
+        }
+
+
+@dataclass
+class OfflineResult:
+    ghostwriter: str | None
+    ghostwriter_error: str | None
+    plain: str | None
+    plain_error: str | None
+
+
+async def generate_offline(sandbox: Sandbox, gaps: list[Gap]) -> dict[str, OfflineResult]:
+    """One throwaway process imports the project and writes both kinds of test for every gap."""
+    if not gaps:
+        return {}
+    targets = [
+        {"key": g.key, "module": g.module, "symbol": g.symbol, "raises": g.raises,
+         "side_effects": g.side_effects}
+        for g in gaps
+    ]
+    payload = sandbox.base / "data" / "targets.json"
+    payload.write_text(json.dumps(targets), encoding="utf-8")
+    # stdin is closed by run_tool, so the script reads its targets from a file given as argv.
+    cmd = [sandbox.python, "-c", _LOADER, str(_SCRIPT), str(payload)]
+    failure: str | None = None
+    try:
+        ran = await sandbox.run(cmd, timeout=300)
+        if _MARK in ran.stdout:
+            data = json.loads(ran.stdout.split(_MARK, 1)[1])
+            return {key: OfflineResult(**value) for key, value in data.items()}
+        failure = (ran.stderr.strip().splitlines() or ["generator printed nothing"])[-1]
+    except ToolTimeout as exc:
+        failure = str(exc)
+    reason = f"offline generator did not run: {failure}"
+    return {g.key: OfflineResult(None, reason, None, reason) for g in gaps}
+
+
+# Runs the generator script with its targets file as stdin, without importing Empathy.
+_LOADER = (
+    "import sys, runpy; script, targets = sys.argv[1], sys.argv[2]; "
+    "sys.argv = [script]; sys.stdin = open(targets, encoding='utf-8'); "
+    "runpy.run_path(script, run_name='__main__')"
+)

@@ -1,0 +1,150 @@
+"""The coverage-boost report: every figure measured, each with where it came from."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from empathy_os.testgen.candidates import Verdict
+from empathy_os.testgen.gaps import Gap
+from empathy_os.testgen.output import GeneratedTestFile
+
+
+@dataclass
+class CoverageBoostReport:
+    project_root: str
+    target: float
+    only: str | None = None
+    dry_run: bool = False
+    refused: str | None = None  # why nothing was attempted (untrusted, failing suite, no measurement)
+    coverage_before: float | None = None
+    coverage_after: float | None = None
+    coverage_source: str = ""  # tool + scope that measured both figures
+    gaps: list[Gap] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    files: list[GeneratedTestFile] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    model: str = "not configured (no ANTHROPIC_API_KEY): offline generation only"
+    model_calls: int = 0
+    cost_usd: float = 0.0
+    max_cost: float | None = None
+    budget_note: str | None = None
+    iterations: int = 0
+    final_suite: str | None = None  # pytest summary of the final full run (with the kept tests)
+    notes: list[str] = field(default_factory=list)
+    duration_seconds: float = 0.0
+
+    @property
+    def kept(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.kept]
+
+    @property
+    def rejected(self) -> dict[str, int]:
+        return dict(Counter(v.reason.value for v in self.verdicts if not v.kept))
+
+    @property
+    def target_reached(self) -> bool:
+        figure = self.coverage_after if self.coverage_after is not None else self.coverage_before
+        return self.refused is None and figure is not None and figure >= self.target
+
+    @property
+    def improvement(self) -> float | None:
+        if self.coverage_before is None or self.coverage_after is None:
+            return None
+        return self.coverage_after - self.coverage_before
+
+    def by_origin(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for v in self.verdicts:
+            key = v.candidate.origin if v.candidate.origin != "model" else f"model:{v.candidate.tier}"
+            slot = out.setdefault(key, {"tried": 0, "kept": 0})
+            slot["tried"] += 1
+            slot["kept"] += int(v.kept)
+        return out
+
+    def to_json(self) -> dict:
+        return {
+            "project_root": self.project_root,
+            "target": self.target,
+            "target_reached": self.target_reached,
+            "only": self.only,
+            "dry_run": self.dry_run,
+            "refused": self.refused,
+            "coverage_before": _r(self.coverage_before),
+            "coverage_after": _r(self.coverage_after),
+            "improvement": _r(self.improvement),
+            "coverage_source": self.coverage_source,
+            "gaps_found": len(self.gaps),
+            "gaps": [g.to_json() for g in self.gaps],
+            "candidates_tried": len(self.verdicts),
+            "candidates_kept": len(self.kept),
+            "rejected": self.rejected,
+            "by_origin": self.by_origin(),
+            "candidates": [v.to_json() for v in self.verdicts],
+            "files": [f.to_json() for f in self.files],
+            "written": self.written,
+            "model": self.model,
+            "model_calls": self.model_calls,
+            "cost_usd": round(self.cost_usd, 6),
+            "max_cost": self.max_cost,
+            "budget_note": self.budget_note,
+            "iterations": self.iterations,
+            "final_suite": self.final_suite,
+            "notes": self.notes,
+            "duration_seconds": round(self.duration_seconds, 2),
+        }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def render_text(report: CoverageBoostReport) -> str:
+    bar = "=" * 60
+    out = [bar, "  TEST COVERAGE BOOST", bar, ""]
+    out.append(f"  Project: {report.project_root}" + (f"  (only {report.only})" if report.only else ""))
+    out.append(f"  Target Coverage: {report.target:.1f}%")
+    if report.coverage_before is not None:
+        out.append(f"  Current Coverage: {report.coverage_before:.1f}%   [{report.coverage_source}]")
+    if report.refused:
+        out += ["", f"  ✗ REFUSED: {report.refused}", "", f"  Duration: {report.duration_seconds:.1f} seconds", bar]
+        return "\n".join(out)
+    public = sum(g.public for g in report.gaps)
+    missed = sum(len(g.missing) for g in report.gaps)
+    out += ["", "  Stage 1: Coverage Gap Analysis",
+            f"  ✓ {len(report.gaps)} function(s) with uncovered code ({public} public), {missed} missed line(s)"]
+    for g in report.gaps[:8]:
+        note = f"  [offline skipped: {g.side_effects}]" if g.side_effects else ""
+        out.append(f"      {g.path}:{g.line} {g.symbol}  missing {len(g.missing)}, complexity {g.complexity}{note}")
+    if len(report.gaps) > 8:
+        out.append(f"      ... and {len(report.gaps) - 8} more")
+    out += ["", "  Stage 2: Test Generation"]
+    for origin, c in report.by_origin().items():
+        out.append(f"  ✓ {origin}: {c['tried']} candidate(s) tried, {c['kept']} kept")
+    out.append(f"  Model: {report.model}")
+    if report.model_calls:
+        out.append(f"  Model calls: {report.model_calls}, cost ${report.cost_usd:.4f}"
+                   + (f" (max ${report.max_cost:.4f})" if report.max_cost is not None else ""))
+    if report.budget_note:
+        out.append(f"  ! {report.budget_note}")
+    out += ["", "  Stage 3: Test Validation (each candidate alone, 3 runs, coverage gain, no writes)",
+            f"  ✓ Kept {len(report.kept)} of {len(report.verdicts)} candidate(s)"]
+    if report.rejected:
+        out.append("  ✗ Rejected: " + ", ".join(f"{k} {n}" for k, n in sorted(report.rejected.items())))
+    if report.final_suite:
+        out.append(f"  ✓ Final full run: {report.final_suite}")
+    if report.coverage_after is not None and report.coverage_before is not None:
+        out.append(f"  ✓ Coverage: {report.coverage_before:.1f}% → {report.coverage_after:.1f}% "
+                   f"({report.improvement:+.1f} points)")
+    verb = "Would write" if report.dry_run or not report.written else "Wrote"
+    for f in report.files:
+        out.append(f"  {verb} {f.path} ({f.content.count(chr(10))} lines)")
+    for note in report.notes:
+        out.append(f"  note: {note}")
+    out.append("")
+    if report.target_reached:
+        out.append("  SUCCESS: Coverage target achieved!")
+    else:
+        out.append(f"  Target {report.target:.1f}% not reached.")
+    out += ["", f"  Duration: {report.duration_seconds:.1f} seconds", bar]
+    return "\n".join(out)
