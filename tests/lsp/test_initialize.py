@@ -33,3 +33,28 @@ async def test_server_starts_without_a_workspace(start_server):
     with pytest.raises(Exception, match="no workspace folder"):
         await session.execute(ids.RELEASE_PREP)
     assert await session.execute(ids.LIST_TEMPLATES, {})
+
+
+async def test_configuration_changes_apply_and_cannot_drop_untrusted(start_server, sample):
+    session = await start_server(sample, init_options={"trusted": False, "coverage": {"target": 90}})
+    # A settings push without `trusted` (e.g. from a generic client) keeps the workspace untrusted.
+    session.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"empathy": {"gates": {"minCoverage": 55}, "coverage": {"target": 70}}}))
+    boost = await session.execute(ids.TEST_COVERAGE_BOOST, {})
+    assert boost["skipped"] is True and "not trusted" in boost["reason"]
+
+    # A bad value is refused with a message; the server keeps running on the previous settings.
+    session.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"empathy": {"maxCostUsd": -3}}))
+    await session.wait_for(lambda: any("maxCostUsd" in m.message for m in session.client.messages),
+                           what="the settings error")
+    assert (await session.execute(ids.TEST_COVERAGE_BOOST, {}))["skipped"] is True
+
+
+async def test_gate_settings_reach_the_release_prep(start_server, sample):
+    session = await start_server(sample, init_options={"trusted": False})
+    session.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"empathy.gates.maxCriticalIssues": 7, "empathy.gates.minQualityScore": 1.5}))
+    result = await session.execute(ids.RELEASE_PREP, {})
+    thresholds = {g["name"]: g["threshold"] for g in result["gates"]}
+    assert thresholds["max_critical_issues"] == 7 and thresholds["min_quality_score"] == 1.5
