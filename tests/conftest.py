@@ -17,7 +17,8 @@ SAMPLE = REPO / "examples" / "sample-project"
 def sample_project(tmp_path: Path) -> Path:
     """A private copy of the sample project: runs write caches and tests, never into the repo."""
     dest = tmp_path / "sample-project"
-    shutil.copytree(SAMPLE, dest, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*", ".hypothesis", ".pytest_cache"))
+    debris = shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*", ".hypothesis", ".pytest_cache")
+    shutil.copytree(SAMPLE, dest, ignore=debris)
     return dest
 
 
