@@ -59,3 +59,15 @@ async def test_store_best_reads_the_workspace_store(start_server, sample):
     session = await start_server(sample)
     result = await session.execute(ids.STORE_BEST, {"taskPattern": "release_preparation"})
     assert result["found"] is True and result["configuration"]["id"] == "rp-1"
+
+
+async def test_corrupt_store_is_a_one_line_request_failed(start_server, sample):
+    store = sample / ".empathy" / "store.json"
+    store.parent.mkdir()
+    store.write_text("{ this is not json")
+    session = await start_server(sample)
+    with pytest.raises(JsonRpcException) as err:
+        await session.execute(ids.STORE_BEST, {"taskPattern": "release_preparation"})
+    assert err.value.code == -32803  # RequestFailed
+    assert "Traceback" not in str(err.value) and str(store) in str(err.value)
+    assert store.read_text() == "{ this is not json", "nothing stored is lost or rewritten"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pydantic.alias_generators import to_snake
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInvalidParams
 
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.arguments import (
@@ -26,7 +26,7 @@ from empathy_os.lsp.arguments import (
 )
 from empathy_os.lsp.diagnostics import publish, uri_to_path
 from empathy_os.lsp.edits import apply_generated_files
-from empathy_os.lsp.progress import WorkDone, cancellable, link_request_cancel, run_in_worker
+from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_worker
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -37,20 +37,13 @@ UNTRUSTED = ("workspace is not trusted: Empathy does not run project code there,
              "and test generation were skipped (static analysis still ran)")
 
 
-class RequestFailed(JsonRpcException):
-    """LSP's RequestFailed: the request was valid but could not be carried out (reason in the message)."""
-
-    CODE = -32803
-    MESSAGE = "Request Failed"
-
-
 def _gates(overrides: dict[str, float] | None) -> dict[str, float]:
     return {to_snake(k): v for k, v in (overrides or {}).items()}
 
 
 def register(ls: EmpathyServer) -> None:
     @ls.command(ids.RELEASE_PREP)
-    @cancellable
+    @guarded
     async def release_prep(ls, args: ReleasePrepArgs) -> dict[str, Any]:
         root = ls.resolve_root(args.root)
         key = str(root)
@@ -80,13 +73,13 @@ def register(ls: EmpathyServer) -> None:
                 del ls.release_preps[key]
 
     @ls.command(ids.TEST_COVERAGE_BOOST)
-    @cancellable
+    @guarded
     async def test_coverage_boost(ls, args: CoverageBoostArgs) -> dict[str, Any]:
         root = ls.resolve_root(args.root)
         return await run_boost(ls, root, args.only, args.target, args.dry_run)
 
     @ls.command(ids.GENERATE_TESTS_FOR)
-    @cancellable
+    @guarded
     async def generate_tests_for(ls, args: GenerateTestsArgs) -> dict[str, Any]:
         path = uri_to_path(args.uri)
         if path is None or not path.is_file():
@@ -96,6 +89,7 @@ def register(ls: EmpathyServer) -> None:
         return await run_boost(ls, root, only, None, False)
 
     @ls.command(ids.COMPOSE_TEAM)
+    @guarded
     def compose_team(ls, args: ComposeTeamArgs) -> dict[str, Any]:
         from empathy_os.orchestration import MetaOrchestrator
 
@@ -109,12 +103,14 @@ def register(ls: EmpathyServer) -> None:
         return plan.to_json()
 
     @ls.command(ids.LIST_TEMPLATES)
+    @guarded
     def list_templates(ls, args: ListTemplatesArgs) -> list[dict[str, Any]]:
         from empathy_os.orchestration import get_all_templates
 
         return [t.model_dump(mode="json") for t in get_all_templates()]
 
     @ls.command(ids.STORE_BEST)
+    @guarded
     def store_best(ls, args: StoreBestArgs) -> dict[str, Any]:
         root = ls.resolve_root(args.root)
         path = root / ".empathy" / "store.json"

@@ -7,6 +7,7 @@ the model call fails, the answer is the tool's own rule documentation (bandit's 
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import re
@@ -18,7 +19,7 @@ from lsprotocol import types
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.arguments import ExplainFindingArgs
 from empathy_os.lsp.diagnostics import uri_to_path
-from empathy_os.lsp.progress import cancellable
+from empathy_os.lsp.progress import guarded, link_request_cancel
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -89,6 +90,7 @@ def _context(ls: EmpathyServer, uri: str | None, line: int | None) -> str:
 
 
 async def explain(ls, args: ExplainFindingArgs) -> dict[str, Any]:
+    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
     doc = await rule_documentation(args.rule)
     result: dict[str, Any] = {"rule": args.rule, "message": args.message, **doc, "model": None,
                               "cost_usd": 0.0}
@@ -117,6 +119,6 @@ async def explain(ls, args: ExplainFindingArgs) -> dict[str, Any]:
 
 def register(ls: EmpathyServer) -> None:
     @ls.command(ids.EXPLAIN_FINDING)
-    @cancellable
+    @guarded
     async def explain_finding(ls, args: ExplainFindingArgs) -> dict[str, Any]:
         return await explain(ls, args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 import logging
 import threading
 import uuid
@@ -18,7 +19,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -39,19 +40,48 @@ def _cancel_on(future: Future | None, task: asyncio.Task, loop: asyncio.Abstract
     future.add_done_callback(done)
 
 
-def cancellable(fn: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-    """Turn a cancelled command into LSP's RequestCancelled error instead of a bare CancelledError.
+class RequestFailed(JsonRpcException):
+    """LSP's RequestFailed: the request was valid but could not be carried out (reason in the message)."""
 
-    pygls answers `$/cancelRequest` itself, but a task cancelled another way (the client cancelling the
-    progress) would otherwise leave the request without any answer.
+    CODE = -32803
+    MESSAGE = "Request Failed"
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command handler clean JSON-RPC errors.
+
+    Cancellation becomes RequestCancelled: pygls answers `$/cancelRequest` itself, but a task cancelled
+    another way (the client cancelling the progress) would otherwise leave the request unanswered.
+    An unexpected exception becomes a one-line RequestFailed (the traceback goes to the log, not the
+    user), where pygls would send the whole traceback as the message.
     """
 
+    def failed(exc: Exception) -> RequestFailed:
+        log.exception("command %s failed", fn.__name__)
+        return RequestFailed(f"{type(exc).__name__}: {exc}")
+
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except asyncio.CancelledError:
+                raise JsonRpcRequestCancelled("cancelled") from None
+            except JsonRpcException:
+                raise
+            except Exception as exc:  # noqa: BLE001 - reported to the client as one line
+                raise failed(exc) from None
+
+        return async_wrapper
+
     @functools.wraps(fn)
-    async def wrapper(*args: Any, **kwargs: Any) -> T:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return await fn(*args, **kwargs)
-        except asyncio.CancelledError:
-            raise JsonRpcRequestCancelled("cancelled") from None
+            return fn(*args, **kwargs)
+        except JsonRpcException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to the client as one line
+            raise failed(exc) from None
 
     return wrapper
 

@@ -182,6 +182,9 @@ def _schedule(ls: EmpathyServer, uri: str) -> None:
     path = uri_to_path(uri)
     if path is None or not path.is_file():
         return
+    folders = ls._folders()
+    if folders and not any(path.resolve().is_relative_to(f.resolve()) for f in folders):
+        return  # a library file opened by go-to-definition is not the user's project
     previous = ls.file_tasks.pop(uri, None)
     if previous is not None and not previous.done():
         previous.cancel()  # a newer save supersedes it
