@@ -1,5 +1,67 @@
-"""Placeholder until its issue lands: registers nothing."""
+"""`empathy orchestrate test-coverage`: generate tests, keep only those that pass and raise coverage."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+
+from empathy_os.cli import UsageError
+from empathy_os.cli.common import bounded_float, project_root_arg, stderr_progress
 
 
-def register(subparsers) -> None:  # noqa: ARG001
-    return None
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "test-coverage", help="generate tests for uncovered code; keep only those that pass and add coverage",
+        description="Stage 1 measures coverage and ranks the gaps, stage 2 writes candidate tests "
+                    "(Hypothesis ghostwriter and plain calls offline; a CHEAP → CAPABLE → PREMIUM model "
+                    "cascade when ANTHROPIC_API_KEY is set), stage 3 keeps a candidate only if it passes "
+                    "3 isolated runs, covers new lines and writes nothing outside its temp folder. "
+                    "Exit 0 target reached, 1 not reached, 2 bad usage or refused.")
+    p.add_argument("--project-root", default=".", metavar="PATH", help="project folder (default: .)")
+    p.add_argument("--target", type=bounded_float(0, 100), default=80.0, metavar="N",
+                   help="coverage percent to reach (default 80)")
+    p.add_argument("--max-iterations", type=positive_int, default=3, metavar="N",
+                   help="model rounds over the remaining gaps (default 3)")
+    p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD", help="cap on model spend")
+    p.add_argument("--only", metavar="FILE[:FUNCTION]", help="restrict to one file or one function")
+    p.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
+    p.add_argument("--python", metavar="INTERPRETER", help="interpreter that runs the project's tests")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (nothing else on stdout)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = project_root_arg(args.project_root)
+    from empathy_os.testgen.report import render_text
+    from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
+
+    try:
+        workflow = TestCoverageBoostWorkflow(target=args.target, max_iterations=args.max_iterations,
+                                             max_cost=args.max_cost)
+        report = asyncio.run(workflow.execute(root, only=args.only, dry_run=args.dry_run,
+                                              python=args.python, progress=stderr_progress()))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        json.dump(report.to_json(), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 2 if report.refused else 0 if report.target_reached else 1
+    if report.refused:
+        raise UsageError(f"test-coverage refused: {report.refused}")
+    print(render_text(report))
+    if args.dry_run:
+        for f in report.files:
+            print(f"\n----- {f.path} (not written: --dry-run) -----\n{f.content}", end="")
+    return 0 if report.target_reached else 1

@@ -1,0 +1,217 @@
+"""Coverage boost on real copies of the sample project: real pytest, coverage.py, ghostwriter, fake model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from empathy_os.cli import main
+from empathy_os.llm import Tier, load_tier_table
+from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
+from tests.conftest import SAMPLE
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".empathy" not in p.parts
+    }
+
+
+@pytest.fixture(scope="module")
+def boosted(tmp_path_factory: pytest.TempPathFactory):
+    """One full offline run through the CLI (--json), shared by the assertions below."""
+    root = tmp_path_factory.mktemp("boost") / "sample"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
+    before = tree(root)
+    out = subprocess.run(
+        [sys.executable, "-m", "empathy_os", "orchestrate", "test-coverage", "--project-root", str(root),
+         "--target", "80", "--json"],
+        capture_output=True, text=True, timeout=600,
+        env={k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")},  # offline
+    )
+    return root, before, out
+
+
+def test_offline_run_raises_coverage_and_exits_0(boosted):
+    root, _, out = boosted
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout)  # pure JSON on stdout
+    assert report["coverage_after"] > report["coverage_before"]
+    assert report["target_reached"] and report["coverage_after"] >= 80
+    assert report["model"].startswith("not configured") and report["cost_usd"] == 0
+    assert 0 < report["candidates_kept"] <= report["candidates_tried"]
+    kept = [c for c in report["candidates"] if c["result"] == "kept"]
+    assert all(c["new_lines"] or c["new_branches"] for c in kept)
+    assert {c["origin"] for c in kept} <= {"ghostwriter", "plain"}
+    # storage.archive runs a shell: never fuzzed offline, and the report says why.
+    archive = next(g for g in report["gaps"] if g["symbol"] == "archive")
+    assert "subprocess" in archive["skipped_offline"]
+    assert not any(c["target"].endswith(":archive") for c in report["candidates"])
+
+
+def test_no_existing_file_changed_and_names_are_right(boosted):
+    root, before, out = boosted
+    report = json.loads(out.stdout)
+    after = tree(root)
+    assert {k: after[k] for k in before} == before
+    new = sorted(set(after) - set(before))
+    assert new == sorted(report["written"]) == sorted(f["path"] for f in report["files"])
+    assert new and all(p.startswith("tests/test_") and p.endswith("_generated.py") for p in new)
+    assert "tests/test_pricing_generated.py" in new
+    for f in report["files"]:
+        assert (root / f["path"]).read_text(encoding="utf-8") == f["content"]
+
+
+def test_kept_tests_pass_in_a_fresh_pytest_run(boosted, tmp_path):
+    root, _, out = boosted
+    written = json.loads(out.stdout)["written"]
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *written],
+                         cwd=root, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1",
+                              "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path / "hyp")})
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert " passed" in run.stdout and "failed" not in run.stdout
+
+
+async def test_only_one_function_and_numbered_sibling(sample_project, offline):
+    user_file = sample_project / "tests" / "test_pricing_generated.py"
+    user_file.write_text("def test_mine():\n    assert True\n", encoding="utf-8")
+    before = tree(sample_project)
+    report = await TestCoverageBoostWorkflow(target=100).execute(
+        sample_project, only="inventory/pricing.py:tax_amount")
+    assert [g.symbol for g in report.gaps] == ["tax_amount"]
+    assert report.verdicts and {v.candidate.gap.symbol for v in report.verdicts} == {"tax_amount"}
+    assert [f.path for f in report.files] == ["tests/test_pricing_generated_2.py"]
+    assert report.written == ["tests/test_pricing_generated_2.py"]
+    after = tree(sample_project)
+    assert {k: after[k] for k in before} == before  # the user's file is untouched
+    assert report.coverage_after > report.coverage_before
+    assert not report.target_reached  # 100 % is out of reach from one function
+
+
+async def test_dry_run_and_write_false_write_nothing(sample_project, offline):
+    before = tree(sample_project)
+    wf = TestCoverageBoostWorkflow(target=0)
+    report = await wf.execute(sample_project, only="inventory/pricing.py:price_band", dry_run=True)
+    assert report.files and not report.written
+    report2 = await wf.execute(sample_project, only="inventory/pricing.py:price_band", write=False)
+    assert report2.files and not report2.written
+    assert tree(sample_project) == before
+
+
+async def test_failing_suite_is_refused(sample_project, offline):
+    (sample_project / "tests" / "test_broken.py").write_text("def test_x():\n    assert 1 == 2\n")
+    before = tree(sample_project)
+    report = await TestCoverageBoostWorkflow().execute(sample_project)
+    assert report.refused and "fails" in report.refused and "baseline" in report.refused
+    assert not report.verdicts and not report.files
+    assert tree(sample_project) == before
+
+
+async def test_untrusted_workspace_is_refused_without_running_anything(sample_project):
+    report = await TestCoverageBoostWorkflow().execute(sample_project, trusted=False)
+    assert report.refused and "not trusted" in report.refused
+    assert report.coverage_before is None and not report.verdicts
+    assert not (sample_project / ".empathy").exists()
+
+
+CODES = '''"""Part codes."""
+
+
+def kind(code):
+    if code.startswith("A-"):
+        return "assembly"
+    if code.startswith("P-"):
+        return "part"
+    raise ValueError(f"unknown code {code!r}")
+'''
+FAILING = "```python\nfrom inventory.codes import kind\n\n\ndef test_kind():\n    assert kind('A-1') == 'part'\n```"
+NO_GAIN = "```python\nimport inventory.codes\n\n\ndef test_import_only():\n    assert inventory.codes\n```"
+GOOD = (
+    "Here you go:\n```python\nimport pytest\n\nfrom inventory.codes import kind\n\n\n"
+    "def test_kinds():\n    assert kind('A-1') == 'assembly'\n    assert kind('P-2') == 'part'\n"
+    "    with pytest.raises(ValueError):\n        kind('Z')\n```\n"
+)
+
+
+async def test_model_cascade_keeps_exactly_the_good_test(sample_project, fake_anthropic):
+    (sample_project / "inventory" / "codes.py").write_text(CODES, encoding="utf-8")
+    usage = [(1200, 300), (1500, 250), (1800, 400)]
+    fake_anthropic.script(*({"text": t, "input_tokens": i, "output_tokens": o}
+                            for t, (i, o) in zip([FAILING, NO_GAIN, GOOD], usage)))
+    report = await TestCoverageBoostWorkflow(target=100, max_iterations=1).execute(
+        sample_project, only="inventory/codes.py:kind", write=False)
+    # Offline could not help (no annotation, no default), so the model was asked.
+    assert not [v for v in report.verdicts if v.candidate.origin != "model"]
+    models = [r["model"] for r in fake_anthropic.requests]
+    tiers = load_tier_table()
+    assert models == [tiers[Tier.CHEAP].model, tiers[Tier.CAPABLE].model, tiers[Tier.PREMIUM].model]
+    results = [(v.candidate.tier, v.reason.value) for v in report.verdicts]
+    assert results == [("CHEAP", "failed"), ("CAPABLE", "no-coverage-gain"), ("PREMIUM", "kept")]
+    assert [v.candidate.tier for v in report.kept] == ["PREMIUM"]
+    assert len(report.files) == 1 and "def test_kinds" in report.files[0].content
+    assert "test_import_only" not in report.files[0].content
+    # Feedback: the failure output reached CAPABLE, the still-missing lines reached PREMIUM.
+    second = fake_anthropic.requests[1]["messages"][0]["content"]
+    third = fake_anthropic.requests[2]["messages"][0]["content"]
+    assert "assert 'assembly' == 'part'" in second and "rejected: failed" in second
+    missing = sorted(report.gaps[0].missing)
+    assert f"still missing lines: {missing}" in third and "rejected: no-coverage-gain" in third
+    expected = sum(tiers[t].cost(i, o) for t, (i, o) in zip(Tier, usage))
+    assert report.cost_usd == pytest.approx(expected, rel=0, abs=1e-12)
+    assert report.model_calls == 3 and report.coverage_after > report.coverage_before
+    assert "sk-test-not-a-real-key" not in json.dumps(report.to_json())
+
+
+async def test_max_cost_stops_before_calling(sample_project, fake_anthropic):
+    (sample_project / "inventory" / "codes.py").write_text(CODES, encoding="utf-8")
+    report = await TestCoverageBoostWorkflow(target=100, max_cost=0.0).execute(
+        sample_project, only="inventory/codes.py:kind", write=False)
+    assert fake_anthropic.requests == [] and report.cost_usd == 0 and report.model_calls == 0
+    assert report.budget_note and "max cost" in report.budget_note
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--only", "inventory/nope.py"], "no Python file"),
+    (["--only", "inventory/pricing.py:nope"], "no function or method 'nope'"),
+    (["--only", "../outside.py"], "outside the project"),
+    (["--project-root", "/definitely/not/here"], "does not exist"),
+])
+def test_bad_usage_exits_2_with_one_line(sample_project, capsys, argv, message):
+    args = ["orchestrate", "test-coverage", "--project-root", str(sample_project), *argv]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1
+
+
+def test_bad_numbers_exit_2(sample_project, capsys):
+    for extra in (["--target", "120"], ["--max-iterations", "0"], ["--max-cost", "-1"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["orchestrate", "test-coverage", "--project-root", str(sample_project), *extra])
+        assert exc.value.code == 2
+
+
+def test_cli_exit_1_when_target_not_reached_and_json_is_pure(sample_project, offline, capsys):
+    code = main(["orchestrate", "test-coverage", "--project-root", str(sample_project), "--only",
+                 "inventory/pricing.py:tax_amount", "--target", "100", "--dry-run", "--json"])
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    assert code == 1 and report["target_reached"] is False and report["dry_run"] is True
+    assert report["files"] and report["written"] == []
+    assert not (sample_project / "tests" / "test_pricing_generated.py").exists()
+
+
+def test_cli_refusal_exits_2(sample_project, offline, capsys):
+    (sample_project / "tests" / "test_broken.py").write_text("def test_x():\n    assert 0\n")
+    assert main(["orchestrate", "test-coverage", "--project-root", str(sample_project)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "refused" in err and len(err.splitlines()) == 1
