@@ -184,6 +184,14 @@ describe("Empathy in real VS Code", () => {
       const rerun = await webviewText(page, /min_coverage\s+✓ pass\s+[\d.]+\s+40\b/, 60_000);
       await screenshot(page, "06-gate-setting-applied");
       assert.match(rerun, /min_coverage\s+✓ pass/);
+
+      // Step 5: what the store learned from these runs.
+      await runCommand(page, "Empathy: Show Learned Compositions");
+      await page.locator(".quick-input-widget", { hasText: "Task pattern" }).waitFor({ timeout: 10_000 });
+      await page.keyboard.press("Enter"); // the proposed release_preparation
+      const learned = await webviewText(page, /Learned composition for release_preparation/, 30_000);
+      await screenshot(page, "07-learned-compositions");
+      assert.match(learned, /Usage count|Nothing learned yet/);
     } catch (err) {
       await screenshot(page, "99-failure").catch(() => undefined);
       throw err;
@@ -233,6 +241,17 @@ describe("Empathy in an untrusted workspace", () => {
       await page.locator(".viewpane-filter input, .markers-panel-action-filter input").first().fill("B602");
       await panel.locator(".monaco-list-row", { hasText: "B602" }).first().waitFor({ timeout: 20_000 });
       assert.equal(existsSync(path.join(workspace, ".coverage")), false, "no coverage run in an untrusted folder");
+
+      // Composing a team runs no project code: available here, shown as a readable plan.
+      await runCommand(page, "Empathy: Compose Agent Team for a Task…");
+      const taskInput = page.locator(".quick-input-widget input");
+      await page.locator(".quick-input-widget", { hasText: "Describe the task" }).waitFor({ timeout: 10_000 });
+      await taskInput.fill("Audit the authentication module for security vulnerabilities");
+      await page.keyboard.press("Enter");
+      const plan = await webviewText(page, /Agent team for: Audit the authentication/, 60_000);
+      await screenshot(page, "12-team-plan");
+      assert.match(plan, /Strategy:/);
+      assert.match(plan, /Agents/);
     } catch (err) {
       await screenshot(page, "19-untrusted-failure").catch(() => undefined);
       throw err;

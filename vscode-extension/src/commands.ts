@@ -2,7 +2,7 @@
 import * as vscode from "vscode";
 import { API_KEY_SECRET, type EmpathyClient, errorText, type ProgressValue } from "./client";
 import { PALETTE_COMMANDS, type ReleaseReport, SERVER_COMMANDS } from "./protocol";
-import { renderLearned, renderReleaseReport, renderResult, renderTeamPlan, verdictText } from "./report";
+import { renderBoost, renderLearned, renderReleaseReport, renderTeamPlan, verdictText } from "./report";
 import type { StatusView } from "./status";
 
 const SCHEME = "empathy-report";
@@ -171,7 +171,7 @@ export function registerCommands(
         SERVER_COMMANDS.testCoverageBoost,
         [{ root: folder.uri.fsPath, target }],
       );
-      await documents.show("Coverage Boost", renderResult("Coverage boost", result));
+      await documents.show("Coverage Boost", renderBoost(result));
     } catch (err) {
       await explainFailure("coverage boost", err, client);
     }
@@ -197,11 +197,22 @@ export function registerCommands(
   });
 
   register(PALETTE_COMMANDS.showLearned, async () => {
+    const taskPattern = await vscode.window.showInputBox({
+      title: "Empathy: Show Learned Compositions",
+      prompt: "Task pattern to look up (release_preparation is what Prepare Release records).",
+      value: "release_preparation",
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() === "" ? "Enter a task pattern." : undefined),
+    });
+    if (!taskPattern) {
+      return;
+    }
     try {
-      const result = await client.execute<unknown>(SERVER_COMMANDS.listTemplates, [{}]);
+      const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      const result = await client.execute<unknown>(SERVER_COMMANDS.storeBest, [{ taskPattern: taskPattern.trim(), root }]);
       await documents.show("Learned Compositions", renderLearned(result));
     } catch (err) {
-      await explainFailure("listing learned compositions", err, client);
+      await explainFailure("looking up learned compositions", err, client);
     }
   });
 

@@ -169,25 +169,52 @@ export function renderTeamPlan(task: string, plan: Record<string, unknown>): str
   return out.join("\n");
 }
 
+/** The `empathy.server.storeBest` answer: the best stored composition for a task pattern, or why none. */
 export function renderLearned(result: unknown): string {
-  const out = ["# Learned compositions", ""];
-  const items = Array.isArray(result)
-    ? result
-    : result && typeof result === "object"
-      ? ((result as Record<string, unknown>).compositions ??
-        (result as Record<string, unknown>).templates ??
-        result)
-      : result;
-  if (items === null || items === undefined || (Array.isArray(items) && items.length === 0)) {
-    out.push("Nothing learned yet: run a workflow (for example Empathy: Prepare Release) first.");
+  const r = (result && typeof result === "object" ? result : {}) as Record<string, unknown>;
+  const pattern = typeof r.task_pattern === "string" ? r.task_pattern : "?";
+  const out = [`# Learned composition for \`${pattern}\``, ""];
+  if (r.found !== true || !r.configuration || typeof r.configuration !== "object") {
+    out.push(`Nothing learned yet: ${cell(r.reason ?? "no stored composition")}.`, "");
+    out.push("Compositions are stored after a workflow runs (for example **Empathy: Prepare Release**).", "");
   } else {
-    out.push(renderValue(items));
+    const config = { ...(r.configuration as Record<string, unknown>) };
+    const agents = config.agents;
+    delete config.agents;
+    out.push(renderValue(config), "");
+    if (agents !== undefined) {
+      out.push("## Agents", "", renderValue(agents), "");
+    }
   }
-  out.push("");
+  if (typeof r.store === "string") {
+    out.push(`Store: \`${r.store}\``, "");
+  }
   return out.join("\n");
 }
 
-/** Any other command result as a titled document. */
-export function renderResult(title: string, result: unknown): string {
-  return [`# ${title}`, "", result === null || result === undefined ? "No result." : renderValue(result), ""].join("\n");
+/** The `empathy.server.testCoverageBoost` answer (the CLI's --json plus `applied`). */
+export function renderBoost(result: unknown): string {
+  const r = (result && typeof result === "object" ? result : {}) as Record<string, unknown>;
+  if (r.skipped === true) {
+    return ["# Coverage boost: skipped", "", cell(r.reason), ""].join("\n");
+  }
+  const reached = r.target_reached === true;
+  const out = [`# Coverage boost: ${reached ? "✓ target reached" : "✗ target not reached"}`, ""];
+  out.push(`- Target: ${measured(r.target, " %")}`);
+  out.push(`- Coverage before: ${measured(r.coverage_before, " %")}, after: ${measured(r.coverage_after, " %")}`);
+  out.push(`- Candidate tests tried: ${cell(r.candidates_tried)}, kept: ${cell(r.candidates_kept)}`);
+  if (typeof r.coverage_source === "string") {
+    out.push(`- Measured with: ${r.coverage_source}`);
+  }
+  out.push("");
+  const applied = Array.isArray(r.applied) ? r.applied : [];
+  out.push("## Test files", "");
+  out.push(applied.length ? renderValue(applied.map((a) => {
+    const e = (a ?? {}) as Record<string, unknown>;
+    return { path: e.path, created: e.applied === true ? "yes" : "no", reason: e.reason ?? "" };
+  })) : "None created.", "");
+  if (Array.isArray(r.notes) && r.notes.length) {
+    out.push("## Notes", "", renderValue(r.notes), "");
+  }
+  return out.join("\n");
 }

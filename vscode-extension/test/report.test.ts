@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ReleaseReport } from "../src/protocol";
-import { gatesSummary, renderLearned, renderReleaseReport, renderTeamPlan, verdictText } from "../src/report";
+import { gatesSummary, renderBoost, renderLearned, renderReleaseReport, renderTeamPlan, verdictText } from "../src/report";
 import { createdFiles } from "../src/results";
 
 const report: ReleaseReport = {
@@ -75,8 +75,17 @@ test("team plan and learned compositions render as readable markdown", () => {
   assert.match(md, /\| security_auditor \| premium \|/);
   assert.match(md, /## Rationale\n\nsecurity keywords/);
   assert.match(md, /- \*\*Complexity\*\*: moderate/);
-  assert.match(renderLearned([]), /Nothing learned yet/);
-  assert.match(renderLearned({ compositions: [{ task_pattern: "release", usage_count: 3 }] }), /\| release \| 3 \|/);
+  const none = renderLearned({ found: false, task_pattern: "release_preparation", reason: "no learned compositions stored in this workspace yet", store: "/ws/.empathy/store.json" });
+  assert.match(none, /# Learned composition for `release_preparation`/);
+  assert.match(none, /Nothing learned yet: no learned compositions stored in this workspace yet\./);
+  assert.match(none, /Store: `\/ws\/.empathy\/store.json`/);
+  const found = renderLearned({
+    found: true,
+    task_pattern: "release_preparation",
+    configuration: { strategy: "parallel", usage_count: 3, success_rate: 0.67, agents: [{ id: "security_auditor", tier: "premium" }] },
+  });
+  assert.match(found, /- \*\*Usage count\*\*: 3/);
+  assert.match(found, /## Agents\n\n\| Id \| Tier \|/);
 });
 
 test("created files are the applied entries of a command result", () => {
@@ -97,4 +106,18 @@ test("created files are the applied entries of a command result", () => {
 test("a summary without the findings list points to Problems instead of claiming none", () => {
   const md = renderReleaseReport({ approved: true, findings_total: 7 });
   assert.match(md, /## Findings \(7\)\n\nThe full list is in the Problems panel/);
+});
+
+test("a coverage boost result shows before/after, kept tests and the files created", () => {
+  const md = renderBoost({
+    target: 80, target_reached: false, coverage_before: 42.86, coverage_after: 45.92, candidates_tried: 4,
+    candidates_kept: 1, coverage_source: "coverage.py 7.17", notes: ["price_band: no candidate passed"],
+    applied: [{ path: "tests/test_pricing_generated.py", applied: true, reason: null }],
+  });
+  assert.match(md, /# Coverage boost: ✗ target not reached/);
+  assert.match(md, /- Coverage before: 42\.9 %, after: 45\.9 %/);
+  assert.match(md, /tried: 4, kept: 1/);
+  assert.match(md, /\| tests\/test_pricing_generated\.py \| yes \| — \|/);
+  assert.match(md, /- price_band: no candidate passed/);
+  assert.match(renderBoost({ skipped: true, reason: "workspace is not trusted" }), /skipped\n\nworkspace is not trusted/);
 });
