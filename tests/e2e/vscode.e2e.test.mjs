@@ -1,7 +1,7 @@
 // End to end in real VS Code (code-server 4.100.3 + Chromium): the packaged extension against the real
 // daemon on a copy of examples/sample-project. Screenshots of each step go to test-artifacts/e2e/.
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
@@ -50,6 +50,40 @@ async function webviewText(page, pattern, timeout) {
   throw new Error(`no webview showed ${pattern} within ${timeout} ms`);
 }
 
+/** Daemon processes (`python -m empathy_os lsp`) in a process group, with their environment. */
+function daemonsInGroup(pgid) {
+  const out = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (!(cmd.includes("empathy_os") && cmd.includes("lsp"))) continue;
+      // Field 5 of /proc/PID/stat is the process group; the command (field 2) may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp !== pgid) continue;
+      out.push({ pid: Number(pid), env: readFileSync(`/proc/${pid}/environ`, "utf8").split("\0") });
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return out;
+}
+
+/** Files under `dir` whose bytes contain `needle`. */
+function filesContaining(dir, needle) {
+  const hits = [];
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    try {
+      if (readFileSync(file).includes(needle)) hits.push(file);
+    } catch {
+      // unreadable (socket, vanished)
+    }
+  }
+  return hits;
+}
+
 function lineOf(file, needle) {
   const lines = readFileSync(file, "utf8").split("\n");
   const index = lines.findIndex((l) => l.includes(needle));
@@ -91,6 +125,38 @@ describe("Empathy in real VS Code", () => {
       assert.match(text, /Empathy: the daemon is not installed in/);
       assert.ok(text.includes(`${bare} -m pip install empathy-os`), text);
       assert.match(text, /empathy\.server\.pythonPath/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("the API key reaches the daemon's environment and never settings, files or logs", async () => {
+    const workspace = copySample(path.join(tempDir("ws-key"), "sample-project"), {
+      "empathy.server.pythonPath": e2ePython(),
+    });
+    const key = `sk-ant-e2e-${Math.random().toString(36).slice(2)}${Date.now()}`;
+    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openWorkbench(page, server.url, workspace);
+      await runCommand(page, "Empathy: Set Anthropic API Key");
+      const input = page.locator(".quick-input-widget input");
+      await page.locator(".quick-input-widget", { hasText: "secret storage" }).waitFor({ timeout: 10_000 });
+      assert.equal(await input.getAttribute("type"), "password");
+      await input.fill(key);
+      await page.keyboard.press("Enter");
+      await waitForToast(page, /API key stored/, 20_000);
+      const deadline = Date.now() + 60_000;
+      let withKey = [];
+      while (Date.now() < deadline && withKey.length === 0) {
+        withKey = daemonsInGroup(server.pgid).filter((d) => d.env.includes(`ANTHROPIC_API_KEY=${key}`));
+        if (withKey.length === 0) await page.waitForTimeout(500);
+      }
+      await screenshot(page, "08-api-key-set");
+      assert.equal(withKey.length, 1, "one restarted daemon has the key in its environment");
+      const logs = filesContaining(server.userDataDir, "Anthropic API key: set (SecretStorage)");
+      assert.ok(logs.length > 0, "the Empathy log was found (so the next check looks at it)");
+      assert.deepEqual(filesContaining(server.userDataDir, key), [], "key not in user data (settings, logs)");
+      assert.deepEqual(filesContaining(workspace, key), [], "key not in the workspace");
     } finally {
       await page.close();
     }
