@@ -18,9 +18,9 @@ MANIFEST = ROOT / "vscode-extension" / "package.json"
 def _ts_object(name: str) -> dict[str, str]:
     """The `key: "value"` pairs of `export const NAME = { ... } as const;` in protocol.ts."""
     text = PROTOCOL_TS.read_text(encoding="utf-8")
-    match = re.search(rf"export const {name} = \{{(?P<body>.*?)\}} as const;", text, re.S)
+    match = re.search(rf"export const {name} = \{{(?P<body>.*?)\}} as const;", text, re.DOTALL)
     assert match, f"{name} not found in {PROTOCOL_TS}"
-    pairs = dict(re.findall(r'^\s*(\w+):\s*"([^"]+)",?\s*$', match["body"], re.M))
+    pairs = dict(re.findall(r'^\s*(\w+):\s*"([^"]+)",?\s*$', match["body"], re.MULTILINE))
     # Every non-blank line of the object must be a pair, so nothing is silently skipped by the regex.
     lines = [ln for ln in match["body"].splitlines() if ln.strip() and not ln.strip().startswith("//")]
     assert len(pairs) == len(lines), f"unparsed lines in {name}: {lines}"
