@@ -108,17 +108,19 @@ def main(argv: list[str] | None = None) -> int:
         def after_other_wrote(op: Callable[[], object]) -> Callable[[int], object]:
             def run(i: int) -> object:
                 other.record_outcome(rng.choice(ids), True, 75.0)  # not timed: another writer
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 op()
                 run.times.append((time.perf_counter() - start) * 1000)  # type: ignore[attr-defined]
+                run.cpu.append((time.process_time() - start_cpu) * 1000)  # type: ignore[attr-defined]
                 return None
-            run.times = []  # type: ignore[attr-defined]
+            run.times, run.cpu = [], []  # type: ignore[attr-defined]
             return run
 
         for label, op in (("get_best_for_task after another writer", lambda: store.get_best_for_task("pattern_001")),
                           ("record_outcome after another writer", lambda: store.record_outcome(ids[1], True, 60.0))):
             runner = after_other_wrote(op)
             measure(min(args.runs, 50), runner)
+            CPU[id(runner.times)] = runner.cpu
             rows.append((label, runner.times, 0))
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

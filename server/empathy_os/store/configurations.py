@@ -30,7 +30,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from empathy_os.store.models import AgentConfiguration, check_quality, rank_key
-from empathy_os.store.storage import AtomicJSONStorage, StoreError
+from empathy_os.store.storage import AtomicJSONStorage, StoreError, paused_gc
 
 if TYPE_CHECKING:
     from empathy_os.pattern_library import PatternLibrary
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["AgentConfiguration", "ConfigurationNotFound", "ConfigurationStore", "default_store_path"]
 
 _log = logging.getLogger(__name__)
-_COUNTERS = ("usage_count", "success_count", "quality_score_sum", "quality_score_count")
 STORE_ENV = "EMPATHY_STORE"
 TABLE = "configurations"
 
@@ -67,9 +66,15 @@ class _Index:
         self.by_id: dict[str, tuple[int, dict[str, Any]]] = {}
         self.by_pattern: dict[str, list[dict[str, Any]]] = {}
         for doc_id, doc in table.items():
-            # Lookups read these fields straight from the documents; check them once per file version.
-            if not isinstance(doc.get("id"), str) or not isinstance(doc.get("task_pattern"), str) or not all(
-                    isinstance(doc.get(key), int | float) for key in _COUNTERS):
+            # Lookups read these fields straight from the documents; check them once per file version
+            # (unrolled: this loop runs over every record after each change by another process).
+            try:
+                valid = (type(doc["id"]) is str and type(doc["task_pattern"]) is str
+                         and doc["usage_count"] + doc["success_count"] + doc["quality_score_sum"]
+                         + doc["quality_score_count"] >= 0)
+            except (KeyError, TypeError):
+                valid = False
+            if not valid:
                 raise ValueError(f"record {doc_id} ({doc.get('id')!r}) lacks an id, task_pattern or counters")
             self.by_id[doc["id"]] = (int(doc_id), doc)
             self.by_pattern.setdefault(doc["task_pattern"], []).append(doc)
@@ -126,7 +131,8 @@ class ConfigurationStore:
         write_id, data = self._storage.snapshot()
         if write_id is None or write_id != self._index_id or self._index_cache is None:
             try:
-                index = _Index(data.get(TABLE, {}))
+                with paused_gc():
+                    index = _Index(data.get(TABLE, {}))
             except (KeyError, TypeError, ValueError) as exc:
                 raise StoreError(f"store {self.path} has a malformed configuration record ({exc})") from None
             self._index_id, self._index_cache = write_id, index
