@@ -41,6 +41,11 @@ class CascadeLog:
     verdicts: list[Verdict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def last_rejected(self) -> Verdict | None:
+        rejected = [v for v in self.verdicts if not v.kept]
+        return rejected[-1] if rejected else None
+
 
 def extract_code(text: str) -> str | None:
     blocks = _FENCE.findall(text)
@@ -90,10 +95,13 @@ async def cascade(
     budget: Budget,
     check: Callable[[Candidate], Awaitable[Verdict]],
     iteration: int = 1,
+    previous: Verdict | None = None,
 ) -> CascadeLog:
-    """Try tiers in order for one gap until a candidate is kept or the tiers (or budget) run out."""
+    """Try tiers in order for one gap until a candidate is kept or the tiers (or budget) run out.
+
+    `previous`: the last rejected attempt of an earlier iteration, fed back to the first call.
+    """
     log = CascadeLog()
-    previous: Verdict | None = None
     for tier in Tier:
         spec = client.spec(tier)
         prompt = build_prompt(root, gap, missing, import_hint, previous)

@@ -104,14 +104,16 @@ class TestCoverageBoostWorkflow:
         for g in report.gaps:  # one output file per target module, decided before validation
             if g.path not in paths:
                 paths[g.path] = test_path_for(ctx.root, tests_dir, g.module, set(paths.values()))
-        await self._generate(ctx, report, say, paths)
+        statements = baseline.metrics.get("num_statements")
+        await self._generate(ctx, report, say, paths, int(statements) if statements else None)
         await self._finish(ctx, report, say, paths, dry_run=dry_run, write=write)
 
     async def _generate(self, ctx: ProjectContext, report: CoverageBoostReport, say: Progress,
-                        paths: dict[str, str]) -> None:
+                        paths: dict[str, str], statements: int | None) -> None:
         tests_dir = tests_folder(ctx.root)
         gained: dict[str, tuple[set[int], set[tuple[int, int]]]] = {g.key: (set(), set()) for g in report.gaps}
         client = self._client or ModelClient(load_tier_table(ctx.settings))
+        owns_client = self._client is None
         budget = Budget(self.max_cost)
         limit = asyncio.Semaphore(max(1, min(8, os.cpu_count() or 2)))
 
@@ -155,16 +157,18 @@ class TestCoverageBoostWorkflow:
         if not client.configured:
             return
         report.model = "configured: " + ", ".join(f"{t.value}={s.model}" for t, s in client.tiers.items())
+        last: dict[str, Verdict | None] = {}
         try:
             for iteration in range(1, self.max_iterations + 1):
                 report.iterations = iteration
-                if self._estimated(report, gained) >= self.target:
+                if self._estimated(report, gained, statements) >= self.target:
                     break
                 kept_before = len(report.kept)
                 for g in [g for g in report.gaps if remaining(g)]:
                     say(f"model cascade for {g.symbol} (iteration {iteration})", None)
                     log = await cascade(client, ctx.root, g, remaining(g), import_hint(ctx.root, tests_dir, g),
-                                        budget, check, iteration=iteration)
+                                        budget, check, iteration=iteration, previous=last.get(g.key))
+                    last[g.key] = log.last_rejected or last.get(g.key)
                     report.notes.extend(f"{g.symbol}: model error: {e}" for e in log.errors)
                     if budget.stopped:
                         break
@@ -174,13 +178,14 @@ class TestCoverageBoostWorkflow:
             report.model_calls = budget.calls
             report.cost_usd = budget.spent
             report.budget_note = budget.stopped
-            await client.aclose()
+            if owns_client:
+                await client.aclose()
 
-    def _estimated(self, report: CoverageBoostReport, gained) -> float:
-        """Before + kept gains, only to decide whether another model round is worth paying for."""
+    def _estimated(self, report: CoverageBoostReport, gained, statements: int | None) -> float:
+        """Before + kept line gains: only decides whether another paid model round is needed."""
         before = report.coverage_before or 0.0
-        statements = sum(len(g.missing) for g in report.gaps) or 1
-        return before + (100 - before) * sum(len(v[0]) for v in gained.values()) / statements
+        total = statements or sum(len(g.missing) for g in report.gaps) or 1
+        return before + 100.0 * sum(len(v[0]) for v in gained.values()) / total
 
     async def _finish(self, ctx: ProjectContext, report: CoverageBoostReport, say: Progress,
                       paths: dict[str, str], *, dry_run: bool, write: bool) -> None:

@@ -1,0 +1,108 @@
+"""Coverage boost, offline (no model): points gained, wall time and kept/tried on real projects.
+
+    .venv/bin/python bench/coverage_boost_bench.py                    # sample + parse from PyPI
+    .venv/bin/python bench/coverage_boost_bench.py --pypi six==1.16.0 --pypi boltons==24.1.0:boltons/strutils.py
+
+Each project is copied (the sample) or downloaded as an sdist with its tests (`pip download --no-binary
+:all: --no-deps`), and runs in its own fresh virtualenv holding only pytest, coverage and hypothesis, so
+plugins of our own environment cannot change how its suite behaves. Nothing is written back anywhere:
+the run uses `write=False`. A `NAME==VER:FILE` argument restricts the run to one file (`--only`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "examples" / "sample-project"
+TEST_DEPS = ["pytest", "coverage", "hypothesis"]
+
+
+def make_venv(where: Path) -> str:
+    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
+    python = str(where / "bin" / "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *TEST_DEPS],
+                   check=True)
+    return python
+
+
+def fetch_sdist(spec: str, into: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
+                    "--disable-pip-version-check", "-d", str(into), spec],
+                   check=True, stderr=subprocess.DEVNULL)
+    archive = next(p for p in into.iterdir() if p.name.endswith((".tar.gz", ".zip")))
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return next(p for p in into.iterdir() if p.is_dir())
+
+
+async def boost(root: Path, python: str, only: str | None):
+    from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
+
+    env_key = os.environ.pop("ANTHROPIC_API_KEY", None)  # offline figures only
+    try:
+        started = time.perf_counter()
+        report = await TestCoverageBoostWorkflow(target=100, max_iterations=1).execute(
+            root, only=only, write=False, python=python)
+        return report, time.perf_counter() - started
+    finally:
+        if env_key is not None:
+            os.environ["ANTHROPIC_API_KEY"] = env_key
+
+
+def row(name: str, report, wall: float) -> list[str]:
+    if report.refused:
+        return [name, "-", "-", "-", "0", "0", "-", f"refused: {report.refused[:60]}", f"{wall:.1f}"]
+    before, after = report.coverage_before or 0.0, report.coverage_after or 0.0
+    tried, kept = len(report.verdicts), len(report.kept)
+    rejected = ", ".join(f"{k} {v}" for k, v in sorted(report.rejected.items())) or "-"
+    return [name, f"{before:.1f}", f"{after:.1f}", f"{after - before:+.1f}", str(tried), str(kept),
+            f"{kept / tried:.0%}" if tried else "-", rejected, f"{wall:.1f}"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pypi", action="append", metavar="NAME==VERSION[:FILE]",
+                        help="sdist to benchmark (repeatable; default parse==1.20.2)")
+    parser.add_argument("--no-sample", action="store_true", help="skip the bundled sample project")
+    args = parser.parse_args()
+    specs = args.pypi or ["parse==1.20.2"]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="empathy-boost-bench-") as tmp:
+        base = Path(tmp)
+        print("creating a clean virtualenv with", ", ".join(TEST_DEPS), "...", file=sys.stderr)
+        python = make_venv(base / "venv")
+        if not args.no_sample:
+            root = base / "sample"
+            shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
+            report, wall = asyncio.run(boost(root, python, None))
+            rows.append(row("sample-project (inventory)", report, wall))
+        for n, spec in enumerate(specs):
+            name, _, only = spec.partition(":")
+            print(f"downloading {name} ...", file=sys.stderr)
+            root = fetch_sdist(name, base / f"pypi-{n}")
+            if (root / "src").is_dir():  # src layout: its tests import the installed package
+                subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
+                                str(root)], check=True)
+            report, wall = asyncio.run(boost(root, python, only or None))
+            rows.append(row(f"{name}" + (f" ({only})" if only else ""), report, wall))
+    header = ["project", "before %", "after %", "gain", "tried", "kept", "kept/tried", "rejected", "wall s"]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+    print(f"\nmachine: {os.cpu_count()} CPU(s); coverage = coverage.py TOTAL (statements, + branches if the "
+          "project enables them) measured by the coverage analyzer before and after, same scope.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
