@@ -37,3 +37,10 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """No API key: the model step must be skipped and reported as such."""
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _private_pattern_library(tmp_path_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pattern library is cross-project by design; tests must not share (or touch the user's) one."""
+    path = tmp_path_factory.mktemp("library") / "pattern_library.json"
+    monkeypatch.setenv("EMPATHY_PATTERN_LIBRARY", str(path))

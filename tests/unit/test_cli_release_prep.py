@@ -14,9 +14,8 @@ EMPATHY = [sys.executable, "-m", "empathy_os"]
 
 
 def run(*args, cwd=None):
+    # The autouse fixture points EMPATHY_PATTERN_LIBRARY at a private file; the child inherits it.
     env = {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")}
-    env["EMPATHY_PATTERN_LIBRARY"] = str(Path(cwd or ".").resolve() / "library.json") if cwd else env.get(
-        "EMPATHY_PATTERN_LIBRARY", "/tmp/empathy-test-library.json")
     return subprocess.run([*EMPATHY, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
 
 

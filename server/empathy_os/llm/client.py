@@ -9,7 +9,7 @@ with a short reason; the key never appears in a message we produce.
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 import anthropic
 from pydantic import BaseModel

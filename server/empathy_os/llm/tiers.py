@@ -13,8 +13,9 @@ and the environment: `EMPATHY_MODEL_<TIER>` (model id) and `EMPATHY_PRICE_<TIER>
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -25,7 +26,7 @@ class Tier(StrEnum):
     PREMIUM = "PREMIUM"
 
     @classmethod
-    def parse(cls, value: "Tier | str") -> "Tier":
+    def parse(cls, value: Tier | str) -> Tier:
         if isinstance(value, Tier):
             return value
         try:

@@ -10,8 +10,13 @@ from pydantic import BaseModel, Field
 from empathy_os.llm import ModelClient, Tier, load_tier_table
 from empathy_os.orchestration import task_analysis as ta
 from empathy_os.orchestration.agent_templates import AgentTemplate, get_all_templates, get_template
+from empathy_os.orchestration.execution_strategies import (
+    PLAN_MIN_AGENTS,
+    StrategyName,
+    StrategyResult,
+    get_strategy,
+)
 from empathy_os.orchestration.learning import find_reusable, record_outcome
-from empathy_os.orchestration.execution_strategies import PLAN_MIN_AGENTS, StrategyName, StrategyResult, get_strategy
 from empathy_os.orchestration.project_size import normalize_hint
 
 # Prior per-tool wall times (s) used only for the *estimate*; reports always show measured durations.

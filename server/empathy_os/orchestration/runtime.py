@@ -100,7 +100,7 @@ async def run_agent(
     timeout = template.resource_requirements.timeout_seconds
     try:
         result = await asyncio.wait_for(_run(template, tier, context, client, budget), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         result = AgentResult(agent_id=template.id, role=template.role, tier=tier, success=False,
                              error=f"timed out after {timeout:g}s (ResourceRequirements.timeout_seconds)")
     except ValueError as exc:
