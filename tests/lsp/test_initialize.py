@@ -58,3 +58,19 @@ async def test_gate_settings_reach_the_release_prep(start_server, sample):
     result = await session.execute(ids.RELEASE_PREP, {})
     thresholds = {g["name"]: g["threshold"] for g in result["gates"]}
     assert thresholds["max_critical_issues"] == 7 and thresholds["min_quality_score"] == 1.5
+
+
+async def test_pull_configuration_like_neovim(start_server, sample):
+    session = await start_server(sample, client="neovim")
+    # The client's own settings store; a didChangeConfiguration with null settings means "pull them".
+    session.client.set_configuration({"trusted": False, "maxCostUsd": -1}, section="empathy")
+    session.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await session.wait_for(lambda: any("maxCostUsd" in m.message for m in session.client.messages),
+                           what="the pulled settings to be validated and refused")
+
+    session.client.set_configuration({"trusted": False, "maxCostUsd": 2}, section="empathy")
+    session.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await session.wait_for(lambda: any('"trusted":false' in m.message for m in session.client.log_messages),
+                           what="the pulled settings to be applied")
+    result = await session.execute(ids.TEST_COVERAGE_BOOST, {})
+    assert result["skipped"] is True

@@ -8,7 +8,7 @@ run still lists it. Closing a file changes nothing measured, so its diagnostics 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,31 +40,47 @@ def severity_of(finding: Finding) -> types.DiagnosticSeverity:
     return _S.Warning if sev in ("critical", "high", "medium") else _S.Information
 
 
-def _range(finding: Finding, lines: list[str]) -> types.Range:
-    """The finding's span, clamped to the file as it is now (the file may have moved under it)."""
+def _char_index(finding: Finding, text: str, column: int) -> int:
+    """A 0-based character index from a tool's 1-based column.
+
+    bandit reports Python's AST `col_offset`, a UTF-8 byte offset; ruff counts characters.
+    """
+    if finding.tool == "bandit":
+        return len(text.encode("utf-8")[: column - 1].decode("utf-8", "ignore"))
+    return column - 1
+
+
+def _range(finding: Finding, lines: list[str], units: Callable[[str], int] = len) -> types.Range:
+    """The finding's span, clamped to the file as it is now (the file may have moved under it).
+
+    Computed in characters, then measured with `units` in the client's position encoding (UTF-16 unless
+    the client negotiated otherwise), so a line with non-ASCII text still lines up.
+    """
     if not lines:
         return types.Range(types.Position(0, 0), types.Position(0, 0))
     last = len(lines) - 1
     start_line = min(max(finding.line - 1, 0), last)
     text = lines[start_line].rstrip("\r\n")
     if finding.column:
-        start_char = min(finding.column - 1, len(text))
+        start_char = min(_char_index(finding, text, finding.column), len(text))
     else:
         start_char = len(text) - len(text.lstrip())
     end_line = min(max((finding.end_line or finding.line) - 1, start_line), last)
     end_text = lines[end_line].rstrip("\r\n")
-    if end_line == start_line and finding.end_column and finding.end_column - 1 > start_char:
-        end_char = min(finding.end_column - 1, len(end_text))
+    end_col = _char_index(finding, end_text, finding.end_column) if finding.end_column else None
+    if end_line == start_line and end_col is not None and end_col > start_char:
+        end_char = min(end_col, len(end_text))
     else:
         end_char = len(end_text)
     if end_line == start_line and end_char <= start_char:
         end_char = max(start_char, len(end_text))
-    return types.Range(types.Position(start_line, start_char), types.Position(end_line, end_char))
+    return types.Range(types.Position(start_line, units(text[:start_char])),
+                       types.Position(end_line, units(end_text[:end_char])))
 
 
-def to_diagnostic(finding: Finding, lines: list[str]) -> types.Diagnostic:
+def to_diagnostic(finding: Finding, lines: list[str], units: Callable[[str], int] = len) -> types.Diagnostic:
     return types.Diagnostic(
-        range=_range(finding, lines),
+        range=_range(finding, lines, units),
         message=f"{finding.tool}: {finding.message}",
         severity=severity_of(finding),
         code=finding.rule,
@@ -125,11 +141,12 @@ class DiagnosticStore:
         return [f for f in self.current(path) if f.line <= line <= (f.end_line or f.line)]
 
 
-def _lines(ls: LanguageServer, uri: str) -> list[str]:
+def _lines(ls: LanguageServer, uri: str) -> tuple[list[str], Callable[[str], int]]:
     try:
-        return ls.workspace.get_text_document(uri).lines
+        document = ls.workspace.get_text_document(uri)
+        return document.lines, document.position_codec.client_num_units
     except (OSError, UnicodeDecodeError):
-        return []
+        return [], len
 
 
 def publish(ls: LanguageServer, store: DiagnosticStore, path: Path, version: int | None = None) -> int:
@@ -139,8 +156,8 @@ def publish(ls: LanguageServer, store: DiagnosticStore, path: Path, version: int
     key = _key(path)
     if not findings and key not in store.published and version is None:
         return 0  # nothing now, nothing before: no need to tell the client
-    lines = _lines(ls, uri) if findings else []
-    diagnostics = [to_diagnostic(f, lines) for f in findings]
+    lines, units = _lines(ls, uri) if findings else ([], len)
+    diagnostics = [to_diagnostic(f, lines, units) for f in findings]
     if diagnostics:
         store.published.add(key)
     else:

@@ -100,6 +100,10 @@ class EmpathyServer(LanguageServer):
             new.trusted = self.settings.trusted
         self.settings, self.settings_error = new, None
         apply_model_env(new)
+        # Shown in the client's output channel: what the server will actually use (no secrets in here).
+        self.window_log_message(types.LogMessageParams(
+            type=types.MessageType.Info,
+            message="Empathy settings: " + new.model_dump_json(by_alias=True, exclude_none=True)))
 
     def _folders(self) -> list[Path]:
         folders = [Path(p) for f in self.workspace.folders.values() if (p := to_fs_path(f.uri))]
