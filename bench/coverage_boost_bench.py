@@ -24,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample-project"
-TEST_DEPS = ["pytest", "coverage", "hypothesis"]
+TEST_DEPS = ["pytest", "coverage", "hypothesis[ghostwriter]"]
 
 
 def make_venv(where: Path) -> str:

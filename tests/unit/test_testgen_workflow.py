@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from empathy_os.cli import main
 from empathy_os.llm import Tier, load_tier_table
+from empathy_os.testgen.report import render_text
 from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
 
 from tests.conftest import SAMPLE
@@ -106,6 +107,11 @@ async def test_dry_run_and_write_false_write_nothing(sample_project, offline):
     report2 = await wf.execute(sample_project, only="inventory/pricing.py:price_band", write=False)
     assert report2.files and not report2.written
     assert tree(sample_project) == before
+    text = render_text(report)
+    assert "Stage 1: Coverage Gap Analysis" in text and "Would write tests/test_pricing_generated.py" in text
+    assert f"{report.coverage_before:.1f}% → {report.coverage_after:.1f}%" in text
+    assert f"Kept {len(report.kept)} of {len(report.verdicts)} candidate(s)" in text
+    assert "not configured" in text and "SUCCESS" in text
 
 
 async def test_failing_suite_is_refused(sample_project, offline):
@@ -124,23 +130,24 @@ async def test_untrusted_workspace_is_refused_without_running_anything(sample_pr
     assert not (sample_project / ".empathy").exists()
 
 
+# Reads a file: offline generation never calls such a function, so only the model can cover it.
 CODES = '''"""Part codes."""
 
 
-def kind(code):
-    if code.startswith("A-"):
-        return "assembly"
-    if code.startswith("P-"):
-        return "part"
-    raise ValueError(f"unknown code {code!r}")
+def kinds(path):
+    out = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            code, _, kind = line.strip().partition("=")
+            out[code] = kind
+    return out
 '''
-FAILING = "```python\nfrom inventory.codes import kind\n\n\ndef test_kind():\n    assert kind('A-1') == 'part'\n```"
+_SETUP = "    p = tmp_path / 'codes.txt'\n    p.write_text('A-1=assembly\\n', encoding='utf-8')\n"
+FAILING = ("```python\nfrom inventory.codes import kinds\n\n\ndef test_kinds(tmp_path):\n" + _SETUP
+           + "    assert len(kinds(p)) == 5\n```")
 NO_GAIN = "```python\nimport inventory.codes\n\n\ndef test_import_only():\n    assert inventory.codes\n```"
-GOOD = (
-    "Here you go:\n```python\nimport pytest\n\nfrom inventory.codes import kind\n\n\n"
-    "def test_kinds():\n    assert kind('A-1') == 'assembly'\n    assert kind('P-2') == 'part'\n"
-    "    with pytest.raises(ValueError):\n        kind('Z')\n```\n"
-)
+GOOD = ("Here you go:\n```python\nfrom inventory.codes import kinds\n\n\ndef test_kinds(tmp_path):\n" + _SETUP
+        + "    assert kinds(p) == {'A-1': 'assembly'}\n```\n")
 
 
 async def test_model_cascade_keeps_exactly_the_good_test(sample_project, fake_anthropic):
@@ -149,8 +156,9 @@ async def test_model_cascade_keeps_exactly_the_good_test(sample_project, fake_an
     fake_anthropic.script(*({"text": t, "input_tokens": i, "output_tokens": o}
                             for t, (i, o) in zip([FAILING, NO_GAIN, GOOD], usage)))
     report = await TestCoverageBoostWorkflow(target=100, max_iterations=1).execute(
-        sample_project, only="inventory/codes.py:kind", write=False)
-    # Offline could not help (no annotation, no default), so the model was asked.
+        sample_project, only="inventory/codes.py:kinds", write=False)
+    # Offline generation skipped the file-reading function (and says so), so the model was asked.
+    assert "open()" in report.gaps[0].side_effects
     assert not [v for v in report.verdicts if v.candidate.origin != "model"]
     models = [r["model"] for r in fake_anthropic.requests]
     tiers = load_tier_table()
@@ -158,12 +166,12 @@ async def test_model_cascade_keeps_exactly_the_good_test(sample_project, fake_an
     results = [(v.candidate.tier, v.reason.value) for v in report.verdicts]
     assert results == [("CHEAP", "failed"), ("CAPABLE", "no-coverage-gain"), ("PREMIUM", "kept")]
     assert [v.candidate.tier for v in report.kept] == ["PREMIUM"]
-    assert len(report.files) == 1 and "def test_kinds" in report.files[0].content
+    assert len(report.files) == 1 and "== {'A-1': 'assembly'}" in report.files[0].content
     assert "test_import_only" not in report.files[0].content
     # Feedback: the failure output reached CAPABLE, the still-missing lines reached PREMIUM.
     second = fake_anthropic.requests[1]["messages"][0]["content"]
     third = fake_anthropic.requests[2]["messages"][0]["content"]
-    assert "assert 'assembly' == 'part'" in second and "rejected: failed" in second
+    assert "assert 1 == 5" in second and "rejected: failed" in second
     missing = sorted(report.gaps[0].missing)
     assert f"still missing lines: {missing}" in third and "rejected: no-coverage-gain" in third
     expected = sum(tiers[t].cost(i, o) for t, (i, o) in zip(Tier, usage))
@@ -175,7 +183,7 @@ async def test_model_cascade_keeps_exactly_the_good_test(sample_project, fake_an
 async def test_max_cost_stops_before_calling(sample_project, fake_anthropic):
     (sample_project / "inventory" / "codes.py").write_text(CODES, encoding="utf-8")
     report = await TestCoverageBoostWorkflow(target=100, max_cost=0.0).execute(
-        sample_project, only="inventory/codes.py:kind", write=False)
+        sample_project, only="inventory/codes.py:kinds", write=False)
     assert fake_anthropic.requests == [] and report.cost_usd == 0 and report.model_calls == 0
     assert report.budget_note and "max cost" in report.budget_note
 

@@ -134,6 +134,11 @@ def values_for(annotation, default, nums, strs, module):
         return out
     if annotation is inspect.Parameter.empty and default is not inspect.Parameter.empty:
         annotation = type(default)
+    if annotation is inspect.Parameter.empty:
+        # No type to go by: probe with the function's own constants and a few plain values. Only calls
+        # that return a literal or raise what the function itself raises become assertions.
+        probes = [*strs, *nums, "abc", "", 0, 1, None]
+        return list(dict.fromkeys(repr(v) for v in probes))
     if annotation is bool:
         return ["True", "False"]
     if annotation is int:
