@@ -45,6 +45,7 @@ def register(ls: EmpathyServer) -> None:
     @ls.command(ids.RELEASE_PREP)
     @guarded
     async def release_prep(ls, args: ReleasePrepArgs) -> dict[str, Any]:
+        link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
         root = ls.resolve_root(args.root)
         key = str(root)
         running = ls.release_preps.get(key)
