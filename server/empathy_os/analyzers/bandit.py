@@ -11,6 +11,11 @@ Score: 10 - (4 x critical + 2 x other HIGH + 1 x MEDIUM + 0.25 x LOW), floored a
 
 from __future__ import annotations
 
+import asyncio
+import io
+import threading
+from pathlib import Path
+
 from empathy_os.analyzers._util import dist_version, join_notes, load_json, not_run, setting
 from empathy_os.analyzers.base import (
     AnalyzerResult,
@@ -50,11 +55,15 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:
         return not_run(NAME, tool, f"no Python source files to scan in {ctx.root}")
-    cmd = [tool_bin("bandit"), "-f", "json", "-q", *config_args(ctx), *[rel(ctx, f) for f in files]]
-    run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
-    if run.returncode not in (0, 1):
-        return not_run(NAME, tool, f"bandit failed (exit {run.returncode}): {run.stderr.strip()[:300]}")
-    data = load_json(run.stdout, "bandit")
+    if ctx.only_files is not None and not config_args(ctx):
+        # The editor's per-file re-run: starting a bandit process costs more than scanning one file.
+        data = load_json(await asyncio.to_thread(scan_in_process, files), "bandit")
+    else:
+        cmd = [tool_bin("bandit"), "-f", "json", "-q", *config_args(ctx), *[rel(ctx, f) for f in files]]
+        run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
+        if run.returncode not in (0, 1):
+            return not_run(NAME, tool, f"bandit failed (exit {run.returncode}): {run.stderr.strip()[:300]}")
+        data = load_json(run.stdout, "bandit")
 
     findings: list[Finding] = []
     critical = 0
@@ -108,3 +117,34 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         scope=f"{len(files)} source file(s), tests excluded"
         + (f"; bandit config {' '.join(config_args(ctx))}" if config_args(ctx) else ""),
     )
+
+
+class _Capture(io.StringIO):
+    """bandit's JSON formatter closes its file and logs its name; keep the text past close()."""
+
+    name = "<empathy>"
+    text = ""
+
+    def close(self) -> None:
+        self.text = self.getvalue()
+        super().close()
+
+
+_IN_PROCESS = threading.Lock()  # bandit's manager and extension loader are not meant for concurrent use
+
+
+def scan_in_process(files: list[Path]) -> str:
+    """bandit's own manager and JSON formatter, in this process: the same report as `bandit -f json`
+    with default settings (used only when the project has no bandit config)."""
+    from bandit.core import config as b_config
+    from bandit.core import constants
+    from bandit.core import manager as b_manager
+    from bandit.formatters import json as b_json
+
+    with _IN_PROCESS:
+        mgr = b_manager.BanditManager(b_config.BanditConfig(), "file", quiet=True)
+        mgr.discover_files([str(f) for f in files])
+        mgr.run_tests()
+        out = _Capture()
+        b_json.report(mgr, out, constants.RANKING[0], constants.RANKING[0])
+        return out.text
