@@ -24,14 +24,21 @@ def bounded_float(low: float, high: float):
     return parse
 
 
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} must not be negative")
-    return value
+def int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(
+                f"{text} must not be negative" if low == 0 else f"{text} must be at least {low}")
+        return value
+
+    return parse
+
+
+non_negative_int = int_at_least(0)
 
 
 def project_root_arg(value: str) -> Path:

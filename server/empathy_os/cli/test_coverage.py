@@ -8,17 +8,9 @@ import json
 import sys
 
 from empathy_os.cli import UsageError
-from empathy_os.cli.common import bounded_float, project_root_arg, stderr_progress
+from empathy_os.cli.common import bounded_float, int_at_least, project_root_arg, stderr_progress
 
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
+positive_int = int_at_least(1)
 
 
 def register(subparsers) -> None:
