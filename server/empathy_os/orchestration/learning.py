@@ -63,5 +63,6 @@ def record_outcome(context: dict[str, Any], *, task_pattern: str, agents: list[t
                             quality_scale=10.0, pattern_library=library)
     except Exception as exc:  # noqa: BLE001 - the run's result stands even if it cannot be recorded
         return f"outcome not recorded: {exc}"
-    return (f"outcome recorded on {config.id}: {config.usage_count} runs, "
+    runs = config.usage_count
+    return (f"outcome recorded on {config.id}: {runs} run{'' if runs == 1 else 's'}, "
             f"{config.success_rate:.0%} success")
