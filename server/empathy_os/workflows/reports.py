@@ -55,7 +55,7 @@ def render_sarif(report: ReleasePrepReport) -> dict[str, Any]:
     runs: dict[str, dict[str, Any]] = {}
     for f in report.findings:
         run = runs.setdefault(f.tool, {
-            "tool": {"driver": {"name": f.tool, "informationUri": "https://github.com/empathy-os",
+            "tool": {"driver": {"name": f.tool,
                                 "semanticVersion": __version__, "rules": []}},
             "automationDetails": {"id": f"empathy/{f.tool}/"},
             "originalUriBaseIds": {"SRCROOT": {"uri": _dir_uri(report.project_root)}},
