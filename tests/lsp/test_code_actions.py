@@ -55,6 +55,13 @@ async def test_generate_tests_for_a_coverage_gap_applies_a_create_file_edit(star
     assert result["applied"][0]["applied"] is True
     # The server itself wrote nothing: the editor owns the file.
     assert not (sample / "tests" / "test_pricing_generated.py").exists()
+    # The gap the kept tests closed (measured by the boost's validation runs) is no longer reported.
+    await session.wait_for(
+        lambda: all(d.data.get("symbol") != symbol for d in session.client.diagnostics[uri]
+                    if d.code == "coverage-gap"), what=f"the {symbol} coverage gap to close")
+    others = [d for d in gaps if d.data["symbol"] != symbol]
+    left = [d for d in session.client.diagnostics[uri] if d.code == "coverage-gap"]
+    assert {d.data["symbol"] for d in left} == {d.data["symbol"] for d in others}
 
 
 async def test_bandit_finding_offers_explain_and_nosec_quick_fix(start_server, sample):

@@ -213,6 +213,12 @@ async def run_boost(
     written = [a["path"] for a in data["applied"] if a.get("applied")]
     if written:
         ls.show(f"Empathy: created {', '.join(written)}", types.MessageType.Info)
+        covered: dict[str, set[int]] = {}
+        for verdict in report.kept:
+            covered.setdefault(verdict.candidate.gap.path, set()).update(verdict.new_lines)
+        for rel_path, lines in covered.items():
+            if ls.store.cover_lines(root / rel_path, lines):
+                publish(ls, ls.store, root / rel_path, ls.open_version(root / rel_path))
     elif not dry_run:
         reasons = "; ".join(f"{a['path']}: {a['reason']}" for a in data["applied"] if a.get("reason"))
         ls.show("Empathy: no test file created" + (f" ({reasons})" if reasons else ""),

@@ -128,6 +128,26 @@ class DiagnosticStore:
                 touched.add(path)
         return touched | set(self.project)
 
+    def cover_lines(self, path: Path, lines: set[int]) -> bool:
+        """Tests just added cover `lines` of `path` (measured by the boost's validation runs): drop the
+        coverage gaps they close, narrow the ones they shrink. Returns whether anything changed."""
+        key, changed, kept = _key(path), False, []
+        for f in self.project.get(key, []):
+            missing = set(f.extra.get("missing_lines") or []) if f.rule == COVERAGE_GAP else set()
+            if not missing or not missing & lines:
+                kept.append(f)
+                continue
+            changed = True
+            left = sorted(missing - lines)
+            if left:
+                kept.append(f.model_copy(update={
+                    "message": f"{f.symbol}: lines {', '.join(map(str, left))} still not covered "
+                               f"(after the generated tests)",
+                    "extra": {**f.extra, "missing_lines": left}}))
+        if changed:
+            self.project[key] = kept
+        return changed
+
     def set_live(self, path: Path, tool: str, findings: list[Finding]) -> None:
         self.live.setdefault(_key(path), {})[tool] = findings
 
