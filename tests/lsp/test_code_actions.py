@@ -55,13 +55,22 @@ async def test_generate_tests_for_a_coverage_gap_applies_a_create_file_edit(star
     assert result["applied"][0]["applied"] is True
     # The server itself wrote nothing: the editor owns the file.
     assert not (sample / "tests" / "test_pricing_generated.py").exists()
-    # The gap the kept tests closed (measured by the boost's validation runs) is no longer reported.
-    await session.wait_for(
-        lambda: all(d.data.get("symbol") != symbol for d in session.client.diagnostics[uri]
-                    if d.code == "coverage-gap"), what=f"the {symbol} coverage gap to close")
-    others = [d for d in gaps if d.data["symbol"] != symbol]
-    left = [d for d in session.client.diagnostics[uri] if d.code == "coverage-gap"]
-    assert {d.data["symbol"] for d in left} == {d.data["symbol"] for d in others}
+    # The lines the kept tests cover (measured by the boost's validation runs) leave the gap: it closes,
+    # or, when Hypothesis's examples reached only part of the function, it narrows to what is left.
+    def gap_now():
+        return [d for d in session.client.diagnostics[uri] if d.code == "coverage-gap"
+                and d.data.get("symbol") == symbol]
+
+    await session.wait_for(lambda: not gap_now() or "still not covered" in gap_now()[0].message,
+                           what=f"the {symbol} coverage gap to close or narrow")
+    covered = {n for v in result["candidates"] if v["result"] == "kept" for n in v["new_lines"]}
+    assert covered
+    if gap_now():
+        listed = gap_now()[0].message.split("lines ")[1].split(" still")[0]
+        assert not covered & {int(n) for n in listed.split(", ")}
+    others = {d.data["symbol"] for d in gaps} - {symbol}
+    left = {d.data["symbol"] for d in session.client.diagnostics[uri] if d.code == "coverage-gap"}
+    assert left - {symbol} == others
 
 
 async def test_bandit_finding_offers_explain_and_nosec_quick_fix(start_server, sample):
