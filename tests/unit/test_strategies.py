@@ -151,3 +151,14 @@ async def test_bad_project_path_is_a_value_error(tmp_path, offline):
         await DebateStrategy().execute(["code_reviewer"], ctx(tmp_path))
     with pytest.raises(ValueError, match="max_cost"):
         await SequentialStrategy().execute(["code_reviewer"], ctx(tmp_path, max_cost=-5))
+
+
+async def test_debate_synthesis_cost_is_its_own_not_an_agents(sample_project, fake_anthropic):
+    fake_anthropic.default = {"text": '{"quality_score": 6}', "input_tokens": 100, "output_tokens": 10}
+    result = await DebateStrategy().execute(["security_auditor", "code_reviewer"], ctx(sample_project))
+    premium, capable = DEFAULT_TIERS[Tier.PREMIUM], DEFAULT_TIERS[Tier.CAPABLE]
+    assert [o.cost_usd for o in result.outputs] == [premium.cost(100, 10), capable.cost(100, 10)]
+    assert result.final_output["synthesis"]["basis"] == "model"
+    assert result.synthesis_cost_usd == pytest.approx(premium.cost(100, 10))  # at the team's top tier
+    assert result.total_cost_usd == pytest.approx(2 * premium.cost(100, 10) + capable.cost(100, 10))
+    assert len(fake_anthropic.requests) == 3

@@ -43,7 +43,8 @@ class StrategyResult(BaseModel):
     final_output: dict[str, Any] = Field(default_factory=dict)
     total_duration: float = 0.0
     total_cost_usd: float = 0.0
-    skipped: list[str] = Field(default_factory=list)  # stages not run, each with its reason
+    # Model spend that belongs to no single agent (the debate's synthesis call); part of total_cost_usd.
+    synthesis_cost_usd: float = 0.0
 
     @property
     def issues(self) -> list[Finding]:
@@ -93,7 +94,7 @@ class ExecutionStrategy(ABC):
         started = time.perf_counter()
         result = await self._execute(team, context, budget)
         result.total_duration = time.perf_counter() - started
-        result.total_cost_usd = sum(o.cost_usd for o in result.outputs)
+        result.total_cost_usd = sum(o.cost_usd for o in result.outputs) + result.synthesis_cost_usd
         return result
 
     async def _agent(self, template: AgentTemplate, tier: Tier, context: dict[str, Any],
@@ -165,7 +166,9 @@ class DebateStrategy(ExecutionStrategy):
                  "agreement": verdict.model_dump(exclude={"consensus", "confidence"}),
                  "positions": [_stage_summary(o) for o in outputs]}
         final["synthesis"] = await self._synthesis(outputs, verdict.consensus, team, budget)
-        return self._result(outputs, **final)
+        result = self._result(outputs, **final)
+        result.synthesis_cost_usd = final["synthesis"].get("cost_usd", 0.0)
+        return result
 
     async def _synthesis(self, outputs, consensus, team, budget) -> dict[str, Any]:
         client = self.client or ModelClient()
@@ -185,8 +188,6 @@ class DebateStrategy(ExecutionStrategy):
         finally:
             budget.release(estimate)
         budget.spend(reply.cost_usd)
-        # Accounted on the last position so total_cost_usd includes it.
-        outputs[-1].cost_usd += reply.cost_usd
         return {"basis": "model", "model": reply.model, "text": reply.text, "cost_usd": reply.cost_usd}
 
 
