@@ -12,6 +12,9 @@ from tests.fakes.fake_anthropic import FakeAnthropic
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample-project"
 
+# tests/fixtures/ holds user projects (with their own tests) that tests copy and run; never collect them.
+collect_ignore_glob = ["fixtures/*"]
+
 
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:

@@ -8,8 +8,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers.base import ProjectContext, run_tool
+from empathy_os.analyzers.base import ProjectContext
 from empathy_os.analyzers.project import read_pyproject
+from empathy_os.execution import run_project_code
 
 # Keeps a project's test run from writing into the project (bytecode); pytest's own cache is disabled
 # on the command line.
@@ -21,7 +22,8 @@ def isolated_env(tmp: Path) -> dict[str, str]:
     return {**TEST_ENV, "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp / "hypothesis")}
 
 _PROBE = (
-    "import json, importlib\n"
+    "import json, importlib, sys\n"
+    "del sys.path[0]\n"  # `-c` puts the working folder first: a project folder `pytest` must not answer
     "out = {}\n"
     "for m in ('coverage', 'pytest'):\n"
     "    try:\n"
@@ -35,7 +37,7 @@ _PROBE = (
 async def probe_interpreter(ctx: ProjectContext) -> tuple[dict[str, str | None] | None, str | None]:
     """Versions of coverage and pytest in the project's interpreter, or (None, why it cannot run)."""
     try:
-        run = await run_tool([ctx.python, "-c", _PROBE], ctx.root, timeout=60)
+        run = await run_project_code(ctx, [ctx.python, "-c", _PROBE], ctx.root, timeout=60)
     except (FileNotFoundError, PermissionError, OSError) as exc:
         return None, f"project interpreter {ctx.python} cannot be started: {exc.strerror or exc}"
     if run.returncode != 0:

@@ -106,15 +106,24 @@ class ToolTimeout(Exception):
     pass
 
 
+# Process groups we started and that are still running: a SIGTERM/SIGHUP handler (CLI or daemon) kills them
+# all with kill_live_groups(), since it may run while the tasks that own them are not scheduled.
+_LIVE_GROUPS: set[int] = set()
+
+
 async def run_tool(
     cmd: list[str],
     cwd: Path,
     timeout: float | None = None,
     env: dict[str, str] | None = None,
+    *,
+    inherit_env: bool = True,
 ) -> ToolRun:
     """Run a tool in its own process group; on timeout or cancellation the whole group is killed.
 
     A tool like pytest spawns children; killing only the leader would leave them behind.
+    `env` is merged over our environment, or replaces it when `inherit_env` is False (project code:
+    see empathy_os.execution, which decides what of our environment it may see).
     """
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
@@ -123,9 +132,10 @@ async def run_tool(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         stdin=asyncio.subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {})} if inherit_env else dict(env or {}),
         start_new_session=True,
     )
+    _LIVE_GROUPS.add(proc.pid)
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
@@ -134,12 +144,24 @@ async def run_tool(
         if isinstance(exc, asyncio.TimeoutError):
             raise ToolTimeout(f"{Path(cmd[0]).name} timed out after {timeout:.0f}s") from None
         raise
+    finally:
+        # The leader has exited; its group may still hold children (a test's own subprocesses).
+        _kill_group(proc.pid)
+        _LIVE_GROUPS.discard(proc.pid)
     return ToolRun(
         proc.returncode or 0,
         out.decode("utf-8", "replace"),
         err.decode("utf-8", "replace"),
         time.perf_counter() - started,
     )
+
+
+def kill_live_groups() -> int:
+    """SIGKILL every process group run_tool started that is still running; how many. Signal-safe."""
+    groups = list(_LIVE_GROUPS)
+    for pgid in groups:
+        _kill_group(pgid)
+    return len(groups)
 
 
 def _kill_group(pid: int) -> None:

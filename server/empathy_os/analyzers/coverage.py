@@ -29,8 +29,9 @@ from pathlib import Path
 from empathy_os.analyzers._coverage_driver import DRIVER
 from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, pytest_args, read_junit
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register, run_tool
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import packages, parse_file, read_pyproject, rel, source_files
+from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 
 NAME = "coverage"
 _OMIT = ["tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*/test_*.py", "*_test.py",
@@ -127,6 +128,13 @@ def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
 _MARK = "EMPATHY-COVERAGE-DRIVER "
 
 
+def readonly_pytest_args(tmp: Path) -> list[str]:
+    """Options that win over the project's `addopts` (pytest takes the last value given) so that its
+    run writes only into `tmp`: pytest's temporary folders (`--basetemp`; the junit report and the
+    disabled cache are in pytest_args)."""
+    return [f"--basetemp={tmp / 'basetemp'}"]
+
+
 def _driver_answer(stdout: str) -> dict | None:
     for line in reversed(stdout.splitlines()):
         if line.startswith(_MARK):
@@ -137,8 +145,8 @@ def _driver_answer(stdout: str) -> dict | None:
 @register(NAME)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = "coverage.py + pytest"
-    if not ctx.trusted:
-        return not_run(NAME, tool, "workspace not trusted: project code is not run")
+    if not is_trusted(ctx):
+        return not_run(NAME, tool, UNTRUSTED_MESSAGE)
     sources = source_files(ctx)
     if not sources:
         return not_run(NAME, tool, f"no Python source files to measure in {ctx.root}")
@@ -148,10 +156,11 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         tmp = Path(tmpdir)
         junit, out = tmp / "junit.xml", tmp / "coverage.json"
         spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
-                "pytest_args": pytest_args(ctx, tmp, junit)}
+                "debug_file": str(tmp / "coverage-debug.log"),
+                "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(tmp)}
         try:
-            run = await run_tool([ctx.python, "-c", DRIVER, json.dumps(spec)], ctx.root, timeout=timeout,
-                                 env=isolated_env(tmp))
+            run = await run_project_code(ctx, [ctx.python, "-c", DRIVER, json.dumps(spec)], ctx.root,
+                                         timeout=timeout, env=isolated_env(tmp))
         except OSError as exc:
             return not_run(NAME, tool, f"project interpreter {ctx.python} cannot be started: "
                            f"{exc.strerror or exc}")

@@ -2,8 +2,11 @@
 
 Config: the project's own ruff config (`ruff.toml`, `.ruff.toml`, or `[tool.ruff]` in pyproject.toml) is
 passed with `--config`, and `--force-exclude` keeps its excludes. Without one, ruff runs `--isolated`
-(no parent folder's config leaks in) with the default rule set DEFAULT_SELECT: pycodestyle errors
-E4/E7/E9, pyflakes F and bugbear B.
+(no parent folder's or user config leaks in) with ruff's own default rule set, so the count equals
+`ruff check --isolated <the same files>` run by hand in the project root. The scope line names which.
+
+Read-only whatever the config says: `--no-fix` (a config's `fix = true` would rewrite the user's files),
+`--no-unsafe-fixes`, `--no-cache` (no `.ruff_cache` or configured `cache-dir` in the project).
 
 Severity: syntax and read errors high, pyflakes/E9/bugbear medium, everything else low.
 Score: 10 - (ruff issues per 100 non-blank source lines), floored at 0.
@@ -26,17 +29,27 @@ from empathy_os.analyzers.base import (
 from empathy_os.analyzers.project import read_pyproject, rel, source_files
 
 NAME = "ruff"
-DEFAULT_SELECT = "E4,E7,E9,F,B"
+READ_ONLY = ["--no-fix", "--no-unsafe-fixes", "--no-cache"]
 SCORE_FORMULA = "10 - ruff issues per 100 non-blank source lines, floored at 0"
 
 
-def config_args(ctx: ProjectContext) -> list[str]:
+def config_file(ctx: ProjectContext) -> str | None:
     for name in ("ruff.toml", ".ruff.toml"):
         if (ctx.root / name).is_file():
-            return ["--config", name, "--force-exclude"]
+            return name
     if "ruff" in read_pyproject(ctx.root).get("tool", {}):
-        return ["--config", "pyproject.toml", "--force-exclude"]
-    return ["--isolated", "--select", DEFAULT_SELECT]
+        return "pyproject.toml"
+    return None
+
+
+def config_args(ctx: ProjectContext) -> list[str]:
+    name = config_file(ctx)
+    return ["--config", name, "--force-exclude"] if name else ["--isolated"]
+
+
+def rule_set(ctx: ProjectContext) -> str:
+    name = config_file(ctx)
+    return f"the project's rules ({name})" if name else "ruff's default rules (no project ruff config; --isolated)"
 
 
 def _severity(code: str | None) -> Severity:
@@ -64,7 +77,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     if not files:
         return not_run(NAME, tool, f"no Python source files to lint in {ctx.root}")
     args = config_args(ctx)
-    cmd = [tool_bin("ruff"), "check", "--output-format", "json", "--no-cache", "--exit-zero", *args,
+    cmd = [tool_bin("ruff"), "check", "--output-format", "json", *READ_ONLY, "--exit-zero", *args,
            *[rel(ctx, f) for f in files]]
     run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
     if run.returncode != 0:
@@ -108,5 +121,5 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         },
         score=round(max(0.0, 10.0 - per_100), 2),
         score_formula=SCORE_FORMULA,
-        scope=f"{len(files)} source file(s), tests excluded; ruff {' '.join(args)}",
+        scope=f"{len(files)} source file(s), tests excluded; {rule_set(ctx)}",
     )

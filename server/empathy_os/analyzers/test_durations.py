@@ -12,10 +12,22 @@ from pathlib import Path
 
 from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, probe_interpreter, pytest_args, read_junit
 from empathy_os.analyzers._util import join_notes, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register, run_tool
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.coverage import readonly_pytest_args
 from empathy_os.analyzers.project import rel
+from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 
 NAME = "test_durations"
+# `python -m pytest` would import pytest from the project folder first if it had one named `pytest`; this
+# imports it with the project off sys.path, then puts the project back for the tests (as `-m` would).
+PYTEST_RUNNER = (
+    "import os, sys\n"
+    "_cwd = sys.path.pop(0) if sys.path and sys.path[0] in ('', os.getcwd()) else None\n"
+    "import pytest\n"
+    "if _cwd is not None: sys.path.insert(0, _cwd)\n"
+    "args, sys.argv = sys.argv[1:], ['pytest']\n"
+    "raise SystemExit(pytest.main(args))\n"
+)
 
 
 def _locate(ctx: ProjectContext, node_id: str, file: str) -> str:
@@ -28,8 +40,8 @@ def _locate(ctx: ProjectContext, node_id: str, file: str) -> str:
 @register(NAME)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = "pytest"
-    if not ctx.trusted:
-        return not_run(NAME, tool, "workspace not trusted: project code is not run")
+    if not is_trusted(ctx):
+        return not_run(NAME, tool, UNTRUSTED_MESSAGE)
     versions, problem = await probe_interpreter(ctx)
     if versions is None:
         return not_run(NAME, tool, problem or "project interpreter unusable")
@@ -40,8 +52,9 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     with tempfile.TemporaryDirectory(prefix="empathy-dur-") as tmpdir:
         tmp = Path(tmpdir)
         junit = tmp / "junit.xml"
-        run = await run_tool([ctx.python, "-m", "pytest", *pytest_args(ctx, tmp, junit)], ctx.root,
-                             timeout=float(setting(ctx, "coverage_timeout", 900)), env=isolated_env(tmp))
+        run = await run_project_code(
+            ctx, [ctx.python, "-c", PYTEST_RUNNER, *pytest_args(ctx, tmp, junit), *readonly_pytest_args(tmp)],
+            ctx.root, timeout=float(setting(ctx, "coverage_timeout", 900)), env=isolated_env(tmp))
         tests = read_junit(junit)
     if tests is None:
         return not_run(NAME, tool, f"pytest exit {run.returncode}, no JUnit report: "

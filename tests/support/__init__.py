@@ -1,0 +1,1 @@
+"""Helpers shared by the unit and LSP tests (not tests themselves)."""
