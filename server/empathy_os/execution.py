@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from empathy_os.analyzers.base import ToolRun, run_tool
+if TYPE_CHECKING:
+    from empathy_os.analyzers.base import ToolRun
 
 # Prefixes of variables project code must never receive.
 SECRET_PREFIXES = ("ANTHROPIC_",)
@@ -68,5 +69,8 @@ async def run_project_code(
     env: dict[str, str] | None = None,
 ) -> ToolRun:
     """Start project code (`cmd` in `cwd`) if and only if `ctx` is trusted, with a scrubbed environment."""
+    # Imported here: the analyzers package imports this module, and this one must be importable first.
+    from empathy_os.analyzers.base import run_tool
+
     check_trusted(ctx)
     return await run_tool(cmd, cwd, timeout=timeout, env=project_env(env), inherit_env=False)

@@ -4,7 +4,9 @@ Separate because grimp locates packages through sys.path: the project's folders 
 and that must not leak into (or be shadowed by) the process running the analyzers. grimp parses source
 files; it does not import or run the project's code.
 
-Usage: python -m empathy_os.analyzers._grimp_worker '<json: {"paths": [...], "packages": [...], "layers": [...]}>'
+Run as `python -I -B -c <this file's source> '<json: {"paths": [...], "packages": [...], "layers": [...]}>'`
+(see import_graph): it must not import empathy_os, so that a project package of that name is the one grimp
+finds.
 """
 
 from __future__ import annotations

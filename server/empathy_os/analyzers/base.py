@@ -10,11 +10,13 @@ import asyncio
 import os
 import signal
 import sys
+import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -138,7 +140,7 @@ async def run_tool(
     _LIVE_GROUPS.add(proc.pid)
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except (asyncio.TimeoutError, asyncio.CancelledError) as exc:
+    except (TimeoutError, asyncio.CancelledError) as exc:
         _kill_group(proc.pid)
         await proc.wait()
         if isinstance(exc, asyncio.TimeoutError):
@@ -169,6 +171,17 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def isolated_python(code: str, *args: str) -> list[str]:
+    """Command running `code` in OUR interpreter isolated from the project: `-I` (no working folder or
+    script folder on sys.path, no PYTHON* variables, no user site) and `-B` (no bytecode written)."""
+    return [sys.executable, "-I", "-B", "-c", code, *args]
+
+
+def neutral_cwd() -> Path:
+    """A working folder that holds nothing of the project's (helpers get the project's paths as arguments)."""
+    return Path(tempfile.gettempdir())
 
 
 def tool_bin(name: str) -> str:

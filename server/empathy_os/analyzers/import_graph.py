@@ -12,14 +12,27 @@ Score: 10 - 2 x cycles - 1 x layer violations, floored at 0.
 from __future__ import annotations
 
 import json
-import sys
+from pathlib import Path
 from statistics import mean
 
 from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register, run_tool
+from empathy_os.analyzers.base import (
+    AnalyzerResult,
+    Finding,
+    ProjectContext,
+    Severity,
+    isolated_python,
+    neutral_cwd,
+    register,
+    run_tool,
+)
 from empathy_os.analyzers.project import packages
 
 NAME = "import_graph"
+# The worker's source, run with `python -I -c`: nothing of the project's folder (a package named
+# `empathy_os` or `grimp` there) can shadow the worker or its imports, and since the worker does not import
+# empathy_os, a project package of that name is found by grimp as the project's, not ours.
+_WORKER = (Path(__file__).parent / "_grimp_worker.py").read_text(encoding="utf-8")
 
 
 def module_path(ctx: ProjectContext, module: str, bases: dict[str, str]) -> str:
@@ -41,8 +54,8 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     bases = {p.rsplit("/", 1)[-1]: (p.rsplit("/", 1)[0] if "/" in p else "") for p in pkgs}
     paths = sorted({str(ctx.root / b) if b else str(ctx.root) for b in bases.values()})
     spec = {"paths": paths, "packages": sorted(bases), "layers": list(setting(ctx, "layers", []))}
-    run = await run_tool([sys.executable, "-m", "empathy_os.analyzers._grimp_worker", json.dumps(spec)],
-                         ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
+    run = await run_tool(isolated_python(_WORKER, json.dumps(spec)), neutral_cwd(),
+                         timeout=float(setting(ctx, "tool_timeout", 600)))
     if run.returncode != 0:
         return not_run(NAME, tool, f"grimp failed (exit {run.returncode}): {run.stderr.strip()[-300:]}")
     data = load_json(run.stdout, "grimp worker")
