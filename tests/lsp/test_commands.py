@@ -48,8 +48,8 @@ async def test_store_best_without_a_store_does_not_create_one(start_server, samp
 
 
 async def test_store_best_reads_the_workspace_store(start_server, sample):
-    from empathy_os.orchestration.config_store import ConfigurationStore
     from empathy_os.store import AgentConfiguration
+    from empathy_os.store.configurations import ConfigurationStore
 
     store = ConfigurationStore(path=sample / ".empathy" / "store.json")
     config = AgentConfiguration(id="rp-1", task_pattern="release_preparation",

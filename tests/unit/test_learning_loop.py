@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from empathy_os.orchestration import MetaOrchestrator
-from empathy_os.orchestration.config_store import ConfigurationStore
+from empathy_os.store.configurations import ConfigurationStore
 from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
 
 

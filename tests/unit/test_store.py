@@ -7,16 +7,16 @@ import os
 from pathlib import Path
 
 import pytest
-from empathy_os.pattern_library import PatternLibrary, is_proven
 from empathy_os.store import SchemaVersionError, StoreCorruptError, StoreError, wilson_lower_bound
-from empathy_os.store.configurations import AgentConfiguration, ConfigurationNotFound, ConfigurationStore
-from empathy_os.store.learning import (
+from empathy_os.store.composition_records import (
     composition_id,
     describe,
     find_proven,
     find_proven_with_source,
     record_run,
 )
+from empathy_os.store.configurations import AgentConfiguration, ConfigurationNotFound, ConfigurationStore
+from empathy_os.store.pattern_library import PatternLibrary, is_proven
 
 AGENTS = [{"role": "security_auditor", "tier": "PREMIUM"}, {"role": "test_coverage_analyzer", "tier": "CAPABLE"}]
 

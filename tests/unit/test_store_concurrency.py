@@ -13,8 +13,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from empathy_os.pattern_library import PatternLibrary
 from empathy_os.store.configurations import AgentConfiguration, ConfigurationStore
+from empathy_os.store.pattern_library import PatternLibrary
 from empathy_os.store.storage import AtomicJSONStorage
 
 AGENTS = [{"role": "security_auditor", "tier": "PREMIUM"}, {"role": "code_reviewer", "tier": "CAPABLE"}]
@@ -156,9 +156,9 @@ def test_writer_killed_at_random_moments_leaves_the_old_or_the_new_file(tmp_path
 
 PROMOTER = """
     import json, sys
-    from empathy_os.pattern_library import PatternLibrary
+    from empathy_os.store.pattern_library import PatternLibrary
     from empathy_os.store.configurations import ConfigurationStore
-    from empathy_os.store.learning import record_run
+    from empathy_os.store.composition_records import record_run
     store = ConfigurationStore(sys.argv[1], pattern_library=PatternLibrary(sys.argv[2]))
     for outcome in sys.argv[3].split(","):
         config = record_run(store, task_pattern="release_preparation",
@@ -170,9 +170,9 @@ PROMOTER = """
 
 LOOKER = """
     import json, sys
-    from empathy_os.pattern_library import PatternLibrary
+    from empathy_os.store.pattern_library import PatternLibrary
     from empathy_os.store.configurations import ConfigurationStore
-    from empathy_os.store.learning import find_proven_with_source
+    from empathy_os.store.composition_records import find_proven_with_source
     library = PatternLibrary(sys.argv[2])
     found = find_proven_with_source("release_preparation", store=ConfigurationStore(sys.argv[1]),
                                     pattern_library=library)

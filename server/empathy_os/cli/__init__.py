@@ -11,10 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from empathy_os import __version__
-
-
-class UsageError(Exception):
-    """Bad input from the user: printed as one line, exit code 2, nothing written."""
+from empathy_os.cli.common import UsageError
 
 
 class _Parser(argparse.ArgumentParser):

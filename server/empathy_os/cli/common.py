@@ -7,8 +7,11 @@ import math
 import sys
 from pathlib import Path
 
-from empathy_os.cli import UsageError
-from empathy_os.progress import Progress, no_progress
+from empathy_os.progress_callback import Progress, no_progress
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 2, nothing written."""
 
 
 def bounded_float(low: float, high: float):

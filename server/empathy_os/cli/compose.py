@@ -8,8 +8,7 @@ import asyncio
 import json
 import sys
 
-from empathy_os.cli import UsageError
-from empathy_os.cli.common import bounded_float, project_root_arg
+from empathy_os.cli.common import UsageError, bounded_float, project_root_arg
 
 
 def register(subparsers) -> None:

@@ -21,7 +21,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from empathy_os.cli import UsageError
+    from empathy_os.cli.common import UsageError
 
     if args.tcp and not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")

@@ -8,8 +8,14 @@ import json
 import sys
 from pathlib import Path
 
-from empathy_os.cli import UsageError
-from empathy_os.cli.common import bounded_float, non_negative_int, project_root_arg, stderr_progress
+from empathy_os.cli.common import (
+    UsageError,
+    bounded_float,
+    non_negative_int,
+    project_root_arg,
+    stderr_progress,
+)
+from empathy_os.workflows.gates import GATE_SPECS, gates_from
 
 
 def register(subparsers) -> None:
@@ -17,11 +23,9 @@ def register(subparsers) -> None:
                               description="Security, coverage, quality and docs agents in parallel, "
                                           "then quality gates. Exit 0 approved, 1 not approved, 2 bad usage.")
     p.add_argument("--project-root", default=".", metavar="PATH", help="project folder (default: .)")
-    p.add_argument("--min-coverage", type=bounded_float(0, 100), metavar="N", help="percent (default 80)")
-    p.add_argument("--min-quality", type=bounded_float(0, 10), metavar="N", help="0-10 (default 7)")
-    p.add_argument("--max-critical", type=non_negative_int, metavar="N", help="critical issues allowed (0)")
-    p.add_argument("--min-doc-coverage", type=bounded_float(0, 100), metavar="N",
-                   help="docstring coverage percent, a warning only (default 100)")
+    for gate in GATE_SPECS:
+        p.add_argument(gate.flag, dest=gate.name, metavar="N", help=gate.help,
+                       type=non_negative_int if gate.whole else bounded_float(gate.low, gate.high))
     p.add_argument("--python", metavar="INTERPRETER", help="interpreter that runs the project's tests")
     p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD", help="cap on model spend")
     p.add_argument("--json", action="store_true", help="print the report as JSON (nothing else on stdout)")
@@ -40,9 +44,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--sarif: folder {sarif.parent} does not exist")
         if sarif.is_dir():
             raise UsageError(f"--sarif: {sarif} is a folder")
-    gates = {k: v for k, v in {"min_coverage": args.min_coverage, "min_quality_score": args.min_quality,
-                               "max_critical_issues": args.max_critical,
-                               "min_doc_coverage": args.min_doc_coverage}.items() if v is not None}
+    gates = gates_from({gate.name: getattr(args, gate.name) for gate in GATE_SPECS})
     from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
     from empathy_os.workflows.reports import render_sarif, render_text
 

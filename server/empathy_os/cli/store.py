@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from empathy_os.cli import UsageError
+from empathy_os.cli.common import UsageError
 
 
 def register(subparsers) -> None:

@@ -7,8 +7,7 @@ import asyncio
 import json
 import sys
 
-from empathy_os.cli import UsageError
-from empathy_os.cli.common import bounded_float, int_at_least, project_root_arg, stderr_progress
+from empathy_os.cli.common import UsageError, bounded_float, int_at_least, project_root_arg, stderr_progress
 
 positive_int = int_at_least(1)
 

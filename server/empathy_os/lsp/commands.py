@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pydantic.alias_generators import to_snake
 from pygls.exceptions import JsonRpcInvalidParams
 
 from empathy_os.lsp import command_ids as ids
@@ -38,7 +37,9 @@ UNTRUSTED = ("workspace is not trusted: Empathy does not run project code there,
 
 
 def _gates(overrides: dict[str, float] | None) -> dict[str, float]:
-    return {to_snake(k): v for k, v in (overrides or {}).items()}
+    from empathy_os.workflows.gates import gates_from
+
+    return gates_from(overrides)
 
 
 def register(ls: EmpathyServer) -> None:
@@ -119,8 +120,8 @@ def register(ls: EmpathyServer) -> None:
             # Opening the store would create it; a lookup must not write into the user's project.
             return {"found": False, "task_pattern": args.task_pattern, "store": str(path),
                     "reason": "no learned compositions stored in this workspace yet"}
-        from empathy_os.orchestration.config_store import ConfigurationStore
         from empathy_os.store import StoreError
+        from empathy_os.store.configurations import ConfigurationStore
 
         try:
             best = ConfigurationStore(path=path).get_best_for_task(args.task_pattern)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.alias_generators import to_camel
+
+from empathy_os.workflows.gates import GATE_SPECS
 
 SECTION = "empathy"
 
@@ -21,15 +23,17 @@ class _Section(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
 
-class Gates(_Section):
-    min_coverage: float | None = Field(default=None, ge=0, le=100)
-    min_quality_score: float | None = Field(default=None, ge=0, le=10)
-    max_critical_issues: int | None = Field(default=None, ge=0)
-    min_doc_coverage: float | None = Field(default=None, ge=0, le=100)
+class _GateSettings(_Section):
 
     def quality_gates(self) -> dict[str, float | int]:
         """The workflow's `quality_gates` dict: only thresholds the user set (the workflow has defaults)."""
         return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+# One field per gate of `empathy_os.workflows.gates.GATE_SPECS` (camelCase in the editor: `minCoverage`).
+Gates = create_model("Gates", __base__=_GateSettings, **{
+    gate.name: ((int if gate.whole else float) | None, Field(default=None, ge=gate.low, le=gate.high))
+    for gate in GATE_SPECS})
 
 
 class Coverage(_Section):

@@ -1,7 +1,8 @@
-"""The tutorial's import path for the configuration store.
+"""The tutorial's import path `from empathy_os.orchestration.config_store import ConfigurationStore` (public
+API only).
 
-The implementation lives in `empathy_os.store.configurations` so the CLI, the daemon and worker processes
-can use the store without importing the whole orchestration package.
+The implementation is `empathy_os.store.configurations` (the CLI, the daemon and worker processes use the
+store without importing the orchestration package); nothing inside Empathy imports this module.
 """
 
 from empathy_os.store.configurations import (

@@ -16,8 +16,8 @@ from empathy_os.orchestration.execution_strategies import (
     StrategyResult,
     get_strategy,
 )
-from empathy_os.orchestration.learning import find_reusable, record_outcome
 from empathy_os.orchestration.project_size import normalize_hint
+from empathy_os.orchestration.workspace_store import find_reusable, record_outcome
 
 # Prior per-tool wall times (s) used only for the *estimate*; reports always show measured durations.
 TOOL_PRIOR_SECONDS = {"coverage": 8.0, "test_durations": 6.0, "bandit": 2.0, "ruff": 0.5, "radon": 1.0,

@@ -33,7 +33,7 @@ from empathy_os.store.models import AgentConfiguration, check_quality, rank_key
 from empathy_os.store.storage import AtomicJSONStorage, StoreError, paused_gc
 
 if TYPE_CHECKING:
-    from empathy_os.pattern_library import PatternLibrary
+    from empathy_os.store.pattern_library import PatternLibrary
 
 __all__ = ["AgentConfiguration", "ConfigurationNotFound", "ConfigurationStore", "default_store_path"]
 

@@ -10,18 +10,51 @@ low = a critical gate could not be measured.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.alias_generators import to_snake
 
-DEFAULT_GATES: dict[str, float] = {
-    "min_coverage": 80.0,
-    "min_quality_score": 7.0,
-    "max_critical_issues": 0,
-    "min_doc_coverage": 100.0,
-}
-BOUNDS = {"min_coverage": (0, 100), "min_quality_score": (0, 10), "max_critical_issues": (0, 1e9),
-          "min_doc_coverage": (0, 100)}
+
+@dataclass(frozen=True)
+class GateSpec:
+    """One quality gate: its name in `quality_gates`, default, allowed range and command-line flag.
+
+    The only place gate names are listed: the CLI flags, the editor settings (camelCase, e.g. `minCoverage`)
+    and validation are all derived from this table.
+    """
+
+    name: str
+    default: float
+    low: float
+    high: float
+    whole: bool  # a count, not a measurement
+    flag: str
+    help: str
+
+
+GATE_SPECS: tuple[GateSpec, ...] = (
+    GateSpec("min_coverage", 80.0, 0, 100, False, "--min-coverage", "percent (default 80)"),
+    GateSpec("min_quality_score", 7.0, 0, 10, False, "--min-quality", "0-10 (default 7)"),
+    GateSpec("max_critical_issues", 0, 0, 1e9, True, "--max-critical", "critical issues allowed (0)"),
+    GateSpec("min_doc_coverage", 100.0, 0, 100, False, "--min-doc-coverage",
+             "docstring coverage percent, a warning only (default 100)"),
+)
+DEFAULT_GATES: dict[str, float] = {spec.name: spec.default for spec in GATE_SPECS}
+BOUNDS = {spec.name: (spec.low, spec.high) for spec in GATE_SPECS}
+
+
+def gate_name(key: str) -> str:
+    """`minCoverage` (editor setting) or `min_coverage` → `min_coverage`; unknown names pass through so
+    `validate_gates` can reject them with the list of known ones."""
+    return to_snake(key)
+
+
+def gates_from(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The thresholds a user actually set (None = not set, the default applies), under canonical names."""
+    return {gate_name(str(k)): v for k, v in (values or {}).items() if v is not None}
 
 
 class GateResult(BaseModel):

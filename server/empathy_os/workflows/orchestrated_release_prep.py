@@ -18,9 +18,9 @@ from empathy_os.analyzers.project import load_project
 from empathy_os.llm import ModelClient
 from empathy_os.orchestration.agent_templates import get_template
 from empathy_os.orchestration.execution_strategies import ParallelStrategy
-from empathy_os.orchestration.learning import record_outcome
 from empathy_os.orchestration.runtime import AgentResult
-from empathy_os.progress import Progress, no_progress
+from empathy_os.orchestration.workspace_store import record_outcome
+from empathy_os.progress_callback import Progress, no_progress
 from empathy_os.workflows.gates import GateResult, evaluate, validate_gates, verdict
 
 RELEASE_AGENTS = ("security_auditor", "test_coverage_analyzer", "code_reviewer", "documentation_writer")

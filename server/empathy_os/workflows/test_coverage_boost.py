@@ -18,7 +18,7 @@ from pathlib import Path
 from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.llm import ModelClient, load_tier_table
-from empathy_os.progress import Progress, no_progress
+from empathy_os.progress_callback import Progress, no_progress
 from empathy_os.testgen.candidates import Candidate, Verdict, generate_offline
 from empathy_os.testgen.gaps import Gap, function_names, gaps_from_findings
 from empathy_os.testgen.model_gen import Budget, cascade, import_hint

@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from empathy_os.pattern_library import is_proven
 from empathy_os.store.models import AgentConfiguration, _tier_name
+from empathy_os.store.pattern_library import is_proven
 
 if TYPE_CHECKING:
-    from empathy_os.pattern_library import PatternLibrary
     from empathy_os.store.configurations import ConfigurationStore
+    from empathy_os.store.pattern_library import PatternLibrary
 
 Source = Literal["store", "pattern_library"]
 

@@ -1,7 +1,7 @@
 """Glue between runs and the learning store: which files to use, and never letting learning break a run.
 
 The workspace store is `<project>/.empathy/store.json` (or `context["store_path"]`); the cross-project
-pattern library is the user's (see `empathy_os.pattern_library`). Planning only *reads*: a missing store is
+pattern library is the user's (see `empathy_os.store.pattern_library`). Planning only *reads*: a missing store is
 not created. A damaged store never stops a run: the problem is reported in the rationale / report instead.
 """
 
@@ -22,8 +22,8 @@ def store_path(context: dict[str, Any]) -> Path:
 
 def open_stores(context: dict[str, Any], *, create: bool):
     """(store, pattern_library), or None when reading and there is no store yet."""
-    from empathy_os.orchestration.config_store import ConfigurationStore
-    from empathy_os.pattern_library import PatternLibrary
+    from empathy_os.store.configurations import ConfigurationStore
+    from empathy_os.store.pattern_library import PatternLibrary
 
     path = store_path(context)
     if not create and not path.is_file():
@@ -34,7 +34,7 @@ def open_stores(context: dict[str, Any], *, create: bool):
 
 def find_reusable(task_pattern: str, context: dict[str, Any]):
     """(config, description) of a proven configuration for the pattern, or (None, reason-or-None)."""
-    from empathy_os.store.learning import describe, find_proven_with_source
+    from empathy_os.store.composition_records import describe, find_proven_with_source
 
     try:
         opened = open_stores(context, create=False)
@@ -54,7 +54,7 @@ def record_outcome(context: dict[str, Any], *, task_pattern: str, agents: list[t
                    strategy: str, quality_gates: dict[str, Any] | None, success: bool,
                    quality_score: float | None) -> str:
     """Record a run against its configuration; returns a line for the report (never raises)."""
-    from empathy_os.store.learning import record_run
+    from empathy_os.store.composition_records import record_run
 
     try:
         store, library = open_stores(context, create=True)

@@ -6,10 +6,11 @@ to show it. Cancellation is plain asyncio cancellation: tool runs kill their pro
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
-Progress = Callable[[str, Optional[float]], None]
+Progress = Callable[[str, float | None], None]
 
 
-def no_progress(message: str, percent: Optional[float] = None) -> None:
+def no_progress(message: str, percent: float | None = None) -> None:
     return None
