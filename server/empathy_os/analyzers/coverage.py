@@ -128,6 +128,31 @@ def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
 _MARK = "EMPATHY-COVERAGE-DRIVER "
 
 
+def _unparsable_notes(ctx: ProjectContext, sources: list[Path], report: dict) -> list[str]:
+    """Files Python cannot compile, said the way the figure treats them: coverage.py still counts a file
+    it can read (undecodable bytes replaced) as all-missing statements; others are left out of it."""
+    in_report = {rel(ctx, name): data for name, data in report.get("files", {}).items()}
+    counted, left_out = [], []
+    for path in sources:
+        why = parse_file(path)[2]
+        if why is None:
+            continue
+        relpath = rel(ctx, path)
+        data = in_report.get(relpath)
+        if data is not None:
+            missing = (data.get("summary") or {}).get("missing_lines", 0)
+            counted.append(f"{relpath} ({why}; {missing} statement(s) counted as not run)")
+        else:
+            left_out.append(f"{relpath} ({why})")
+    notes = []
+    if counted:
+        notes.append("Python cannot compile, so no test can run them; included in the coverage figure: "
+                     + "; ".join(counted))
+    if left_out:
+        notes.append("not measured, Python cannot compile: " + "; ".join(left_out))
+    return notes
+
+
 def readonly_pytest_args(tmp: Path) -> list[str]:
     """Options that win over the project's `addopts` (pytest takes the last value given) so that its
     run writes only into `tmp`: pytest's temporary folders (`--basetemp`; the junit report and the
@@ -182,10 +207,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
                            f"pytest exit {pytest_exit}: {tail}", scope=scope)
         report = load_json(out.read_text(encoding="utf-8"), "coverage json")
 
-    notes = []
-    unparsable = [f"{rel(ctx, p)} ({why})" for p in sources if (why := parse_file(p)[2])]
-    if unparsable:
-        notes.append("not measured, Python cannot compile: " + "; ".join(unparsable))
+    notes = _unparsable_notes(ctx, sources, report)
     if pytest_exit in PYTEST_EXIT:
         notes.append(f"pytest exit {pytest_exit}: {PYTEST_EXIT[pytest_exit]}")
     if tests and (tests.failed or tests.errors):

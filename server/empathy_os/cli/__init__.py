@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from empathy_os import __version__
-from empathy_os.cli.common import UsageError
+from empathy_os.cli.common import Terminated, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +50,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("empathy: interrupted", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        import signal
+
+        print(f"empathy: terminated by {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return 128 + exc.signum
 
 
 if __name__ == "__main__":  # pragma: no cover

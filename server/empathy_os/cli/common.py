@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
+import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from empathy_os.progress_callback import Progress, no_progress
 
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2, nothing written."""
+
+
+class Terminated(Exception):
+    """SIGTERM/SIGHUP arrived; the tools we started are killed and temp folders removed (run_async)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def bounded_float(low: float, high: float):
@@ -63,3 +75,41 @@ def stderr_progress() -> Progress:
         print(f"{prefix}{message}", file=sys.stderr, flush=True)
 
     return show
+
+
+T = TypeVar("T")
+_TERMINATING = (signal.SIGTERM, signal.SIGHUP)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, plus SIGTERM and SIGHUP handled like Ctrl+C: every process group we started is
+    killed at once (kill_live_groups: children die even before the loop unwinds), then the work is
+    cancelled, so each `run_tool` reaps its process and each temporary folder is removed on the way out.
+    Raises Terminated (exit 128 + signal) once clean."""
+    return asyncio.run(_with_signals(coro))
+
+
+async def _with_signals(coro: Coroutine[Any, Any, T]) -> T:
+    from empathy_os.analyzers.base import kill_live_groups
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    received: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        kill_live_groups()
+        if task is not None:
+            task.cancel()
+
+    for signum in _TERMINATING:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        return await coro
+    except asyncio.CancelledError:
+        if received:
+            raise Terminated(received[0]) from None
+        raise
+    finally:
+        for signum in _TERMINATING:
+            loop.remove_signal_handler(signum)

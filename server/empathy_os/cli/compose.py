@@ -4,11 +4,10 @@ optionally run it)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 
-from empathy_os.cli.common import UsageError, bounded_float, project_root_arg
+from empathy_os.cli.common import UsageError, bounded_float, project_root_arg, run_async
 
 
 def register(subparsers) -> None:
@@ -21,6 +20,8 @@ def register(subparsers) -> None:
     p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD")
     p.add_argument("--no-learn", action="store_true", help="ignore and do not update learned compositions")
     p.add_argument("--run", action="store_true", help="execute the plan and print the agents' results")
+    p.add_argument("--untrusted", action="store_true",
+                   help="with --run: never run project code (tests, coverage); static tools only")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run)
 
@@ -29,11 +30,16 @@ def run(args: argparse.Namespace) -> int:
     from empathy_os.orchestration import MetaOrchestrator
 
     root = project_root_arg(args.project_root)
+    if args.untrusted and not args.run:
+        raise UsageError("--untrusted only applies with --run")
     context = {"project_path": str(root), "domain": args.domain, "capabilities": args.capability,
                "complexity": args.complexity, "max_cost": args.max_cost, "learn": not args.no_learn}
     try:
         plan = MetaOrchestrator().analyze_and_compose(args.task, context)
-        result = asyncio.run(plan.execute(context)) if args.run else None
+        # Untrusted: the guard refuses project code, and the outcome (not measured) teaches nothing.
+        run_context = {**context, "trusted": not args.untrusted,
+                       "learn": context["learn"] and not args.untrusted}
+        result = run_async(plan.execute(run_context)) if args.run else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.json:

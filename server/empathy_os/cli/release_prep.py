@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from empathy_os.cli.common import (
@@ -13,6 +14,7 @@ from empathy_os.cli.common import (
     bounded_float,
     non_negative_int,
     project_root_arg,
+    run_async,
     stderr_progress,
 )
 from empathy_os.workflows.gates import GATE_SPECS, gates_from
@@ -37,28 +39,71 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = project_root_arg(args.project_root)
-    sarif = None
-    if args.sarif:
-        sarif = Path(args.sarif).expanduser()
-        if not sarif.parent.is_dir():
-            raise UsageError(f"--sarif: folder {sarif.parent} does not exist")
-        if sarif.is_dir():
-            raise UsageError(f"--sarif: {sarif} is a folder")
+    sarif = sarif_target(args.sarif) if args.sarif else None
     gates = gates_from({gate.name: getattr(args, gate.name) for gate in GATE_SPECS})
     from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
     from empathy_os.workflows.reports import render_sarif, render_text
 
     try:
         workflow = OrchestratedReleasePrepWorkflow(quality_gates=gates, max_cost=args.max_cost)
-        report = asyncio.run(workflow.execute(root, python=args.python, trusted=not args.untrusted,
-                                              use_cache=not args.no_cache, progress=stderr_progress()))
+        report = run_async(workflow.execute(root, python=args.python, trusted=not args.untrusted,
+                                            use_cache=not args.no_cache, progress=stderr_progress()))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if sarif is not None:
-        sarif.write_text(json.dumps(render_sarif(report), indent=2), encoding="utf-8")
+    # The report is printed first: a SARIF file that cannot be written must not cost the user the run.
     if args.json:
         json.dump(report.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print(render_text(report))
+    sys.stdout.flush()
+    if sarif is not None:
+        try:
+            write_sarif(sarif, render_sarif(report))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--sarif: cannot write {sarif}: {getattr(exc, 'strerror', None) or exc}") from None
     return 0 if report.approved else 1
+
+
+def sarif_target(value: str) -> Path:
+    """Check --sarif before the run: a writable place, and never a file that is not a SARIF report."""
+    path = Path(value).expanduser()
+    if path.is_dir():
+        raise UsageError(f"--sarif: {path} is a folder")
+    if not path.parent.is_dir():
+        raise UsageError(f"--sarif: folder {path.parent} does not exist")
+    if path.exists() and not is_sarif(path):
+        raise UsageError(f"--sarif: {path} exists and is not a SARIF report; refusing to overwrite it")
+    try:  # really try (permission bits say little to root, a read-only mount, /proc, ...)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".empathy-sarif-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--sarif: cannot write in {path.parent}: {exc.strerror or exc}") from None
+    return path
+
+
+def is_sarif(path: Path) -> bool:
+    """An empty file, or JSON with SARIF's `version` and `runs`: what we may replace."""
+    try:
+        if not path.is_file():
+            return False
+        if path.stat().st_size == 0:
+            return True
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and str(data.get("version", "")).startswith("2.") and "runs" in data
+
+
+def write_sarif(path: Path, document: dict) -> None:
+    """Atomically (temp file + rename): a failed write never leaves half a report."""
+    if path.exists() and not is_sarif(path):  # it changed during the run
+        raise ValueError(f"{path} is no longer a SARIF report; not overwritten")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".empathy-sarif-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(document, fh, indent=2)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

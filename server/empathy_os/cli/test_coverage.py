@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 
-from empathy_os.cli.common import UsageError, bounded_float, int_at_least, project_root_arg, stderr_progress
+from empathy_os.cli.common import (
+    UsageError,
+    bounded_float,
+    int_at_least,
+    project_root_arg,
+    run_async,
+    stderr_progress,
+)
 
 positive_int = int_at_least(1)
 
@@ -29,6 +35,8 @@ def register(subparsers) -> None:
     p.add_argument("--only", metavar="FILE[:FUNCTION]", help="restrict to one file or one function")
     p.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
     p.add_argument("--python", metavar="INTERPRETER", help="interpreter that runs the project's tests")
+    p.add_argument("--untrusted", action="store_true",
+                   help="never run project code: the boost is refused (as in an untrusted editor workspace)")
     p.add_argument("--json", action="store_true", help="print the report as JSON (nothing else on stdout)")
     p.set_defaults(handler=run)
 
@@ -41,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         workflow = TestCoverageBoostWorkflow(target=args.target, max_iterations=args.max_iterations,
                                              max_cost=args.max_cost)
-        report = asyncio.run(workflow.execute(root, only=args.only, dry_run=args.dry_run,
-                                              python=args.python, progress=stderr_progress()))
+        report = run_async(workflow.execute(root, only=args.only, dry_run=args.dry_run, python=args.python,
+                                            trusted=not args.untrusted, progress=stderr_progress()))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.json:

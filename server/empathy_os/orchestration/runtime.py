@@ -82,7 +82,7 @@ def project_context(context: dict[str, Any]) -> ProjectContext:
     from empathy_os.analyzers.project import load_project
 
     return load_project(
-        root, python=context.get("python"), trusted=bool(context.get("trusted", True)),
+        root, python=context.get("python"), trusted=context.get("trusted", True) is True,
     )
 
 

@@ -7,14 +7,17 @@ not created. A damaged store never stops a run: the problem is reported in the r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from empathy_os.orchestration.runtime import resolve_project
+from empathy_os.store.configurations import STORE_ENV
 
 
 def store_path(context: dict[str, Any]) -> Path:
-    explicit = context.get("store_path")
+    # README: the workspace store may be overridden by EMPATHY_STORE, for every command.
+    explicit = context.get("store_path") or os.environ.get(STORE_ENV)
     if explicit:
         return Path(str(explicit)).expanduser()
     return resolve_project(context) / ".empathy" / "store.json"

@@ -2,19 +2,25 @@
 
 Every metric in the report is taken from an analyzer's measurement (and names its tool); nothing is
 assumed. The run's outcome is recorded against its composition in the workspace store (the learning loop)
-unless `learn=False`.
+unless `learn=False`, and only when every gate was measured: an untrusted run (no coverage), a refused or
+an interrupted one says nothing about the composition's quality.
+
+An unusable project (no Python file at all) or interpreter (`python` that does not exist or cannot be
+run, when trusted) raises ValueError before anything runs or is written.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from empathy_os.analyzers.base import Finding
-from empathy_os.analyzers.project import load_project
+from empathy_os.analyzers.base import Finding, ProjectContext
+from empathy_os.analyzers.project import all_py_files, load_project
 from empathy_os.llm import ModelClient
 from empathy_os.orchestration.agent_templates import get_template
 from empathy_os.orchestration.execution_strategies import ParallelStrategy
@@ -81,6 +87,7 @@ class OrchestratedReleasePrepWorkflow:
         started = time.perf_counter()
         ctx = load_project(project_root, python=python, trusted=trusted)
         ctx.use_cache = use_cache
+        check_usable(ctx)
         agents = [get_template(a) for a in RELEASE_AGENTS]
         done: list[str] = []
 
@@ -93,7 +100,10 @@ class OrchestratedReleasePrepWorkflow:
                    "on_agent_done": on_done, "trusted": trusted}
         result = await ParallelStrategy(self.client).execute(agents, context)
         report = self._report(ctx.root, result.outputs, time.perf_counter() - started)
-        if learn:
+        unmeasured = [g.name for g in report.gates if g.actual is None]
+        if learn and unmeasured:
+            report.notes.append("outcome not recorded: gate(s) not measured: " + ", ".join(unmeasured))
+        elif learn:
             score = report.metrics.get("quality_score")
             report.notes.append(record_outcome(
                 {"project_path": str(ctx.root)}, task_pattern=TASK_PATTERN,
@@ -142,6 +152,22 @@ class OrchestratedReleasePrepWorkflow:
             metric_sources=sources, findings=findings, agents=[_summary(o) for o in outputs],
             duration_seconds=round(duration, 3), total_cost_usd=sum(o.cost_usd for o in outputs),
             model_assisted=any(o.model for o in outputs), notes=notes)
+
+
+def check_usable(ctx: ProjectContext) -> None:
+    """ValueError (one line) for a project or interpreter no release prep can measure."""
+    if not all_py_files(ctx):
+        raise ValueError(f"no Python files in {ctx.root}: nothing to prepare for release")
+    if ctx.trusted is True and not _runnable(ctx.python):
+        raise ValueError(f"interpreter {ctx.python} does not exist or is not executable "
+                         "(--python or [tool.empathy] python)")
+
+
+def _runnable(python: str) -> bool:
+    path = Path(python)
+    if path.is_absolute() or os.sep in python:
+        return path.is_file() and os.access(path, os.X_OK)
+    return shutil.which(python) is not None
 
 
 def _summary(o: AgentResult) -> AgentSummary:
