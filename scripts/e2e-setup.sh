@@ -43,17 +43,25 @@ if [ ! -s "$RG_TARBALL" ]; then
   echo "e2e-setup: ripgrep cache $RG_TARBALL"
 fi
 
-# 3. npm ci, skipped when node_modules already matches package-lock.json.
+# 3. Two npm packages, each installed with `npm ci` only when node_modules no longer matches its lock.
+#    The root (the extension's build: esbuild, typescript, vsce) is a plain `npm ci`, as a user building the
+#    .vsix runs it. tests/e2e (code-server, playwright-core) needs the remedies:
 #    unsafe_perm: as root, code-server's postinstall refuses to run without it.
 #    yes: node-pty's postinstall runs `npx node-gyp`, which is refused when npm's `yes` is false.
 #    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: the test uses Debian's chromium, never a downloaded one.
-STAMP="node_modules/.e2e-setup.sha256"
-LOCK_SUM="$(sha256sum package-lock.json | cut -d' ' -f1)"
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$LOCK_SUM" ] && [ -x node_modules/.bin/code-server ]; then
-  echo "e2e-setup: node_modules up to date"
-else
-  echo "e2e-setup: npm ci"
-  npm_config_unsafe_perm=true npm_config_yes=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
-    npm ci --no-audit --no-fund
-  echo "$LOCK_SUM" >"$STAMP"
-fi
+npm_ci() { # folder, marker file that must exist afterwards, extra env...
+  local dir="$1" marker="$2"
+  shift 2
+  local stamp="$dir/node_modules/.e2e-setup.sha256" sum
+  sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && [ -e "$dir/$marker" ]; then
+    echo "e2e-setup: $dir/node_modules up to date"
+  else
+    echo "e2e-setup: npm ci in $dir"
+    (cd "$dir" && env "$@" npm ci --no-audit --no-fund)
+    echo "$sum" >"$stamp"
+  fi
+}
+npm_ci . node_modules/.bin/vsce
+npm_ci tests/e2e node_modules/.bin/code-server \
+  npm_config_unsafe_perm=true npm_config_yes=true PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

@@ -11,4 +11,4 @@ npm run package
 mkdir -p test-artifacts
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 npm test
-EMPATHY_E2E_PYTHON="$ROOT/.venv/bin/python" npm run test:e2e
+EMPATHY_E2E_PACKAGED=1 EMPATHY_E2E_PYTHON="$ROOT/.venv/bin/python" npm run test:e2e

@@ -1,7 +1,7 @@
 // Real VS Code for the end-to-end test: code-server 4.100.3 on loopback with the packaged .vsix, driven by
 // Debian's Chromium through playwright-core. Facts behind each choice: shared/notes/real-vscode-e2e.md.
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,8 +10,11 @@ import { chromium } from "playwright-core";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(REPO, "test-artifacts", "e2e");
-export const VSIX = path.join(REPO, "vscode-extension", "empathy-vscode.vsix");
-const CODE_SERVER = path.join(REPO, "node_modules", ".bin", "code-server");
+const TARGET = `${{ linux: "linux", darwin: "darwin", win32: "win32" }[process.platform]}-${process.arch}`;
+export const VSIX = path.join(REPO, "vscode-extension", `empathy-vscode-${TARGET}.vsix`);
+export const BUNDLED_WHEELS = path.join(REPO, "vscode-extension", "daemon", "wheels");
+// The harness is its own npm package (tests/e2e/package.json): the root `npm ci` never installs code-server.
+const CODE_SERVER = path.join(REPO, "tests", "e2e", "node_modules", ".bin", "code-server");
 const CHROMIUM = process.env.EMPATHY_E2E_CHROMIUM ?? "/usr/bin/chromium";
 
 export function e2ePython() {
@@ -28,9 +31,14 @@ export function preflight() {
   }
 }
 
-/** Packages the extension as CI would, so the test never runs a stale .vsix. */
+/**
+ * Packages the extension as CI would, so the test never runs a stale .vsix (scripts/test.sh has just
+ * packaged it and says so with EMPATHY_E2E_PACKAGED=1: zipping the bundled wheels takes a while).
+ */
 export function packageExtension() {
-  execFileSync("npm", ["run", "package", "--silent"], { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
+  if (process.env.EMPATHY_E2E_PACKAGED !== "1" || !existsSync(VSIX)) {
+    execFileSync("npm", ["run", "package", "--silent"], { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
+  }
   if (!existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
 }
 
@@ -245,4 +253,50 @@ export async function waitForToast(page, pattern, timeout = 60_000) {
   const loc = toasts(page).filter({ hasText: pattern }).first();
   await loc.waitFor({ timeout });
   return (await loc.innerText()).trim();
+}
+
+const EMPATHY_ERROR = /^Empathy: .*(failed|not installed|not found|no Python|cannot import|exited|not running)/;
+
+/** Waits for `locator`, failing early with the text of an Empathy error toast if one appears first. */
+export async function waitOrEmpathyError(page, locator, timeout) {
+  const error = toasts(page).filter({ hasText: EMPATHY_ERROR }).first();
+  const winner = await Promise.race([
+    locator.waitFor({ timeout }).then(() => "ok"),
+    error.waitFor({ timeout }).then(() => "error"),
+  ]);
+  if (winner === "error") {
+    throw new Error(`the extension reported: ${(await error.innerText()).trim()}`);
+  }
+}
+
+/** Text of the first webview frame (e.g. the Markdown preview) whose body matches `pattern`. */
+export async function webviewText(page, pattern, timeout) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
+      if (pattern.test(text)) return text;
+    }
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`no webview showed ${pattern} within ${timeout} ms`);
+}
+
+/** Daemon processes (`python -m empathy_os lsp`) in a process group, with their environment. */
+export function daemonsInGroup(pgid) {
+  const out = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (!(cmd.includes("empathy_os") && cmd.includes("lsp"))) continue;
+      // Field 5 of /proc/PID/stat is the process group; the command (field 2) may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (pgrp !== pgid) continue;
+      out.push({ pid: Number(pid), cmd, env: readFileSync(`/proc/${pid}/environ`, "utf8").split("\0") });
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return out;
 }

@@ -18,56 +18,13 @@ import {
   startCodeServer,
   tempDir,
   toasts,
+  daemonsInGroup,
   waitForToast,
+  waitOrEmpathyError,
+  webviewText,
 } from "./harness.mjs";
 
 rmSync(ARTIFACTS, { recursive: true, force: true }); // screenshots of this run only
-
-const EMPATHY_ERROR = /^Empathy: .*(failed|not installed|not found|cannot import|exited|not running)/;
-
-/** Waits for `locator`, failing early with the text of an Empathy error toast if one appears first. */
-async function waitOrEmpathyError(page, locator, timeout) {
-  const error = toasts(page).filter({ hasText: EMPATHY_ERROR }).first();
-  const winner = await Promise.race([
-    locator.waitFor({ timeout }).then(() => "ok"),
-    error.waitFor({ timeout }).then(() => "error"),
-  ]);
-  if (winner === "error") {
-    throw new Error(`the extension reported: ${(await error.innerText()).trim()}`);
-  }
-}
-
-/** Text of the first webview frame (e.g. the Markdown preview) whose body matches `pattern`. */
-async function webviewText(page, pattern, timeout) {
-  const deadline = Date.now() + timeout;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
-      if (pattern.test(text)) return text;
-    }
-    await page.waitForTimeout(300);
-  }
-  throw new Error(`no webview showed ${pattern} within ${timeout} ms`);
-}
-
-/** Daemon processes (`python -m empathy_os lsp`) in a process group, with their environment. */
-function daemonsInGroup(pgid) {
-  const out = [];
-  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      if (!(cmd.includes("empathy_os") && cmd.includes("lsp"))) continue;
-      // Field 5 of /proc/PID/stat is the process group; the command (field 2) may hold spaces.
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      if (pgrp !== pgid) continue;
-      out.push({ pid: Number(pid), env: readFileSync(`/proc/${pid}/environ`, "utf8").split("\0") });
-    } catch {
-      // the process ended while being read
-    }
-  }
-  return out;
-}
 
 /** Files under `dir` whose bytes contain `needle`. */
 function filesContaining(dir, needle) {

@@ -17,49 +17,18 @@ import {
   type WorkDoneProgressReport,
   type WorkDoneProgressEnd,
 } from "vscode-languageclient/node";
-import {
-  checkInterpreter,
-  interpreterProblemMessage,
-  resolveInterpreter,
-  type ResolvedInterpreter,
-} from "./interpreter";
+import { ensureDaemonEnv } from "./daemonSetup";
+import { checkInterpreter, expandSetting, interpreterProblemMessage, type ResolvedInterpreter } from "./interpreter";
 import { REPORT_NOTIFICATION, SERVER_COMMANDS, type ReleaseReport } from "./protocol";
 import { createdFiles } from "./results";
 import { type EmpathySettings, readSettings } from "./settings";
+import type { PythonInterpreter } from "./pythonExtension";
 import type { StatusView } from "./status";
 
 export const API_KEY_SECRET = "empathy.anthropicApiKey";
 const MAX_RESTARTS = 3;
 
 export type ProgressValue = WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd;
-
-export function currentSettings(): EmpathySettings {
-  return readSettings(vscode.workspace.getConfiguration("empathy"), vscode.workspace.isTrusted);
-}
-
-async function pythonExtensionInterpreter(log: vscode.LogOutputChannel): Promise<string | undefined> {
-  const ext = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
-  if (!ext) {
-    return undefined;
-  }
-  try {
-    const api = ext.isActive ? ext.exports : await ext.activate();
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const env = await api?.environments?.resolveEnvironment(api.environments.getActiveEnvironmentPath(folder));
-    return env?.executable?.uri?.fsPath ?? api?.environments?.getActiveEnvironmentPath(folder)?.path;
-  } catch (err) {
-    log.warn(`Could not ask the Python extension for its interpreter: ${String(err)}`);
-    return undefined;
-  }
-}
-
-/** The part of the Python extension's public API used here (ms-python.python `environments`). */
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath(resource?: vscode.Uri): { path: string };
-    resolveEnvironment(env: { path: string }): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
-  };
-}
 
 export class EmpathyClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -68,14 +37,23 @@ export class EmpathyClient implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly reportEmitter = new vscode.EventEmitter<ReleaseReport>();
   readonly onReport = this.reportEmitter.event;
-  interpreter: ResolvedInterpreter | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
     private readonly status: StatusView,
+    private readonly python: PythonInterpreter,
   ) {
     this.disposables.push(
+      // The selected interpreter is the project's: the running daemon gets it as project.python. Only a
+      // daemon that could not start (e.g. no usable Python was found) is restarted, as ruff-vscode does.
+      python.onDidChange(() => {
+        if (this.running) {
+          void this.pushSettings();
+        } else {
+          void this.restart("the Python extension's interpreter changed");
+        }
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         // The daemon's own interpreter cannot change under a running process.
         if (e.affectsConfiguration("empathy.server.pythonPath")) {
@@ -85,6 +63,11 @@ export class EmpathyClient implements vscode.Disposable {
       // Trust is only ever granted while running; a restart sends it in initializationOptions too.
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.pushSettings()),
     );
+  }
+
+  /** The `empathy` settings as the daemon receives them. */
+  settings(): EmpathySettings {
+    return readSettings(vscode.workspace.getConfiguration("empathy"), vscode.workspace.isTrusted, this.python.path);
   }
 
   get running(): boolean {
@@ -98,28 +81,15 @@ export class EmpathyClient implements vscode.Disposable {
 
   private async doStart(): Promise<void> {
     this.status.setState("starting");
-    const settings = currentSettings();
+    const settings = this.settings();
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    this.interpreter = resolveInterpreter({
-      configured: settings.server.pythonPath,
-      pythonExtension: settings.server.pythonPath ? undefined : await pythonExtensionInterpreter(this.log),
-      workspaceFolders: folders,
-      trusted: vscode.workspace.isTrusted,
-    });
-    if (this.interpreter.note) {
-      this.log.info(this.interpreter.note);
-    }
-    const python = this.interpreter.command;
-    this.log.info(`Checking ${python} (${this.interpreter.source}) for empathy_os`);
-    const check = await checkInterpreter(python);
-    if (!check.ok) {
-      const message = interpreterProblemMessage(this.interpreter, check);
-      this.log.error(message);
-      this.status.setState("error", message);
-      void this.showStartupProblem(message);
+    const check = await this.resolveDaemonPython(settings, folders);
+    if (!check) {
       return;
     }
+    const python = check.python;
     this.log.info(`Daemon interpreter: ${check.executable || python} (${check.version})`);
+    this.log.info(`Project interpreter: ${settings.project.python ?? "the daemon's default"}`);
 
     const env: NodeJS.ProcessEnv = { ...process.env };
     const apiKey = await this.context.secrets.get(API_KEY_SECRET);
@@ -154,7 +124,7 @@ export class EmpathyClient implements vscode.Disposable {
             if (!Array.isArray(answer)) {
               return answer;
             }
-            return params.items.map((item, i) => (item.section === "empathy" ? currentSettings() : answer[i]));
+            return params.items.map((item, i) => (item.section === "empathy" ? this.settings() : answer[i]));
           },
         },
         executeCommand: async (command, args, next) => {
@@ -188,6 +158,44 @@ export class EmpathyClient implements vscode.Disposable {
     }
   }
 
+  /**
+   * The setting's interpreter as given, else the private environment (built on first start; rebuilt once
+   * if it no longer imports empathy_os). Undefined after telling the user what is wrong.
+   */
+  private async resolveDaemonPython(
+    settings: EmpathySettings,
+    folders: string[],
+  ): Promise<{ python: string; version: string; executable: string } | undefined> {
+    const fail = (message: string): undefined => {
+      this.log.error(message);
+      this.status.setState("error", message);
+      void this.showStartupProblem(message);
+      return undefined;
+    };
+    for (const rebuild of [false, true]) {
+      let resolved: ResolvedInterpreter;
+      if (settings.server.pythonPath) {
+        resolved = { command: expandSetting(settings.server.pythonPath, folders), source: "setting" };
+      } else {
+        const env = await ensureDaemonEnv(this.context, this.log, this.python.path, rebuild);
+        if (!env.ok) {
+          return fail(env.message);
+        }
+        resolved = { command: env.python, source: "bundled" };
+      }
+      this.log.info(`Checking ${resolved.command} (${resolved.source}) for empathy_os`);
+      const check = await checkInterpreter(resolved.command);
+      if (check.ok) {
+        return { python: resolved.command, version: check.version, executable: check.executable };
+      }
+      if (resolved.source === "setting" || rebuild) {
+        return fail(interpreterProblemMessage(resolved, check));
+      }
+      this.log.warn(`Empathy's environment failed its check (${check.kind}: ${check.detail}); rebuilding it`);
+    }
+    return undefined;
+  }
+
   private onClosed(): CloseHandlerResult {
     if (this.restarts < MAX_RESTARTS) {
       this.restarts += 1;
@@ -214,7 +222,7 @@ export class EmpathyClient implements vscode.Disposable {
       return;
     }
     await this.client.sendNotification(DidChangeConfigurationNotification.type, {
-      settings: { empathy: currentSettings() },
+      settings: { empathy: this.settings() },
     });
   }
 

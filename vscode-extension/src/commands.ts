@@ -3,39 +3,10 @@ import * as vscode from "vscode";
 import { API_KEY_SECRET, type EmpathyClient, errorText, type ProgressValue } from "./client";
 import { PALETTE_COMMANDS, type ReleaseReport, SERVER_COMMANDS } from "./protocol";
 import { renderBoost, renderLearned, renderReleaseReport, renderTeamPlan, verdictText } from "./report";
+import type { ReportDocuments } from "./reportDocuments";
 import type { StatusView } from "./status";
 
-const SCHEME = "empathy-report";
 const REQUEST_CANCELLED = -32800;
-
-/** Read-only Markdown documents (report, plan, compositions) shown in the Markdown preview. */
-export class ReportDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private readonly registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.path) ?? "";
-  }
-
-  async show(name: string, markdown: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}.md` });
-    this.contents.set(uri.path, markdown);
-    this.changed.fire(uri);
-    try {
-      await vscode.commands.executeCommand("markdown.showPreview", uri);
-    } catch {
-      // Markdown support disabled: the source is readable too.
-      await vscode.window.showTextDocument(uri, { preview: false });
-    }
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    this.changed.dispose();
-  }
-}
 
 function workspaceRoot(): vscode.WorkspaceFolder | undefined {
   const folders = vscode.workspace.workspaceFolders;
@@ -163,7 +134,7 @@ export function registerCommands(
       await explainUntrusted("Boost Test Coverage");
       return;
     }
-    const target = vscode.workspace.getConfiguration("empathy").get<number>("coverage.target", 80);
+    const { target } = client.settings().coverage;
     try {
       const result = await runWithProgress<Record<string, unknown>>(
         client,

@@ -1,7 +1,9 @@
-// Wiring only: the pieces live in client.ts, commands.ts and status.ts.
+// Wiring only: the pieces live in client.ts, commands.ts, status.ts, reportDocuments.ts and pythonExtension.ts.
 import * as vscode from "vscode";
 import { EmpathyClient } from "./client";
-import { registerCommands, ReportDocuments } from "./commands";
+import { registerCommands } from "./commands";
+import { PythonInterpreter } from "./pythonExtension";
+import { ReportDocuments } from "./reportDocuments";
 import { StatusView } from "./status";
 
 let client: EmpathyClient | undefined;
@@ -10,10 +12,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel("Empathy", { log: true });
   const status = new StatusView();
   const documents = new ReportDocuments();
-  client = new EmpathyClient(context, log, status);
-  context.subscriptions.push(log, status, documents, client);
+  const python = new PythonInterpreter(log);
+  client = new EmpathyClient(context, log, status, python);
+  context.subscriptions.push(log, status, documents, python, client);
   registerCommands(context, client, status, documents);
-  void client.start();
+  // The project's interpreter is known before the daemon's first settings are sent.
+  void python.init().then(() => client?.start());
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,32 +1,21 @@
-// Which Python runs the daemon, and whether it can: resolved and checked before the language client
-// starts, so a missing interpreter or a missing empathy_os gives a message with a fix, not a dead client.
+// The Python that runs the daemon, and whether it can: the private environment built from the bundled
+// wheels (daemonEnv.ts), or `empathy.server.pythonPath` as an override for people who install Empathy
+// themselves. Checked before the language client starts, so a broken interpreter gives a message with a
+// fix, not a dead client.
 import { execFile } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 
-export type InterpreterSource = "setting" | "python-extension" | "default";
+export type InterpreterSource = "setting" | "bundled";
 
 export interface ResolvedInterpreter {
   command: string;
   source: InterpreterSource;
-  /** Why a candidate was passed over, for the log. */
-  note?: string;
 }
 
-export const DEFAULT_PYTHON = "python3";
-
-export interface ResolveInput {
-  /** empathy.server.pythonPath (VS Code ignores a workspace value of it in untrusted workspaces). */
-  configured: string | null | undefined;
-  /** The Python extension's active interpreter, when that extension is installed. */
-  pythonExtension: string | null | undefined;
-  workspaceFolders: readonly string[];
-  trusted: boolean;
-  home?: string;
-}
-
-function expand(p: string, folders: readonly string[], home: string): string {
-  let out = p.trim();
+/** `empathy.server.pythonPath` with `${workspaceFolder}` and `~` expanded. */
+export function expandSetting(configured: string, folders: readonly string[], home: string = os.homedir()): string {
+  let out = configured.trim();
   if (folders.length > 0) {
     out = out.replace(/\$\{workspaceFolder\}/g, folders[0]);
   }
@@ -34,32 +23,6 @@ function expand(p: string, folders: readonly string[], home: string): string {
     out = path.join(home, out.slice(1));
   }
   return out;
-}
-
-function isInside(file: string, folder: string): boolean {
-  const rel = path.relative(folder, file);
-  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
-}
-
-export function resolveInterpreter(input: ResolveInput): ResolvedInterpreter {
-  const home = input.home ?? os.homedir();
-  if (input.configured && input.configured.trim() !== "") {
-    return { command: expand(input.configured, input.workspaceFolders, home), source: "setting" };
-  }
-  const fromExt = input.pythonExtension?.trim();
-  if (fromExt) {
-    const resolved = path.resolve(expand(fromExt, input.workspaceFolders, home));
-    // A virtualenv inside an untrusted folder is project-supplied code; the daemon must not run in it.
-    if (!input.trusted && input.workspaceFolders.some((f) => isInside(resolved, f))) {
-      return {
-        command: DEFAULT_PYTHON,
-        source: "default",
-        note: `skipped the Python extension's interpreter ${resolved}: it lies inside the untrusted workspace`,
-      };
-    }
-    return { command: fromExt, source: "python-extension" };
-  }
-  return { command: DEFAULT_PYTHON, source: "default" };
 }
 
 export type InterpreterCheck =
@@ -100,8 +63,7 @@ export function classifyProbe(
 
 const SOURCE_TEXT: Record<InterpreterSource, string> = {
   setting: "from the setting empathy.server.pythonPath",
-  "python-extension": "the Python extension's selected interpreter",
-  default: "the default, found on PATH",
+  bundled: "Empathy's own environment",
 };
 
 /** One line saying what is wrong and how to fix it. */
@@ -110,11 +72,19 @@ export function interpreterProblemMessage(
   check: Exclude<InterpreterCheck, { ok: true }>,
 ): string {
   const who = `"${resolved.command}" (${SOURCE_TEXT[resolved.source]})`;
+  if (resolved.source === "bundled") {
+    return (
+      `Empathy: ${who} cannot run the daemon even after rebuilding it: ${check.detail || check.kind}. ` +
+      `Fix: see "Empathy: Show Logs", then "Empathy: Restart Server"; or set "empathy.server.pythonPath" to ` +
+      `a Python with empathy-os installed.`
+    );
+  }
   switch (check.kind) {
     case "missing":
       return (
         `Empathy: the Python interpreter ${who} was not found. Fix: install Python 3.11+ with empathy-os, ` +
-        `then set "empathy.server.pythonPath" to its python executable.`
+        `then set "empathy.server.pythonPath" to its python executable, or clear the setting to use ` +
+        `Empathy's own environment.`
       );
     case "not-installed":
       return (

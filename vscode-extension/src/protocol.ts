@@ -29,9 +29,6 @@ export const PALETTE_COMMANDS = {
 /** Custom notification carrying the release-prep summary. */
 export const REPORT_NOTIFICATION = "empathy/report";
 
-export type ServerCommandId = (typeof SERVER_COMMANDS)[keyof typeof SERVER_COMMANDS];
-export type PaletteCommandId = (typeof PALETTE_COMMANDS)[keyof typeof PALETTE_COMMANDS];
-
 /** One quality gate as the CLI's --json reports it; fields beyond `name`/`passed` are optional. */
 export interface GateResult {
   name: string;

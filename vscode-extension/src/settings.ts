@@ -65,7 +65,11 @@ function readString(config: ConfigReader, key: string): string | null {
   return typeof raw === "string" && raw.trim() !== "" ? raw.trim() : null;
 }
 
-export function readSettings(config: ConfigReader, trusted: boolean): EmpathySettings {
+/**
+ * `selectedInterpreter` is the Python extension's selected interpreter: the project's interpreter when
+ * `empathy.project.python` is empty (the daemon's own environment is never the project's).
+ */
+export function readSettings(config: ConfigReader, trusted: boolean, selectedInterpreter?: string): EmpathySettings {
   const n = Object.fromEntries(NUMBER_SETTINGS.map((s) => [s.key, readNumber(config, s)]));
   const s = Object.fromEntries(STRING_SETTINGS.map((k) => [k, readString(config, k)]));
   return {
@@ -77,12 +81,9 @@ export function readSettings(config: ConfigReader, trusted: boolean): EmpathySet
       minDocCoverage: n["gates.minDocCoverage"],
     },
     coverage: { target: n["coverage.target"] },
-    project: { python: s["project.python"] },
+    project: { python: s["project.python"] ?? (selectedInterpreter?.trim() || null) },
     models: { cheap: s["models.cheap"], capable: s["models.capable"], premium: s["models.premium"] },
     maxCostUsd: n["maxCostUsd"],
     trusted,
   };
 }
-
-/** Keys whose change needs a daemon restart (the interpreter it runs in); all others are sent live. */
-export const RESTART_KEYS: readonly string[] = ["empathy.server.pythonPath"];

@@ -4,7 +4,7 @@ import * as vscode from "vscode";
 import { PALETTE_COMMANDS, type ReleaseReport } from "./protocol";
 import { gatesSummary, verdictText } from "./report";
 
-export type DaemonState = "starting" | "ready" | "error" | "stopped";
+export type DaemonState = "starting" | "ready" | "error";
 
 export class StatusView implements vscode.Disposable {
   private readonly language: vscode.LanguageStatusItem;
@@ -40,12 +40,6 @@ export class StatusView implements vscode.Disposable {
         item.severity = vscode.LanguageStatusSeverity.Error;
         item.detail = detail;
         item.command = { title: "Show Logs", command: PALETTE_COMMANDS.showLogs };
-        break;
-      case "stopped":
-        item.text = "Empathy: stopped";
-        item.severity = vscode.LanguageStatusSeverity.Warning;
-        item.detail = detail;
-        item.command = { title: "Restart Server", command: PALETTE_COMMANDS.restartServer };
         break;
     }
   }

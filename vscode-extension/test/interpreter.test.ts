@@ -3,47 +3,15 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { checkInterpreter, interpreterProblemMessage, resolveInterpreter } from "../src/interpreter";
+import { checkInterpreter, expandSetting, interpreterProblemMessage } from "../src/interpreter";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const VENV_PYTHON = process.env.EMPATHY_E2E_PYTHON ?? path.join(REPO, ".venv", "bin", "python");
 
-test("the setting wins over the Python extension and the default", () => {
-  const r = resolveInterpreter({
-    configured: "${workspaceFolder}/.venv/bin/python",
-    pythonExtension: "/usr/bin/python3.11",
-    workspaceFolders: ["/ws/proj"],
-    trusted: true,
-  });
-  assert.deepEqual(r, { command: "/ws/proj/.venv/bin/python", source: "setting" });
-});
-
-test("~ in the setting expands to the home directory", () => {
-  const r = resolveInterpreter({ configured: "~/venvs/e/bin/python", pythonExtension: null, workspaceFolders: [], trusted: true, home: "/home/u" });
-  assert.equal(r.command, "/home/u/venvs/e/bin/python");
-});
-
-test("without a setting, the Python extension's interpreter, else python3", () => {
-  assert.deepEqual(
-    resolveInterpreter({ configured: "", pythonExtension: "/usr/bin/python3.12", workspaceFolders: [], trusted: true }),
-    { command: "/usr/bin/python3.12", source: "python-extension" },
-  );
-  assert.deepEqual(
-    resolveInterpreter({ configured: undefined, pythonExtension: undefined, workspaceFolders: [], trusted: true }),
-    { command: "python3", source: "default" },
-  );
-});
-
-test("an untrusted workspace's own virtualenv is never used to run the daemon", () => {
-  const inside = { configured: null, pythonExtension: "/ws/proj/.venv/bin/python", workspaceFolders: ["/ws/proj"] };
-  const untrusted = resolveInterpreter({ ...inside, trusted: false });
-  assert.equal(untrusted.command, "python3");
-  assert.equal(untrusted.source, "default");
-  assert.match(untrusted.note ?? "", /untrusted/);
-  assert.equal(resolveInterpreter({ ...inside, trusted: true }).command, "/ws/proj/.venv/bin/python");
-  // Outside the folder (e.g. a shared venv) stays allowed.
-  const outside = resolveInterpreter({ ...inside, pythonExtension: "/opt/venv/bin/python", trusted: false });
-  assert.equal(outside.source, "python-extension");
+test("${workspaceFolder} and ~ in empathy.server.pythonPath expand", () => {
+  assert.equal(expandSetting(" ${workspaceFolder}/.venv/bin/python ", ["/ws/proj"]), "/ws/proj/.venv/bin/python");
+  assert.equal(expandSetting("~/venvs/e/bin/python", [], "/home/u"), "/home/u/venvs/e/bin/python");
+  assert.equal(expandSetting("python3", [], "/home/u"), "python3");
 });
 
 test("a real interpreter with empathy_os installed passes the check", { skip: !existsSync(VENV_PYTHON) && `no ${VENV_PYTHON}` }, async () => {
@@ -77,7 +45,7 @@ test("a Python without empathy_os is reported as not installed, with the pip com
   assert.equal(check.ok, false);
   if (!check.ok) {
     assert.equal(check.kind, "not-installed");
-    const msg = interpreterProblemMessage({ command: bare, source: "default" }, check);
+    const msg = interpreterProblemMessage({ command: bare, source: "setting" }, check);
     assert.match(msg, /not installed/);
     assert.ok(msg.includes(`${bare} -m pip install empathy-os`));
   }
@@ -95,4 +63,11 @@ test("an interpreter that crashes is reported as broken with its last error line
     assert.equal(check.detail, "ImportError: libfoo.so: cannot open shared object file");
     assert.match(interpreterProblemMessage({ command: broken, source: "setting" }, check), /cannot import empathy_os/);
   }
+});
+
+test("the private environment failing after a rebuild points to the logs and the override", () => {
+  const msg = interpreterProblemMessage({ command: "/g/daemon-env/bin/python", source: "bundled" }, { ok: false, kind: "broken", detail: "ImportError: x" });
+  assert.match(msg, /Empathy's own environment/);
+  assert.match(msg, /Show Logs/);
+  assert.match(msg, /empathy\.server\.pythonPath/);
 });

@@ -82,3 +82,12 @@ test("hand-edited junk is coerced or replaced by the default, never sent as is",
   assert.equal(s.models.cheap, null);
   assert.deepEqual(JSON.parse(JSON.stringify(s)), s, "JSON-serialisable for initializationOptions");
 });
+
+test("the project's interpreter: empathy.project.python, else the Python extension's selection", () => {
+  assert.equal(readSettings(reader({}), true, "/home/u/proj/.venv/bin/python").project.python, "/home/u/proj/.venv/bin/python");
+  assert.equal(readSettings(reader({ "project.python": "/opt/py/bin/python" }), true, "/x/bin/python").project.python, "/opt/py/bin/python");
+  assert.equal(readSettings(reader({}), true, undefined).project.python, null);
+  assert.equal(readSettings(reader({}), true, "  ").project.python, null);
+  // The daemon's own interpreter is never sent as the project's.
+  assert.equal(readSettings(reader({ "server.pythonPath": "/d/bin/python" }), true).project.python, null);
+});
