@@ -3,18 +3,18 @@
 // first start builds the daemon's private environment from the wheels inside the .vsix, offline; Prepare
 // Release then runs the project's tests with the project's interpreter and shows the findings in Problems.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import {
-  BUNDLED_WHEELS,
   copySample,
   daemonsInGroup,
   launchBrowser,
   openWorkbench,
   packageExtension,
   preflight,
+  projectInterpreter,
   runCommand,
   screenshot,
   startCodeServer,
@@ -25,17 +25,6 @@ import {
 } from "./harness.mjs";
 
 const EXTENSION_ID = "empathy-os.empathy-vscode";
-
-/** A project virtualenv with pytest and coverage (from the bundled wheels, offline) and no Empathy. */
-function projectInterpreter() {
-  const venv = path.join(tempDir("project-env"), "venv");
-  execFileSync("python3", ["-I", "-m", "venv", "--without-pip", venv]);
-  const python = path.join(venv, "bin", "python");
-  const pip = readdirSync(BUNDLED_WHEELS).find((w) => /^pip-.*\.whl$/.test(w));
-  execFileSync(python, [path.join(BUNDLED_WHEELS, pip, "pip"), "install", "--isolated", "--no-index", "--find-links",
-    BUNDLED_WHEELS, "--no-compile", "--disable-pip-version-check", "-q", "pytest", "coverage"], { stdio: ["ignore", "ignore", "inherit"] });
-  return python;
-}
 
 describe("Install the .vsix and it works", () => {
   let server;

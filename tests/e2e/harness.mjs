@@ -42,6 +42,29 @@ export function packageExtension() {
   if (!existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
 }
 
+/**
+ * The stand-in for ms-python.python (tests/e2e/fake-python-extension: its environments API and a palette
+ * command "E2E Python: Select Interpreter"), packaged with the root's vsce.
+ */
+export function packageFakePythonExtension() {
+  const out = path.join(tempDir("fake-python"), "ms-python.python.vsix");
+  execFileSync(path.join(REPO, "node_modules", ".bin", "vsce"),
+    ["package", "--allow-missing-repository", "--skip-license", "--no-dependencies", "--out", out],
+    { cwd: path.join(REPO, "tests", "e2e", "fake-python-extension"), stdio: ["ignore", "ignore", "inherit"] });
+  return out;
+}
+
+/** A project virtualenv with pytest and coverage (from the .vsix's bundled wheels, offline) and no Empathy. */
+export function projectInterpreter() {
+  const venv = path.join(tempDir("project-env"), "venv");
+  execFileSync("python3", ["-I", "-m", "venv", "--without-pip", venv]);
+  const python = path.join(venv, "bin", "python");
+  const pip = readdirSync(BUNDLED_WHEELS).find((w) => /^pip-.*\.whl$/.test(w));
+  execFileSync(python, [path.join(BUNDLED_WHEELS, pip, "pip"), "install", "--isolated", "--no-index", "--find-links",
+    BUNDLED_WHEELS, "--no-compile", "--disable-pip-version-check", "-q", "pytest", "coverage"], { stdio: ["ignore", "ignore", "inherit"] });
+  return python;
+}
+
 export function tempDir(prefix) {
   return mkdtempSync(path.join(tmpdir(), `empathy-e2e-${prefix}-`));
 }
@@ -90,7 +113,7 @@ async function waitHealthy(url, child, timeoutMs) {
  * settings. It runs in its own session/process group (detached = setsid) so stop() ends the extension
  * hosts and language servers each page load leaves behind.
  */
-export async function startCodeServer({ userSettings = {}, workspaceTrust = false } = {}) {
+export async function startCodeServer({ userSettings = {}, workspaceTrust = false, extraVsix = [] } = {}) {
   const root = tempDir("vscode");
   const userDataDir = path.join(root, "user-data");
   const extensionsDir = path.join(root, "extensions");
@@ -114,9 +137,11 @@ export async function startCodeServer({ userSettings = {}, workspaceTrust = fals
       2,
     ),
   );
-  execFileSync(CODE_SERVER, ["--install-extension", VSIX, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  for (const vsix of [VSIX, ...extraVsix]) {
+    execFileSync(CODE_SERVER, ["--install-extension", vsix, "--extensions-dir", extensionsDir, "--user-data-dir", userDataDir], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
   const port = await freePort();
   const logPath = path.join(root, "code-server.log");
   const { openSync } = await import("node:fs");

@@ -10,6 +10,8 @@ import {
   e2ePython,
   launchBrowser,
   openFile,
+  packageFakePythonExtension,
+  projectInterpreter,
   openWorkbench,
   packageExtension,
   preflight,
@@ -55,7 +57,8 @@ describe("Empathy in real VS Code", () => {
   before(async () => {
     preflight();
     packageExtension();
-    server = await startCodeServer();
+    // With a stand-in for the Python extension, whose selected interpreter is the project's.
+    server = await startCodeServer({ extraVsix: [packageFakePythonExtension()] });
     browser = await launchBrowser();
   });
 
@@ -82,6 +85,51 @@ describe("Empathy in real VS Code", () => {
       assert.match(text, /Empathy: the daemon is not installed in/);
       assert.ok(text.includes(`${bare} -m pip install empathy-os`), text);
       assert.match(text, /empathy\.server\.pythonPath/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test("the project's interpreter follows the Python extension's selection, without a daemon restart", async () => {
+    // First selection: a Python that cannot see pytest or coverage; then a virtualenv that has both.
+    const bare = path.join(tempDir("bare-project-python"), "python");
+    writeFileSync(bare, '#!/bin/sh\nexec /usr/bin/env python3 -I -S "$@"\n');
+    chmodSync(bare, 0o755);
+    const good = projectInterpreter();
+    const workspace = copySample(path.join(tempDir("ws-interp"), "sample-project"), {
+      "empathy.server.pythonPath": e2ePython(),
+      "python.defaultInterpreterPath": bare,
+    });
+    const known = new Set(daemonsInGroup(server.pgid).map((d) => d.pid));
+    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openWorkbench(page, server.url, workspace);
+      await runCommand(page, "Empathy: Prepare Release");
+      const verdict = page.locator(".statusbar-item", { hasText: /Release: (approved|blocked)/ }).first();
+      await waitOrEmpathyError(page, verdict, 180_000);
+      await verdict.click();
+      const first = await webviewText(page, /Test coverage: /, 30_000);
+      await screenshot(page, "13-interpreter-without-pytest");
+      assert.match(first, /Test coverage: not measured/);
+      const daemons = daemonsInGroup(server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid);
+      assert.equal(daemons.length, 1, "one daemon for this window");
+
+      await runCommand(page, "E2E Python: Select Interpreter");
+      await page.locator(".quick-input-widget", { hasText: "Path to a Python interpreter" }).waitFor({ timeout: 10_000 });
+      await page.locator(".quick-input-widget input").fill(good);
+      await page.keyboard.press("Enter");
+      await page.waitForTimeout(1_000);
+      await runCommand(page, "Empathy: Prepare Release");
+      await page.locator(".statusbar-item", { hasText: /Release prep running/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await waitOrEmpathyError(page, verdict, 180_000);
+      await verdict.click();
+      const second = await webviewText(page, /Test coverage: \d+(\.\d+)? %/, 60_000);
+      await screenshot(page, "14-interpreter-switched");
+      assert.match(second, /Test coverage: \d+(\.\d+)? %/);
+      assert.deepEqual(daemonsInGroup(server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid), daemons, "same daemon");
+    } catch (err) {
+      await screenshot(page, "98-interpreter-failure").catch(() => undefined);
+      throw err;
     } finally {
       await page.close();
     }
@@ -120,8 +168,10 @@ describe("Empathy in real VS Code", () => {
   });
 
   test("Prepare Release shows a bandit finding and the verdict; Generate tests opens the new test file", async () => {
+    // The selected interpreter (the project's) is the one with pytest and coverage.
     const workspace = copySample(path.join(tempDir("ws-full"), "sample-project"), {
       "empathy.server.pythonPath": e2ePython(),
+      "python.defaultInterpreterPath": e2ePython(),
     });
     const shellLine = lineOf(path.join(workspace, "inventory", "storage.py"), "shell=True");
     const taxLine = lineOf(path.join(workspace, "inventory", "pricing.py"), "def tax_amount");
@@ -197,7 +247,7 @@ describe("Empathy in real VS Code", () => {
       // coverage gate of the next run passes, and the report shows the new threshold.
       writeFileSync(
         path.join(workspace, ".vscode", "settings.json"),
-        JSON.stringify({ "empathy.server.pythonPath": e2ePython(), "empathy.gates.minCoverage": 40 }, null, 2),
+        JSON.stringify({ "empathy.server.pythonPath": e2ePython(), "python.defaultInterpreterPath": e2ePython(), "empathy.gates.minCoverage": 40 }, null, 2),
       );
       await page.waitForTimeout(1_500); // VS Code notices the settings file change
       await runCommand(page, "Empathy: Prepare Release");

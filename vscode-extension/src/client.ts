@@ -50,6 +50,9 @@ export class EmpathyClient implements vscode.Disposable {
       python.onDidChange(() => {
         if (this.running) {
           void this.pushSettings();
+        } else if (this.starting) {
+          // A start under way read the settings before the change; send them once it is up.
+          void this.starting.then(() => this.pushSettings());
         } else {
           void this.restart("the Python extension's interpreter changed");
         }
