@@ -123,7 +123,7 @@ describe("Empathy in real VS Code", () => {
       await page.locator(".statusbar-item", { hasText: /Release prep running/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
       await waitOrEmpathyError(page, verdict, 180_000);
       await verdict.click();
-      const second = await webviewText(page, /Test coverage: \d+(\.\d+)? %/, 60_000);
+      const second = await webviewText(page, /Test coverage: \d+(\.\d+)? %/, 180_000);
       await screenshot(page, "14-interpreter-switched");
       assert.match(second, /Test coverage: \d+(\.\d+)? %/);
       assert.deepEqual(daemonsInGroup(server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid), daemons, "same daemon");
@@ -254,7 +254,7 @@ describe("Empathy in real VS Code", () => {
       await page.locator(".statusbar-item", { hasText: /Release prep running/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
       await waitOrEmpathyError(page, verdict, 180_000);
       await verdict.click();
-      const rerun = await webviewText(page, /min_coverage\s+✓ pass\s+[\d.]+\s+40\b/, 60_000);
+      const rerun = await webviewText(page, /min_coverage\s+✓ pass\s+[\d.]+\s+40\b/, 180_000);
       await screenshot(page, "06-gate-setting-applied");
       assert.match(rerun, /min_coverage\s+✓ pass/);
 
