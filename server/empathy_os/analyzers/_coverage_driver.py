@@ -4,7 +4,7 @@ and writes coverage's JSON report. One process instead of three (probe, `coverag
 interpreter start-up is a large share of a small project's test run.
 
 Argument: JSON {"data_file", "json_file", "debug_file", "source": [...]|null, "omit": [...]|null,
-"pytest_args": [...]}.
+"extra_omit": [...], "pytest_args": [...]}.
 
 Read-only: coverage's data, debug and report files go where the spec says (our temp folder) whatever the
 project's coverage config names; pytest-cov, if the project's interpreter has it, is told `--no-cov` so
@@ -41,6 +41,8 @@ if out["coverage"] and out["pytest"]:
     cov = coverage.Coverage(data_file=spec["data_file"], source=spec["source"], omit=spec["omit"],
                             config_file=True)
     cov.set_option("run:debug_file", spec["debug_file"])
+    if spec.get("extra_omit"):  # added to the project's own omit patterns, not replacing them
+        cov.set_option("run:omit", list(cov.get_option("run:omit") or []) + spec["extra_omit"])
     cov.start()
     try:
         out["pytest_exit"] = int(pytest.main(args))

@@ -30,7 +30,15 @@ from empathy_os.analyzers._coverage_driver import DRIVER
 from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, pytest_args, read_junit
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
-from empathy_os.analyzers.project import packages, parse_file, read_pyproject, rel, source_files
+from empathy_os.analyzers.project import (
+    oversized_files,
+    packages,
+    parse_file,
+    read_pyproject,
+    rel,
+    size_note,
+    source_files,
+)
 from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 
 NAME = "coverage"
@@ -103,8 +111,11 @@ def _is_public(qualname: str) -> bool:
 
 def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
     findings = []
+    too_big = {rel(ctx, p) for p, _ in oversized_files(ctx)}
     for fname, data in sorted(report.get("files", {}).items()):
         relpath = rel(ctx, fname)
+        if relpath in too_big:  # no per-function findings (nor test generation) for these
+            continue
         spans = None
         for qualname, region in (data.get("functions") or {}).items():
             missing = region.get("missing_lines") or []
@@ -182,6 +193,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         junit, out = tmp / "junit.xml", tmp / "coverage.json"
         spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
                 "debug_file": str(tmp / "coverage-debug.log"),
+                "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
                 "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(tmp)}
         try:
             run = await run_project_code(ctx, [ctx.python, "-c", DRIVER, json.dumps(spec)], ctx.root,
@@ -208,6 +220,8 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         report = load_json(out.read_text(encoding="utf-8"), "coverage json")
 
     notes = _unparsable_notes(ctx, sources, report)
+    if (big := size_note(ctx)) is not None:
+        notes.append(big + " (also left out of the coverage figure)")
     if pytest_exit in PYTEST_EXIT:
         notes.append(f"pytest exit {pytest_exit}: {PYTEST_EXIT[pytest_exit]}")
     if tests and (tests.failed or tests.errors):

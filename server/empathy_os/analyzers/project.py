@@ -10,6 +10,10 @@ flags) on top. Recognised keys (all optional):
 - `slow_test_seconds`: test-duration threshold
 - `coverage_timeout`, `tool_timeout`: seconds
 - `layers`: list of module names, highest first, checked by the import-graph analyzer
+- `max_file_bytes`: source files larger than this (default 1,000,000 bytes; generated tables, vendored
+  bundles) are skipped by every per-file analysis (bandit, ruff, radon, docstrings, code smells, coverage
+  gaps, test generation) and left out of the coverage figure (parsing a 5 MB generated table for a
+  report cost minutes and gigabytes); `oversized_files` lists them and reports say so.
 """
 
 from __future__ import annotations
@@ -127,13 +131,53 @@ def all_py_files(ctx: ProjectContext) -> list[Path]:
     return list(_walk_py(ctx.root))
 
 
-def source_files(ctx: ProjectContext) -> list[Path]:
-    """Project sources: .py files outside tests, venvs, build output and hidden folders."""
+DEFAULT_MAX_FILE_BYTES = 1_000_000
+
+
+def max_file_bytes(ctx: ProjectContext) -> int:
+    value = ctx.settings.get("max_file_bytes")
+    try:
+        return int(value) if value is not None and int(value) > 0 else DEFAULT_MAX_FILE_BYTES
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_FILE_BYTES
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _sources(ctx: ProjectContext) -> list[Path]:
     only = _only(ctx)
     files = [p for p in _walk_py(ctx.root) if not is_test_file(p.relative_to(ctx.root))]
     if only is not None:
         files = [p for p in files if p.resolve() in only]
     return files
+
+
+def source_files(ctx: ProjectContext) -> list[Path]:
+    """Project sources: .py files outside tests, venvs, build output and hidden folders, and not over
+    `max_file_bytes` (see oversized_files)."""
+    limit = max_file_bytes(ctx)
+    return [p for p in _sources(ctx) if _size(p) <= limit]
+
+
+def oversized_files(ctx: ProjectContext) -> list[tuple[Path, int]]:
+    """(path, bytes) of the sources skipped by per-file analysis for their size."""
+    limit = max_file_bytes(ctx)
+    return [(p, n) for p in _sources(ctx) if (n := _size(p)) > limit]
+
+
+def size_note(ctx: ProjectContext) -> str | None:
+    """One line for a report naming the files skipped for their size, or None."""
+    big = oversized_files(ctx)
+    if not big:
+        return None
+    names = ", ".join(f"{rel(ctx, p)} ({n / 1e6:.1f} MB)" for p, n in big)
+    return (f"skipped by per-file analysis, larger than {max_file_bytes(ctx):,} bytes "
+            f"([tool.empathy] max_file_bytes): {names}")
 
 
 def test_files(ctx: ProjectContext) -> list[Path]:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from empathy_os.analyzers.base import Finding, ProjectContext
-from empathy_os.analyzers.project import all_py_files, load_project
+from empathy_os.analyzers.project import all_py_files, load_project, size_note
 from empathy_os.llm import ModelClient
 from empathy_os.orchestration.agent_templates import get_template
 from empathy_os.orchestration.execution_strategies import ParallelStrategy
@@ -100,6 +100,8 @@ class OrchestratedReleasePrepWorkflow:
                    "on_agent_done": on_done, "trusted": trusted}
         result = await ParallelStrategy(self.client).execute(agents, context)
         report = self._report(ctx.root, result.outputs, time.perf_counter() - started)
+        if (big := size_note(ctx)) is not None and not any(big in n for n in report.notes):
+            report.notes.insert(0, big)
         unmeasured = [g.name for g in report.gates if g.actual is None]
         if learn and unmeasured:
             report.notes.append("outcome not recorded: gate(s) not measured: " + ", ".join(unmeasured))
