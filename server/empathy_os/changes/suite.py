@@ -1,0 +1,100 @@
+"""The project's test suite in the private copy: per-test outcomes and per-file statement coverage.
+
+One process of the project's interpreter runs pytest under coverage.py's API (like the coverage
+analyzer's driver, but measuring the copy's files and recording every test's outcome), started through
+the sandbox, so it gets the sandbox's HOME/TMPDIR, no API key, and whatever OS isolation the sandbox adds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.testgen.sandbox import Sandbox
+
+# argv: result file, JSON list of files to measure, then pytest arguments.
+_RUNNER = r"""
+import json, sys
+out, include, args = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
+result = {"rc": None, "outcomes": {}, "files": {}, "error": None}
+try:
+    import coverage, pytest
+except Exception as exc:
+    result["error"] = "%s not importable: %s" % ("coverage/pytest", exc)
+    json.dump(result, open(out, "w"))
+    raise SystemExit(0)
+cov = coverage.Coverage(data_file=None, include=include or None, config_file=False)
+class Recorder:
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call" or report.failed or (report.when == "setup" and report.skipped):
+            result["outcomes"].setdefault(report.nodeid, []).append(report.outcome)
+    def pytest_collectreport(self, report):
+        if report.failed:  # an import error in a test module: it counts as a failing "test"
+            result["outcomes"].setdefault("collect:" + (report.nodeid or "."), []).append("failed")
+cov.start()
+try:
+    result["rc"] = int(pytest.main(args, plugins=[Recorder()]))
+finally:
+    cov.stop()
+for name in include:
+    try:
+        _, statements, _, missing, _ = cov.analysis2(name)
+    except Exception:
+        continue
+    result["files"][name] = {"statements": len(statements), "missing": len(missing)}
+with open(out, "w", encoding="utf-8") as fh:
+    json.dump(result, fh)
+"""
+
+
+@dataclass
+class SuiteRun:
+    returncode: int | None
+    output: str
+    duration: float
+    outcomes: dict[str, list[str]] = field(default_factory=dict)  # test id -> outcome of each run
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # rel path -> (statements, missing)
+    error: str | None = None
+
+    @property
+    def failed(self) -> set[str]:
+        return {t for t, o in self.outcomes.items() if "failed" in o}
+
+    @property
+    def passed(self) -> set[str]:
+        return {t for t, o in self.outcomes.items() if o and all(x in ("passed", "skipped") for x in o)}
+
+    def percent(self, path: str) -> float | None:
+        stats = self.coverage.get(path)
+        if not stats or not stats[0]:
+            return None
+        return 100.0 * (stats[0] - stats[1]) / stats[0]
+
+    def tail(self, limit: int = 2500) -> str:
+        return self.output[-limit:]
+
+
+async def run_suite(sandbox: Sandbox, measure: list[str], node_ids: list[str] | None = None,
+                    timeout: float = 900) -> SuiteRun:
+    """The whole suite (or `node_ids`), measuring coverage of `measure` (paths relative to the copy)."""
+    run_id = sandbox.next_id()
+    out = sandbox.base / "data" / f"suite-{run_id}.json"
+    include = [str(sandbox.copy / p) for p in measure]
+    args = sandbox.pytest_args(run_id)[2:] + ["-p", "no:randomly"] + list(node_ids or [])
+    cmd = [sandbox.python, "-c", _RUNNER, str(out), json.dumps(include), *args]
+    try:
+        ran = await sandbox.run(cmd, timeout=timeout)
+    except ToolTimeout as exc:
+        return SuiteRun(None, "", timeout, error=str(exc))
+    output = ((ran.stderr.strip() + "\n") if ran.stderr.strip() else "") + ran.stdout.strip()
+    if not out.exists():
+        last = (ran.stderr.strip().splitlines() or [f"exit code {ran.returncode}"])[-1]
+        return SuiteRun(ran.returncode, output, ran.duration, error=f"the test run did not finish: {last}")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    out.unlink()
+    if data.get("error"):
+        return SuiteRun(None, output, ran.duration, error=data["error"])
+    prefix = str(sandbox.copy) + "/"
+    coverage = {name.removeprefix(prefix): (v["statements"], v["missing"]) for name, v in data["files"].items()}
+    return SuiteRun(data["rc"], output, ran.duration, outcomes=data["outcomes"], coverage=coverage)
