@@ -8,6 +8,10 @@ The real `anthropic` SDK talks to it over HTTP through `base_url`. Replies are s
         {"sleep": 5, "text": "late"},                                # a slow reply (client timeout)
         {"garbage": True},                                           # a 200 whose body is not JSON
         lambda request: {...},                                       # computed from the request body
+        {"tool_use": {"name": "propose_change", "input": {...}}},    # a tool call (stop_reason tool_use)
+        {"content": [{"type": "text", "text": "..."}, ...]},         # any content blocks, as given
+        {"text": "...", "cache_creation_input_tokens": 900,          # usage of prompt caching
+         "cache_read_input_tokens": 0},
     )
 
 When the script is empty, `default` answers (a callable or dict); every request body is kept in
@@ -105,16 +109,27 @@ class FakeAnthropic:
 
 
 def _message(request: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
+    content = reply.get("content")
+    if content is None:
+        content = [{"type": "text", "text": reply.get("text", "")}]
+        if tool := reply.get("tool_use"):
+            block = {"type": "tool_use", "id": f"toolu_fake_{len(request.get('messages', []))}",
+                     "name": tool["name"], "input": tool.get("input", {})}
+            content = ([content[0]] if reply.get("text") else []) + [block]
+    usage = {
+        "input_tokens": int(reply.get("input_tokens", 0)),
+        "output_tokens": int(reply.get("output_tokens", 0)),
+    }
+    for key in ("cache_creation_input_tokens", "cache_read_input_tokens"):
+        if key in reply:
+            usage[key] = int(reply[key])
     return {
         "id": f"msg_fake_{id(reply):x}",
         "type": "message",
         "role": "assistant",
         "model": request.get("model", "unknown"),
-        "content": [{"type": "text", "text": reply.get("text", "")}],
-        "stop_reason": "end_turn",
+        "content": content,
+        "stop_reason": "tool_use" if any(b.get("type") == "tool_use" for b in content) else "end_turn",
         "stop_sequence": None,
-        "usage": {
-            "input_tokens": int(reply.get("input_tokens", 0)),
-            "output_tokens": int(reply.get("output_tokens", 0)),
-        },
+        "usage": usage,
     }

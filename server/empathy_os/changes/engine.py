@@ -22,9 +22,11 @@ An untrusted project's code is never run, so nothing can be verified there: chec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Self
@@ -78,6 +80,12 @@ class Verifier:
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.cleanup)
             self.sandbox = None
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        """Hold the copy alone (a proposer computing something in it, e.g. ruff's fixes)."""
+        async with self._verify_lock:
+            yield
 
     # -- baseline ----------------------------------------------------------------------------------
 
@@ -156,6 +164,7 @@ class Verifier:
         verdict.before_sha = {p: sha256(originals[p]) for p in touched}
         after_bytes = {p: _read(copy / p) for p in touched}
         verdict.after_sha = {p: sha256(b) for p, b in after_bytes.items()}
+        verdict.after_content = after_bytes
         verdict.checks.append(Check(name="applies", passed=True,
                                     detail=f"git apply -p{checked.strip}: {len(touched)} file(s) changed",
                                     measured={"files": touched}))
@@ -273,7 +282,7 @@ class Verifier:
             parts.append(f"{len(missing)} test(s) no longer run: {', '.join(missing[:5])}")
         detail = "; ".join(parts) + (f"\n{run.tail(1500)}" if newly else "")
         checks = [Check(name="tests", passed=passed, detail=detail,
-                        measured={"passed": len(run.passed), "failed": len(run.failed), "broken": newly,
+                        measured={"tests_passed": len(run.passed), "tests_failed": len(run.failed), "broken": newly,
                                   "flaky": flaky, "not_run": missing, "seconds": round(run.duration, 2)})]
         lower = []
         cov: dict[str, list[float | None]] = {}
@@ -371,3 +380,10 @@ def _kind_checks(change: Change, touched: list[str], originals: dict[str, bytes 
                              detail=f"radon cyclomatic complexity of {change.symbol}: {a} → {b}"))
         return out
     return []
+
+
+async def verify_patch(root: str | os.PathLike[str], diff: str, python: str | None = None,
+                       trusted: bool = True) -> Verdict:
+    """A user's patch, verified on its own (kind `patch`: nothing may get worse)."""
+    async with Verifier.for_project(root, python=python, trusted=trusted) as verifier:
+        return await verifier.verify(Change(id="patch", agent="user", kind=ChangeKind.PATCH, diff=diff))

@@ -63,6 +63,7 @@ class Verdict(BaseModel):
     # refuses a file whose current content is not the "before" one.
     before_sha: dict[str, str | None] = Field(default_factory=dict)
     after_sha: dict[str, str | None] = Field(default_factory=dict)
+    after_content: dict[str, bytes | None] = Field(default_factory=dict, exclude=True)  # what --apply writes
     duration_seconds: float = 0.0
     bad_input: str | None = None  # the diff is unusable (malformed, does not apply): not a measured rejection
 
@@ -74,7 +75,7 @@ class Verdict(BaseModel):
         return [f"{c.name}: {c.detail}" for c in self.checks if not c.passed]
 
     def measurements(self) -> dict[str, Any]:
-        return {c.name: {"passed": c.passed, "detail": c.detail, **c.measured} for c in self.checks}
+        return {c.name: {**c.measured, "passed": c.passed, "detail": c.detail} for c in self.checks}
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -50,7 +50,7 @@ def _env(scratch: Path, copy: Path) -> dict[str, str]:
 
 
 async def _git_apply(copy: Path, patch_file: Path, scratch: Path, *args: str) -> tuple[int, str, str]:
-    run = await run_tool(["git", "apply", "--whitespace=nowarn", *args, str(patch_file)], copy, timeout=60,
+    run = await run_tool(["git", "apply", "--whitespace=nowarn", "--recount", *args, str(patch_file)], copy, timeout=60,
                          env=_env(scratch, copy))
     return run.returncode, run.stdout, run.stderr
 

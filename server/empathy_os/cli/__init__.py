@@ -22,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from empathy_os.cli import compose, lsp, release_prep, store, test_coverage
+    from empathy_os.cli import compose, fix, lsp, release_prep, store, test_coverage, verify
 
     parser = _Parser(prog="empathy", description="Meta-orchestration of analysis agents.")
     parser.add_argument("--version", action="version", version=f"empathy {__version__}")
@@ -32,10 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     workflows = orchestrate.add_subparsers(dest="workflow", metavar="WORKFLOW", required=True)
     release_prep.register(workflows)
     test_coverage.register(workflows)
+    fix.register(workflows)
 
     compose.register(commands)
     store.register(commands)
     lsp.register(commands)
+    verify.register(commands)
     return parser
 
 

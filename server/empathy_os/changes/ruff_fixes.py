@@ -1,0 +1,115 @@
+"""code_reviewer, offline: ruff's own fixes for the findings ruff can fix, computed in the private copy.
+
+Per file, ruff is run in the copy with `--fix-only --select <the file's fixable rules>` and the project's
+ruff configuration (or the analyzer's default rule set without one); the fixed text becomes a diff and
+the file is put back. Safe fixes first; findings whose only fix ruff marks unsafe get a second, separate
+change made with `--unsafe-fixes`, so a risky edit never rides along with a safe one. Every change then
+goes through the verifier like any other. The project itself is never written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from empathy_os.analyzers import run_analyzer
+from empathy_os.analyzers._util import dist_version
+from empathy_os.analyzers.base import Finding, run_tool, tool_bin
+from empathy_os.analyzers.ruff import config_args
+from empathy_os.changes.engine import Verifier
+from empathy_os.changes.model import Change, ChangeKind, Region
+from empathy_os.changes.patch import make_diff
+
+AGENT = "code_reviewer"
+
+
+def _args_without_select(args: list[str]) -> list[str]:
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+            continue
+        if a == "--select":
+            skip = True
+            continue
+        out.append(a)
+    return out
+
+
+async def _applicability(verifier: Verifier, paths: list[str]) -> dict[tuple[str, int, int, str], str]:
+    """(path, row, column, rule) -> "safe" | "unsafe" | "display-only" for every fix ruff offers."""
+    cmd = [tool_bin("ruff"), "check", "--output-format", "json", "--no-cache", "--exit-zero",
+           *config_args(verifier.copy_ctx), *paths]
+    run = await run_tool(cmd, verifier.sandbox.copy, timeout=300)
+    prefix = str(verifier.sandbox.copy) + "/"
+    out = {}
+    for r in json.loads(run.stdout or "[]"):
+        if r.get("fix"):
+            loc = r.get("location") or {}
+            key = (r["filename"].removeprefix(prefix), int(loc.get("row") or 1), loc.get("column"), r.get("code"))
+            out[key] = r["fix"].get("applicability") or "safe"
+    return out
+
+
+async def current_findings(verifier: Verifier) -> list[Finding]:
+    """ruff's findings on the copy (= the project when the verifier opened), as the ruff analyzer reports them."""
+    result = await run_analyzer("ruff", verifier.copy_ctx)
+    if not result.ran:
+        raise RuntimeError(f"ruff could not run: {result.error}")
+    return result.findings
+
+
+async def propose(verifier: Verifier, findings: list[Finding]) -> tuple[list[Change], list[Finding]]:
+    """Changes for the fixable findings among `findings`; returns (changes, findings ruff cannot fix)."""
+    fixable = [f for f in findings if f.tool == "ruff" and f.extra.get("fixable")]
+    unfixable = [f for f in findings if f.tool == "ruff" and not f.extra.get("fixable")]
+    if not fixable:
+        return [], unfixable
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in fixable:
+        by_file[f.path].append(f)
+    apply_kind = await _applicability(verifier, sorted(by_file))
+    changes: list[Change] = []
+    for path, items in sorted(by_file.items()):
+        groups: dict[str, list[Finding]] = {"safe": [], "unsafe": []}
+        for f in items:
+            kind = apply_kind.get((path, f.line, f.column, f.rule), "display-only")
+            if kind in groups:
+                groups[kind].append(f)
+            else:
+                unfixable.append(f)  # a fix ruff only displays, never applies
+        for kind, group in groups.items():
+            if group:
+                change = await _fix_file(verifier, path, group, unsafe=kind == "unsafe")
+                if change is None:
+                    unfixable.extend(group)
+                else:
+                    changes.append(change)
+    return changes, unfixable
+
+
+async def _fix_file(verifier: Verifier, path: str, findings: list[Finding], unsafe: bool) -> Change | None:
+    rules = sorted({f.rule for f in findings})
+    args = _args_without_select(config_args(verifier.copy_ctx))
+    flags = ["--fix-only", "--no-cache", "--exit-zero", "--select", ",".join(rules)]
+    if unsafe:
+        flags.append("--unsafe-fixes")
+    target = verifier.sandbox.copy / path
+    async with verifier.exclusive():
+        before = target.read_text(encoding="utf-8")
+        try:
+            await run_tool([tool_bin("ruff"), "check", *flags, *args, path], verifier.sandbox.copy, timeout=300)
+            after = target.read_text(encoding="utf-8")
+        finally:
+            target.write_text(before, encoding="utf-8")
+    diff = make_diff(path, before, after)
+    if not diff:
+        return None
+    how = f"{dist_version('ruff')} --fix-only{' --unsafe-fixes' if unsafe else ''} --select {','.join(rules)}"
+    names = ", ".join(f"{f.rule} line {f.line}" for f in findings)
+    return Change(
+        id=f"ruff:{path}:{','.join(rules)}{':unsafe' if unsafe else ''}",
+        agent=AGENT, kind=ChangeKind.FIX, diff=diff, findings=findings, files=[path],
+        regions=[Region(path=path, start=1, end=max(1, len(before.splitlines())))],
+        description=f"ruff's {'unsafe ' if unsafe else ''}fix for {names}", source=how,
+    )

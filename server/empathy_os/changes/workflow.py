@@ -1,0 +1,223 @@
+"""`fix`: propose a verified change for each current finding, and (only when asked) apply the verified ones.
+
+Findings come from the same analyzers as release prep, run on the private copy: ruff (code_reviewer),
+bandit (security_auditor), interrogate (documentation_writer), radon (refactoring_specialist). Offline,
+ruff's own fixes are proposed; everything else needs a model and says so. Every proposal goes through
+one `Verifier` (one copy, one baseline).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from empathy_os.analyzers import load_project, run_analyzer
+from empathy_os.analyzers.base import Finding
+from empathy_os.changes import ruff_fixes
+from empathy_os.changes.apply import apply_verdict
+from empathy_os.changes.engine import Verifier
+from empathy_os.changes.model import Change, Verdict
+from empathy_os.progress import Progress, no_progress
+
+AGENTS = {  # agent id -> the analyzer whose findings it works on
+    "code_reviewer": "ruff",
+    "security_auditor": "bandit",
+    "documentation_writer": "docstrings",
+    "refactoring_specialist": "radon",
+}
+
+
+class Attempt(BaseModel):
+    change: Change
+    verdict: Verdict
+
+
+class ChangeResult(BaseModel):
+    change: Change
+    verdict: Verdict
+    attempts: list[Attempt] = Field(default_factory=list)  # earlier rejected proposals for the same findings
+
+    def to_json(self) -> dict[str, Any]:
+        c, v = self.change, self.verdict
+        return {
+            "id": c.id, "agent": c.agent, "kind": c.kind.value, "tier": c.tier, "model": c.model,
+            "findings": [f.model_dump(mode="json", exclude={"extra"}) for f in c.findings],
+            "description": c.description, "source": c.source, "diff": c.diff,
+            "verified": v.verified, "reasons": v.reasons, "touched": v.touched,
+            "measurements": v.measurements(), "verification_seconds": round(v.duration_seconds, 3),
+            "cost_usd": round(c.cost_usd + sum(a.change.cost_usd for a in self.attempts), 6),
+            "rejected_attempts": [{"tier": a.change.tier, "reasons": a.verdict.reasons} for a in self.attempts],
+        }
+
+
+class FixReport(BaseModel):
+    project_root: str
+    agents: list[str]
+    targeted: list[Finding] = Field(default_factory=list)
+    results: list[ChangeResult] = Field(default_factory=list)
+    skipped: list[tuple[Finding, str]] = Field(default_factory=list)  # findings no agent could work on, why
+    applied: list[str] = Field(default_factory=list)
+    refused: dict[str, str] = Field(default_factory=dict)  # change id -> why --apply did not write it
+    notes: list[str] = Field(default_factory=list)
+    cost_usd: float = 0.0
+    max_cost: float | None = None
+    duration_seconds: float = 0.0
+
+    @property
+    def unresolved(self) -> list[Finding]:
+        """Targeted findings with no verified change."""
+        fixed = {id(f) for r in self.results if r.verdict.verified for f in r.change.findings}
+        done = {(f.path, f.line, f.rule) for r in self.results if r.verdict.verified for f in r.change.findings}
+        return [f for f in self.targeted if id(f) not in fixed and (f.path, f.line, f.rule) not in done]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "project_root": self.project_root,
+            "agents": self.agents,
+            "findings_targeted": len(self.targeted),
+            "findings_without_verified_change": [_finding(f) for f in self.unresolved],
+            "changes": [r.to_json() for r in self.results],
+            "skipped": [{**_finding(f), "reason": why} for f, why in self.skipped],
+            "applied": self.applied,
+            "refused": self.refused,
+            "notes": self.notes,
+            "cost_usd": round(self.cost_usd, 6),
+            "max_cost_usd": self.max_cost,
+            "duration_seconds": round(self.duration_seconds, 3),
+        }
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    return {"tool": f.tool, "rule": f.rule, "path": f.path, "line": f.line, "message": f.message}
+
+
+def _selected(findings: list[Finding], rules: list[str] | None, paths: list[str] | None) -> list[Finding]:
+    out = findings
+    if rules:
+        wanted = {r.upper() for r in rules}
+        out = [f for f in out if f.rule.upper() in wanted]
+    if paths:
+        norm = {Path(p).as_posix().lstrip("./") for p in paths}
+        out = [f for f in out if f.path in norm or any(f.path.startswith(n.rstrip("/") + "/") for n in norm)]
+    return out
+
+
+async def run_fix(
+    project_root: str | os.PathLike[str],
+    *,
+    rules: list[str] | None = None,
+    paths: list[str] | None = None,
+    agents: list[str] | None = None,
+    max_cost: float | None = None,
+    apply: bool = False,
+    python: str | None = None,
+    trusted: bool = True,
+    client: Any = None,
+    progress: Progress | None = None,
+) -> FixReport:
+    """Raises ValueError (one line) for bad usage: unknown agent, unusable project."""
+    started = time.perf_counter()
+    say = progress or no_progress
+    chosen = agents or list(AGENTS)
+    unknown = [a for a in chosen if a not in AGENTS]
+    if unknown:
+        raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join(AGENTS)}")
+    if max_cost is not None and max_cost < 0:
+        raise ValueError(f"max cost must not be negative, got {max_cost}")
+    ctx = load_project(project_root, python=python, trusted=trusted)
+    report = FixReport(project_root=str(ctx.root), agents=chosen, max_cost=max_cost)
+    from empathy_os.changes.agents import ModelProposer  # the model side is optional at import time
+
+    proposer = ModelProposer.create(ctx, client, max_cost)
+    try:
+        async with Verifier(ctx) as verifier:
+            say("measuring findings in a private copy", 5.0)
+            findings: dict[str, list[Finding]] = {}
+            for agent in chosen:
+                result = await run_analyzer(AGENTS[agent], verifier.copy_ctx)
+                if not result.ran:
+                    report.notes.append(f"{agent}: {AGENTS[agent]} could not run: {result.error}")
+                found = [f for f in result.findings if agent != "refactoring_specialist"
+                         or f.rule.startswith("radon-cc-")]
+                findings[agent] = _selected(found, rules, paths)
+            await _propose_all(verifier, proposer, findings, report, say)
+        report.cost_usd = proposer.spent if proposer else 0.0
+        if proposer and proposer.stopped:
+            report.notes.append(proposer.stopped)
+    finally:
+        if proposer:
+            await proposer.aclose()
+    if apply:
+        _apply(ctx.root, report)
+    report.duration_seconds = time.perf_counter() - started
+    say("fix finished", 100.0)
+    return report
+
+
+async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, list[Finding]],
+                       report: FixReport, say: Progress) -> None:
+    needs_model: list[tuple[str, Finding]] = []
+    if "code_reviewer" in findings:
+        changes, unfixable = await ruff_fixes.propose(verifier, findings["code_reviewer"])
+        report.targeted += [f for c in changes for f in c.findings]
+        for i, change in enumerate(changes, 1):
+            say(f"verifying {change.id}", 10 + 80 * i / max(1, len(changes)))
+            verdict = await verifier.verify(change)
+            report.results.append(ChangeResult(change=change, verdict=verdict))
+            if not verdict.verified:
+                needs_model += [("code_reviewer", f) for f in change.findings]
+        needs_model += [("code_reviewer", f) for f in unfixable]
+    for agent in ("security_auditor", "documentation_writer", "refactoring_specialist"):
+        needs_model += [(agent, f) for f in findings.get(agent, [])]
+    for agent, finding in needs_model:
+        if proposer is None:
+            report.skipped.append((finding, f"{agent} needs a model for this finding (set ANTHROPIC_API_KEY)"))
+            continue
+        if finding not in report.targeted:
+            report.targeted.append(finding)
+        say(f"{agent}: {finding.rule} {finding.path}:{finding.line}", None)
+        result = await proposer.propose(verifier, agent, finding)
+        if result is not None:
+            report.results.append(result)
+
+
+def _apply(root: Path, report: FixReport) -> None:
+    for r in report.results:
+        if not r.verdict.verified:
+            continue
+        why = apply_verdict(root, r.verdict)
+        if why is None:
+            report.applied.append(r.change.id)
+        else:
+            report.refused[r.change.id] = why
+
+
+def render_text(report: FixReport, applied: bool) -> str:
+    lines = [f"Fix: {report.project_root} (agents: {', '.join(report.agents)})"]
+    for r in report.results:
+        c, v = r.change, r.verdict
+        head = "VERIFIED" if v.verified else "REJECTED"
+        who = c.agent + (f" ({c.tier}, ${c.cost_usd:.4f})" if c.tier else "")
+        lines.append(f"\n[{head}] {c.description} — {who}")
+        lines += [f"    {ch.name}: {'ok' if ch.passed else 'FAILED'} — {ch.detail.splitlines()[0]}"
+                  for ch in v.checks]
+        if v.bad_input:
+            lines.append(f"    {v.bad_input}")
+        if v.verified:
+            lines.append("    " + c.diff.rstrip().replace("\n", "\n    "))
+    for f, why in report.skipped:
+        lines.append(f"\n[SKIPPED] {f.rule} {f.path}:{f.line}: {why}")
+    verified = sum(1 for r in report.results if r.verdict.verified)
+    lines.append(f"\n{verified} verified change(s) for {len(report.targeted) - len(report.unresolved)} of "
+                 f"{len(report.targeted)} targeted finding(s); model cost ${report.cost_usd:.4f}")
+    lines += [f"note: {n}" for n in report.notes]
+    if applied:
+        lines.append(f"applied: {', '.join(report.applied) or 'none'}")
+        lines += [f"refused {cid}: {why}" for cid, why in report.refused.items()]
+    else:
+        lines.append("nothing written (use --apply to write the verified changes)")
+    return "\n".join(lines)
