@@ -90,7 +90,8 @@ class Verifier:
     # -- baseline ----------------------------------------------------------------------------------
 
     async def baseline(self) -> SuiteRun | None:
-        """The suite on the unchanged copy (measured once); None when project code may not run."""
+        """The suite on the unchanged copy (measured once; only call it while the copy is unchanged);
+        None when project code may not run."""
         if not self.ctx.trusted:
             return None
         async with self._baseline_lock:
@@ -151,6 +152,7 @@ class Verifier:
             verdict.checks.append(Check(name="findings", passed=False, detail=f"could not measure: {exc}"))
             return
         targets = [(f, measure.finding_key(f, copy)) for f in change.findings]
+        await self.baseline()  # on the unchanged copy (measured once, before the first change is applied)
         try:
             await apply_checked(copy, checked, scratch)
         except PatchError as exc:
@@ -235,8 +237,9 @@ class Verifier:
                 old = before[tool].get(p, Counter())
                 fresh = [g for g in after.get(tool, []) if g.path == p]
                 extra = measure.keys(fresh, copy) - old
+                anchors: dict = {}
                 for g in fresh:
-                    k = measure.finding_key(g, copy)
+                    k = measure.finding_key(g, copy, anchors)
                     if extra[k] > 0:
                         extra[k] -= 1
                         new_findings.append(f"{g.tool} {g.rule} {g.path}:{g.line} {g.message}")

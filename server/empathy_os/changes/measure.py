@@ -21,19 +21,40 @@ from empathy_os.analyzers.base import Finding, ProjectContext
 Key = tuple[str, str, str, str, str]
 
 
-def finding_key(f: Finding, root: Path) -> Key:
+def _anchors(root: Path, path: str, cache: dict[str, tuple[list[str], ast.Module | None]]) -> tuple[
+        list[str], ast.Module | None]:
+    if path not in cache:
+        try:
+            text = (root / path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            tree = None
+        cache[path] = (text.splitlines(), tree)
+    return cache[path]
+
+
+def finding_key(f: Finding, root: Path, cache: dict | None = None) -> Key:
+    """Where a finding is, independent of line numbers: the tool's symbol, else the enclosing function
+    (so editing the flagged line does not make an old finding look new), else the flagged line's text."""
     anchor = f.symbol or ""
     if not anchor:
-        try:
-            lines = (root / f.path).read_text(encoding="utf-8", errors="replace").splitlines()
-            anchor = lines[f.line - 1].strip() if 0 < f.line <= len(lines) else ""
-        except OSError:
-            anchor = ""
+        from empathy_os.changes.code_context import enclosing
+
+        lines, tree = _anchors(root, f.path, {} if cache is None else cache)
+        span = enclosing(tree, f.line) if tree is not None else None
+        if span is not None and span.name:
+            anchor = f"in {span.name}"
+        elif 0 < f.line <= len(lines):
+            anchor = lines[f.line - 1].strip()
     return (f.tool, f.rule, f.path, anchor, f.message)
 
 
 def keys(findings: list[Finding], root: Path) -> Counter[Key]:
-    return Counter(finding_key(f, root) for f in findings)
+    cache: dict = {}
+    return Counter(finding_key(f, root, cache) for f in findings)
 
 
 async def findings_on(ctx: ProjectContext, paths: list[str], analyzers: tuple[str, ...]) -> tuple[

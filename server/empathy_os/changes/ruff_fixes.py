@@ -88,28 +88,56 @@ async def propose(verifier: Verifier, findings: list[Finding]) -> tuple[list[Cha
     return changes, unfixable
 
 
+async def _rule_counts(verifier: Verifier, path: str) -> dict[str, tuple[int, int]]:
+    """rule -> (findings, fixable findings) that ruff reports on `path` in the copy as it is now."""
+    cmd = [tool_bin("ruff"), "check", "--output-format", "json", "--no-cache", "--exit-zero",
+           *config_args(verifier.copy_ctx), path]
+    run = await run_tool(cmd, verifier.sandbox.copy, timeout=300)
+    counts: dict[str, tuple[int, int]] = {}
+    for r in json.loads(run.stdout or "[]"):
+        n, fixable = counts.get(r.get("code") or "", (0, 0))
+        counts[r.get("code") or ""] = (n + 1, fixable + (1 if r.get("fix") else 0))
+    return counts
+
+
 async def _fix_file(verifier: Verifier, path: str, findings: list[Finding], unsafe: bool) -> Change | None:
+    """ruff's fix for `findings` in one file. A fix can leave a finding of another rule behind (removing
+    an import unsorts the block: I001); such follow-up findings that ruff can fix join the selection, up
+    to 3 rounds, so the change does not trade one finding for another."""
     rules = sorted({f.rule for f in findings})
     args = _args_without_select(config_args(verifier.copy_ctx))
-    flags = ["--fix-only", "--no-cache", "--exit-zero", "--select", ",".join(rules)]
-    if unsafe:
-        flags.append("--unsafe-fixes")
     target = verifier.sandbox.copy / path
     async with verifier.exclusive():
         before = target.read_text(encoding="utf-8")
         try:
-            await run_tool([tool_bin("ruff"), "check", *flags, *args, path], verifier.sandbox.copy, timeout=300)
-            after = target.read_text(encoding="utf-8")
+            counts_before = await _rule_counts(verifier, path)
+            for _ in range(3):
+                flags = ["--fix-only", "--no-cache", "--exit-zero", "--select", ",".join(rules)]
+                if unsafe:
+                    flags.append("--unsafe-fixes")
+                target.write_text(before, encoding="utf-8")
+                await run_tool([tool_bin("ruff"), "check", *flags, *args, path], verifier.sandbox.copy, timeout=300)
+                after = target.read_text(encoding="utf-8")
+                counts_after = await _rule_counts(verifier, path)
+                follow = sorted(r for r, (n, fixable) in counts_after.items()
+                                if r not in rules and fixable and n > counts_before.get(r, (0, 0))[0])
+                if not follow:
+                    break
+                rules = sorted({*rules, *follow})
         finally:
             target.write_text(before, encoding="utf-8")
     diff = make_diff(path, before, after)
     if not diff:
         return None
+    targeted = sorted({f.rule for f in findings})
     how = f"{dist_version('ruff')} --fix-only{' --unsafe-fixes' if unsafe else ''} --select {','.join(rules)}"
     names = ", ".join(f"{f.rule} line {f.line}" for f in findings)
+    extra = [r for r in rules if r not in targeted]
     return Change(
-        id=f"ruff:{path}:{','.join(rules)}{':unsafe' if unsafe else ''}",
+        id=f"ruff:{path}:{','.join(targeted)}{':unsafe' if unsafe else ''}",
         agent=AGENT, kind=ChangeKind.FIX, diff=diff, findings=findings, files=[path],
         regions=[Region(path=path, start=1, end=max(1, len(before.splitlines())))],
-        description=f"ruff's {'unsafe ' if unsafe else ''}fix for {names}", source=how,
+        description=f"ruff's {'unsafe ' if unsafe else ''}fix for {names}"
+        + (f" (with {', '.join(extra)}, which that fix would otherwise leave behind)" if extra else ""),
+        source=how,
     )

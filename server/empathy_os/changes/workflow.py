@@ -117,6 +117,7 @@ async def run_fix(
     python: str | None = None,
     trusted: bool = True,
     client: Any = None,
+    attempts_per_tier: int = 1,
     progress: Progress | None = None,
 ) -> FixReport:
     """Raises ValueError (one line) for bad usage: unknown agent, unusable project."""
@@ -132,7 +133,7 @@ async def run_fix(
     report = FixReport(project_root=str(ctx.root), agents=chosen, max_cost=max_cost)
     from empathy_os.changes.agents import ModelProposer  # the model side is optional at import time
 
-    proposer = ModelProposer.create(ctx, client, max_cost)
+    proposer = ModelProposer.create(ctx, client, max_cost, attempts_per_tier)
     try:
         async with Verifier(ctx) as verifier:
             say("measuring findings in a private copy", 5.0)
@@ -148,6 +149,8 @@ async def run_fix(
         report.cost_usd = proposer.spent if proposer else 0.0
         if proposer and proposer.stopped:
             report.notes.append(proposer.stopped)
+        if proposer:
+            report.notes += [f"model: {e}" for e in proposer.errors]
     finally:
         if proposer:
             await proposer.aclose()
