@@ -8,7 +8,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from empathy_os.changes.engine import Verifier, verify_patch
 from empathy_os.changes.model import Change, ChangeKind, Region
 from empathy_os.changes.patch import make_diff

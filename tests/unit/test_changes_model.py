@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from empathy_os.changes.llm import price
 from empathy_os.changes.patch import make_diff
 from empathy_os.changes.workflow import run_fix

@@ -15,7 +15,7 @@ from collections import defaultdict
 from empathy_os.analyzers import run_analyzer
 from empathy_os.analyzers._util import dist_version
 from empathy_os.analyzers.base import Finding, run_tool, tool_bin
-from empathy_os.analyzers.ruff import config_args
+from empathy_os.analyzers.ruff import READ_ONLY, config_args
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, ChangeKind, Region
 from empathy_os.changes.patch import make_diff
@@ -38,7 +38,7 @@ def _args_without_select(args: list[str]) -> list[str]:
 
 async def _applicability(verifier: Verifier, paths: list[str]) -> dict[tuple[str, int, int, str], str]:
     """(path, row, column, rule) -> "safe" | "unsafe" | "display-only" for every fix ruff offers."""
-    cmd = [tool_bin("ruff"), "check", "--output-format", "json", "--no-cache", "--exit-zero",
+    cmd = [tool_bin("ruff"), "check", "--output-format", "json", *READ_ONLY, "--exit-zero",
            *config_args(verifier.copy_ctx), *paths]
     run = await run_tool(cmd, verifier.sandbox.copy, timeout=300)
     prefix = str(verifier.sandbox.copy) + "/"
@@ -90,7 +90,7 @@ async def propose(verifier: Verifier, findings: list[Finding]) -> tuple[list[Cha
 
 async def _rule_counts(verifier: Verifier, path: str) -> dict[str, tuple[int, int]]:
     """rule -> (findings, fixable findings) that ruff reports on `path` in the copy as it is now."""
-    cmd = [tool_bin("ruff"), "check", "--output-format", "json", "--no-cache", "--exit-zero",
+    cmd = [tool_bin("ruff"), "check", "--output-format", "json", *READ_ONLY, "--exit-zero",
            *config_args(verifier.copy_ctx), path]
     run = await run_tool(cmd, verifier.sandbox.copy, timeout=300)
     counts: dict[str, tuple[int, int]] = {}

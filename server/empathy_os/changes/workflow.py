@@ -21,7 +21,7 @@ from empathy_os.changes import ruff_fixes
 from empathy_os.changes.apply import apply_verdict
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, Verdict
-from empathy_os.progress import Progress, no_progress
+from empathy_os.progress_callback import Progress, no_progress
 
 AGENTS = {  # agent id -> the analyzer whose findings it works on
     "code_reviewer": "ruff",

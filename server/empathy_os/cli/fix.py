@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 
-from empathy_os.cli import UsageError
-from empathy_os.cli.common import bounded_float, project_root_arg, stderr_progress
+from empathy_os.cli.common import UsageError, bounded_float, project_root_arg, run_async, stderr_progress
 
 
 def register(subparsers) -> None:
@@ -38,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from empathy_os.changes.workflow import render_text, run_fix
 
     try:
-        report = asyncio.run(run_fix(root, rules=args.rule, paths=args.path, agents=args.agents,
+        report = run_async(run_fix(root, rules=args.rule, paths=args.path, agents=args.agents,
                                      max_cost=args.max_cost, apply=args.apply, python=args.python,
                                      trusted=not args.untrusted, progress=stderr_progress()))
     except ValueError as exc:

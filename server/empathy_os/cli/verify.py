@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
 
-from empathy_os.cli import UsageError
-from empathy_os.cli.common import project_root_arg
+from empathy_os.cli.common import UsageError, project_root_arg, run_async
 
 
 def register(subparsers) -> None:
@@ -47,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from empathy_os.changes.engine import verify_patch
 
     try:
-        verdict = asyncio.run(verify_patch(root, diff, python=args.python))
+        verdict = run_async(verify_patch(root, diff, python=args.python))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if verdict.bad_input:
