@@ -66,14 +66,17 @@ function sourceHash() {
   return h.digest("hex");
 }
 
+/** Runs a command; resolves with its stdout. */
 function run(cmd, args, label) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
     let err = "";
+    child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
     child.on("error", reject);
     child.on("exit", (code) => {
-      if (code === 0) resolve();
+      if (code === 0) resolve(out);
       // pip's own warnings (e.g. an unreachable extra index) are noise; the error lines say what failed.
       else reject(new Error(`${label} failed (exit ${code}):\n${err.split("\n").filter((l) => !/is ignored/.test(l)).join("\n").slice(-3000)}`));
     });
@@ -111,22 +114,31 @@ export async function bundleDaemon(target) {
   //    then downloaded once, and the index pages come from pip's cache (measured: parallel runs were slower).
   const pyproject = readFileSync(path.join(REPO, "pyproject.toml"), "utf8");
   const deps = pyproject.slice(pyproject.indexOf("dependencies = ["), pyproject.indexOf("]", pyproject.indexOf("dependencies = [")));
-  const depKey = sha256(JSON.stringify({ layout: 2, deps, platforms, PYTHON_VERSIONS }));
+  const depKey = sha256(JSON.stringify({ layout: 3, deps, platforms, PYTHON_VERSIONS }));
   const depStamp = path.join(cache, "stamp");
+  // The wheels pip chose for each Python version: the extension installs exactly these with --no-deps,
+  // which skips pip's resolver reading every bundled wheel (measured: half the CPU of a first start).
+  const chosenFile = path.join(cache, "chosen.json");
   if (!existsSync(depStamp) || readFileSync(depStamp, "utf8") !== depKey) {
     rmSync(cache, { recursive: true, force: true });
     mkdirSync(cache, { recursive: true });
     console.log(`bundle-daemon: downloading wheels for ${target}, CPython ${PYTHON_VERSIONS.join(", ")}`);
+    const chosen = {};
     for (const v of PYTHON_VERSIONS) {
       const t0 = Date.now();
-      const args = ["-m", "pip", "download", "--disable-pip-version-check", "-q", "--only-binary=:all:",
+      const args = ["-m", "pip", "download", "--disable-pip-version-check", "--only-binary=:all:",
         "--cache-dir", path.join(EXT, ".daemon-cache", "pip"), ...platforms.flatMap((p) => ["--platform", p]),
         "--python-version", v, "--implementation", "cp", "-d", path.join(cache, "wheels"), ownPath, "pip"];
-      await run(python, args, `pip download for CPython ${v} on ${target}`);
+      const out = await run(python, args, `pip download for CPython ${v} on ${target}`);
+      const files = [...out.matchAll(/(?:Saved|File was already downloaded) (\S+\.whl)/g)].map((m) => path.basename(m[1]));
+      chosen[v] = [...new Set(files)].filter((w) => !/^(pip|empathy_os)-/.test(w)).sort();
+      if (chosen[v].length === 0) throw new Error(`could not read which wheels pip chose for CPython ${v}`);
       console.log(`bundle-daemon:   CPython ${v}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
+    writeFileSync(chosenFile, JSON.stringify(chosen, null, 2));
     writeFileSync(depStamp, depKey);
   }
+  const chosen = JSON.parse(readFileSync(chosenFile, "utf8"));
 
   // 3. daemon/ = the union of the wheels + a manifest the extension reads.
   rmSync(OUT, { recursive: true, force: true });
@@ -145,6 +157,8 @@ export async function bundleDaemon(target) {
     pythonVersions: PYTHON_VERSIONS,
     requirement: ownWheel.split("-").slice(0, 2).join("==").replace("empathy_os", "empathy-os"),
     pipWheel: pip,
+    // Per CPython minor version: the complete set of wheels to install, Empathy's own included.
+    install: Object.fromEntries(PYTHON_VERSIONS.map((v) => [v, [...chosen[v], ownWheel]])),
     wheels: wheels.length,
     // Changes whenever any wheel does: the extension rebuilds its environment when this differs.
     id: sha256(wheels.join("\n") + srcKey),

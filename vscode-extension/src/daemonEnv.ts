@@ -13,6 +13,8 @@ export interface BundleManifest {
   requirement: string;
   /** pip's own wheel in the bundle: it runs straight from the file (`python pip.whl/pip install …`). */
   pipWheel: string;
+  /** Per CPython minor version, every wheel to install (the resolution done when the .vsix was built). */
+  install?: Record<string, string[]>;
   wheels: number;
   /** Changes whenever any wheel changes. */
   id: string;
@@ -171,8 +173,12 @@ export async function createEnv(input: CreateInput): Promise<EnvStamp> {
     throw new EnvError(`"${base.executable} -m venv" failed: ${lastLine(venv.stderr, venv.error)}`);
   }
   input.onStep(`installing ${manifest.requirement} from the bundled wheels`);
-  const pip = [path.join(wheels, manifest.pipWheel, "pip"), "install", "--no-index", "--find-links", wheels,
-    "--no-compile", "--disable-pip-version-check", "--no-input", "--isolated", manifest.requirement];
+  // The wheels chosen for this Python when the .vsix was built, installed as they are (--no-deps: pip's
+  // resolver would read every bundled wheel again); else pip resolves the requirement among them.
+  const chosen = manifest.install?.[base.minor];
+  const what = chosen ? ["--no-deps", ...chosen.map((w) => path.join(wheels, w))] : ["--find-links", wheels, manifest.requirement];
+  const pip = [path.join(wheels, manifest.pipWheel, "pip"), "install", "--no-index", "--no-compile",
+    "--disable-pip-version-check", "--no-input", "--isolated", ...what];
   input.log(`Running ${envPython(envDir)} ${pip.join(" ")}`);
   const install = await exec(envPython(envDir), pip, 600_000);
   input.log(install.stdout.trim());

@@ -103,7 +103,7 @@ test("a real environment from the bundled wheels, offline", { skip: !BUNDLE && "
   const envDir = path.join(tmp("real"), "daemon-env");
   const steps: string[] = [];
   const stamp = await createEnv({
-    base: search.found, envDir, extensionPath: EXT, manifest: { ...manifest, requirement: "tinydb" },
+    base: search.found, envDir, extensionPath: EXT, manifest: { ...manifest, requirement: "tinydb", install: undefined },
     extensionVersion: "9.9.9", onStep: (m) => steps.push(m), log: () => undefined,
   });
   assert.equal(isEnvCurrent(envDir, "9.9.9", manifest.id), true);
@@ -117,11 +117,40 @@ test("a real environment from the bundled wheels, offline", { skip: !BUNDLE && "
   const broken = path.join(tmp("fail"), "daemon-env");
   await assert.rejects(
     createEnv({
-      base: search.found, envDir: broken, extensionPath: EXT, manifest: { ...manifest, requirement: "no-such-package-xyz" },
+      base: search.found, envDir: broken, extensionPath: EXT, manifest: { ...manifest, requirement: "no-such-package-xyz", install: undefined },
       extensionVersion: "9.9.9", onStep: () => undefined, log: () => undefined,
     }),
     (err: unknown) => err instanceof EnvError && /No matching distribution found for no-such-package-xyz/.test(err.message),
   );
   assert.equal(existsSync(broken), false);
   assert.match(readFileSync(path.join(EXT, "daemon", "manifest.json"), "utf8"), /"requirement": "empathy-os==/);
+
+  // With the wheels chosen at build time, exactly those are installed (no resolver).
+  const tinydb = readdirSync(path.join(EXT, "daemon", "wheels")).find((w) => w.startsWith("tinydb-"));
+  assert.ok(tinydb);
+  const chosenDir = path.join(tmp("chosen"), "daemon-env");
+  await createEnv({
+    base: search.found, envDir: chosenDir, extensionPath: EXT,
+    manifest: { ...manifest, install: { [search.found.minor]: [tinydb] } },
+    extensionVersion: "9.9.9", onStep: () => undefined, log: () => undefined,
+  });
+  const sp = path.join(chosenDir, "lib", readdirSync(path.join(chosenDir, "lib"))[0], "site-packages");
+  assert.deepEqual(readdirSync(sp).filter((d) => !d.startsWith("_") && !d.endsWith(".pth")).sort(), [tinydb.split("-").slice(0, 2).join("-") + ".dist-info", "tinydb"].sort());
+});
+
+test("the bundle lists, per Python version, a complete set of wheels that exist", { skip: !BUNDLE && "no daemon/ bundle" }, () => {
+  const manifest = BUNDLE as BundleManifest;
+  const files = new Set(readdirSync(path.join(EXT, "daemon", "wheels")));
+  assert.deepEqual(Object.keys(manifest.install ?? {}), manifest.pythonVersions);
+  for (const [minor, wheels] of Object.entries(manifest.install ?? {})) {
+    const tag = `cp${minor.replace(".", "")}`;
+    for (const w of wheels) assert.ok(files.has(w), `${w} is bundled`);
+    assert.equal(wheels.filter((w) => w.startsWith("empathy_os-")).length, 1, `Empathy's wheel for ${minor}`);
+    for (const binary of ["pydantic_core-", "orjson-", "grimp-"]) {
+      const w = wheels.find((x) => x.startsWith(binary));
+      assert.ok(w && w.includes(`-${tag}-`), `${binary} for ${tag}: ${w}`);
+    }
+    assert.ok(wheels.some((w) => w.startsWith("ruff-")) && wheels.some((w) => w.startsWith("pygls-")));
+    assert.ok(!wheels.some((w) => w.startsWith("pip-")), "pip is used, not installed");
+  }
 });
