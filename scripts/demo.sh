@@ -4,6 +4,7 @@
 # this script exits 0 when a verdict was produced and passes any other failure through.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/scripts/setup-system.sh"
 "$ROOT/scripts/setup-python.sh" || exit $?
 "$ROOT/.venv/bin/empathy" orchestrate release-prep --project-root "$ROOT/examples/sample-project" "$@"
 code=$?

@@ -4,6 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+scripts/setup-system.sh
 scripts/setup-python.sh
 scripts/e2e-setup.sh
 npm run build

@@ -48,11 +48,17 @@ async def probe_interpreter(ctx: ProjectContext) -> tuple[dict[str, str | None] 
         return None, f"project interpreter {ctx.python} gave no answer"
 
 
-def has_pytest_config(root: Path) -> bool:
-    if (root / "pytest.ini").is_file():
-        return True
-    if "ini_options" in read_pyproject(root).get("tool", {}).get("pytest", {}):
-        return True
+def pytest_config(root: Path) -> str | None:
+    """The config file pytest itself would pick in `root`, in pytest's own order, or None.
+
+    pytest.ini, .pytest.ini (both even when empty), pyproject.toml with `[tool.pytest.ini_options]` or
+    pytest 9's native `[tool.pytest]`, tox.ini with `[pytest]`, setup.cfg with `[tool:pytest]`.
+    """
+    for name in ("pytest.ini", ".pytest.ini"):
+        if (root / name).is_file():
+            return name
+    if (root / "pyproject.toml").is_file() and isinstance(read_pyproject(root).get("tool", {}).get("pytest"), dict):
+        return "pyproject.toml"
     for name, section in (("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
         if (root / name).is_file():
             parser = configparser.ConfigParser(interpolation=None)
@@ -61,19 +67,29 @@ def has_pytest_config(root: Path) -> bool:
             except (configparser.Error, UnicodeDecodeError):
                 continue
             if parser.has_section(section):
-                return True
-    return False
+                return name
+    return None
+
+
+def has_pytest_config(root: Path) -> bool:
+    return pytest_config(root) is not None
+
+
+def config_args(root: Path, scratch: Path) -> list[str]:
+    """Nothing when pytest will find the project's own config in `root` (it reads it itself); otherwise
+    an empty config of ours, so pytest does not adopt a parent folder's (e.g. the repo holding it)."""
+    if has_pytest_config(root):
+        return []
+    ini = scratch / "pytest.ini"
+    ini.write_text("[pytest]\n", encoding="utf-8")
+    return ["-c", str(ini)]
 
 
 def pytest_args(ctx: ProjectContext, tmp: Path, junit: Path) -> list[str]:
+    """Only our options; the project's pytest config (found by pytest) keeps everything else."""
     args = ["-q", "-p", "no:cacheprovider", f"--junitxml={junit}", "-o", "junit_family=xunit2",
             f"--rootdir={ctx.root}"]
-    if not has_pytest_config(ctx.root):
-        # Without its own pytest config, pytest would adopt a parent folder's (e.g. the repo holding it).
-        ini = tmp / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")
-        args += ["-c", str(ini)]
-    return args
+    return args + config_args(ctx.root, tmp)
 
 
 @dataclass

@@ -76,6 +76,8 @@ class ProjectContext:
     settings: dict[str, Any] = field(default_factory=dict)  # [tool.empathy] + overrides
     only_files: list[Path] | None = None  # restrict per-file analyzers to these files
     use_cache: bool = True
+    # testgen.sandbox.Sandbox: when set, project code runs inside it (OS sandbox), cwd = root.
+    sandbox: Any = None
 
     @property
     def cache_dir(self) -> Path:

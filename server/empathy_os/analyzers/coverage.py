@@ -188,16 +188,21 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         return not_run(NAME, tool, f"no Python source files to measure in {ctx.root}")
     source, omit, scope = scope_args(ctx)
     timeout = float(setting(ctx, "coverage_timeout", 900))
-    with tempfile.TemporaryDirectory(prefix="empathy-cov-") as tmpdir:
+    # Inside a sandbox only its own folder is writable, so our data lives there.
+    scratch = ctx.sandbox.base / "data" if ctx.sandbox is not None else None
+    with tempfile.TemporaryDirectory(prefix="empathy-cov-", dir=scratch) as tmpdir:
         tmp = Path(tmpdir)
         junit, out = tmp / "junit.xml", tmp / "coverage.json"
         spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
                 "debug_file": str(tmp / "coverage-debug.log"),
                 "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
                 "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(tmp)}
+        cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]
         try:
-            run = await run_project_code(ctx, [ctx.python, "-c", DRIVER, json.dumps(spec)], ctx.root,
-                                         timeout=timeout, env=isolated_env(tmp))
+            if ctx.sandbox is not None:  # the coverage boost's copy, inside the OS sandbox
+                run = await ctx.sandbox.run(cmd, cwd=ctx.root, timeout=timeout, env=isolated_env(tmp))
+            else:
+                run = await run_project_code(ctx, cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
         except OSError as exc:
             return not_run(NAME, tool, f"project interpreter {ctx.python} cannot be started: "
                            f"{exc.strerror or exc}")

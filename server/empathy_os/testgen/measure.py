@@ -48,6 +48,7 @@ class CandidateRun:
     arcs: set[tuple[int, int]] = field(default_factory=set)
     target_measured: bool = False
     error: str | None = None
+    blocked: list[str] = field(default_factory=list)  # writes outside the sandbox that were refused
 
     @property
     def timed_out(self) -> bool:
@@ -71,7 +72,7 @@ async def run_candidate(sandbox: Sandbox, test_path: str, target: str, runs: int
         return CandidateRun(returncode=-1, output="", duration=timeout, error=str(exc))
     # pytest prints the failures on stdout; stderr is mostly warnings, so it goes first.
     output = ((ran.stderr.strip() + "\n") if ran.stderr.strip() else "") + ran.stdout.strip()
-    result = CandidateRun(returncode=ran.returncode, output=output, duration=ran.duration)
+    result = CandidateRun(returncode=ran.returncode, output=output, duration=ran.duration, blocked=ran.blocked)
     if not out.exists():
         last = (ran.stderr.strip().splitlines() or [f"exit code {ran.returncode}"])[-1]
         result.error = f"the test runner did not finish: {last}"

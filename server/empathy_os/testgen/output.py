@@ -75,10 +75,15 @@ def _unique(name: str, taken: set[str]) -> str:
 def write_files(root: Path, files: list[GeneratedTestFile]) -> list[str]:
     """Create each file; an existing path is never opened for writing ("x" mode fails instead)."""
     written = []
-    for f in files:
+    targets = []
+    for f in files:  # every path checked before any is written: all or nothing
         target = (root / f.path).resolve()
         if not target.is_relative_to(root.resolve()):
-            raise ValueError(f"refusing to write outside the project: {f.path}")
+            raise ValueError(f"refusing to write outside the project: {f.path} resolves to {target}")
+        if target.exists():
+            raise FileExistsError(f"refusing to replace an existing file: {f.path}")
+        targets.append(target)
+    for f, target in zip(files, targets):
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8") as fh:
             fh.write(f.content)

@@ -1,20 +1,28 @@
-"""Where project code runs while we generate and validate tests: a private copy, never the project.
+"""Where project code runs while we generate and validate tests: a private copy, inside an OS sandbox.
 
-Each run gets its own HOME and TMPDIR inside the sandbox, no API key in its environment, and a content
-hash of the copy (and of HOME) before and after, so a test that writes anywhere but its temp folder is
-caught and rejected.
+On Linux every run goes through bubblewrap (`bwrap`): the whole file system read-only, only this
+sandbox's folder (project copy, HOME, TMPDIR) writable, no network, its own PID/IPC/UTS namespaces, and
+killed with us (`--die-with-parent`). A write anywhere else fails in the kernel (EROFS); an audit hook
+loaded into every Python process (_guard.py) records the attempt so the candidate is rejected with
+that reason. Where bubblewrap is missing or unusable (detected by running it), the same hook refuses
+Python-level writes itself, and every report says that isolation is best effort.
+
+Each run also gets no API key in its environment, and a content hash of the copy (and of HOME) before
+and after, so a test that writes anywhere but its temp folder is caught and rejected.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers._pytest import has_pytest_config
+from empathy_os.analyzers._pytest import config_args
 from empathy_os.analyzers.base import ToolRun, run_tool
 
 # Never copied: VCS data, environments, caches and build output.
@@ -26,23 +34,81 @@ _IGNORE_DIRS = {
 _CACHE_NAMES = {"__pycache__", ".pytest_cache", ".hypothesis"}
 
 # Loaded into every pytest run with `-p`: keeps Hypothesis' example database out of the project copy.
+# The project's own Hypothesis profile stays in charge (validation is a normal run).
 _PLUGIN = '''\
 import os
 try:
-    from hypothesis import Phase, settings
     from hypothesis.configuration import set_hypothesis_home_dir
     set_hypothesis_home_dir(os.environ["EMPATHY_SANDBOX_HYPOTHESIS"])
-    # No shrinking: a failing candidate is rejected either way, and shrinking under coverage is slow.
-    # 30 examples a run, 3 runs: 90 examples per candidate, at a third of the default's time.
-    settings.register_profile("empathy-sandbox", database=None, deadline=None, max_examples=30,
-                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
-    settings.load_profile("empathy-sandbox")
 except Exception:  # hypothesis absent or too old: tests that need it fail on their own
     pass
 '''
 PLUGIN_NAME = "_empathy_sandbox_plugin"
-
+_GUARD_NAME = "_empathy_sandbox_guard"
+# Ours shadows the interpreter's own sitecustomize (Debian ships one), so it loads that one after.
+_SITECUSTOMIZE = f'''\
+import importlib.machinery, importlib.util, os, sys
+import {_GUARD_NAME}
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.machinery.PathFinder.find_spec(
+    "sitecustomize", [p for p in sys.path if os.path.abspath(p or ".") != _here])
+if _spec is not None and _spec.loader is not None:
+    _module = importlib.util.module_from_spec(_spec)
+    sys.modules["sitecustomize"] = _module
+    _spec.loader.exec_module(_module)
+'''
 _SECRET_PREFIXES = ("ANTHROPIC_", "COVERAGE_PROCESS_START", "PYTEST_ADDOPTS")
+
+
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """What contains project code on this machine: bubblewrap, or only our in-process guard."""
+
+    bwrap: str | None  # path of a bubblewrap that was seen to work
+    description: str  # one line for reports
+
+    @property
+    def os_sandbox(self) -> bool:
+        return self.bwrap is not None
+
+
+# The namespaces and mounts of every run. `--unshare-all` also removes the network; the sandbox folder
+# is bound writable after the read-only root, so it is the only writable place besides /dev's tmpfs.
+_BWRAP_BASE = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
+               "--die-with-parent", "--new-session"]
+
+
+@functools.lru_cache(maxsize=4)
+def _probe(bwrap: str | None) -> Isolation:
+    best_effort = ("best effort: {why}; generated tests run in a private copy with their own HOME/TMPDIR "
+                   "and an in-process guard that refuses Python-level writes outside it, but nothing stops "
+                   "a C extension or a child program (install bubblewrap for an OS sandbox)")
+    if not bwrap:
+        return Isolation(None, best_effort.format(why="no OS sandbox (bubblewrap is disabled or not installed)"))
+    true = shutil.which("true") or "/bin/true"
+    try:
+        # Detect by trying: bwrap exists on machines where user namespaces are forbidden.
+        done = subprocess.run([bwrap, *_BWRAP_BASE, "--", true], capture_output=True, text=True, timeout=20,
+                              check=False)
+        version = subprocess.run([bwrap, "--version"], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return Isolation(None, best_effort.format(why=f"bubblewrap ({bwrap}) cannot start: {exc}"))
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        return Isolation(None, best_effort.format(why=f"bubblewrap ({bwrap}) is unusable here: {last}"))
+    name = version.stdout.strip() or "bubblewrap"
+    return Isolation(bwrap, f"OS sandbox: {name} (read-only file system except the private copy, HOME and "
+                            "TMPDIR; no network; own PID namespace; dies with Empathy)")
+
+
+def isolation() -> Isolation:
+    """`EMPATHY_BWRAP` names the bubblewrap to use; empty or `none` turns the OS sandbox off."""
+    chosen = os.environ.get("EMPATHY_BWRAP")
+    if chosen is None:
+        chosen = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.access("/usr/bin/bwrap", os.X_OK) else "")
+    return _probe(None if chosen.strip().lower() in ("", "none") else chosen)
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:
@@ -52,6 +118,56 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
         if n in _IGNORE_DIRS or n.startswith(".coverage") or n.endswith(".egg-info")
         or (here / n / "pyvenv.cfg").exists()
     }
+
+
+def copy_project(source: Path, dest: Path) -> list[str]:
+    """Copy the project; a symlink stays a link only when it points inside the project.
+
+    A link to anything outside (e.g. `tests -> /elsewhere/tests`) becomes a copy of its content, so no
+    write in the copy can land outside it; a link that dangles or loops is left out. Returns notes.
+    """
+    root = source.resolve()
+    notes: list[str] = []
+
+    def walk(src: Path, dst: Path, seen: frozenset[Path]) -> None:
+        dst.mkdir(exist_ok=True)
+        try:
+            names = sorted(os.listdir(src))
+        except OSError as exc:
+            notes.append(f"not copied: {src} ({exc.strerror})")
+            return
+        skip = _ignore(str(src), names)
+        for name in names:
+            if name in skip:
+                continue
+            path, target = src / name, dst / name
+            if path.is_symlink():
+                try:
+                    real = path.resolve()
+                except (OSError, RuntimeError):  # a loop of links
+                    real = None
+                if real is not None and real.exists() and real.is_relative_to(root):
+                    os.symlink(os.path.relpath(dest / real.relative_to(root), target.parent), target)
+                elif real is None or not real.exists() or real in seen:
+                    notes.append(f"not copied: {target.relative_to(dest)} (dangling or looping link)")
+                else:
+                    notes.append(f"{target.relative_to(dest)} links outside the project ({real}): "
+                                 "copied as content")
+                    if real.is_dir():
+                        walk(real, target, seen | {real})
+                    else:
+                        shutil.copy2(real, target)
+            elif path.is_dir():
+                walk(path, target, seen | {path.resolve()})
+            elif path.is_file():
+                shutil.copy2(path, target)
+
+    walk(source, dest, frozenset({root}))
+    return notes
+
+
+def _subdirs(path: Path) -> list[Path]:
+    return [p for p in path.iterdir() if p.is_dir()] if path.is_dir() else []
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
@@ -79,6 +195,14 @@ def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 @dataclass
+class SandboxRun(ToolRun):
+    """A ToolRun plus the writes outside the sandbox that were attempted (and refused)."""
+
+    blocked: list[str] = field(default_factory=list)  # "event path", e.g. "open /home/u/.bashrc"
+    isolated: bool = False  # True when bubblewrap contained the run
+
+
+@dataclass
 class Sandbox:
     """A temp folder holding a project copy, a HOME, a TMPDIR and our pytest plugin."""
 
@@ -86,17 +210,22 @@ class Sandbox:
     copy: Path
     python: str
     _runs: int = field(default=0)
+    notes: list[str] = field(default_factory=list)  # what the copy changed (links copied as content)
+    isolation: Isolation = field(default_factory=isolation)
 
     @classmethod
     def create(cls, project_root: Path, python: str, prefix: str = "empathy-testgen-") -> Sandbox:
-        base = Path(tempfile.mkdtemp(prefix=prefix))
+        base = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
         copy = base / "project"
-        shutil.copytree(project_root, copy, ignore=_ignore, symlinks=True)
+        notes = copy_project(Path(project_root), copy)
         for sub in ("home", "tmp", "plugin", "data", "hypothesis"):
             (base / sub).mkdir()
-        (base / "plugin" / f"{PLUGIN_NAME}.py").write_text(_PLUGIN, encoding="utf-8")
+        plugin = base / "plugin"
+        (plugin / f"{PLUGIN_NAME}.py").write_text(_PLUGIN, encoding="utf-8")
+        shutil.copyfile(Path(__file__).with_name("_guard.py"), plugin / f"{_GUARD_NAME}.py")
+        (plugin / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
         (base / "data" / "coveragerc").write_text("[run]\nbranch = True\n", encoding="utf-8")
-        return cls(base=base, copy=copy, python=python)
+        return cls(base=base, copy=copy, python=python, notes=notes)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
@@ -111,9 +240,13 @@ class Sandbox:
 
     def env(self, coverage_file: Path | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_SECRET_PREFIXES)}
-        # Only our plugin is added: `python -m pytest` from the root imports the package the way the
-        # project's own suite does (cwd on sys.path, its pytest `pythonpath`, or an installed package).
+        # Only our plugin folder is added: `python -m pytest` from the root imports the package the way
+        # the project's own suite does (cwd on sys.path, its pytest `pythonpath`, or an installed package).
         pythonpath = [str(self.base / "plugin")]
+        # src layout: the copy's packages come before an editable install of the real project (its
+        # finder or .pth entry sits behind PYTHONPATH), so what runs is the copy, and is measured there.
+        if any((p / "__init__.py").is_file() for p in _subdirs(self.copy / "src")):
+            pythonpath.append(str(self.copy / "src"))
         if env.get("PYTHONPATH"):
             pythonpath.append(env["PYTHONPATH"])
         env.update(
@@ -126,6 +259,9 @@ class Sandbox:
             EMPATHY_SANDBOX_HYPOTHESIS=str(self.base / "hypothesis"),
             HYPOTHESIS_STORAGE_DIRECTORY=str(self.base / "hypothesis"),
             PYTHONHASHSEED="0",
+            EMPATHY_SANDBOX_ALLOW=str(self.base),
+            # Under bubblewrap the kernel refuses; without it the guard is all there is.
+            EMPATHY_SANDBOX_ENFORCE="0" if self.isolation.os_sandbox else "1",
         )
         if coverage_file is not None:
             env["COVERAGE_FILE"] = str(coverage_file)
@@ -140,17 +276,29 @@ class Sandbox:
             "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", PLUGIN_NAME, "--color=no",
             f"--basetemp={self.base / 'tmp' / f'pytest-{run_id}'}", f"--rootdir={self.copy}",
         ]
-        if not has_pytest_config(self.copy):
-            # Otherwise pytest would adopt a parent folder's config (the sandbox lives in /tmp).
-            ini = self.base / "data" / "pytest.ini"
-            ini.write_text("[pytest]\n", encoding="utf-8")
-            args += ["-c", str(ini)]
-        return args
+        return args + config_args(self.copy, self.base / "data")
 
-    async def run(self, cmd: list[str], coverage_file: Path | None = None, timeout: float = 300) -> ToolRun:
+    def command(self, cmd: list[str], cwd: Path | None = None) -> list[str]:
+        """`cmd` wrapped in bubblewrap (when available), running in `cwd` (default: the copy)."""
+        if not self.isolation.os_sandbox:
+            return list(cmd)
+        where = str(cwd or self.copy)
+        return [self.isolation.bwrap, *_BWRAP_BASE, "--bind", str(self.base), str(self.base),
+                "--chdir", where, "--", *cmd]
+
+    async def run(self, cmd: list[str], coverage_file: Path | None = None, timeout: float = 300,
+                  cwd: Path | None = None, env: dict[str, str] | None = None) -> SandboxRun:
+        """Run `cmd` in the sandbox (cwd: the copy, or `cwd`, which is read-only unless it is in the copy)."""
+        run_env = {**self.env(coverage_file), **(env or {})}
+        log = self.base / "data" / f"guard-{self.next_id()}.log"
+        run_env["EMPATHY_SANDBOX_LOG"] = str(log)
         # run_tool merges our env over os.environ, so secrets must be blanked, not just left out.
-        env = self.env(coverage_file)
         for key in os.environ:
-            if key.startswith(_SECRET_PREFIXES) and key not in env:
-                env[key] = ""
-        return await run_tool(cmd, self.copy, timeout=timeout, env=env)
+            if key.startswith(_SECRET_PREFIXES) and key not in run_env:
+                run_env[key] = ""
+        ran = await run_tool(self.command(cmd, cwd), cwd or self.copy, timeout=timeout, env=run_env)
+        blocked = []
+        if log.exists():
+            blocked = list(dict.fromkeys(log.read_text(encoding="utf-8", errors="replace").splitlines()))
+        return SandboxRun(ran.returncode, ran.stdout, ran.stderr, ran.duration, blocked=blocked,
+                          isolated=self.isolation.os_sandbox)

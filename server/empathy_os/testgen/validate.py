@@ -59,6 +59,11 @@ async def _validate_in(
     run = await run_candidate(sandbox, test_path, target, runs=RUNS, timeout=timeout)
     after = tree_hashes(sandbox.copy), tree_hashes(sandbox.home)
     written = changed(before[0], after[0]) + [f"~/{p}" for p in changed(before[1], after[1])]
+    if run.blocked:
+        how = ("refused by the kernel (read-only file system in the bubblewrap sandbox)"
+               if sandbox.isolation.os_sandbox else "refused by the in-process guard (best-effort isolation)")
+        return Verdict(candidate, Reason.WRITES, runs=RUNS,
+                       detail=f"tried to write outside its sandbox, {how}: " + "; ".join(run.blocked[:5]))
     if run.timed_out:
         return Verdict(candidate, Reason.TIMEOUT, detail=run.error or "", runs=RUNS)
     if run.error:

@@ -80,7 +80,16 @@ class TestCoverageBoostWorkflow:
             report.refused = "workspace not trusted: no project code is run, so no test can be generated"
             return
         say("Stage 1: measuring coverage", 2.0)
-        baseline = await run_analyzer("coverage", ctx)
+        sandbox = await asyncio.to_thread(Sandbox.create, ctx.root, ctx.python)
+        report.isolation = sandbox.isolation.description
+        report.notes.extend(sandbox.notes)
+        try:
+            # The project's own suite, measured in the private copy inside the sandbox: nothing it does
+            # can reach the project, and paths are the same relative to the copy.
+            baseline = await run_analyzer("coverage", ProjectContext(
+                root=sandbox.copy, python=ctx.python, settings=ctx.settings, use_cache=False, sandbox=sandbox))
+        finally:
+            await asyncio.to_thread(sandbox.cleanup)
         if not baseline.ran:
             report.refused = f"could not measure the baseline: {baseline.error}"
             return
@@ -201,7 +210,7 @@ class TestCoverageBoostWorkflow:
         try:
             write_files(sandbox.copy, files)
             final_ctx = ProjectContext(root=sandbox.copy, python=ctx.python, settings=ctx.settings,
-                                       use_cache=False)
+                                       use_cache=False, sandbox=sandbox)
             final = await run_analyzer("coverage", final_ctx)
         finally:
             await asyncio.to_thread(sandbox.cleanup)
@@ -216,7 +225,10 @@ class TestCoverageBoostWorkflow:
         report.coverage_after = _float(final.metrics.get("coverage_percent"))
         report.files = files
         if write and not dry_run:
-            report.written = write_files(ctx.root, files)
+            try:
+                report.written = write_files(ctx.root, files)
+            except (ValueError, FileExistsError) as exc:  # e.g. tests/ links outside the project
+                report.notes.append(f"nothing written: {exc}")
 
 
 def parse_only(root: Path, only: str | None) -> tuple[str, str | None] | None:
