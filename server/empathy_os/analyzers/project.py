@@ -21,8 +21,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
-import shutil
-import sys
 import tokenize
 import tomllib
 from collections.abc import Iterator
@@ -30,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.environment import detect as detect_environment
+from empathy_os.analyzers.environment import resolve_python  # noqa: F401  (re-exported)
 
 # Directories that never hold project sources.
 _SKIP_DIRS = {
@@ -59,13 +59,9 @@ def load_project(
     path = path.resolve()
     settings = dict(read_empathy_settings(path))
     settings.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    interpreter = python or settings.get("python")
-    return ProjectContext(
-        root=path,
-        python=resolve_python(path, str(interpreter)) if interpreter else sys.executable,
-        trusted=trusted,
-        settings=settings,
-    )
+    env = detect_environment(path, explicit=python, settings=settings, trusted=trusted)
+    return ProjectContext(root=path, python=env.python, trusted=trusted, settings=settings,
+                          python_reason=env.reason)
 
 
 def read_empathy_settings(root: Path) -> dict[str, Any]:
@@ -84,16 +80,6 @@ def read_pyproject(root: Path) -> dict[str, Any]:
         return tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {pyproject}: {exc}") from None
-
-
-def resolve_python(root: Path, interpreter: str) -> str:
-    """An interpreter path as given; relative paths are taken from the project root."""
-    candidate = Path(interpreter).expanduser()
-    if not candidate.is_absolute() and (os.sep in interpreter or "/" in interpreter):
-        candidate = root / candidate
-    if candidate.is_absolute():
-        return str(candidate)
-    return shutil.which(interpreter) or interpreter
 
 
 def _is_venv(path: Path) -> bool:

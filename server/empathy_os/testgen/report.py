@@ -32,6 +32,7 @@ class CoverageBoostReport:
     iterations: int = 0
     final_suite: str | None = None  # pytest summary of the final full run (with the kept tests)
     notes: list[str] = field(default_factory=list)
+    interpreter: str = ""  # the project's interpreter, and why it was chosen
     isolation: str = ""  # what contained project code: bubblewrap, or "best effort: …"
     duration_seconds: float = 0.0
 
@@ -92,6 +93,7 @@ class CoverageBoostReport:
             "iterations": self.iterations,
             "final_suite": self.final_suite,
             "notes": self.notes,
+            "interpreter": self.interpreter,
             "isolation": self.isolation,
             "os_sandbox": self.isolation.startswith("OS sandbox"),
             "duration_seconds": round(self.duration_seconds, 2),
@@ -109,6 +111,8 @@ def render_text(report: CoverageBoostReport) -> str:
     out.append(f"  Target Coverage: {report.target:.1f}%")
     if report.coverage_before is not None:
         out.append(f"  Current Coverage: {report.coverage_before:.1f}%   [{report.coverage_source}]")
+    if report.interpreter:
+        out.append(f"  Interpreter: {report.interpreter}")
     if report.isolation:
         out.append(f"  Isolation: {report.isolation}")
     if report.refused:

@@ -102,6 +102,8 @@ class OrchestratedReleasePrepWorkflow:
         report = self._report(ctx.root, result.outputs, time.perf_counter() - started)
         if (big := size_note(ctx)) is not None and not any(big in n for n in report.notes):
             report.notes.insert(0, big)
+        if trusted and ctx.python_reason:
+            report.notes.append(f"project tests ran with {ctx.python}: {ctx.python_reason}")
         unmeasured = [g.name for g in report.gates if g.actual is None]
         if learn and unmeasured:
             report.notes.append("outcome not recorded: gate(s) not measured: " + ", ".join(unmeasured))

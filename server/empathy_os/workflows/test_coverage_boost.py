@@ -66,7 +66,8 @@ class TestCoverageBoostWorkflow:
         ctx = load_project(project_root, python=python, trusted=trusted)
         scope = parse_only(ctx.root, only)
         report = CoverageBoostReport(project_root=str(ctx.root), target=self.target, only=only,
-                                     dry_run=dry_run, max_cost=self.max_cost)
+                                     dry_run=dry_run, max_cost=self.max_cost,
+                                     interpreter=f"{ctx.python} ({ctx.python_reason or 'given'})")
         try:
             await self._run(ctx, scope, report, say, dry_run=dry_run, write=write)
         finally:
