@@ -200,6 +200,7 @@ class SandboxRun(ToolRun):
 
     blocked: list[str] = field(default_factory=list)  # "event path", e.g. "open /home/u/.bashrc"
     isolated: bool = False  # True when bubblewrap contained the run
+    log: list[str] = field(default_factory=list)  # the guard's log as written ("@@ test id" marks)
 
 
 @dataclass
@@ -297,8 +298,7 @@ class Sandbox:
             if key.startswith(_SECRET_PREFIXES) and key not in run_env:
                 run_env[key] = ""
         ran = await run_tool(self.command(cmd, cwd), cwd or self.copy, timeout=timeout, env=run_env)
-        blocked = []
-        if log.exists():
-            blocked = list(dict.fromkeys(log.read_text(encoding="utf-8", errors="replace").splitlines()))
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+        blocked = list(dict.fromkeys(ln for ln in lines if not ln.startswith("@@ ")))
         return SandboxRun(ran.returncode, ran.stdout, ran.stderr, ran.duration, blocked=blocked,
-                          isolated=self.isolation.os_sandbox)
+                          isolated=self.isolation.os_sandbox, log=lines)
