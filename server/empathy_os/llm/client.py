@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import anthropic
 from pydantic import BaseModel
 
 from empathy_os.llm.tiers import Tier, TierSpec, load_tier_table
+
+if TYPE_CHECKING:
+    import anthropic
+# The SDK is imported on the first model call only: importing it costs about a second of CPU, which
+# every offline run (and every cached re-run, issue 14) would otherwise pay at start-up.
 
 
 class ModelReply(BaseModel):
@@ -61,6 +66,8 @@ class ModelClient:
 
     def _sdk(self) -> anthropic.AsyncAnthropic:
         if self._client is None:
+            import anthropic
+
             self._client = anthropic.AsyncAnthropic(
                 api_key=self._api_key,
                 base_url=self._base_url,
@@ -74,6 +81,8 @@ class ModelClient:
     ) -> ModelReply:
         if not self.configured:
             raise ModelError("no ANTHROPIC_API_KEY configured")
+        import anthropic
+
         tier = Tier.parse(tier)
         spec = self.tiers[tier]
         try:
