@@ -10,7 +10,11 @@ For every figure: best (minimum) wall time of --repeat interleaved runs (the mac
 Release prep = OrchestratedReleasePrepWorkflow (four agents in parallel, no model: ANTHROPIC_API_KEY unset).
 Goals: release prep cold / slowest single tool <= 1.15; cached re-run / cold <= 0.10.
 
-    .venv/bin/python bench/analyzers_bench.py [--repeat 3] [--only sample|toolz]
+The process table (issue 14; see bench/_process_table.py) adds more-itertools from PyPI and compares
+release prep as a user runs it with `coverage run -m pytest` alone.
+
+    .venv/bin/python bench/analyzers_bench.py [--repeat 3] [--only sample|toolz|more-itertools]
+                                              [--mode tools|process|all]
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +38,7 @@ from empathy_os.analyzers.project import load_project
 
 ARTIFACTS = REPO / "test-artifacts" / "bench"
 TOOLZ = "toolz==1.2.0"
+MORE_ITERTOOLS = "more-itertools==10.5.0"
 RELEASE_TOOLS = ["coverage", "bandit", "ruff", "radon", "docstrings"]  # what the four release agents run
 ALL_TOOLS = RELEASE_TOOLS + ["test_durations", "import_graph", "code_smells"]
 
@@ -53,6 +59,22 @@ def prepare_toolz() -> tuple[Path, str]:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", "pytest", "coverage"], check=True)
     return src, str(python)
+
+
+def prepare_sdist(requirement: str) -> Path:
+    """A pinned sdist from PyPI, unpacked once into test-artifacts/bench/ (its tests run in our venv)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = requirement.replace("==", "-").replace("-", "[-_]", 1)
+    found = [p for p in ARTIFACTS.glob("*") if p.is_dir() and re.fullmatch(stem, p.name)]
+    if found:
+        return found[0]
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", requirement,
+                    "-d", str(ARTIFACTS), "-q"], check=True)
+    name, version = requirement.split("==")
+    archive = next(p for p in ARTIFACTS.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(
+        f"{name}-{version}"))
+    shutil.unpack_archive(archive, ARTIFACTS)
+    return next(p for p in ARTIFACTS.glob("*") if p.is_dir() and re.fullmatch(stem, p.name))
 
 
 def fresh_copy(src: Path, into: Path) -> Path:
@@ -158,11 +180,16 @@ def print_table(res: dict) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["sample", "toolz"])
+    parser.add_argument("--only", choices=["sample", "toolz", "more-itertools"])
+    parser.add_argument("--mode", choices=["tools", "process", "all"], default="all")
     args = parser.parse_args()
     os.environ.pop("ANTHROPIC_API_KEY", None)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s), load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; registered analyzers: {', '.join(sorted(REGISTRY))}")
+    if args.mode in ("process", "all"):
+        process_table(args)
+    if args.mode == "process":
+        return
     with tempfile.TemporaryDirectory(prefix="empathy-bench-") as tmp:
         if args.only in (None, "sample"):
             root = fresh_copy(REPO / "examples" / "sample-project", Path(tmp))
@@ -171,6 +198,23 @@ async def main() -> None:
             src, python = prepare_toolz()
             root = fresh_copy(src, Path(tmp))
             print_table(await bench_project(f"{src.name} (PyPI sdist)", root, python, args.repeat))
+
+
+def process_table(args: argparse.Namespace) -> None:
+    from _process_table import measure, print_rows
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="empathy-bench-") as tmp:
+        if args.only in (None, "sample"):
+            root = fresh_copy(REPO / "examples" / "sample-project", Path(tmp))
+            results.append(measure("sample-project", root, sys.executable, args.repeat))
+        if args.only in (None, "toolz"):
+            src, python = prepare_toolz()
+            results.append(measure(f"{src.name} (PyPI)", fresh_copy(src, Path(tmp)), python, args.repeat))
+        if args.only in (None, "more-itertools"):
+            src = prepare_sdist(MORE_ITERTOOLS)
+            results.append(measure(f"{src.name} (PyPI)", fresh_copy(src, Path(tmp)), sys.executable, args.repeat))
+    print_rows(results, args.repeat)
 
 
 if __name__ == "__main__":
