@@ -15,10 +15,6 @@ import asyncio
 import fnmatch
 from pathlib import Path
 
-import attr
-from interrogate.config import InterrogateConfig
-from interrogate.coverage import InterrogateCoverage
-
 from empathy_os.analyzers._util import dist_version, join_notes, not_run
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import parse_file, read_pyproject, rel, source_files
@@ -32,7 +28,14 @@ DEFAULT_CONFIG = {
     "ignore_nested_functions": True,
 }
 _KIND = {"Module": "module", "ClassDef": "class", "FunctionDef": "function", "AsyncFunctionDef": "function"}
-_FIELDS = {a.name for a in attr.fields(InterrogateConfig)}
+
+
+def _fields() -> set[str]:
+    # interrogate is imported when it runs, not at start-up: a cached re-run never needs it.
+    import attr
+    from interrogate.config import InterrogateConfig
+
+    return {a.name for a in attr.fields(InterrogateConfig)}
 
 
 def interrogate_settings(ctx: ProjectContext) -> tuple[dict, list[str], str]:
@@ -42,7 +45,8 @@ def interrogate_settings(ctx: ProjectContext) -> tuple[dict, list[str], str]:
         return dict(DEFAULT_CONFIG), [], "public API (Empathy's default interrogate settings)"
     conf = {k.replace("-", "_"): v for k, v in table.items()}
     exclude = conf.get("exclude") or []
-    return {k: v for k, v in conf.items() if k in _FIELDS}, list(exclude), "[tool.interrogate] in pyproject.toml"
+    fields = _fields()
+    return {k: v for k, v in conf.items() if k in fields}, list(exclude), "[tool.interrogate] in pyproject.toml"
 
 
 def _excluded(relpath: str, patterns: list[str]) -> bool:
@@ -72,6 +76,9 @@ def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
     notes = [f"skipped {len(skipped)} file(s) interrogate cannot read: " + "; ".join(skipped)] if skipped else []
     if not usable:
         return not_run(NAME, tool, join_notes(notes) or f"no Python source files in {ctx.root}")
+    from interrogate.config import InterrogateConfig
+    from interrogate.coverage import InterrogateCoverage
+
     results = InterrogateCoverage(paths=[str(p) for p in usable], conf=InterrogateConfig(**conf)).get_coverage()
 
     findings = []
