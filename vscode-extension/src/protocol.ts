@@ -12,6 +12,8 @@ export const SERVER_COMMANDS = {
   storeBest: "empathy.server.storeBest",
   generateTestsFor: "empathy.server.generateTestsFor",
   explainFinding: "empathy.server.explainFinding",
+  fix: "empathy.server.fix",
+  verify: "empathy.server.verify",
 } as const;
 
 /** Palette commands contributed by the extension (package.json contributes.commands). */

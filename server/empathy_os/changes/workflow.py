@@ -95,8 +95,11 @@ def _finding(f: Finding) -> dict[str, Any]:
     return {"tool": f.tool, "rule": f.rule, "path": f.path, "line": f.line, "message": f.message}
 
 
-def _selected(findings: list[Finding], rules: list[str] | None, paths: list[str] | None) -> list[Finding]:
+def _selected(findings: list[Finding], rules: list[str] | None, paths: list[str] | None,
+              lines: set[int] | None = None) -> list[Finding]:
     out = findings
+    if lines:
+        out = [f for f in out if any(f.line <= n <= (f.end_line or f.line) for n in lines)]
     if rules:
         wanted = {r.upper() for r in rules}
         out = [f for f in out if f.rule.upper() in wanted]
@@ -118,6 +121,7 @@ async def run_fix(
     trusted: bool = True,
     client: Any = None,
     attempts_per_tier: int = 1,
+    lines: set[int] | None = None,
     progress: Progress | None = None,
 ) -> FixReport:
     """Raises ValueError (one line) for bad usage: unknown agent, unusable project."""
@@ -144,7 +148,7 @@ async def run_fix(
                     report.notes.append(f"{agent}: {AGENTS[agent]} could not run: {result.error}")
                 found = [f for f in result.findings if agent != "refactoring_specialist"
                          or f.rule.startswith("radon-cc-")]
-                findings[agent] = _selected(found, rules, paths)
+                findings[agent] = _selected(found, rules, paths, lines)
             await _propose_all(verifier, proposer, findings, report, say)
         report.cost_usd = proposer.spent if proposer else 0.0
         if proposer and proposer.stopped:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp import fix_actions
 from empathy_os.lsp.diagnostics import COVERAGE_GAP, SOURCE, diagnostic_data
 from empathy_os.lsp.edits import nosec_edit
 
@@ -53,7 +54,7 @@ def actions_for(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
             ))
             if (fix := _suppress(ls, uri, data.get("line"), line, code, diagnostic)) is not None:
                 actions.append(fix)
-    return actions
+    return actions + fix_actions.actions_for(ls, params)
 
 
 def _suppress(ls: EmpathyServer, uri: str, finding_line, fallback: int, rule: str,

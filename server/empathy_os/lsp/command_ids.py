@@ -13,6 +13,8 @@ LIST_TEMPLATES = "empathy.server.listTemplates"
 STORE_BEST = "empathy.server.storeBest"
 GENERATE_TESTS_FOR = "empathy.server.generateTestsFor"  # the "Generate tests for `name`" code action
 EXPLAIN_FINDING = "empathy.server.explainFinding"  # the "Explain…" code action on a bandit finding
+FIX = "empathy.server.fix"  # verified changes for findings (the "Fix `RULE` (verified)" code actions)
+VERIFY = "empathy.server.verify"  # verify a patch in a private copy
 
 SERVER_COMMANDS = (
     RELEASE_PREP,
@@ -22,6 +24,8 @@ SERVER_COMMANDS = (
     STORE_BEST,
     GENERATE_TESTS_FOR,
     EXPLAIN_FINDING,
+    FIX,
+    VERIFY,
 )
 
 # custom notification carrying the release-prep summary (for the extension's status item)

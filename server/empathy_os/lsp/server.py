@@ -19,7 +19,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from empathy_os import __version__
-from empathy_os.lsp import arguments, code_actions, commands, explain
+from empathy_os.lsp import arguments, code_actions, commands, explain, fix_actions
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import PER_FILE_ANALYZERS, DiagnosticStore, publish, uri_to_path
 from empathy_os.lsp.settings import SECTION, Settings, apply_model_env, parse_settings, section_of
@@ -248,6 +248,7 @@ def create_server() -> EmpathyServer:
     commands.register(ls)
     explain.register(ls)
     code_actions.register(ls)
+    fix_actions.register(ls)
     return ls
 
 

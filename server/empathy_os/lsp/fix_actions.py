@@ -1,0 +1,189 @@
+"""Verified fixes in the editor: "Fix `RULE` (verified)" / "Add docstring (verified)" code actions, and the
+`empathy.server.fix` / `empathy.server.verify` commands (the CLI's JSON).
+
+Nothing runs when the menu opens: the action carries a command, and verification (a private copy, the
+project's tests) runs when the user picks it, inside cancellable work-done progress, off the server's
+loop. A verified change comes back as `workspace/applyEdit` bound to the version of the document the
+change was verified against, so the editor refuses it if the user typed meanwhile; the server writes no
+file itself. A rejected change becomes a message with the measured reasons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
+from pydantic.dataclasses import dataclass
+from pygls.exceptions import JsonRpcInvalidParams
+
+from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp.diagnostics import SOURCE, diagnostic_data, uri_to_path
+from empathy_os.lsp.progress import WorkDone, guarded, link_request_cancel, run_in_worker
+
+if TYPE_CHECKING:
+    from empathy_os.lsp.server import EmpathyServer
+
+_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+_AGENT_OF_TOOL = {"ruff": "code_reviewer", "bandit": "security_auditor", "docstrings": "documentation_writer",
+                  "radon": "refactoring_specialist"}
+
+
+@dataclass(config=_CONFIG)
+class FixArgs:
+    root: str | None = None  # project folder or file URI; default: the file's project, else the workspace
+    uri: str | None = None  # restrict to findings in this file
+    rules: list[str] | None = None
+    agents: list[str] | None = None
+    line: int | None = Field(default=None, ge=1)  # restrict to the finding on this line (a code action)
+    apply: bool = False  # send verified changes to the editor as workspace/applyEdit
+
+
+@dataclass(config=_CONFIG)
+class VerifyArgs:
+    patch: str = Field(min_length=1)  # a unified diff
+    root: str | None = None
+
+
+def actions_for(ls: EmpathyServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Called from the code-action handler: one verified-fix action per finding that has an agent."""
+    uri = params.text_document.uri
+    out: list[types.CodeAction] = []
+    for diagnostic in params.context.diagnostics:
+        if diagnostic.source != SOURCE:
+            continue
+        data = diagnostic_data(diagnostic)
+        tool, rule, line = data.get("tool"), str(diagnostic.code or ""), data.get("line")
+        if tool == "ruff" and rule:
+            title = f"Fix `{rule}` (verified)"
+        elif tool == "docstrings" and rule == "missing-docstring":
+            title = "Add docstring (verified)"
+        else:
+            continue
+        args = {"uri": uri, "rules": [rule], "agents": [_AGENT_OF_TOOL[tool]], "apply": True,
+                "line": int(line) if isinstance(line, int) else diagnostic.range.start.line + 1}
+        out.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                                    command=types.Command(title=title, command=ids.FIX, arguments=[args])))
+    return out
+
+
+def _line_edits(old: str, new: str) -> list[types.TextEdit]:
+    """Whole-line edits turning `old` into `new` (line/0 positions need no UTF-16 arithmetic)."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            edits.append(types.TextEdit(range=types.Range(types.Position(i1, 0), types.Position(i2, 0)),
+                                        new_text="".join(b[j1:j2])))
+    return edits
+
+
+async def _send_edits(ls: EmpathyServer, root: Path, report: Any) -> list[dict[str, Any]]:
+    """One applyEdit per verified change, bound to the open document's version; refused when the editor's
+    text is not what was verified."""
+    applied = []
+    for result in report.results:
+        verdict = result.verdict
+        if not verdict.verified:
+            continue
+        changes: list[types.TextDocumentEdit] = []
+        stale = []
+        for rel in verdict.touched:
+            path = root / rel
+            uri = path.as_uri()
+            doc = ls.workspace.get_text_document(uri)
+            version = ls.open_version(path)
+            text = doc.source if version is not None else path.read_text(encoding="utf-8")
+            if hashlib.sha256(text.encode("utf-8")).hexdigest() != verdict.before_sha.get(rel):
+                stale.append(rel)
+                continue
+            new = (verdict.after_content.get(rel) or b"").decode("utf-8")
+            changes.append(types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                edits=_line_edits(text, new)))
+        if stale:
+            applied.append({"id": result.change.id, "applied": False,
+                            "reason": f"{', '.join(stale)} changed since it was verified"})
+            continue
+        answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
+            edit=types.WorkspaceEdit(document_changes=changes), label=result.change.description[:80]))
+        applied.append({"id": result.change.id, "applied": bool(answer.applied),
+                        "reason": answer.failure_reason})
+    return applied
+
+
+async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
+    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
+    path = uri_to_path(args.uri) if args.uri else None
+    if args.uri and (path is None or not path.is_file()):
+        raise JsonRpcInvalidParams(f"uri: not a file on disk: {args.uri}")
+    root = ls.resolve_root(args.root) if args.root or path is None else ls.root_for(path)
+    paths = [path.resolve().relative_to(root).as_posix()] if path is not None else None
+    settings = ls.settings
+    title = f"Empathy: verifying a fix for {', '.join(args.rules)}" if args.rules else "Empathy: verified fixes"
+
+    async with WorkDone(ls, title, ls.client_token()) as progress:
+
+        def start():
+            from empathy_os.changes.workflow import run_fix
+
+            return run_fix(root, rules=args.rules, paths=paths, agents=args.agents, max_cost=settings.max_cost_usd,
+                           apply=False, python=settings.python, trusted=settings.trusted, lines=_lines(args),
+                           progress=progress.report)
+
+        try:
+            report = await run_in_worker(start, name="empathy-fix")
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from None
+
+    data = report.to_json()
+    if args.apply:
+        data["applied"] = await _send_edits(ls, root, report)
+    verified = [r for r in report.results if r.verdict.verified]
+    if not verified:
+        reasons = [f"{r.change.description}: {'; '.join(r.verdict.reasons)}" for r in report.results]
+        reasons += [why for _, why in report.skipped]
+        ls.show("Empathy: no verified fix. " + (" | ".join(reasons) or "no finding to fix here"),
+                types.MessageType.Warning)
+    return data
+
+
+def _lines(args: FixArgs) -> set[int] | None:
+    return {args.line} if args.line is not None else None
+
+
+async def run_verify_command(ls: EmpathyServer, args: VerifyArgs) -> dict[str, Any]:
+    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
+    root = ls.resolve_root(args.root)
+    settings = ls.settings
+    async with WorkDone(ls, "Empathy: verifying a patch", ls.client_token()):
+
+        def start():
+            from empathy_os.changes.engine import verify_patch
+
+            return verify_patch(root, args.patch, python=settings.python, trusted=settings.trusted)
+
+        try:
+            verdict = await run_in_worker(start, name="empathy-verify")
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from None
+    if verdict.bad_input:
+        raise JsonRpcInvalidParams(f"patch: {verdict.bad_input}")
+    return {"root": str(root), **verdict.to_json()}
+
+
+def register(ls: EmpathyServer) -> None:
+    @ls.command(ids.FIX)
+    @guarded
+    async def fix(ls, args: FixArgs) -> dict[str, Any]:
+        return await run_fix_command(ls, args)
+
+    @ls.command(ids.VERIFY)
+    @guarded
+    async def verify(ls, args: VerifyArgs) -> dict[str, Any]:
+        return await run_verify_command(ls, args)

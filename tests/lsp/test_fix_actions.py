@@ -1,0 +1,64 @@
+"""Verified fixes through a real language client: the code action, work-done progress, a versioned
+workspace/applyEdit (the server writes nothing), the finding gone after save; the verify command."""
+
+from __future__ import annotations
+
+import pytest
+from empathy_os.changes.patch import make_diff
+from empathy_os.lsp import command_ids as ids
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+REPORT = "inventory/report.py"
+
+
+def _apply_line_edits(text: str, edits: list[types.TextEdit]) -> str:
+    lines = text.splitlines(keepends=True)
+    for edit in sorted(edits, key=lambda e: e.range.start.line, reverse=True):
+        assert edit.range.start.character == 0 and edit.range.end.character == 0  # whole-line edits
+        lines[edit.range.start.line:edit.range.end.line] = [edit.new_text]
+    return "".join(lines)
+
+
+async def test_fix_code_action_sends_a_verified_versioned_edit(start_server, sample):
+    session = await start_server(sample)
+    uri = session.open(REPORT, version=3)
+    f401 = await session.wait_for(lambda: [d for d in session.client.diagnostics.get(uri, []) if d.code == "F401"],
+                                  what="ruff's F401 on report.py")
+    actions = await session.client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), range=f401[0].range,
+        context=types.CodeActionContext(diagnostics=f401)))
+    action = next(a for a in actions if a.title == "Fix `F401` (verified)")
+    assert action.command.command == ids.FIX  # nothing was verified yet: that happens when it is picked
+    original = (sample / REPORT).read_text(encoding="utf-8")
+
+    result = await session.execute(action.command.command, *action.command.arguments, token="fix-1")
+
+    [change] = result["changes"]
+    assert change["verified"] and change["measurements"]["tests"]["passed"]
+    assert result["applied"] == [{"id": change["id"], "applied": True, "reason": None}]
+    kinds = [type(v).__name__ for v in session.client.progress_reports["fix-1"]]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    [doc_edit] = session.applied_edits[-1].edit.document_changes
+    assert doc_edit.text_document.uri == uri and doc_edit.text_document.version == 3
+    assert (sample / REPORT).read_text(encoding="utf-8") == original  # the editor writes, not the server
+    fixed = _apply_line_edits(original, doc_edit.edits)
+    assert "import os" not in fixed
+
+    (sample / REPORT).write_text(fixed, encoding="utf-8")  # what the editor does on save
+    session.client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    await session.wait_for(lambda: "F401" not in session.codes(REPORT), what="F401 to disappear after save")
+
+
+async def test_verify_command_returns_the_cli_json(start_server, sample):
+    session = await start_server(sample)
+    text = (sample / REPORT).read_text(encoding="utf-8")
+    good = make_diff(REPORT, text, text.replace("import os\n\n", ""))
+    result = await session.execute(ids.VERIFY, {"patch": good})
+    assert result["verified"] is True and result["touched"] == [REPORT]
+    assert result["measurements"]["no-new-findings"]["passed"]
+
+    with pytest.raises(JsonRpcException) as err:
+        await session.execute(ids.VERIFY, {"patch": "not a diff\n"})
+    assert "patch: the diff does not apply" in str(err.value)
