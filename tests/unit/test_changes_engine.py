@@ -3,7 +3,6 @@ the project's real test suite under coverage.py."""
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -12,20 +11,12 @@ from empathy_os.changes.engine import Verifier, verify_patch
 from empathy_os.changes.model import Change, ChangeKind, Region
 from empathy_os.changes.patch import make_diff
 
-FIXPROJ = Path(__file__).resolve().parents[1] / "fixtures" / "fixproj"
+from tests.unit.changes_helpers import copy_fixproj, edit
 
 
 @pytest.fixture
 def fixproj(tmp_path: Path) -> Path:
-    dest = tmp_path / "fixproj"
-    shutil.copytree(FIXPROJ, dest, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    return dest
-
-
-def edit(root: Path, path: str, old: str, new: str) -> str:
-    text = (root / path).read_text(encoding="utf-8")
-    assert old in text
-    return make_diff(path, text, text.replace(old, new, 1))
+    return copy_fixproj(tmp_path)
 
 
 def change(diff: str, kind: ChangeKind = ChangeKind.PATCH, **kw) -> Change:

@@ -3,28 +3,19 @@ prompt caching priced in, escalation only after a measured rejection, and only v
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from empathy_os.changes.llm import price
-from empathy_os.changes.patch import make_diff
 from empathy_os.changes.workflow import run_fix
 from empathy_os.llm import DEFAULT_TIERS, ModelClient, Tier
 
-FIXPROJ = Path(__file__).resolve().parents[1] / "fixtures" / "fixproj"
+from tests.unit.changes_helpers import copy_fixproj, edit
 
 
 @pytest.fixture
 def fixproj(tmp_path: Path) -> Path:
-    dest = tmp_path / "fixproj"
-    shutil.copytree(FIXPROJ, dest, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-    return dest
-
-
-def edit(root: Path, path: str, old: str, new: str) -> str:
-    text = (root / path).read_text(encoding="utf-8")
-    return make_diff(path, text, text.replace(old, new, 1))
+    return copy_fixproj(tmp_path)
 
 
 def proposal(diff: str, n: int, cache_write: int = 0, cache_read: int = 0) -> dict:

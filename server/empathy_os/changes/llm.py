@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anthropic
 from pydantic import BaseModel
 
 from empathy_os.llm import ModelClient, ModelError, Tier, TierSpec
@@ -47,31 +46,18 @@ def worst_case(spec: TierSpec, characters: int, max_tokens: int) -> float:
 
 async def call_tool(client: ModelClient, tier: Tier, system: str, context: str, prompt: str,
                     tool: dict[str, Any], max_tokens: int | None = None) -> ToolReply:
-    if not client.configured:
-        raise ModelError("no ANTHROPIC_API_KEY configured")
     spec = client.spec(tier)
-    try:
-        message = await client._sdk().messages.create(  # the shared, configured SDK client
-            model=spec.model,
-            max_tokens=max_tokens or spec.max_output_tokens,
-            system=[
-                {"type": "text", "text": system},
-                {"type": "text", "text": context, "cache_control": {"type": "ephemeral"}},
-            ],
-            messages=[{"role": "user", "content": prompt}],
-            tools=[tool],
-            tool_choice={"type": "tool", "name": tool["name"]},
-        )
-    except anthropic.APITimeoutError:
-        raise ModelError(f"{spec.model}: timed out") from None
-    except anthropic.RateLimitError:
-        raise ModelError(f"{spec.model}: rate limited (429) after retries") from None
-    except anthropic.APIStatusError as exc:
-        raise ModelError(f"{spec.model}: HTTP {exc.status_code} after retries") from None
-    except anthropic.APIConnectionError:
-        raise ModelError(f"{spec.model}: could not connect to the Messages API") from None
-    except (anthropic.APIResponseValidationError, ValueError):
-        raise ModelError(f"{spec.model}: unreadable response body") from None
+    message = await client.create_message(
+        tier,
+        max_tokens=max_tokens or spec.max_output_tokens,
+        system=[
+            {"type": "text", "text": system},
+            {"type": "text", "text": context, "cache_control": {"type": "ephemeral"}},
+        ],
+        messages=[{"role": "user", "content": prompt}],
+        tools=[tool],
+        tool_choice={"type": "tool", "name": tool["name"]},
+    )
     usage = getattr(message, "usage", None)
     content = getattr(message, "content", None)
     if usage is None or not isinstance(content, list):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -79,19 +79,26 @@ class ModelClient:
     async def complete(
         self, tier: Tier | str, system: str, prompt: str, max_tokens: int | None = None
     ) -> ModelReply:
+        tier = Tier.parse(tier)
+        spec = self.tiers[tier]
+        message = await self.create_message(
+            tier,
+            max_tokens=max_tokens or spec.max_output_tokens,
+            system=system,
+            messages=[{"role": "user", "content": prompt}],
+        )
+        return _reply(message, spec, tier)
+
+    async def create_message(self, tier: Tier | str, **params: Any) -> Any:
+        """One Messages API call with the tier's model and any other parameters (tools, cached system
+        blocks, ...); SDK failures become `ModelError`. The raw SDK message is returned."""
         if not self.configured:
             raise ModelError("no ANTHROPIC_API_KEY configured")
         import anthropic
 
-        tier = Tier.parse(tier)
-        spec = self.tiers[tier]
+        spec = self.tiers[Tier.parse(tier)]
         try:
-            message = await self._sdk().messages.create(
-                model=spec.model,
-                max_tokens=max_tokens or spec.max_output_tokens,
-                system=system,
-                messages=[{"role": "user", "content": prompt}],
-            )
+            return await self._sdk().messages.create(model=spec.model, **params)
         except anthropic.APITimeoutError:
             raise ModelError(f"{spec.model}: timed out after {self._timeout:.0f}s") from None
         except anthropic.RateLimitError:
@@ -103,7 +110,6 @@ class ModelClient:
         except (anthropic.APIResponseValidationError, ValueError):
             # ValueError covers a 200 whose body is not JSON at all (json.JSONDecodeError).
             raise ModelError(f"{spec.model}: unreadable response body") from None
-        return _reply(message, spec, tier)
 
     async def aclose(self) -> None:
         if self._client is not None:
