@@ -118,3 +118,19 @@ async def test_apply_refuses_a_file_changed_since_verification(sample_project):
     (sample_project / path).write_text(text, encoding="utf-8")
     assert apply_verdict(sample_project, verdict) is None
     assert "import os" not in (sample_project / path).read_text(encoding="utf-8")
+
+
+def test_release_prep_fix_shows_the_gates_with_the_verified_changes_applied(sample_project):
+    before = snapshot(sample_project)
+    proc = run("orchestrate", "release-prep", "--project-root", str(sample_project), "--fix", "--json",
+               "--min-quality", "9.9")
+    assert proc.returncode == 1, proc.stderr  # the project itself is still not release-ready
+    report = json.loads(proc.stdout)
+    fix = report["fix"]
+    assert "code_reviewer" in fix["agents"] and "security_auditor" in fix["agents"]
+    assert [c["id"] for c in fix["changes"] if c["verified"]] == fix["gates_after"]["applied_in_copy"]
+    quality = {g["name"]: g for g in report["gates"]}["min_quality_score"]
+    quality_after = {g["name"]: g for g in fix["gates_after"]["gates"]}["min_quality_score"]
+    assert quality_after["actual"] > quality["actual"]  # one ruff finding fewer, measured on the copy
+    assert {k: v for k, v in snapshot(sample_project).items() if not k.startswith(".empathy")} == {
+        k: v for k, v in before.items() if not k.startswith(".empathy")}  # nothing written but the cache

@@ -34,6 +34,8 @@ def register(subparsers) -> None:
     p.add_argument("--sarif", metavar="FILE", help="also write findings as SARIF 2.1.0 to FILE")
     p.add_argument("--no-cache", action="store_true", help="re-run every analyzer")
     p.add_argument("--untrusted", action="store_true", help="never run project code (skips coverage)")
+    p.add_argument("--fix", action="store_true", help="also propose verified changes for what blocks the "
+                   "gates and show the gates with them applied (measured on a copy; writes nothing)")
     p.set_defaults(handler=run)
 
 
@@ -50,12 +52,17 @@ def run(args: argparse.Namespace) -> int:
                                             use_cache=not args.no_cache, progress=stderr_progress()))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    fix = release_fix(root, report, gates, args) if args.fix else None
     # The report is printed first: a SARIF file that cannot be written must not cost the user the run.
     if args.json:
-        json.dump(report.to_json(), sys.stdout, indent=2)
+        json.dump({**report.to_json(), **({"fix": fix} if fix is not None else {})}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         print(render_text(report))
+        if fix is not None:
+            from empathy_os.changes.gates_after import render
+
+            print(render(fix, report))
     sys.stdout.flush()
     if sarif is not None:
         try:
@@ -63,6 +70,13 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise UsageError(f"--sarif: cannot write {sarif}: {getattr(exc, 'strerror', None) or exc}") from None
     return 0 if report.approved else 1
+
+
+def release_fix(root: Path, report, gates: dict, args: argparse.Namespace) -> dict:
+    from empathy_os.changes.gates_after import fix_for_release
+
+    return run_async(fix_for_release(root, report, gates=gates, python=args.python, trusted=not args.untrusted,
+                                     max_cost=args.max_cost, progress=stderr_progress()))
 
 
 def sarif_target(value: str) -> Path:
