@@ -10,6 +10,8 @@ scripts/e2e-setup.sh
 npm run build
 npm run package
 mkdir -p test-artifacts
+# Dead code stays out: vulture with the allow-list and settings in pyproject.toml ([tool.vulture]).
+.venv/bin/vulture
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 npm test
 EMPATHY_E2E_PACKAGED=1 EMPATHY_E2E_PYTHON="$ROOT/.venv/bin/python" npm run test:e2e

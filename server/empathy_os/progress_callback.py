@@ -7,7 +7,6 @@ to show it. Cancellation is plain asyncio cancellation: tool runs kill their pro
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Optional
 
 Progress = Callable[[str, float | None], None]
 

@@ -22,7 +22,7 @@ async def test_tcp_mode_answers_initialize_on_localhost():
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "empathy_os", "lsp", "--tcp", "--port", str(port), env=server_env(), cwd=str(REPO))
     try:
-        for _ in range(200):
+        for _ in range(1200):  # up to 60 s: starting Python + pygls takes ~20 s on a loaded 2-CPU machine
             try:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 break

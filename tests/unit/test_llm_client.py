@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from empathy_os.llm import ModelClient, ModelError, Tier, load_tier_table
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from empathy_os.orchestration import (
     AGENT_REGISTRY,
     AgentCapability,
@@ -14,6 +13,7 @@ from empathy_os.orchestration import (
     register_template,
 )
 from empathy_os.orchestration.execution_strategies import PLAN_MIN_AGENTS, get_strategy
+from pydantic import ValidationError
 
 RELEASE = ["security_auditor", "test_coverage_analyzer", "code_reviewer", "documentation_writer"]
 
@@ -110,7 +110,7 @@ def test_templates_match_the_tutorial_and_built_ins_are_immutable():
         register_template(AgentTemplate(id="code_reviewer", role="Impostor"))
     with pytest.raises(ValueError, match="built-in"):
         AGENT_REGISTRY["security_auditor"] = AgentTemplate(id="security_auditor", role="x")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         get_template("code_reviewer").role = "changed"  # frozen
     custom = register_template(AgentTemplate(
         id="custom_reviewer", role="Custom", tools=["ruff"],

@@ -184,7 +184,7 @@ def test_foreign_plain_tinydb_file_is_readable_and_then_upgraded(tmp_path):
         db.table("configurations").insert(make().to_document())
     store = ConfigurationStore(path)
     assert store.get("c1") is not None
-    store.record_outcome("c1", True, 10)
+    store.record_outcome("c1", True, 70)
     assert json.loads(path.read_text())["_meta"]["1"]["schema_version"] == 1
     assert store.get("c1").usage_count == 1
 
@@ -271,7 +271,7 @@ def test_in_memory_view_always_matches_a_fresh_read_of_the_file(tmp_path):
         if action < 0.35:
             actor.save(make(cid, pattern=rng.choice(["p1", "p2", "p3"])))  # may move it to another pattern
         elif action < 0.8 and cid in actor:
-            actor.record_outcome(cid, rng.random() < 0.7, rng.uniform(0, 100))
+            actor.record_outcome(cid, rng.random() < 0.7, rng.uniform(0, 100), scale=100)
         elif action < 0.9:
             actor.delete(cid)
         fresh = ConfigurationStore(path)

@@ -176,7 +176,11 @@ test_files.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, 
 def packages(ctx: ProjectContext) -> list[str]:
     """Top-level import packages, as paths relative to the root (`inventory`, `src/pkg`)."""
     found: list[str] = []
-    for base in (ctx.root, ctx.root / "src"):
+    # setuptools' `[tool.setuptools.packages.find] where` names other source folders (e.g. `server`).
+    where = read_pyproject(ctx.root).get("tool", {}).get("setuptools", {}).get("packages", {})
+    where = where.get("find", {}).get("where", []) if isinstance(where, dict) else []
+    extra = [ctx.root / w for w in where if isinstance(w, str) and w not in (".", "src")]
+    for base in (ctx.root, ctx.root / "src", *extra):
         if not base.is_dir():
             continue
         for child in sorted(base.iterdir()):

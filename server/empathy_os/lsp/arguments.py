@@ -61,9 +61,6 @@ class ExplainFindingArgs:
     line: int | None = Field(default=None, ge=1)
 
 
-# Commands whose fields are all optional: a palette call with no arguments means "all defaults".
-ALL_OPTIONAL = (ReleasePrepArgs, CoverageBoostArgs, ListTemplatesArgs)
-
 
 def _one_line(exc: ValidationError) -> str:
     parts = []

@@ -159,7 +159,6 @@ async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs)
     data = report.to_json()
     for path in sorted(ls.store.set_project(root, report.findings)):
         publish(ls, ls.store, Path(path), ls.open_version(Path(path)))
-    ls.last_reports[str(root)] = data
     ls.protocol.notify(ids.REPORT_NOTIFICATION, summary(root, data))
     return data
 

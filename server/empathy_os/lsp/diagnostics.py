@@ -157,9 +157,6 @@ class DiagnosticStore:
         kept = [f for f in self.project.get(key, []) if f.tool not in fresh]
         return kept + [f for tool in sorted(fresh) for f in fresh[tool]]
 
-    def findings_at(self, path: Path, line: int) -> list[Finding]:
-        return [f for f in self.current(path) if f.line <= line <= (f.end_line or f.line)]
-
 
 def _lines(ls: LanguageServer, uri: str) -> tuple[list[str], Callable[[str], int]]:
     try:

@@ -72,11 +72,9 @@ class EmpathyServer(LanguageServer):
             converter_factory=lambda: arguments.install(default_converter()),
         )
         self.settings = Settings()
-        self.settings_error: str | None = None
         self.store = DiagnosticStore()
         self.release_preps: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.file_tasks: dict[str, asyncio.Task[None]] = {}
-        self.last_reports: dict[str, dict[str, Any]] = {}
 
     # -- helpers used by the feature modules -----------------------------------------------------------
 
@@ -92,13 +90,12 @@ class EmpathyServer(LanguageServer):
         try:
             new = parse_settings(payload)
         except ValueError as exc:
-            self.settings_error = str(exc)
             self.show(f"Empathy: {exc} (previous settings kept)", types.MessageType.Error)
             return
         if "trusted" not in new.model_fields_set:
             # Trust comes from the editor, not from user settings: an update without it keeps it.
             new.trusted = self.settings.trusted
-        self.settings, self.settings_error = new, None
+        self.settings = new
         apply_model_env(new)
         # Shown in the client's output channel: what the server will actually use (no secrets in here).
         self.window_log_message(types.LogMessageParams(

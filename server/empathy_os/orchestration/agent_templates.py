@@ -46,6 +46,12 @@ class AgentTemplate(BaseModel):
     default_instructions: str = ""
     quality_gates: dict[str, float] = Field(default_factory=dict)
     resource_requirements: ResourceRequirements = Field(default_factory=ResourceRequirements)
+    # Task signals (domains: security, testing, ...) this template is the specialist for, most important
+    # first; the planner builds teams from these, so a registered custom template joins planning.
+    serves: tuple[str, ...] = ()
+    # Domains on which it gives a second opinion: the debate partner, refinement reviewer or teaching
+    # expert the planner adds when a team of one specialist is too small for the strategy.
+    reviews: tuple[str, ...] = ()
 
     @field_validator("capabilities", mode="before")
     @classmethod
@@ -69,10 +75,11 @@ class AgentTemplate(BaseModel):
 
 
 def _builtin(id: str, role: str, tier: Tier, caps: list[str], tools: list[str], instructions: str,
-             timeout: float = 300, max_tokens: int = 4000) -> AgentTemplate:
+             timeout: float = 300, max_tokens: int = 4000, *, serves: tuple[str, ...],
+             reviews: tuple[str, ...] = ()) -> AgentTemplate:
     return AgentTemplate(
         id=id, role=role, tier_preference=tier, capabilities=caps, tools=tools,
-        default_instructions=instructions,
+        default_instructions=instructions, serves=serves, reviews=reviews,
         resource_requirements=ResourceRequirements(max_tokens=max_tokens, timeout_seconds=timeout),
     )
 
@@ -80,25 +87,33 @@ def _builtin(id: str, role: str, tier: Tier, caps: list[str], tools: list[str], 
 BUILTIN_TEMPLATES: tuple[AgentTemplate, ...] = (
     _builtin("test_coverage_analyzer", "Test Coverage Expert", Tier.CAPABLE,
              ["analyze_gaps", "suggest_tests", "validate_coverage"], ["coverage"],
-             "Judge the test coverage gaps: which untested code is riskiest and what to test first.", 600),
+             "Judge the test coverage gaps: which untested code is riskiest and what to test first.", 600,
+             serves=("testing", "release")),
     _builtin("security_auditor", "Security Auditor", Tier.PREMIUM,
              ["vulnerability_scan", "threat_modeling", "compliance_check"], ["bandit"],
-             "Judge the security findings: which are exploitable, which are false positives, what to fix first."),
+             "Judge the security findings: which are exploitable, which are false positives, what to fix first.",
+             serves=("security", "release")),
     _builtin("code_reviewer", "Code Quality Reviewer", Tier.CAPABLE,
              ["code_review", "quality_assessment", "best_practices_check"], ["ruff", "radon"],
-             "Judge the code quality findings and complexity: what most hurts maintainability."),
+             "Judge the code quality findings and complexity: what most hurts maintainability.",
+             serves=("quality", "release"),
+             reviews=("security", "testing", "documentation", "performance", "architecture", "refactoring")),
     _builtin("documentation_writer", "Documentation Writer", Tier.CHEAP,
              ["generate_docs", "check_completeness", "update_examples"], ["docstrings"],
-             "Judge the documentation gaps: which public APIs most need docstrings."),
+             "Judge the documentation gaps: which public APIs most need docstrings.",
+             serves=("documentation", "release")),
     _builtin("performance_optimizer", "Performance Optimizer", Tier.CAPABLE,
              ["profile_code", "identify_bottlenecks", "suggest_optimizations"], ["test_durations", "radon"],
-             "Judge the hot spots: slow tests and complex functions likely to be bottlenecks.", 600),
+             "Judge the hot spots: slow tests and complex functions likely to be bottlenecks.", 600,
+             serves=("performance",)),
     _builtin("architecture_analyst", "Architecture Analyst", Tier.PREMIUM,
              ["analyze_architecture", "identify_patterns", "suggest_improvements"], ["import_graph"],
-             "Judge the module structure: import cycles, layering, coupling."),
+             "Judge the module structure: import cycles, layering, coupling.",
+             serves=("architecture",), reviews=("security", "quality")),
     _builtin("refactoring_specialist", "Refactoring Specialist", Tier.CAPABLE,
              ["identify_code_smells", "suggest_refactorings", "validate_changes"], ["code_smells"],
-             "Judge the code smells: which refactorings pay off most."),
+             "Judge the code smells: which refactorings pay off most.",
+             serves=("refactoring",), reviews=("quality",)),
 )
 BUILTIN_IDS = frozenset(t.id for t in BUILTIN_TEMPLATES)
 
@@ -152,3 +167,18 @@ def get_template(template_id: str) -> AgentTemplate:
 
 def get_all_templates() -> list[AgentTemplate]:
     return list(AGENT_REGISTRY.values())
+
+
+def specialists(domain: str) -> list[AgentTemplate]:
+    """Templates that serve `domain`: those for whom it is the main signal first, then the senior tier."""
+    found = [t for t in get_all_templates() if domain in t.serves]
+    return sorted(found, key=lambda t: (t.serves.index(domain), -t.tier_preference.rank))
+
+
+def second_opinions(team: list[AgentTemplate]) -> list[AgentTemplate]:
+    """Templates (not in the team) that review what the team's first member serves, senior tier first."""
+    if not team:
+        return []
+    ids = {t.id for t in team}
+    found = [t for t in get_all_templates() if t.id not in ids and set(t.reviews) & set(team[0].serves)]
+    return sorted(found, key=lambda t: -t.tier_preference.rank)

@@ -6,6 +6,11 @@ Two signals, each in [0, 1]:
 - verdict: share of agents that agree with the majority verdict, where an agent's verdict is
   "needs work" when its quality score is below the threshold or it reported critical/high findings.
 confidence = mean of the two. Agents that produced no result are counted as abstaining.
+
+Veto (documented rule): a confirmed critical security finding cannot be outvoted. "Confirmed" means a
+security tool's finding rated critical by the project's rule (bandit: severity ≥ `critical_min_severity`
+and confidence ≥ `critical_min_confidence`, default HIGH/MEDIUM — the same rule as the release gate). When
+any agent reports one, the verdict is "needs work" whatever the votes, and `veto` names the findings.
 """
 
 from __future__ import annotations
@@ -17,15 +22,19 @@ from pydantic import BaseModel
 
 from empathy_os.analyzers.base import Severity
 
+SECURITY_TOOLS = frozenset({"bandit"})
+
 
 class Agreement(BaseModel):
     consensus: str
+    verdict: str = "no verdict"  # acceptable | needs work | no verdict
     confidence: float
     file_agreement: float
     verdict_agreement: float
     verdicts: dict[str, str]
     files_flagged_by_majority: list[str]
     abstained: list[str]
+    veto: str | None = None
 
 
 def agreement(outputs: list, threshold: float) -> Agreement:
@@ -43,8 +52,18 @@ def agreement(outputs: list, threshold: float) -> Agreement:
     counts = Counter(path for paths in flagged for path in paths)
     majority_files = sorted(p for p, n in counts.items() if n > len(voters) / 2)
     where = f"; flagged by a majority: {', '.join(majority_files)}" if majority_files else ""
+    consensus = f"{votes}/{len(voters)} agents judge the code {majority}{where}"
+    vetoed = sorted({f"{f.rule} {f.path}:{f.line}" for o in voters for f in o.findings
+                     if f.severity is Severity.CRITICAL and f.tool in SECURITY_TOOLS})
+    veto = None
+    if vetoed:
+        veto = (f"{len(vetoed)} confirmed critical security finding(s) cannot be outvoted: "
+                + ", ".join(vetoed[:5]) + (" …" if len(vetoed) > 5 else ""))
+        if majority != "needs work":
+            consensus = f"needs work (veto; the vote was {consensus})"
+        majority = "needs work"
     return Agreement(
-        consensus=f"{votes}/{len(voters)} agents judge the code {majority}{where}",
+        consensus=consensus, verdict=majority, veto=veto,
         confidence=round((file_agreement + verdict_agreement) / 2, 3),
         file_agreement=round(file_agreement, 3),
         verdict_agreement=round(verdict_agreement, 3),

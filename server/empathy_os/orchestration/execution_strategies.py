@@ -17,11 +17,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from empathy_os.analyzers.base import Finding, Severity
-from empathy_os.llm import ModelClient, ModelError, Tier
+from empathy_os.llm import ModelClient, ModelError, OverBudget, Tier, budgeted_complete
 from empathy_os.orchestration.agent_templates import AgentTemplate, get_template
-from empathy_os.orchestration.budget import Budget
 from empathy_os.orchestration.debate import agreement
-from empathy_os.orchestration.project_size import classify_complexity
+from empathy_os.orchestration.lexicon import score_domains
+from empathy_os.orchestration.project_size import classify_complexity, named_files
+from empathy_os.orchestration.run_context import RunContext
 from empathy_os.orchestration.runtime import AgentResult, project_context, run_agent
 
 ISSUE_SEVERITIES = {Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM}
@@ -79,34 +80,30 @@ class ExecutionStrategy(ABC):
     def __init__(self, client: ModelClient | None = None):
         self.client = client
 
-    async def execute(self, agents: Agents, context: dict[str, Any] | None = None) -> StrategyResult:
-        if context is not None and not isinstance(context, dict):
-            raise ValueError("context must be a dict")
-        context = dict(context or {})
+    async def execute(self, agents: Agents, context: RunContext | dict[str, Any] | None = None) -> StrategyResult:
+        run = RunContext.parse(context)
         team = normalize_agents(agents)
         if len(team) < self.min_agents:
             raise ValueError(f"the {self.name.value} strategy needs at least {self.min_agents} agents, "
                              f"got {len(team)}")
-        budget = context.get("_budget") or Budget(context.get("max_cost"))
-        context["_budget"] = budget
+        missing = run.missing_context([template for template, _ in team])
+        if missing:
+            raise ValueError("missing required context (capability: key): " + ", ".join(missing))
         # Resolve the project once: a bad path is the caller's error, reported before any agent starts.
-        context["_project"] = project_context(context)
+        run = run.with_(project=project_context(run))
         started = time.perf_counter()
-        result = await self._execute(team, context, budget)
+        result = await self._execute(team, run)
         result.total_duration = time.perf_counter() - started
         result.total_cost_usd = sum(o.cost_usd for o in result.outputs) + result.synthesis_cost_usd
         return result
 
-    async def _agent(self, template: AgentTemplate, tier: Tier, context: dict[str, Any],
-                     budget: Budget) -> AgentResult:
-        result = await run_agent(template, context, tier=tier, client=self.client, budget=budget)
-        if callable(context.get("on_agent_done")):
-            context["on_agent_done"](result)
+    async def _agent(self, template: AgentTemplate, tier: Tier, run: RunContext) -> AgentResult:
+        result = await run_agent(template, run, tier=tier, client=self.client)
+        run.agent_done(result)
         return result
 
     @abstractmethod
-    async def _execute(self, team: list[tuple[AgentTemplate, Tier]], context: dict[str, Any],
-                       budget: Budget) -> StrategyResult: ...
+    async def _execute(self, team: list[tuple[AgentTemplate, Tier]], run: RunContext) -> StrategyResult: ...
 
     def _result(self, outputs: list[AgentResult], **final: Any) -> StrategyResult:
         return StrategyResult(strategy=self.name, success=bool(outputs) and all(o.success for o in outputs),
@@ -120,15 +117,15 @@ def _stage_summary(result: AgentResult) -> dict[str, Any]:
 
 
 class SequentialStrategy(ExecutionStrategy):
-    """A → B → C: every stage sees the previous stages' outputs in `context["previous_outputs"]`."""
+    """A → B → C: every stage sees the previous stages' outputs (`RunContext.previous_outputs`)."""
 
     name = StrategyName.SEQUENTIAL
 
-    async def _execute(self, team, context, budget):
+    async def _execute(self, team, run):
         outputs: list[AgentResult] = []
         for template, tier in team:
-            stage_ctx = {**context, "previous_outputs": [_stage_summary(o) for o in outputs]}
-            outputs.append(await self._agent(template, tier, stage_ctx, budget))
+            stage = run.with_(previous_outputs=[_stage_summary(o) for o in outputs])
+            outputs.append(await self._agent(template, tier, stage))
         return self._result(outputs, stages=[_stage_summary(o) for o in outputs],
                             final=_stage_summary(outputs[-1]))
 
@@ -138,15 +135,12 @@ class ParallelStrategy(ExecutionStrategy):
 
     name = StrategyName.PARALLEL
 
-    async def _execute(self, team, context, budget):
-        limit = int(context.get("max_concurrency") or 4)
-        if limit < 1:
-            raise ValueError("max_concurrency must be at least 1")
-        gate = asyncio.Semaphore(limit)
+    async def _execute(self, team, run):
+        gate = asyncio.Semaphore(run.max_concurrency)
 
         async def one(template: AgentTemplate, tier: Tier) -> AgentResult:
             async with gate:
-                return await self._agent(template, tier, context, budget)
+                return await self._agent(template, tier, run)
 
         outputs = list(await asyncio.gather(*(one(t, tier) for t, tier in team)))
         return self._result(outputs, results={o.agent_id: _stage_summary(o) for o in outputs})
@@ -158,14 +152,15 @@ class DebateStrategy(ExecutionStrategy):
     name = StrategyName.DEBATE
     min_agents = 2
 
-    async def _execute(self, team, context, budget):
-        positions = await ParallelStrategy(self.client)._execute(team, context, budget)
+    async def _execute(self, team, run):
+        positions = await ParallelStrategy(self.client)._execute(team, run)
         outputs = positions.outputs
-        verdict = agreement(outputs, float(context.get("quality_threshold", 7.0)))
-        final = {"consensus": verdict.consensus, "confidence": verdict.confidence,
-                 "agreement": verdict.model_dump(exclude={"consensus", "confidence"}),
+        verdict = agreement(outputs, run.quality_threshold)
+        final = {"consensus": verdict.consensus, "verdict": verdict.verdict, "veto": verdict.veto,
+                 "confidence": verdict.confidence,
+                 "agreement": verdict.model_dump(exclude={"consensus", "confidence", "verdict", "veto"}),
                  "positions": [_stage_summary(o) for o in outputs]}
-        final["synthesis"] = await self._synthesis(outputs, verdict.consensus, team, budget)
+        final["synthesis"] = await self._synthesis(outputs, verdict.consensus, team, run.budget)
         result = self._result(outputs, **final)
         result.synthesis_cost_usd = final["synthesis"].get("cost_usd", 0.0)
         return result
@@ -175,19 +170,15 @@ class DebateStrategy(ExecutionStrategy):
         if not client.configured:
             return {"basis": "agreement of tool findings", "note": "no model configured"}
         tier = max((tier for _, tier in team), key=lambda t: t.rank)
-        spec = client.spec(tier)
         prompt = ("Reconcile these agents' positions into one recommendation. Measured consensus: "
                   f"{consensus}\n" + "\n".join(f"- {o.agent_id}: {o.output.get('summary')}" for o in outputs))
-        estimate = spec.cost(len(prompt) // 3 + 200, spec.max_output_tokens)
-        if not budget.reserve(estimate):
-            return {"basis": "agreement of tool findings", "note": "synthesis skipped: would exceed max_cost"}
         try:
-            reply = await client.complete(tier, "You synthesise code review positions.", prompt)
+            reply = await budgeted_complete(client, budget, tier, "You synthesise code review positions.",
+                                            prompt, what="the debate synthesis")
+        except OverBudget as exc:
+            return {"basis": "agreement of tool findings", "note": f"synthesis skipped: {exc.reason}"}
         except ModelError as exc:
             return {"basis": "agreement of tool findings", "note": f"synthesis failed: {exc.reason}"}
-        finally:
-            budget.release(estimate)
-        budget.spend(reply.cost_usd)
         return {"basis": "model", "model": reply.model, "text": reply.text, "cost_usd": reply.cost_usd}
 
 
@@ -197,18 +188,17 @@ class TeachingStrategy(ExecutionStrategy):
     name = StrategyName.TEACHING
     min_agents = 2
 
-    async def _execute(self, team, context, budget):
-        threshold = float(context.get("quality_threshold", 7.0))
+    async def _execute(self, team, run):
+        threshold = run.quality_threshold
         (junior, j_tier), (expert, e_tier) = team[0], team[-1]
-        first = await self._agent(junior, j_tier, context, budget)
+        first = await self._agent(junior, j_tier, run)
         score = first.quality_score
         if first.success and score is not None and score >= threshold:
             return self._result([first], completed_by=junior.id, expert_needed=False,
                                 reason=f"junior scored {score} ≥ threshold {threshold}")
         why = (f"junior scored {score} < threshold {threshold}" if score is not None
                else f"junior produced no score ({first.error or first.model_note or 'nothing measured'})")
-        expert_ctx = {**context, "previous_outputs": [_stage_summary(first)]}
-        second = await self._agent(expert, e_tier, expert_ctx, budget)
+        second = await self._agent(expert, e_tier, run.with_(previous_outputs=[_stage_summary(first)]))
         result = self._result([first, second], completed_by=expert.id, expert_needed=True, reason=why)
         result.success = second.success
         return result
@@ -220,31 +210,39 @@ class RefinementStrategy(ExecutionStrategy):
     name = StrategyName.REFINEMENT
     min_agents = 2
 
-    async def _execute(self, team, context, budget):
-        seq = await SequentialStrategy(self.client)._execute(team, context, budget)
+    async def _execute(self, team, run):
+        seq = await SequentialStrategy(self.client)._execute(team, run)
         seq.strategy = self.name
         seq.final_output["progression"] = [o.quality_score for o in seq.outputs]
         return seq
 
 
 class AdaptiveStrategy(ExecutionStrategy):
-    """Classify the project's complexity (measured), route to the cheapest adequate specialist."""
+    """Classify the *task* (its domain from the lexicon; its complexity measured on the files it names, else
+    the project) and route to the team's specialist for that domain at the cheapest adequate tier."""
 
     name = StrategyName.ADAPTIVE
     min_agents = 2  # routing needs a choice
 
-    async def _execute(self, team, context, budget):
-        ctx = context["_project"]
-        measured = await asyncio.to_thread(classify_complexity, ctx, context.get("complexity"))
-        ranked = sorted(team, key=lambda pair: pair[1].rank)
+    async def _execute(self, team, run):
+        scored = score_domains(run.task or "")
+        domain = next(iter(scored), None)
+        serving = [pair for pair in team if domain in pair[0].serves] if domain else []
+        pool = serving or team
+        files = named_files(run.task, run.project_root)
+        measured = await asyncio.to_thread(classify_complexity, run.project, run.complexity, files)
+        measured["domain"] = domain
+        ranked = sorted(pool, key=lambda pair: pair[1].rank)
         needed = {"simple": Tier.CHEAP, "moderate": Tier.CAPABLE, "complex": Tier.PREMIUM}[measured["level"]]
         adequate = [pair for pair in ranked if pair[1].rank >= needed.rank]
         template, tier = adequate[0] if adequate else ranked[-1]
-        reason = (f"complexity {measured['level']} ({measured['basis']}) needs tier ≥ {needed.value}; "
-                  f"{template.id} ({tier.value}) is the cheapest adequate of {len(team)}")
+        why_domain = (f"the task is about {domain} ({', '.join(scored[domain][1])})" if serving
+                      else f"no agent of the team serves {domain}" if domain else "the task names no domain")
+        reason = (f"{why_domain}; complexity {measured['level']} ({measured['basis']}) needs tier ≥ "
+                  f"{needed.value}; {template.id} ({tier.value}) is the cheapest adequate of {len(pool)}")
         if not adequate:
             reason += "; none reached it, so the highest available tier was used"
-        out = await self._agent(template, tier, context, budget)
+        out = await self._agent(template, tier, run)
         return self._result([out], routed_to=template.id, tier=tier.value, reason=reason, classification=measured)
 
 

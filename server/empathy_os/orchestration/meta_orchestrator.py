@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import random
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from empathy_os.llm import ModelClient, Tier, load_tier_table
+from empathy_os.orchestration import plan_gates
 from empathy_os.orchestration import task_analysis as ta
-from empathy_os.orchestration.agent_templates import AgentTemplate, get_all_templates, get_template
+from empathy_os.orchestration.agent_templates import (
+    AgentTemplate,
+    get_all_templates,
+    get_template,
+    second_opinions,
+    specialists,
+)
 from empathy_os.orchestration.execution_strategies import (
     PLAN_MIN_AGENTS,
     StrategyName,
     StrategyResult,
     get_strategy,
 )
+from empathy_os.orchestration.exploration import thompson_pick
+from empathy_os.orchestration.lexicon import LEXICON, score_domains
 from empathy_os.orchestration.project_size import normalize_hint
-from empathy_os.orchestration.workspace_store import find_reusable, record_outcome
+from empathy_os.orchestration.run_context import RunContext
+from empathy_os.orchestration.workspace_store import record_outcome, recorded_compositions
+from empathy_os.store.composition_records import composition_id, describe
 
 # Prior per-tool wall times (s) used only for the *estimate*; reports always show measured durations.
 TOOL_PRIOR_SECONDS = {"coverage": 8.0, "test_durations": 6.0, "bandit": 2.0, "ruff": 0.5, "radon": 1.0,
@@ -38,6 +49,8 @@ class ExecutionPlan(BaseModel):
     domains: list[str]
     rationale: dict[str, str]
     reused_configuration: str | None = None
+    # The caller's hints the plan was made with; a run of the plan keeps them unless it overrides them.
+    hints: dict[str, Any] = Field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
@@ -45,17 +58,34 @@ class ExecutionPlan(BaseModel):
                           for a in self.agents]
         return data
 
-    async def execute(self, context: dict[str, Any] | None = None) -> StrategyResult:
-        """Run the plan; unless `context["learn"]` is False, record the outcome against its composition."""
-        context = dict(context or {})
-        result = await get_strategy(self.strategy).execute(self.agents, context)
-        if context.get("learn", True):
-            scores = [o.quality_score for o in result.outputs if o.quality_score is not None]
-            result.final_output["learning"] = record_outcome(
-                context, task_pattern=self.task_pattern,
-                agents=[(a.id, a.tier_preference.value) for a in self.agents], strategy=self.strategy.value,
-                quality_gates={}, success=result.success,
-                quality_score=sum(scores) / len(scores) if scores else None)
+    async def execute(self, context: RunContext | dict[str, Any] | None = None) -> StrategyResult:
+        """Run the plan; unless the context says `learn: False`, record the outcome against its composition."""
+        run = RunContext.parse(context)
+        kept = {k: v for k, v in self.hints.items() if getattr(run, k) is None}
+        run = run.with_(task=run.task or self.task, **kept)
+        gates = plan_gates.merged_gates(self.agents, run.quality_gates)
+        result = await get_strategy(self.strategy).execute(self.agents, run)
+        metrics = plan_gates.measured(result.outputs)
+        rows = plan_gates.evaluate(gates, metrics)
+        # Success is measured: every gate passed; with no gate, every agent measured something and the
+        # mean tool score reached the run's quality_threshold.
+        quality = metrics.get("quality_score")
+        if rows:
+            success = all(r["passed"] for r in rows)
+        else:
+            success = result.success and quality is not None and quality >= run.quality_threshold
+        result.final_output["gates"] = rows
+        result.final_output["measured_success"] = success
+        result.success = result.success and success
+        if not run.learn:
+            return result
+        if not run.trusted:
+            result.final_output["learning"] = "untrusted workspace: outcome not recorded"
+            return result
+        result.final_output["learning"] = record_outcome(
+            run, task_pattern=self.task_pattern,
+            agents=[(a.id, a.tier_preference.value) for a in self.agents], strategy=self.strategy.value,
+            quality_gates=gates, success=success, quality_score=quality)
         return result
 
 
@@ -63,22 +93,16 @@ class MetaOrchestrator:
     def __init__(self, client: ModelClient | None = None):
         self.client = client
 
-    def analyze_and_compose(self, task: str, context: dict[str, Any] | None = None) -> ExecutionPlan:
+    def analyze_and_compose(self, task: str, context: RunContext | dict[str, Any] | None = None) -> ExecutionPlan:
         if not isinstance(task, str) or not task.strip():
             raise ValueError("task must be a non-empty description, e.g. 'Prepare for production release'")
-        if context is not None and not isinstance(context, dict):
-            raise ValueError("context must be a dict")
-        context = dict(context or {})
-        if context.get("max_cost") is not None:
-            from empathy_os.orchestration.budget import Budget
-
-            Budget(context["max_cost"])  # validates: a negative cap is the caller's error
+        run = RunContext.parse(context)  # a negative max_cost is the caller's error, reported now
         tokens = set(ta.words(task))
         rationale: dict[str, str] = {}
 
-        domains = self._domains(tokens, context.get("domain"), rationale)
-        team = self._team(domains, context.get("capabilities"), rationale)
-        hint = normalize_hint(context.get("complexity"))
+        domains = self._domains(task, run.domain, rationale)
+        team = self._team(domains, run.capabilities, rationale)
+        hint = normalize_hint(run.complexity)
         if hint:
             complexity = hint
             rationale["complexity"] = f"{hint}, from the caller's hint"
@@ -91,32 +115,38 @@ class MetaOrchestrator:
         pattern = "+".join(ta.DOMAIN_PATTERNS[d] for d in domains) or "code_review"
 
         reused = None
-        if context.get("learn", True):
-            learned = self._learned(pattern, context)
+        if run.learn:
+            learned = self._learned(pattern, strategy, team, run)
             if learned is not None:
                 reused, strategy2, team2, rationale["learned"] = learned
                 if reused is not None:
                     strategy, team = strategy2, team2
         plan = ExecutionPlan(task=task, task_pattern=pattern, agents=team, strategy=strategy,
                              estimated_cost=0.0, estimated_duration=0.0, complexity=complexity,
-                             domains=domains, rationale=rationale, reused_configuration=reused)
-        self._estimate(plan, context)
+                             domains=domains, rationale=rationale, reused_configuration=reused,
+                             hints={k: v for k, v in {"complexity": run.complexity, "domain": run.domain,
+                                                      "capabilities": run.capabilities,
+                                                      "quality_gates": run.quality_gates}.items() if v})
+        self._estimate(plan, run)
         return plan
 
     # -- steps ---------------------------------------------------------------------------------------
-    def _domains(self, tokens: set[str], hint: Any, rationale: dict[str, str]) -> list[str]:
-        found = ta.domains_of(tokens)
+    def _domains(self, task: str, hint: Any, rationale: dict[str, str]) -> list[str]:
+        scored = score_domains(task)
+        # A side remark does not add a specialist: a domain counts when it scores at least half the top one.
+        top = max((score for score, _ in scored.values()), default=0.0)
+        found = [d for d, (score, _) in scored.items() if score >= top / 2]
         hinted = [hint] if isinstance(hint, str) else list(hint or [])
-        for name in hinted:
+        for name in reversed(hinted):
             key = DOMAIN_ALIASES.get(str(name).lower(), str(name).lower())
-            if key not in ta.DOMAIN_AGENTS:
-                raise ValueError(f"unknown domain {name!r}; known domains: {', '.join(ta.DOMAIN_AGENTS)}")
-            if key not in found:
-                found.insert(0, key)
+            if key not in LEXICON:
+                raise ValueError(f"unknown domain {name!r}; known domains: {', '.join(LEXICON)}")
+            found = [key] + [d for d in found if d != key]
         if "release" in found:  # a release subsumes the individual checks
             found = ["release"] + [d for d in found if d not in ("release", "security", "testing", "quality",
                                                                  "documentation")]
-        rationale["domains"] = (f"{', '.join(found)} (whole-word match on the task"
+        words = "; ".join(f"{d}: {', '.join(hits)}" for d, (_, hits) in scored.items())
+        rationale["domains"] = (f"{', '.join(found)} (lexicon match: {words or 'none'}"
                                 f"{' + domain hint' if hinted else ''})" if found else
                                 "no domain words recognised: defaulting to a code review")
         return found
@@ -124,7 +154,7 @@ class MetaOrchestrator:
     def _team(self, domains: list[str], capabilities: Any, rationale: dict[str, str]) -> list[AgentTemplate]:
         ids: list[str] = []
         for d in domains or ["quality"]:
-            ids += [i for i in ta.DOMAIN_AGENTS[d] if i not in ids]
+            ids += [t.id for t in specialists(d) if t.id not in ids]
         wanted = [capabilities] if isinstance(capabilities, str) else list(capabilities or [])
         for cap in wanted:
             name = getattr(cap, "name", cap)
@@ -167,31 +197,45 @@ class MetaOrchestrator:
         rationale["tiers"] = "one tier below each template's preference: the task is simple"
         return out
 
-    def _learned(self, pattern: str, context: dict[str, Any]):
-        config, note = find_reusable(pattern, context)
-        if config is None:
+    def _learned(self, pattern: str, strategy: StrategyName, team: list[AgentTemplate], run: RunContext):
+        """Thompson sampling between the planned composition and those recorded for the pattern."""
+        found, note = recorded_compositions(pattern, run)
+        if not found:
             return None if note is None else (None, None, None, note)
+        planned = composition_id(pattern, [(t.id, t.tier_preference.value) for t in team], strategy.value,
+                                 plan_gates.merged_gates(team, run.quality_gates))
+        arms: dict[str, tuple[int, int]] = {planned: (0, 0)}
+        configs = {}
+        for config, source in found:
+            arms[config.id] = (config.success_count, config.failure_count)
+            configs[config.id] = (config, source)
+        pick = thompson_pick(arms, random.Random(run.seed))
+        how = (f"Thompson sampling over {len(arms)} composition(s) of {pattern}: "
+               + ("explored (drew a composition other than the best-so-far)" if pick.explored
+                  else "picked the best-so-far"))
+        if pick.chosen == planned:
+            return None, None, None, f"{how}; kept the planned composition"
+        config, source = configs[pick.chosen]
         try:
-            team = []
+            chosen_team = []
             for agent in config.agents:
                 template = get_template(agent.get("template") or agent["role"])
                 tier = Tier.parse(agent.get("tier") or template.tier_preference)
-                team.append(template if tier == template.tier_preference
-                            else template.model_copy(update={"tier_preference": tier}))
-            strategy = StrategyName(config.strategy)
+                chosen_team.append(template if tier == template.tier_preference
+                                   else template.model_copy(update={"tier_preference": tier}))
+            chosen_strategy = StrategyName(config.strategy)
         except ValueError as exc:
-            return None, None, None, f"learned configuration {config.id} not reusable: {exc}"
-        if len(team) < PLAN_MIN_AGENTS[strategy.value]:
-            return None, None, None, f"learned configuration {config.id} has too few agents for {strategy}"
-        return config.id, strategy, team, note
+            return None, None, None, f"{how}; learned configuration {config.id} not reusable: {exc}"
+        if len(chosen_team) < PLAN_MIN_AGENTS[chosen_strategy.value]:
+            return None, None, None, f"{how}; learned configuration {config.id} has too few agents"
+        return config.id, chosen_strategy, chosen_team, f"{how}; {describe(config, source)}"
 
-    def _estimate(self, plan: ExecutionPlan, context: dict[str, Any]) -> None:
-        root = context.get("project_path") or context.get("path")
+    def _estimate(self, plan: ExecutionPlan, run: RunContext) -> None:
         settings = {}
-        if root and (Path(str(root)) / "pyproject.toml").is_file():
+        if (run.project_root / "pyproject.toml").is_file():
             from empathy_os.analyzers.project import read_empathy_settings
 
-            settings = read_empathy_settings(Path(str(root)))
+            settings = read_empathy_settings(run.project_root)
         tiers = (self.client.tiers if self.client else load_tier_table(settings))
         per_cost, per_time = [], []
         for t in plan.agents:
@@ -221,26 +265,45 @@ class MetaOrchestrator:
 
 
 def _fit(strategy: str, team: list[AgentTemplate]) -> list[AgentTemplate] | None:
-    """A team the strategy can run, extending it with a sensible partner when one agent is not enough."""
+    """A team the strategy can run: too small a team is extended from the templates' declared `reviews`."""
     need = PLAN_MIN_AGENTS[strategy]
-    ids = [t.id for t in team]
-    if strategy == "refinement":
-        reviewer = "code_reviewer" if ids[0] != "code_reviewer" else "refactoring_specialist"
-        return [team[0], get_template(reviewer), team[0]] if len(team) < 3 else team
-    if strategy == "teaching":
-        ordered = sorted(team, key=lambda t: t.tier_preference.rank)
-        junior = ordered[0]
-        experts = [t for t in ordered if t.tier_preference.rank > junior.tier_preference.rank]
-        expert = experts[-1] if experts else get_template(
-            "code_reviewer" if junior.tier_preference == Tier.CHEAP else "architecture_analyst")
-        if expert.tier_preference.rank <= junior.tier_preference.rank:
-            junior = junior.model_copy(update={"tier_preference": Tier.CHEAP})
-        return [junior, expert]
-    if strategy == "adaptive" and len(team) < need:
-        base = team[0]
-        return [base.model_copy(update={"tier_preference": tier}) for tier in Tier]
-    if strategy == "debate" and len(team) < need:
-        partners = ["architecture_analyst", "code_reviewer"] if ids[0] == "security_auditor" else [
-            "code_reviewer" if ids[0] != "code_reviewer" else "refactoring_specialist"]
-        return team + [get_template(p) for p in partners if p not in ids]
+    fitter = _FITTERS.get(strategy)
+    if fitter is not None:
+        return fitter(team, need)
     return team if len(team) >= need else None
+
+
+def _fit_refinement(team: list[AgentTemplate], need: int) -> list[AgentTemplate] | None:
+    if len(team) >= 3:
+        return team
+    reviewer = next(iter(second_opinions(team[:1])), None)
+    return [team[0], reviewer, team[0]] if reviewer else None  # drafter, reviewer, editor
+
+
+def _fit_teaching(team: list[AgentTemplate], need: int) -> list[AgentTemplate] | None:
+    ordered = sorted(team, key=lambda t: t.tier_preference.rank)
+    junior, expert = ordered[0], ordered[-1]
+    if expert.tier_preference.rank <= junior.tier_preference.rank:
+        expert = next(iter(second_opinions([junior])), expert)
+    if expert.id == junior.id and expert.tier_preference == junior.tier_preference:
+        return None
+    if expert.tier_preference.rank <= junior.tier_preference.rank:
+        junior = junior.model_copy(update={"tier_preference": Tier.CHEAP})
+    return [junior, expert]
+
+
+def _fit_adaptive(team: list[AgentTemplate], need: int) -> list[AgentTemplate] | None:
+    if len(team) >= need:
+        return team
+    return [team[0].model_copy(update={"tier_preference": tier}) for tier in Tier]  # route by tier
+
+
+def _fit_debate(team: list[AgentTemplate], need: int) -> list[AgentTemplate] | None:
+    if len(team) >= need:
+        return team
+    extended = team + second_opinions(team)[:2]
+    return extended if len(extended) >= need else None
+
+
+_FITTERS = {"refinement": _fit_refinement, "teaching": _fit_teaching, "adaptive": _fit_adaptive,
+            "debate": _fit_debate}

@@ -1,11 +1,15 @@
 """Measured project complexity, for the adaptive strategy and the planner.
 
-Levels (documented thresholds): simple = under 500 source lines and no function above cyclomatic
+Measured on the files a task names when it names any (a one-file fix in a big project is a small task),
+else on the whole project. Levels (documented thresholds): simple = under 500 source lines and no function above cyclomatic
 complexity 10; complex = over 5,000 lines or any function above 20; moderate otherwise. A caller's explicit
 hint (`simple`/`moderate`/`complex`, or `low`/`medium`/`high`) wins and is reported as such.
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 from empathy_os.analyzers.base import ProjectContext
 
@@ -22,7 +26,21 @@ def normalize_hint(hint: object) -> str | None:
     return level
 
 
-def classify_complexity(ctx: ProjectContext, hint: object = None) -> dict:
+def named_files(task: str | None, root: Path) -> list[Path]:
+    """Files the task names (`inventory/storage.py`, `storage.py`) that exist in the project, read-only."""
+    found: list[Path] = []
+    for name in re.findall(r"[\w./-]+\.py\b", task or ""):
+        direct = (root / name).resolve()
+        if direct.is_file() and direct.is_relative_to(root):
+            candidates = [direct]
+        else:
+            candidates = [p for p in root.rglob(Path(name).name) if ".venv" not in p.parts][:3]
+        found += [p for p in candidates if p not in found]
+    return found
+
+
+def classify_complexity(ctx: ProjectContext, hint: object = None, files: list[Path] | None = None) -> dict:
+    """The level from the hint, else measured on `files` (the ones the task names) or the whole project."""
     level = normalize_hint(hint)
     if level:
         return {"level": level, "basis": "caller's hint"}
@@ -31,14 +49,14 @@ def classify_complexity(ctx: ProjectContext, hint: object = None) -> dict:
     from empathy_os.analyzers.project import source_files
 
     lines = max_cc = unreadable = 0
-    for path in source_files(ctx):
+    for path in files or source_files(ctx):
         try:
             text = path.read_text(encoding="utf-8")
             blocks = cc_visit(text)
         except (UnicodeDecodeError, SyntaxError, OSError):
             unreadable += 1
             continue
-        lines += text.count("\n") + 1
+        lines += len(text.splitlines())
         max_cc = max([max_cc, *(b.complexity for b in blocks)])
     if lines > 5000 or max_cc > 20:
         level = "complex"
@@ -46,7 +64,8 @@ def classify_complexity(ctx: ProjectContext, hint: object = None) -> dict:
         level = "simple"
     else:
         level = "moderate"
-    basis = f"measured: {lines} source lines, max cyclomatic complexity {max_cc} (radon)"
+    where = f"the named file(s) {', '.join(p.name for p in files)}" if files else "the project"
+    basis = f"measured on {where}: {lines} source lines, max cyclomatic complexity {max_cc} (radon)"
     if unreadable:
         basis += f", {unreadable} file(s) unreadable"
     return {"level": level, "basis": basis, "lines": lines, "max_complexity": max_cc}

@@ -16,17 +16,17 @@ import asyncio
 import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity
-from empathy_os.llm import ModelClient, ModelError, Tier
+from empathy_os.llm import Budget, ModelClient, ModelError, OverBudget, Tier, budgeted_complete
 from empathy_os.orchestration.agent_templates import AgentTemplate
-from empathy_os.orchestration.budget import Budget
+from empathy_os.orchestration.run_context import RunContext
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
+SYSTEM = "You are a senior software engineer. Be terse and factual."
 PROMPT_FINDINGS = 40  # findings shown to the model; the rest are counted, not listed
 
 
@@ -62,44 +62,35 @@ class AgentResult(BaseModel):
         return None
 
 
-def resolve_project(context: dict[str, Any]) -> Path:
-    """The tutorial names the project as `project_path`, `path` or `module_path`; default: the cwd."""
-    for key in ("project_path", "path", "module_path", "root"):
-        value = context.get(key)
-        if value:
-            path = Path(str(value)).expanduser().resolve()
-            return path.parent if path.is_file() else path
-    return Path.cwd().resolve()
-
-
-def project_context(context: dict[str, Any]) -> ProjectContext:
-    root = resolve_project(context)
+def project_context(run: RunContext) -> ProjectContext:
+    """The run's project, loaded once (a strategy loads it before any agent starts)."""
+    root = run.project_root
     if not root.is_dir():
         raise ValueError(f"project path {str(root)!r} does not exist or is not a folder")
-    ctx = context.get("_project")
-    if isinstance(ctx, ProjectContext) and ctx.root == root:
-        return ctx
+    if run.project is not None and run.project.root == root:
+        return run.project
     from empathy_os.analyzers.project import load_project
 
-    return load_project(
-        root, python=context.get("python"), trusted=context.get("trusted", True) is True,
-    )
+    ctx = load_project(root, python=run.python, trusted=run.trusted)
+    ctx.use_cache = run.use_cache
+    return ctx
 
 
 async def run_agent(
     template: AgentTemplate,
-    context: dict[str, Any],
+    context: RunContext | dict[str, Any] | None,
     *,
     tier: Tier | None = None,
     client: ModelClient | None = None,
     budget: Budget | None = None,
 ) -> AgentResult:
-    """Run one agent, enforcing its timeout. Never raises except on cancellation."""
+    """Run one agent, enforcing its timeout. Never raises except on cancellation (and a bad context)."""
+    run = RunContext.parse(context)
     tier = Tier.parse(tier or template.tier_preference)
     started = time.perf_counter()
     timeout = template.resource_requirements.timeout_seconds
     try:
-        result = await asyncio.wait_for(_run(template, tier, context, client, budget), timeout)
+        result = await asyncio.wait_for(_run(template, tier, run, client, budget or run.budget), timeout)
     except TimeoutError:
         result = AgentResult(agent_id=template.id, role=template.role, tier=tier, success=False,
                              error=f"timed out after {timeout:g}s (ResourceRequirements.timeout_seconds)")
@@ -109,11 +100,11 @@ async def run_agent(
     return result
 
 
-async def _run(template: AgentTemplate, tier: Tier, context: dict[str, Any],
+async def _run(template: AgentTemplate, tier: Tier, run: RunContext,
                client: ModelClient | None, budget: Budget | None) -> AgentResult:
     from empathy_os.analyzers import run_analyzer
 
-    ctx = project_context(context)
+    ctx = project_context(run)
     analyzer_results = list(await asyncio.gather(*(run_analyzer(name, ctx) for name in template.tools)))
     findings = sorted((f for r in analyzer_results for f in r.findings),
                       key=lambda f: (SEVERITY_ORDER[f.severity], f.path, f.line))
@@ -134,9 +125,9 @@ async def _run(template: AgentTemplate, tier: Tier, context: dict[str, Any],
         "metrics": result.metrics,
         "sources": {r.analyzer: r.tool for r in analyzer_results},
         "not_measured": {r.analyzer: r.error for r in analyzer_results if not r.ran},
-        "previous_stages_seen": len(context.get("previous_outputs") or []),
+        "previous_stages_seen": len(run.previous_outputs),
     }
-    await _model_step(result, template, tier, context, client or ModelClient(), budget)
+    await _model_step(result, template, tier, run, client or ModelClient(), budget)
     return result
 
 
@@ -154,48 +145,38 @@ def _tool_summary(template: AgentTemplate, results: list[AnalyzerResult], findin
     return f"{template.role}: {counts}. " + "; ".join(parts)
 
 
-def _prompt(template: AgentTemplate, result: AgentResult, context: dict[str, Any]) -> str:
+def _prompt(template: AgentTemplate, result: AgentResult, run: RunContext) -> str:
     lines = [f"Role: {template.role}. {template.default_instructions}",
              f"Measured metrics: {json.dumps(result.metrics, default=str)}",
              f"Tool score (0-10): {result.quality_score}",
              f"Findings ({len(result.findings)} total, most severe first):"]
     for f in result.findings[:PROMPT_FINDINGS]:
         lines.append(f"- [{f.severity.value}] {f.tool} {f.rule} {f.path}:{f.line} {f.message}")
-    for prev in (context.get("previous_outputs") or [])[-3:]:
+    for prev in run.previous_outputs[-3:]:
         lines.append(f"Previous stage: {json.dumps(prev, default=str)[:1500]}")
-    if context.get("content"):
-        lines.append(f"Content under review:\n{str(context['content'])[:4000]}")
-    if context.get("issues"):
-        lines.append(f"Issues to address: {json.dumps(context['issues'], default=str)[:3000]}")
+    if run.content:
+        lines.append(f"Content under review:\n{run.content[:4000]}")
+    if run.issues:
+        lines.append(f"Issues to address: {json.dumps(run.issues, default=str)[:3000]}")
     lines.append('Answer with one JSON object: {"summary": str, "priorities": [str], '
                  '"quality_score": number 0-10, "confidence": number 0-1}.')
     return "\n".join(lines)
 
 
-async def _model_step(result: AgentResult, template: AgentTemplate, tier: Tier, context: dict[str, Any],
+async def _model_step(result: AgentResult, template: AgentTemplate, tier: Tier, run: RunContext,
                       client: ModelClient, budget: Budget | None) -> None:
-    if not client.configured or context.get("use_model") is False:
+    if not client.configured or not run.use_model:
         result.model_note = "model step skipped: no ANTHROPIC_API_KEY (offline; tool results only)"
         return
-    spec = client.spec(tier)
-    prompt = _prompt(template, result, context)
-    max_out = spec.max_output_tokens
-    estimate = spec.cost(min(len(prompt) // 3 + 200, template.resource_requirements.max_tokens), max_out)
-    if budget is not None and not budget.reserve(estimate):
-        result.model_note = (f"model step skipped: estimated ${estimate:.4f} would exceed max_cost "
-                             f"${budget.max_cost:.4f} (spent ${budget.spent:.4f})")
-        return
+    prompt = _prompt(template, result, run)
     try:
-        reply = await client.complete(tier, "You are a senior software engineer. Be terse and factual.",
-                                      prompt, max_tokens=max_out)
+        reply = await budgeted_complete(client, budget, tier, SYSTEM, prompt, what=f"{template.id}'s model step")
+    except OverBudget as exc:
+        result.model_note = f"model step skipped: {exc.reason}"
+        return
     except ModelError as exc:
         result.model_note = f"model step failed, tool results only: {exc.reason}"
         return
-    finally:
-        if budget is not None:
-            budget.release(estimate)
-    if budget is not None:
-        budget.spend(reply.cost_usd)
     result.model, result.input_tokens, result.output_tokens = reply.model, reply.input_tokens, reply.output_tokens
     result.cost_usd = reply.cost_usd
     judgement = parse_judgement(reply.text)

@@ -1,42 +1,13 @@
-"""Task analysis on whole words: which domains a task touches and which composition it asks for.
+"""Task analysis on whole words: which composition a task asks for and how complex it says it is.
 
-Whole-word matching (the previous implementation matched substrings, so "latest" meant testing).
+Which domains a task touches is the lexicon's job (`empathy_os.orchestration.lexicon`).
 """
 
 from __future__ import annotations
 
 import re
 
-DOMAIN_WORDS: dict[str, set[str]] = {
-    "release": {"release", "releases", "ship", "shipping", "production", "deploy", "deployment", "launch",
-                "publish", "rollout"},
-    "security": {"security", "secure", "vulnerability", "vulnerabilities", "audit", "cve", "injection",
-                 "auth", "authentication", "secrets", "exploit", "threat", "threats"},
-    "testing": {"test", "tests", "testing", "coverage", "untested", "pytest", "unit"},
-    "quality": {"quality", "review", "lint", "linting", "style", "readability", "maintainability",
-                "bugs", "bug", "fix"},
-    "documentation": {"documentation", "docs", "doc", "docstring", "docstrings", "readme", "document",
-                      "documented", "api-docs"},
-    "performance": {"performance", "slow", "speed", "latency", "optimize", "optimise", "bottleneck",
-                    "bottlenecks", "faster", "profiling", "profile", "throughput"},
-    "architecture": {"architecture", "architectural", "design", "structure", "dependencies", "layering",
-                     "coupling", "modules", "cycles"},
-    "refactoring": {"refactor", "refactoring", "smell", "smells", "cleanup", "simplify", "duplication",
-                    "restructure"},
-}
-
-# domain → agents, most relevant first
-DOMAIN_AGENTS: dict[str, list[str]] = {
-    "release": ["security_auditor", "test_coverage_analyzer", "code_reviewer", "documentation_writer"],
-    "security": ["security_auditor"],
-    "testing": ["test_coverage_analyzer"],
-    "quality": ["code_reviewer"],
-    "documentation": ["documentation_writer"],
-    "performance": ["performance_optimizer"],
-    "architecture": ["architecture_analyst"],
-    "refactoring": ["refactoring_specialist"],
-}
-
+# Which agents serve a domain is declared by the templates themselves (`AgentTemplate.serves`).
 DOMAIN_PATTERNS = {
     "release": "release_preparation", "security": "security_audit", "testing": "test_coverage",
     "quality": "code_review", "documentation": "documentation", "performance": "performance_optimization",
@@ -63,10 +34,6 @@ COMPLEXITY_WORDS = {
 
 def words(task: str) -> list[str]:
     return re.findall(r"[a-z0-9]+(?:[-'][a-z0-9]+)*", task.lower())
-
-
-def domains_of(tokens: set[str]) -> list[str]:
-    return [d for d, vocab in DOMAIN_WORDS.items() if tokens & vocab]
 
 
 def strategy_votes(tokens: set[str]) -> dict[str, list[str]]:

@@ -1,6 +1,6 @@
 """Glue between runs and the learning store: which files to use, and never letting learning break a run.
 
-The workspace store is `<project>/.empathy/store.json` (or `context["store_path"]`); the cross-project
+The workspace store is `<project>/.empathy/store.json` (or the context's `store_path`); the cross-project
 pattern library is the user's (see `empathy_os.store.pattern_library`). Planning only *reads*: a missing store is
 not created. A damaged store never stops a run: the problem is reported in the rationale / report instead.
 """
@@ -8,22 +8,24 @@ not created. A damaged store never stops a run: the problem is reported in the r
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from empathy_os.orchestration.runtime import resolve_project
+from empathy_os.orchestration.run_context import RunContext
 from empathy_os.store.configurations import STORE_ENV
 
 
-def store_path(context: dict[str, Any]) -> Path:
+def store_path(context: RunContext | Mapping[str, Any]) -> Path:
+    run = RunContext.parse(context)
     # README: the workspace store may be overridden by EMPATHY_STORE, for every command.
-    explicit = context.get("store_path") or os.environ.get(STORE_ENV)
+    explicit = run.store_path or os.environ.get(STORE_ENV)
     if explicit:
         return Path(str(explicit)).expanduser()
-    return resolve_project(context) / ".empathy" / "store.json"
+    return run.project_root / ".empathy" / "store.json"
 
 
-def open_stores(context: dict[str, Any], *, create: bool):
+def open_stores(context: RunContext | Mapping[str, Any], *, create: bool):
     """(store, pattern_library), or None when reading and there is no store yet."""
     from empathy_os.store.configurations import ConfigurationStore
     from empathy_os.store.pattern_library import PatternLibrary
@@ -35,25 +37,24 @@ def open_stores(context: dict[str, Any], *, create: bool):
     return ConfigurationStore(path, pattern_library=library), library
 
 
-def find_reusable(task_pattern: str, context: dict[str, Any]):
-    """(config, description) of a proven configuration for the pattern, or (None, reason-or-None)."""
-    from empathy_os.store.composition_records import describe, find_proven_with_source
-
+def recorded_compositions(task_pattern: str, context: RunContext | Mapping[str, Any]):
+    """([(config, "store" | "pattern_library"), ...], note): every composition recorded for the pattern in
+    the workspace store, plus the pattern library's best when the store lacks it. Never raises."""
     try:
         opened = open_stores(context, create=False)
         if opened is None:
-            return None, None
+            return [], None
         store, library = opened
-        found = find_proven_with_source(task_pattern, store=store, pattern_library=library)
+        found = [(c, "store") for c in store.list(task_pattern)]
+        shared = library.find_best(task_pattern) if library is not None else None
+        if shared is not None and shared.id not in {c.id for c, _ in found}:
+            found.append((shared, "pattern_library"))
     except Exception as exc:  # noqa: BLE001 - a damaged store must not stop planning; say why instead
-        return None, f"learning skipped: {exc}"
-    if found is None:
-        return None, None
-    config, source = found
-    return config, describe(config, source)
+        return [], f"learning skipped: {exc}"
+    return found, None
 
 
-def record_outcome(context: dict[str, Any], *, task_pattern: str, agents: list[tuple[str, str]],
+def record_outcome(context: RunContext | Mapping[str, Any], *, task_pattern: str, agents: list[tuple[str, str]],
                    strategy: str, quality_gates: dict[str, Any] | None, success: bool,
                    quality_score: float | None) -> str:
     """Record a run against its configuration; returns a line for the report (never raises)."""

@@ -65,11 +65,6 @@ def find_proven(task_pattern: str, *, store: ConfigurationStore,
     return found[0] if found else None
 
 
-def agents_of(config: AgentConfiguration) -> list[tuple[str, str]]:
-    """`[(template_id, tier), ...]` of a stored configuration, to rebuild the plan from."""
-    return [(agent["role"], agent["tier"]) for agent in config.agents]
-
-
 def describe(config: AgentConfiguration, source: Source = "store") -> str:
     """One line for a plan's rationale, with the measured numbers."""
     where = "this project's store" if source == "store" else "the pattern library"
@@ -87,8 +82,6 @@ def record_run(store: ConfigurationStore, *, task_pattern: str, agents: Iterable
     `quality_score` is on a 0-`quality_scale` scale (pass `quality_scale=10` for agents' 0-10 scores); it
     is stored on 0-100. `pattern_library` defaults to `store.pattern_library` (None: no library update).
     """
-    if quality_scale <= 0:
-        raise ValueError(f"quality_scale {quality_scale!r} must be positive")
     agent_list = list(agents)
     gates = dict(quality_gates or {})
     config = AgentConfiguration(
@@ -98,8 +91,7 @@ def record_run(store: ConfigurationStore, *, task_pattern: str, agents: Iterable
         strategy=strategy,
         quality_gates=gates,
     )
-    score = None if quality_score is None else float(quality_score) * 100.0 / quality_scale
-    updated = store.record_outcome(config.id, success, score, default=config)
+    updated = store.record_outcome(config.id, success, quality_score, default=config, scale=quality_scale)
     if pattern_library is not None and pattern_library is not store.pattern_library:
         pattern_library.sync(updated)
     return updated

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from empathy_os.store.models import AgentConfiguration, check_quality, rank_key
+from empathy_os.store.models import QUALITY_MAX, AgentConfiguration, check_quality, rank_key
 from empathy_os.store.storage import AtomicJSONStorage, StoreError, paused_gc
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ class ConfigurationStore:
         """
         if not 0.0 <= min_success_rate <= 1.0:
             raise ValueError(f"min_success_rate {min_success_rate!r} must be a fraction between 0 and 1")
-        check_quality(min_quality_score)
+        check_quality(min_quality_score, scale=QUALITY_MAX)  # a filter: any 0-100 threshold is fine
         if limit is not None and limit < 0:
             raise ValueError(f"limit {limit!r} must be positive")
         index = self._index()
@@ -236,13 +236,14 @@ class ConfigurationStore:
         return config.id
 
     def record_outcome(self, config_id: str, success: bool, quality_score: float | None = None, *,
-                       default: AgentConfiguration | None = None) -> AgentConfiguration:
+                       default: AgentConfiguration | None = None,
+                       scale: float | None = None) -> AgentConfiguration:
         """Add one run to the stored record atomically and return the updated configuration.
 
         With `default`, a missing id is first stored from it (find-or-create in the same locked step).
         Raises `ConfigurationNotFound` when the id is unknown and no default is given.
         """
-        score = check_quality(quality_score)
+        score = check_quality(quality_score, scale)
         with self._writing() as index:
             found = index.by_id.get(config_id)
             if found is None:
@@ -252,7 +253,7 @@ class ConfigurationStore:
                 config.id = config_id
             else:
                 config = self._model(found[1])
-            config.record_outcome(success, score)
+            config.record_outcome(success, score, scale=QUALITY_MAX)
             self._put(index, found, config.to_document())
         config._pending = [0, 0, 0.0, 0]
         self._sync_library(config)

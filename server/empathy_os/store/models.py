@@ -47,13 +47,31 @@ def _tier_name(tier: Any) -> str:
     return tier.strip().upper()
 
 
-def check_quality(quality_score: float | None) -> float | None:
+# A score in (0, 10] on the 0-100 scale is almost always a 0-10 score passed by mistake (8.7 meaning 87):
+# averaging it in would drag the mean down silently, so it is refused unless the caller names the scale.
+LOOKS_LIKE_0_10 = 10.0
+
+
+def check_quality(quality_score: float | None, scale: float | None = None) -> float | None:
+    """The score on 0-100. `scale=None`: the tutorial's 0-100, and a 0-10-looking value is refused;
+    `scale=10` (or 100, said explicitly): converted from 0-`scale` without that guard."""
     if quality_score is None:
         return None
-    score = float(quality_score)
-    if not math.isfinite(score) or not 0.0 <= score <= QUALITY_MAX:
-        raise ValueError(f"quality_score {quality_score!r} is outside 0-100 (convert 0-10 scores first)")
-    return score
+    if isinstance(quality_score, bool):
+        raise ValueError(f"quality_score must be a number, got {quality_score!r}")  # noqa: TRY004 - bad input
+    try:
+        score = float(quality_score)
+    except (TypeError, ValueError):
+        raise ValueError(f"quality_score must be a number, got {quality_score!r}") from None
+    top = QUALITY_MAX if scale is None else float(scale)
+    if not math.isfinite(top) or top <= 0:
+        raise ValueError(f"quality scale {scale!r} must be a positive number")
+    if not math.isfinite(score) or not 0.0 <= score <= top:
+        raise ValueError(f"quality_score {quality_score!r} is outside 0-{top:g}")
+    if scale is None and 0.0 < score <= LOOKS_LIKE_0_10:
+        raise ValueError(f"quality_score {quality_score!r} looks like a 0-10 score, but quality_score is 0-100 "
+                         f"(e.g. 87.5); multiply by 10, or pass scale=10 (scale=100 if you mean it)")
+    return score * QUALITY_MAX / top
 
 
 class AgentConfiguration(BaseModel):
@@ -132,9 +150,12 @@ class AgentConfiguration(BaseModel):
     def failure_count(self) -> int:
         return self.usage_count - self.success_count
 
-    def record_outcome(self, success: bool, quality_score: float | None = None) -> None:
-        """Count one run on this object; `store.save(config)` persists it (merged, not overwritten)."""
-        score = check_quality(quality_score)
+    def record_outcome(self, success: bool, quality_score: float | None = None, *,
+                       scale: float | None = None) -> None:
+        """Count one run on this object; `store.save(config)` persists it (merged, not overwritten).
+
+        `quality_score` is 0-100 (see `check_quality` for `scale` and the 0-10 guard)."""
+        score = check_quality(quality_score, scale)
         delta = [1, 1 if success else 0, score or 0.0, 0 if score is None else 1]
         self._apply(delta)
         self._pending = [a + b for a, b in zip(self._pending, delta, strict=True)]
@@ -145,11 +166,6 @@ class AgentConfiguration(BaseModel):
         self.quality_score_sum += float(delta[2])
         self.quality_score_count += int(delta[3])
         self.last_used = _now()
-
-    def composition(self) -> dict[str, Any]:
-        """What defines the composition (used for deterministic ids): pattern, agents, strategy, gates."""
-        return {"task_pattern": self.task_pattern, "agents": self.agents, "strategy": self.strategy,
-                "quality_gates": self.quality_gates}
 
     def to_document(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude=set(DERIVED_FIELDS))

@@ -97,15 +97,6 @@ class PatternLibrary:
                 self._table.update(doc, doc_ids=[found[0]])
         return True
 
-    def demote(self, config_id: str) -> bool:
-        """Remove an entry by id; False when it was not there."""
-        with self._storage.lock():
-            found = self._docs().get(config_id)
-            if found is None:
-                return False
-            self._table.remove(doc_ids=[found[0]])
-        return True
-
     # -- queries ---------------------------------------------------------------------------------------
 
     def get(self, config_id: str) -> AgentConfiguration | None:

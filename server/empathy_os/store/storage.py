@@ -167,10 +167,6 @@ class AtomicJSONStorage(Storage):
             return None
         return backup
 
-    def schema_version(self) -> int:
-        _, data = self.snapshot()
-        return _schema_of(data)
-
     def read(self) -> dict[str, Any] | None:
         """TinyDB's read. Only the outer dicts are copied: copying 10,000 documents per write costs more
         than the write itself. TinyDB's `update` changes the chosen documents *in place*, i.e. in this

@@ -6,8 +6,9 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers.base import Finding
 from radon.complexity import cc_visit
+
+from empathy_os.analyzers.base import Finding
 
 # Calls that reach outside the process: fuzzing them with random input is unsafe, so offline
 # generation skips such functions (a model may still try; validation rejects any write).

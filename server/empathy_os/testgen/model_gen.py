@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.llm import ModelClient, ModelError, Tier
+from empathy_os.llm import Budget, ModelClient, ModelError, OverBudget, Tier, budgeted_complete
 from empathy_os.testgen.candidates import Candidate, Reason, Verdict
 from empathy_os.testgen.gaps import Gap
 
@@ -23,17 +23,6 @@ SYSTEM = (
     "behaviour the code has now; do not change or re-implement the code under test."
 )
 _FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)```", re.DOTALL)
-
-
-@dataclass
-class Budget:
-    max_cost: float | None
-    spent: float = 0.0
-    calls: int = 0
-    stopped: str | None = None  # why the cascade stopped early
-
-    def allows(self, estimate: float) -> bool:
-        return self.max_cost is None or self.spent + estimate <= self.max_cost + 1e-12
 
 
 @dataclass
@@ -103,24 +92,14 @@ async def cascade(
     """
     log = CascadeLog()
     for tier in Tier:
-        spec = client.spec(tier)
         prompt = build_prompt(root, gap, missing, import_hint, previous)
-        # Worst case of this call: ~3 characters per token in (conservative), the output cap out.
-        estimate = spec.cost((len(SYSTEM) + len(prompt)) // 3, spec.max_output_tokens)
-        if not budget.allows(estimate):
-            budget.stopped = (
-                f"max cost ${budget.max_cost:.4f} reached: {tier.value} call for {gap.symbol} would "
-                f"cost up to ${estimate:.4f} (spent ${budget.spent:.4f})"
-            )
-            break
-        budget.calls += 1
         try:
-            reply = await client.complete(tier, SYSTEM, prompt, max_tokens=spec.max_output_tokens)
+            reply = await budgeted_complete(client, budget, tier, SYSTEM, prompt, what=f"call for {gap.symbol}")
+        except OverBudget:
+            break  # budget.stopped says why
         except ModelError as exc:
-            budget.spent += exc.cost_usd
             log.errors.append(f"{tier.value}: {exc.reason}")
             continue
-        budget.spent += reply.cost_usd
         code = extract_code(reply.text)
         candidate = Candidate(gap, "model", code or reply.text, tier=tier.value, model=reply.model,
                               cost_usd=reply.cost_usd, iteration=iteration)

@@ -235,10 +235,6 @@ class Sandbox:
     def home(self) -> Path:
         return self.base / "home"
 
-    @property
-    def rcfile(self) -> Path:
-        return self.base / "data" / "coveragerc"
-
     def env(self, coverage_file: Path | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_SECRET_PREFIXES)}
         # Only our plugin folder is added: `python -m pytest` from the root imports the package the way

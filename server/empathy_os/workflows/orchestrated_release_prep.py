@@ -21,9 +21,10 @@ from pydantic import BaseModel, Field
 
 from empathy_os.analyzers.base import Finding, ProjectContext
 from empathy_os.analyzers.project import all_py_files, load_project, size_note
-from empathy_os.llm import ModelClient
+from empathy_os.llm import ModelClient, validate_max_cost
 from empathy_os.orchestration.agent_templates import get_template
 from empathy_os.orchestration.execution_strategies import ParallelStrategy
+from empathy_os.orchestration.run_context import RunContext
 from empathy_os.orchestration.runtime import AgentResult
 from empathy_os.orchestration.workspace_store import record_outcome
 from empathy_os.progress_callback import Progress, no_progress
@@ -73,11 +74,7 @@ class OrchestratedReleasePrepWorkflow:
     def __init__(self, quality_gates: dict[str, Any] | None = None, *, max_cost: float | None = None,
                  client: ModelClient | None = None):
         self.quality_gates = validate_gates(quality_gates)
-        if max_cost is not None:
-            from empathy_os.orchestration.budget import Budget
-
-            Budget(max_cost)  # validates
-        self.max_cost = max_cost
+        self.max_cost = validate_max_cost(max_cost)
         self.client = client
 
     async def execute(self, project_root: str | Path = ".", *, python: str | None = None, trusted: bool = True,
@@ -96,9 +93,9 @@ class OrchestratedReleasePrepWorkflow:
             progress(f"{result.role}: done in {result.duration:.1f}s", 100.0 * len(done) / len(agents))
 
         progress(f"Running {len(agents)} agents in parallel on {ctx.root}", 0.0)
-        context = {"project_path": str(ctx.root), "_project": ctx, "max_cost": self.max_cost,
-                   "on_agent_done": on_done, "trusted": trusted}
-        result = await ParallelStrategy(self.client).execute(agents, context)
+        run = RunContext(project_root=ctx.root, project=ctx, max_cost=self.max_cost, on_agent_done=on_done,
+                         trusted=trusted, use_cache=use_cache, python=python)
+        result = await ParallelStrategy(self.client).execute(agents, run)
         report = self._report(ctx.root, result.outputs, time.perf_counter() - started)
         if (big := size_note(ctx)) is not None and not any(big in n for n in report.notes):
             report.notes.insert(0, big)
@@ -110,7 +107,7 @@ class OrchestratedReleasePrepWorkflow:
         elif learn:
             score = report.metrics.get("quality_score")
             report.notes.append(record_outcome(
-                {"project_path": str(ctx.root)}, task_pattern=TASK_PATTERN,
+                run, task_pattern=TASK_PATTERN,
                 agents=[(a.id, a.tier_preference.value) for a in agents], strategy="parallel",
                 quality_gates=self.quality_gates, success=report.approved, quality_score=score))
         return report

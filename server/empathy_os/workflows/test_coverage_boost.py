@@ -17,11 +17,11 @@ from pathlib import Path
 
 from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers.base import ProjectContext
-from empathy_os.llm import ModelClient, load_tier_table
+from empathy_os.llm import Budget, ModelClient, load_tier_table, validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
 from empathy_os.testgen.candidates import Candidate, Verdict, generate_offline
 from empathy_os.testgen.gaps import Gap, function_names, gaps_from_findings
-from empathy_os.testgen.model_gen import Budget, cascade, import_hint
+from empathy_os.testgen.model_gen import cascade, import_hint
 from empathy_os.testgen.output import GeneratedTestFile, merge, write_files
 from empathy_os.testgen.report import CoverageBoostReport
 from empathy_os.testgen.sandbox import Sandbox
@@ -44,11 +44,9 @@ class TestCoverageBoostWorkflow:
             raise ValueError(f"target must be a percentage between 0 and 100, got {target}")
         if int(max_iterations) < 1:
             raise ValueError(f"max iterations must be at least 1, got {max_iterations}")
-        if max_cost is not None and float(max_cost) < 0:
-            raise ValueError(f"max cost must not be negative, got {max_cost}")
         self.target = float(target)
         self.max_iterations = int(max_iterations)
-        self.max_cost = None if max_cost is None else float(max_cost)
+        self.max_cost = validate_max_cost(max_cost)
         self._client = client
 
     async def execute(

@@ -1,0 +1,126 @@
+"""Offline task classification: a lexicon per domain, matched on word stems (Snowball's English stemmer).
+
+Each domain lists the vocabulary engineers use for it — the subject's own terms, their synonyms, the
+symptoms people describe instead of naming the subject ("eats memory", "break into", "go live"), and tools
+or artefacts that only belong to it (bandit, PyPI, README). Words are stemmed, so "vulnerable",
+"vulnerabilities" and "vulnerability" are one entry; phrases (several stems in order) weigh double, because
+"memory leak" says more than "leak". A domain's score is its weighted hit count; the best-scoring domain is
+the task's main one. Generic words that fit every domain ("fix", "improve", "code", "check") are in no list.
+
+Used offline and as the fallback when the model classification is unavailable (see `task_classifier`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import snowballstemmer
+
+PHRASE_WEIGHT = 2.0
+
+LEXICON: dict[str, dict[str, list[str]]] = {
+    "security": {
+        "words": ["security", "secure", "insecure", "vulnerability", "vulnerable", "exploit", "exploitable",
+                  "attack", "attacker", "hacker", "hack", "breach", "cve", "owasp", "injection", "inject", "xss",
+                  "csrf", "ssrf", "auth", "authentication", "authenticate", "authorization", "login", "password",
+                  "credential", "secret", "token", "encrypt", "encryption", "crypto", "cryptography", "hash",
+                  "hashed", "md5", "sanitize", "sanitise", "untrusted", "malicious", "threat", "permission",
+                  "privilege", "pentest", "bandit", "tls", "ssl", "certificate", "pickle", "unpickle",
+                  "deserialization", "deserialize", "safe", "unsafe", "compliance"],
+        "phrases": ["sql query", "user input", "api key", "shell command", "access control",
+                    "hardcoded secret", "security audit"],
+    },
+    "performance": {
+        "words": ["performance", "slow", "slowness", "slower", "sluggish", "fast", "faster", "speed", "speedup",
+                  "latency", "throughput", "bottleneck", "optimize", "optimise", "optimization", "profile",
+                  "profiling", "profiler", "cpu", "memory", "ram", "efficient", "efficiency", "inefficient",
+                  "benchmark", "scalability", "hotspot", "lag", "responsive"],
+        "phrases": ["memory leak", "hot spot", "hot path", "takes too long", "eat memory", "response time"],
+    },
+    "testing": {
+        "words": ["test", "testing", "tests", "tested", "untested", "coverage", "covered", "uncovered", "pytest",
+                  "unittest", "assertion", "fixture", "flaky", "mock", "tdd", "hypothesis"],
+        "phrases": ["unit test", "test suite", "edge case", "error path", "test coverage"],
+    },
+    "documentation": {
+        "words": ["documentation", "document", "documented", "undocumented", "docs", "doc", "docstring", "readme",
+                  "comment", "comments", "tutorial", "guide", "changelog", "manual", "wiki", "explain",
+                  "example", "examples", "annotate", "sphinx", "mkdocs"],
+        "phrases": ["usage example", "api reference", "user guide", "write up"],
+    },
+    "architecture": {
+        "words": ["architecture", "architectural", "design", "structure", "module", "modules", "dependency",
+                  "dependencies", "depend", "import", "imports", "circular", "cycle", "layer", "layering",
+                  "coupling", "coupled", "decouple", "cohesion", "service", "services", "microservice",
+                  "monolith", "boundary", "boundaries", "component", "components"],
+        "phrases": ["circular import", "import cycle", "overall design"],
+    },
+    "refactoring": {
+        "words": ["refactor", "refactoring", "smell", "smells", "cleanup", "simplify", "duplication", "duplicate",
+                  "duplicated", "dry", "restructure", "rename", "extract", "reorganize", "reorganise", "tidy",
+                  "messy", "spaghetti", "legacy", "rewrite", "convoluted", "debt"],
+        "phrases": ["clean up", "dead code", "technical debt", "code smell", "god class", "long function"],
+    },
+    "quality": {
+        "words": ["review", "quality", "lint", "linter", "linting", "style", "readability", "readable",
+                  "maintainability", "maintainable", "idiomatic", "pep8", "convention", "conventions", "feedback",
+                  "ruff", "flake8", "pylint", "critique"],
+        "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes"],
+    },
+    "release": {
+        "words": ["release", "releases", "ship", "shipping", "deploy", "deployment", "production", "launch",
+                  "publish", "rollout", "pypi", "prod"],
+        "phrases": ["go live", "ready to ship", "cut a release", "new version", "version bump"],
+    },
+}
+# Tie-break when two domains score the same: the one whose mistakes cost more first.
+PRIORITY = ["release", "security", "performance", "testing", "architecture", "refactoring", "documentation",
+            "quality"]
+
+_STEMMER = snowballstemmer.stemmer("english")
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def stems(text: str) -> list[str]:
+    return _STEMMER.stemWords([w.replace("'", "") for w in words(text)])
+
+
+@cache
+def _compiled() -> dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]:
+    out = {}
+    for domain, entry in LEXICON.items():
+        single = frozenset(_STEMMER.stemWords(entry["words"]))
+        phrases = tuple(tuple(stems(p)) for p in entry["phrases"])
+        out[domain] = (single, phrases)
+    return out
+
+
+def score_domains(task: str) -> dict[str, tuple[float, list[str]]]:
+    """domain → (score, the words/phrases that matched), only domains that matched, best first."""
+    original = [w.replace("'", "") for w in words(task)]
+    seq = _STEMMER.stemWords(original)
+    said = dict(zip(seq, original, strict=True))  # stem → the word as the task wrote it
+    present = set(seq)
+    found: dict[str, tuple[float, list[str]]] = {}
+    for domain, (single, phrases) in _compiled().items():
+        matched = sorted(present & single)
+        score = float(len(matched))
+        hits = [said[s] for s in matched]
+        for phrase in phrases:
+            if _contains(seq, phrase):
+                score += PHRASE_WEIGHT
+                start = next(i for i in range(len(seq)) if tuple(seq[i:i + len(phrase)]) == phrase)
+                hits.append(" ".join(original[start:start + len(phrase)]))
+        if score:
+            found[domain] = (score, hits)
+    return dict(sorted(found.items(), key=lambda kv: (-kv[1][0], PRIORITY.index(kv[0]))))
+
+
+def _contains(seq: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(seq[i:i + n]) == phrase for i in range(len(seq) - n + 1))

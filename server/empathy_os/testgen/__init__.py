@@ -1,0 +1,1 @@
+"""Test generation for the coverage boost: gaps, candidates, sandboxed validation, output."""
