@@ -37,3 +37,5 @@ change_id  # model field (JSON report)
 cache_creation_input_tokens  # usage fields of the Messages API reply
 cache_read_input_tokens
 current_findings  # changes/ruff_fixes.py: unused on main today
+no_active_env  # a pytest fixture requested by name
+profiler  # a pytest fixture requested by name
