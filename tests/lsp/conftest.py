@@ -107,7 +107,12 @@ async def start_server():
     sessions: list[Session] = []
 
     async def start(root: Path | None, *, client: str = "visual-studio-code",
-                    init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None) -> Session:
+                    init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None,
+                    trusted: bool | None = True) -> Session:
+        """`trusted` is added to `init_options` unless they say it themselves (None: not sent at all, and
+        the server stays untrusted)."""
+        if trusted is not None:
+            init_options = {"trusted": trusted, **(init_options or {})}
         lsp = make_client()
         session = Session(lsp, root)
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
-import sys
 
 
 def register(subparsers) -> None:
@@ -25,10 +23,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.tcp and not 0 < args.port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, got {args.port}")
-    # stdout carries the protocol; every log line goes to stderr (the editor's output channel).
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from empathy_os.lsp import logs
     from empathy_os.lsp.server import create_server
+
+    # stdout carries the protocol; every log line goes to stderr (the editor's output channel).
+    logs.configure(args.log_level)
 
     server = create_server()
     if args.tcp:

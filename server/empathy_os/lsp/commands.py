@@ -199,7 +199,8 @@ async def run_boost(
             from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
 
             workflow = TestCoverageBoostWorkflow(target=goal, max_iterations=3, max_cost=settings.max_cost_usd)
-            return workflow.execute(root, only=only, dry_run=dry_run, write=False, trusted=True,
+            # The real trust, not True: the core's execution guard refuses project code on its own.
+            return workflow.execute(root, only=only, dry_run=dry_run, write=False, trusted=settings.trusted,
                                     python=settings.python, progress=progress.report)
 
         try:

@@ -22,7 +22,14 @@ from empathy_os import __version__
 from empathy_os.lsp import arguments, code_actions, commands, explain, fix_actions
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import PER_FILE_ANALYZERS, DiagnosticStore, publish, uri_to_path
-from empathy_os.lsp.settings import SECTION, Settings, apply_model_env, parse_settings, section_of
+from empathy_os.lsp.settings import (
+    SECTION,
+    Settings,
+    apply_model_env,
+    parse_settings,
+    section_of,
+    trust_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +93,27 @@ class EmpathyServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
     def update_settings(self, payload: Any) -> None:
-        """New settings from the client; a bad value keeps the old settings and tells the user why."""
+        """New settings from the client. Trust is applied first and on its own (fail closed: anything but
+        an explicit `trusted: true` is untrusted); a bad value elsewhere keeps the other old settings and
+        tells the user why."""
+        trusted = trust_of(payload)
         try:
             new = parse_settings(payload)
         except ValueError as exc:
-            self.show(f"Empathy: {exc} (previous settings kept)", types.MessageType.Error)
+            self.settings = self.settings.model_copy(update={"trusted": trusted})
+            state = "trusted" if trusted else "untrusted"
+            self.show(f"Empathy: {exc} (previous settings kept; workspace {state})", types.MessageType.Error)
+            self._log_settings()
             return
-        if "trusted" not in new.model_fields_set:
-            # Trust comes from the editor, not from user settings: an update without it keeps it.
-            new.trusted = self.settings.trusted
         self.settings = new
         apply_model_env(new)
+        self._log_settings()
+
+    def _log_settings(self) -> None:
         # Shown in the client's output channel: what the server will actually use (no secrets in here).
         self.window_log_message(types.LogMessageParams(
             type=types.MessageType.Info,
-            message="Empathy settings: " + new.model_dump_json(by_alias=True, exclude_none=True)))
+            message="Empathy settings: " + self.settings.model_dump_json(by_alias=True, exclude_none=True)))
 
     def _folders(self) -> list[Path]:
         folders = [Path(p) for f in self.workspace.folders.values() if (p := to_fs_path(f.uri))]

@@ -4,6 +4,10 @@ Clients send the section nested (`{"gates": {"minCoverage": 80}}`, VS Code's `ge
 (`{"gates.minCoverage": 80}`), or wrapped (`{"empathy": {...}}`); all three are accepted. Unknown keys are
 ignored so a newer extension does not break an older server; a wrongly typed value is rejected with a
 one-line reason and the previous settings stay in force.
+
+Trust is the exception: it is read on its own, before and apart from the other keys, and fails closed. Only
+an explicit JSON `true` trusts; `false`, null, "true", 1 or no `trusted` key at all mean untrusted, and an
+update whose other keys are invalid still applies it (a `trusted: false` must never be lost with them).
 """
 
 from __future__ import annotations
@@ -56,9 +60,9 @@ class Settings(_Section):
     project: ProjectSettings = Field(default_factory=ProjectSettings)
     models: Models = Field(default_factory=Models)
     max_cost_usd: float | None = Field(default=None, ge=0)
-    # The editor's workspace trust. Absent means trusted, as on the command line; VS Code's extension
-    # always sends the real trust state.
-    trusted: bool = True
+    # The editor's workspace trust; never validated with the rest (see trust_of). The daemon starts
+    # untrusted until a client says `trusted: true`.
+    trusted: bool = False
 
     @property
     def python(self) -> str | None:
@@ -101,17 +105,35 @@ def section_of(payload: Any) -> dict[str, Any] | None:
     return payload
 
 
+def trust_of(payload: Any) -> bool:
+    """The trust a client payload grants: True only for an explicit `trusted: true`, whatever else it holds."""
+    section = section_of(payload)
+    if section is None:
+        return False
+    try:
+        return _nest(section).get("trusted") is True
+    except ValueError:
+        return False
+
+
 def parse_settings(payload: Any) -> Settings:
-    """Settings from a client payload. Raises ValueError with a one-line reason on a bad value."""
+    """Settings from a client payload. Raises ValueError with a one-line reason on a bad value.
+
+    `trusted` is taken from trust_of, never validated (and so never the reason an update is refused).
+    """
     section = section_of(payload)
     if section is None:
         return Settings()
+    nested = _nest(section)
+    nested.pop("trusted", None)
     try:
-        return Settings.model_validate(_nest(section))
+        settings = Settings.model_validate(nested)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ValueError(f"invalid setting empathy.{where}: {first['msg']}") from None
+    settings.trusted = trust_of(payload)
+    return settings
 
 
 def apply_model_env(settings: Settings, env: dict[str, str] | None = None) -> None:
