@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from empathy_os.lsp import command_ids as ids
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from tests.lsp.conftest import server_env
 
@@ -113,3 +115,29 @@ async def test_explain_uses_the_model_when_configured(start_server, sample, fake
     prompt = prompt if isinstance(prompt, str) else " ".join(p.get("text", "") for p in prompt)
     assert "B602" in prompt and "shell=True" in prompt  # the flagged source line went to the model
     assert "sk-test-not-a-real-key" not in " ".join(m.message for m in session.client.messages)
+
+
+async def test_an_editor_that_cannot_create_files_is_not_offered_generation_and_nothing_runs(start_server, sample):
+    """Neovim 0.7 applies workspace edits but does not advertise `documentChanges`, so a create-file edit
+    cannot be sent: the action is not offered, and the command is refused before any generation starts."""
+    session = await start_server(sample, client="neovim@v0.7.0")
+    uri = session.uri("inventory/pricing.py")
+    gap = types.Diagnostic(
+        range=types.Range(types.Position(3, 0), types.Position(8, 0)), message="coverage: never run",
+        source="empathy", code="coverage-gap", data={"tool": "coverage", "symbol": "apply_discount"})
+    assert not [a for a in await _actions(session, uri, gap) if a.title.startswith("Generate tests")]
+
+    token = "gen-refused"
+    with pytest.raises(JsonRpcException) as err:
+        await session.execute(ids.GENERATE_TESTS_FOR, {"uri": uri, "symbol": "apply_discount"}, token=token)
+    assert err.value.code == -32803 and "documentChanges" in str(err.value)
+    with pytest.raises(JsonRpcException, match="documentChanges"):
+        await session.execute(ids.TEST_COVERAGE_BOOST, {})
+    assert session.client.progress_reports[token] == [], "no work was started"
+    assert session.applied_edits == []
+    assert not list((sample / "tests").glob("*generated*"))
+
+    # The same diagnostic in VS Code (documentChanges + create) gets the action.
+    with_vscode = await start_server(sample)
+    gap_actions = await _actions(with_vscode, uri, gap)
+    assert [a.title for a in gap_actions] == ["Generate tests for `apply_discount`"]

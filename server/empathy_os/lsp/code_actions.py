@@ -10,7 +10,7 @@ from lsprotocol import types
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp import fix_actions
 from empathy_os.lsp.diagnostics import COVERAGE_GAP, SOURCE, diagnostic_data
-from empathy_os.lsp.edits import nosec_edit
+from empathy_os.lsp.edits import can_create_files, nosec_edit
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -35,7 +35,9 @@ def actions_for(ls, params: types.CodeActionParams) -> list[types.CodeAction]:
             continue
         data = diagnostic_data(diagnostic)
         code = str(diagnostic.code) if diagnostic.code is not None else ""
-        if code == COVERAGE_GAP and (symbol := _symbol(diagnostic)):
+        if code == COVERAGE_GAP and (symbol := _symbol(diagnostic)) and can_create_files(ls) is None:
+            # Only offered to an editor that can create the test file (workspace/applyEdit with
+            # documentChanges and the create operation); elsewhere the generation would run for nothing.
             actions.append(types.CodeAction(
                 title=f"Generate tests for `{symbol}`",
                 kind=types.CodeActionKind.QuickFix,

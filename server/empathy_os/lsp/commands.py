@@ -24,7 +24,7 @@ from empathy_os.lsp.arguments import (
     StoreBestArgs,
 )
 from empathy_os.lsp.diagnostics import publish, uri_to_path
-from empathy_os.lsp.edits import apply_generated_files
+from empathy_os.lsp.edits import apply_generated_files, can_create_files
 from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_worker
 
 if TYPE_CHECKING:
@@ -190,6 +190,9 @@ async def run_boost(
     if not settings.trusted:
         ls.show(UNTRUSTED, types.MessageType.Warning)
         return {"skipped": True, "reason": UNTRUSTED, "root": str(root), "only": only, "applied": []}
+    if not dry_run and (blocked := can_create_files(ls)):
+        # Checked before the boost: the generated files could only be handed over as a create-file edit.
+        raise RequestFailed(f"cannot create test files in this editor: {blocked} (use dryRun to see them)")
     goal = target if target is not None else settings.coverage_target
     title = f"Empathy: generating tests for {only}" if only else "Empathy: coverage boost"
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 
+from empathy_os.lsp import lifecycle
+
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
@@ -63,6 +65,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     if inspect.iscoroutinefunction(fn):
         @functools.wraps(fn)
         async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            lifecycle.track(asyncio.current_task())  # cancelled and awaited if the daemon is stopped
             try:
                 return await fn(*args, **kwargs)
             except asyncio.CancelledError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from empathy_os import __version__
-from empathy_os.lsp import arguments, code_actions, commands, explain, fix_actions
+from empathy_os.lsp import arguments, code_actions, commands, explain, fix_actions, lifecycle
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import PER_FILE_ANALYZERS, DiagnosticStore, publish, uri_to_path
 from empathy_os.lsp.settings import (
@@ -82,6 +83,9 @@ class EmpathyServer(LanguageServer):
         self.store = DiagnosticStore()
         self.release_preps: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.file_tasks: dict[str, asyncio.Task[None]] = {}
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        super().start_io(lifecycle.StdinWatcher(stdin or sys.stdin.buffer), stdout)
 
     # -- helpers used by the feature modules -----------------------------------------------------------
 
@@ -204,6 +208,7 @@ def _schedule(ls: EmpathyServer, uri: str) -> None:
         previous.cancel()  # a newer save supersedes it
     task = asyncio.ensure_future(analyze_file(ls, path, ls.open_version(path)))
     ls.file_tasks[uri] = task
+    lifecycle.track(task)
 
     def forget(t: asyncio.Task[None]) -> None:
         if ls.file_tasks.get(uri) is t:
@@ -219,6 +224,7 @@ def create_server() -> EmpathyServer:
 
     @ls.feature(types.INITIALIZE)
     def initialize(ls: EmpathyServer, params: types.InitializeParams) -> None:
+        lifecycle.install(ls)  # signals and a vanished client end the process cleanly from now on
         ls.update_settings(params.initialization_options)
 
     @ls.feature(types.INITIALIZED)
