@@ -6,7 +6,10 @@
 - didSave → diagnostics published for a 1,000-line file that is really edited before every save (so no
   analyzer cache hit), bandit + ruff re-run on that file (goal p95 ≤ 200 ms); both the complete publish
   and cached re-saves of unchanged content are reported;
-- idle RSS of the server process (and its children) after initialize and after the saves.
+- idle RSS of the server process (and its children) after initialize and after the saves;
+- with `--memory`: the daemon's own RSS before, at its peak during, and after each heavy command (release
+  prep, coverage boost) in a copy of the sample project holding a generated 22 MB module (`--big-mb`);
+  goal: after a command, RSS within 50 MiB of the baseline taken before the first one.
 
 Real processes over stdio through pygls's client; nothing is mocked. Prints a table.
 """
@@ -84,7 +87,7 @@ class Client(LanguageClient):
             return None
 
 
-async def start(root: Path) -> tuple[Client, float]:
+async def start(root: Path, options: dict | None = None) -> tuple[Client, float]:
     client = Client()
     t0 = time.perf_counter()
     await client.start_io(sys.executable, "-m", "empathy_os", "lsp", env=_env(), cwd=str(root))
@@ -92,6 +95,7 @@ async def start(root: Path) -> tuple[Client, float]:
         capabilities=types.ClientCapabilities(),
         root_uri=root.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+        initialization_options=options,
     ))
     elapsed = time.perf_counter() - t0
     client.initialized(types.InitializedParams())
@@ -213,9 +217,83 @@ async def main(runs: int, saves: int) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def big_module(megabytes: float) -> str:
+    """A generated module of about `megabytes` MB: many small functions (what a code generator emits)."""
+    chunk = "\n".join(thousand_line_module(0).splitlines()[6:]) + "\n"
+    out, i = ["import hashlib", "import subprocess", ""], 0
+    size = 0
+    while size < megabytes * 1_000_000:
+        part = chunk.replace("def handler_", f"def h{i}_").replace("def digest_", f"def d{i}_") \
+            .replace("def run_", f"def r{i}_")
+        out.append(part)
+        size += len(part)
+        i += 1
+    return "\n".join(out)
+
+
+async def sample_rss(pid: int, done: asyncio.Event, peak: list[float]) -> None:
+    while not done.is_set():
+        peak[0] = max(peak[0], rss_mb(pid)[0])
+        await asyncio.sleep(0.1)
+
+
+async def memory(megabytes: float) -> None:
+    work = Path(tempfile.mkdtemp(prefix="empathy-lsp-mem-"))
+    try:
+        root = work / "sample-project"
+        shutil.copytree(REPO / "examples" / "sample-project", root,
+                        ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
+        big = root / "inventory" / "generated_tables.py"
+        big.write_text(big_module(megabytes))
+        client, _ = await start(root, {"trusted": True})
+        pid = client._server.pid  # type: ignore[union-attr]
+        await asyncio.sleep(1.0)
+        baseline = rss_mb(pid)[0]
+        rows = []
+        for name, command, argument in [
+            ("release prep", "empathy.server.releasePrep", {}),
+            ("release prep again (cached)", "empathy.server.releasePrep", {}),
+            ("coverage boost (dry run)", "empathy.server.testCoverageBoost", {"dryRun": True, "target": 100}),
+        ]:
+            before = rss_mb(pid)[0]
+            done, peak = asyncio.Event(), [before]
+            sampler = asyncio.ensure_future(sample_rss(pid, done, peak))
+            t0 = time.perf_counter()
+            try:
+                await client.workspace_execute_command_async(types.ExecuteCommandParams(
+                    command=command, arguments=[argument]))
+                outcome = "ok"
+            except Exception as exc:  # noqa: BLE001 - the table says what happened
+                outcome = f"error: {exc}"[:60]
+            took = time.perf_counter() - t0
+            done.set()
+            await sampler
+            await asyncio.sleep(2.0)  # what stays once the answer is out
+            after = rss_mb(pid)[0]
+            rows.append((name, f"{before:.0f}", f"{peak[0]:.0f}", f"{after:.0f}", f"{after - baseline:+.0f}",
+                         f"{took:.1f} s", "ok" if after - baseline <= 50 else "MISSED", outcome))
+        await stop(client)
+        head = ("command", "RSS before MiB", "peak MiB", "after MiB", "after − baseline", "time", "goal ≤ +50",
+                "result")
+        print(f"\nDaemon memory — workspace: sample project + a {big.stat().st_size / 1e6:.1f} MB module; "
+              f"baseline RSS after initialize {baseline:.0f} MiB (own process, psutil); "
+              f"load avg {os.getloadavg()[0]:.1f}")
+        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+        for row in [head, tuple("-" * w for w in widths), *rows]:
+            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="server start-ups to time")
     parser.add_argument("--saves", type=int, default=30, help="edit+save cycles to time")
+    parser.add_argument("--memory", action="store_true", help="only the memory table (heavy commands)")
+    parser.add_argument("--big-mb", type=float, default=22.0, help="size of the generated module (--memory)")
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.saves))
+    if args.memory:
+        asyncio.run(memory(args.big_mb))
+    else:
+        asyncio.run(main(args.runs, args.saves))

@@ -183,6 +183,7 @@ def test_client_gone_mid_release_prep_exits_quietly_and_kills_its_tools(raw, sam
     # the coverage run (the project's tests) in its own process group, in an empathy-cov-* temp folder
     (signal.SIGTERM, ids.RELEASE_PREP, "empathy-cov-"),
     # test generation / validation in a private project copy (empathy-testgen-*)
+    # (a dry run: this raw client cannot apply edits)
     (signal.SIGHUP, ids.TEST_COVERAGE_BOOST, "empathy-testgen-"),
 ])
 def test_sigterm_and_sighup_kill_the_started_tools_and_remove_temp_folders(raw, sample, tmp_path, sig,
@@ -191,11 +192,11 @@ def test_sigterm_and_sighup_kill_the_started_tools_and_remove_temp_folders(raw, 
     tmpdir.mkdir()
     server = raw(sample, tmpdir)
     server.initialize(sample)
-    server.execute(1, command, {})
+    server.execute(1, command, {"dryRun": True} if command == ids.TEST_COVERAGE_BOOST else {})
     # Wait until the command works in its temp folder with a process of ours running.
     tools = server.wait_for(lambda: any(p.name.startswith(workdir) for p in tmpdir.iterdir())
-                            and server.descendants(), f"a tool process and an {workdir}* folder", timeout=300)
-    assert list(tmpdir.iterdir())
+                            and server.descendants() or server.reply(1), f"a tool process and an {workdir}* folder", timeout=300)
+    assert not server.reply(1), f"the command ended before the signal: {server.reply(1)}"
     server.proc.send_signal(sig)
     server.wait_exit()
     assert server.proc.returncode == 128 + sig

@@ -25,7 +25,7 @@ from empathy_os.lsp.arguments import (
 )
 from empathy_os.lsp.diagnostics import publish, uri_to_path
 from empathy_os.lsp.edits import apply_generated_files, can_create_files
-from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_worker
+from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_child
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -142,22 +142,18 @@ async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs)
         ls.show(UNTRUSTED, types.MessageType.Warning)
 
     async with WorkDone(ls, "Empathy: release prep", ls.client_token()) as progress:
-
-        def start():
-            from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
-
-            workflow = OrchestratedReleasePrepWorkflow(quality_gates=gates, max_cost=settings.max_cost_usd)
-            return workflow.execute(root, python=settings.python, trusted=settings.trusted, use_cache=True,
-                                    progress=progress.report)
-
+        job = {"kind": "release_prep", "root": str(root), "gates": gates, "max_cost": settings.max_cost_usd,
+               "python": settings.python, "trusted": settings.trusted}
         try:
-            report = await run_in_worker(start, name="empathy-release-prep")
+            data = await run_in_child(job, progress.report)
         except ValueError as exc:
             raise JsonRpcInvalidParams(str(exc)) from None
         progress.report("publishing diagnostics", 100)
 
-    data = report.to_json()
-    for path in sorted(ls.store.set_project(root, report.findings)):
+    from empathy_os.analyzers.base import Finding
+
+    findings = [Finding.model_validate(f) for f in data.get("findings") or []]
+    for path in sorted(ls.store.set_project(root, findings)):
         publish(ls, ls.store, Path(path), ls.open_version(Path(path)))
     ls.protocol.notify(ids.REPORT_NOTIFICATION, summary(root, data))
     return data
@@ -197,31 +193,25 @@ async def run_boost(
     title = f"Empathy: generating tests for {only}" if only else "Empathy: coverage boost"
 
     async with WorkDone(ls, title, ls.client_token()) as progress:
-
-        def start():
-            from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
-
-            workflow = TestCoverageBoostWorkflow(target=goal, max_iterations=3, max_cost=settings.max_cost_usd)
-            # The real trust, not True: the core's execution guard refuses project code on its own.
-            return workflow.execute(root, only=only, dry_run=dry_run, write=False, trusted=settings.trusted,
-                                    python=settings.python, progress=progress.report)
-
+        job = {"kind": "coverage_boost", "root": str(root), "only": only, "dry_run": dry_run, "target": goal,
+               "max_cost": settings.max_cost_usd, "python": settings.python,
+               # The real trust, not True: the core's execution guard refuses project code on its own.
+               "trusted": settings.trusted}
         try:
-            report = await run_in_worker(start, name="empathy-coverage-boost")
+            answer = await run_in_child(job, progress.report)
         except ValueError as exc:
             raise JsonRpcInvalidParams(str(exc)) from None
 
-    data = report.to_json()
-    files = [] if dry_run else list(getattr(report, "files", []) or [])
+    from empathy_os.testgen.output import GeneratedTestFile
+
+    data = answer["report"]
+    files = [] if dry_run else [GeneratedTestFile(**f) for f in answer["files"]]
     data["applied"] = await apply_generated_files(ls, root, files)
     written = [a["path"] for a in data["applied"] if a.get("applied")]
     if written:
         ls.show(f"Empathy: created {', '.join(written)}", types.MessageType.Info)
-        covered: dict[str, set[int]] = {}
-        for verdict in report.kept:
-            covered.setdefault(verdict.candidate.gap.path, set()).update(verdict.new_lines)
-        for rel_path, lines in covered.items():
-            if ls.store.cover_lines(root / rel_path, lines):
+        for rel_path, lines in answer["covered"].items():
+            if ls.store.cover_lines(root / rel_path, set(lines)):
                 publish(ls, ls.store, root / rel_path, ls.open_version(root / rel_path))
     elif not dry_run:
         reasons = "; ".join(f"{a['path']}: {a['reason']}" for a in data["applied"] if a.get("reason"))

@@ -20,12 +20,11 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 import threading
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-from empathy_os.analyzers.base import kill_live_groups
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -38,6 +37,14 @@ SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 # Command and analysis tasks that must be cancelled (and awaited) before the process ends.
 _RUNNING: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
 _state: dict[str, Any] = {}  # "loop": the server's event loop; "stopping": a stop has begun
+
+
+def kill_live_groups() -> None:
+    """Kill every process group `run_tool` started and that still runs. The analyzers are imported on
+    first use only (start-up stays light): if they were never imported, nothing was started."""
+    base = sys.modules.get("empathy_os.analyzers.base")
+    if base is not None:
+        base.kill_live_groups()
 
 
 def track(task: asyncio.Task[Any] | None) -> None:

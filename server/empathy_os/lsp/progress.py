@@ -1,9 +1,10 @@
 """Long commands: work-done progress that always ends, cancellation from the client, work off the loop.
 
-A workflow runs in a worker thread with its own event loop, so CPU-bound analysis (AST walks, radon) never
-stalls the language server's loop: diagnostics on save and `$/cancelRequest` stay responsive. Cancelling
-the command's task cancels the workflow's task in the worker; `run_tool` then kills each tool's process
-group, and we wait for the worker to finish before answering, so nothing is left running.
+A workflow runs in a child process (`run_in_child`, see lsp/worker.py), so CPU-bound analysis (AST walks,
+radon) never stalls the language server's loop: diagnostics on save and `$/cancelRequest` stay
+responsive, and the memory it needed goes back to the OS when it ends. Cancelling the command's task stops
+the worker, which kills each tool's process group first; we wait for it before answering, so nothing is
+left running.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import json
 import logging
+import sys
+import tempfile
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
@@ -26,7 +30,7 @@ from empathy_os.lsp import lifecycle
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
-T = TypeVar("T")
+GRACE_SECONDS = 10.0  # a worker asked to stop gets this long before it is killed
 log = logging.getLogger(__name__)
 
 
@@ -171,55 +175,53 @@ class WorkDone:
             self.ls.work_done_progress.tokens.pop(self.token, None)
 
 
-async def run_in_worker(factory: Callable[[], Awaitable[T]], name: str = "empathy-worker") -> T:
-    """Run `factory()` on a fresh event loop in a thread; cancelling the caller cancels it there too.
+async def run_in_child(job: dict[str, Any], progress: Callable[[str, float | None], None]) -> dict[str, Any]:
+    """Run one heavy job in a child process (`empathy_os.lsp.worker`, which says why) and return its result.
 
-    On cancellation we wait for the worker to unwind (its tool processes are killed by `run_tool`) before
-    re-raising, so the caller's "cancelled" answer means nothing is still running.
+    Progress lines are handed to `progress`. A `ValueError` comes back as ValueError (the caller's
+    InvalidParams), any other failure as RequestFailed. Cancelling the caller sends the worker SIGTERM and
+    waits for it to exit (it kills its tools and removes its temp folders first), so "cancelled" means
+    nothing is still running; a worker that ignores it is killed after GRACE_SECONDS.
     """
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[T] = loop.create_future()
-    lock = threading.Lock()
-    state: dict[str, Any] = {"cancel": False}
-
-    def finish(result: Any = None, error: BaseException | None = None) -> None:
-        if done.done():
-            return
-        if isinstance(error, asyncio.CancelledError):
-            done.cancel()
-        elif error is not None:
-            done.set_exception(error)
-        else:
-            done.set_result(result)
-
-    async def runner() -> T:
-        with lock:
-            state["loop"], state["task"] = asyncio.get_running_loop(), asyncio.current_task()
-            if state["cancel"]:
-                raise asyncio.CancelledError
-        return await factory()
-
-    def main() -> None:
-        try:
-            result = asyncio.run(runner())
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's loop as is
-            loop.call_soon_threadsafe(finish, None, exc)
-        else:
-            loop.call_soon_threadsafe(finish, result, None)
-
-    threading.Thread(target=main, name=name, daemon=True).start()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "empathy_os.lsp.worker",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        cwd=tempfile.gettempdir(),  # nothing of the project's on the worker's import path
+        limit=256 * 2**20,  # the answer is one JSON line (a big project's findings)
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(job).encode() + b"\n")  # stdin stays open: its end tells the worker we died
+    answer: dict[str, Any] = {}
     try:
-        return await asyncio.shield(done)
+        await proc.stdin.drain()
+        while line := await proc.stdout.readline():
+            message = json.loads(line)
+            if "progress" in message:
+                progress(*message["progress"])
+            else:
+                answer = message
+        await proc.wait()
     except asyncio.CancelledError:
-        with lock:
-            state["cancel"] = True
-            if "task" in state:
-                try:
-                    state["loop"].call_soon_threadsafe(state["task"].cancel)
-                except RuntimeError:  # the worker's loop already closed: it finished on its own
-                    pass
-        try:
-            await asyncio.shield(done)
-        except BaseException as exc:  # noqa: BLE001 - the worker's own outcome no longer matters
-            log.debug("worker ended after cancellation: %r", exc)
+        await asyncio.shield(_end(proc))
         raise
+    finally:
+        if proc.returncode is None:  # any other way out of here: the worker must not outlive the request
+            await asyncio.shield(_end(proc))
+    if "result" in answer:
+        return answer["result"]
+    error = answer.get("error") or {}
+    if error.get("kind") == "invalid":
+        raise ValueError(error.get("message"))
+    if error.get("kind") == "cancelled":  # by a signal from someone else
+        raise RequestFailed("the run was stopped from outside (signal)")
+    raise RequestFailed(error.get("message") or f"the worker process ended with exit code {proc.returncode}")
+
+
+async def _end(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), GRACE_SECONDS)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
