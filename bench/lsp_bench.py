@@ -86,6 +86,10 @@ class Client(LanguageClient):
         def on_create(params: types.WorkDoneProgressCreateParams) -> None:
             return None
 
+        @self.feature("empathy/report")
+        def on_report(params: object) -> None:
+            return None
+
 
 async def start(root: Path, options: dict | None = None) -> tuple[Client, float]:
     client = Client()

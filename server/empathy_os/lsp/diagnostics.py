@@ -121,12 +121,13 @@ class DiagnosticStore:
             path = _key(root / finding.path)
             self.project.setdefault(path, []).append(finding)
             self.project_roots[path] = root_key
+            touched.add(path)
         # The project run measured every file after any earlier per-file run: it is the newer truth.
         for path in list(self.live):
             if Path(path).is_relative_to(root_key):
                 del self.live[path]
                 touched.add(path)
-        return touched | set(self.project)
+        return touched  # another workspace's files are not re-published
 
     def cover_lines(self, path: Path, lines: set[int]) -> bool:
         """Tests just added cover `lines` of `path` (measured by the boost's validation runs): drop the
