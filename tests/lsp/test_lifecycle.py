@@ -194,7 +194,7 @@ def test_sigterm_and_sighup_kill_the_started_tools_and_remove_temp_folders(raw, 
     server.initialize(sample)
     server.execute(1, command, {"dryRun": True} if command == ids.TEST_COVERAGE_BOOST else {})
     # Wait until the command works in its temp folder with a process of ours running.
-    tools = server.wait_for(lambda: any(p.name.startswith(workdir) for p in tmpdir.iterdir())
+    tools = server.wait_for(lambda: any(tmpdir.rglob(workdir + "*"))
                             and server.descendants() or server.reply(1), f"a tool process and an {workdir}* folder", timeout=300)
     assert not server.reply(1), f"the command ended before the signal: {server.reply(1)}"
     server.proc.send_signal(sig)

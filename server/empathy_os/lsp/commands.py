@@ -48,31 +48,7 @@ def register(ls: EmpathyServer) -> None:
     async def release_prep(ls, args: ReleasePrepArgs) -> dict[str, Any]:
         link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
         root = ls.resolve_root(args.root)
-        key = str(root)
-        running = ls.release_preps.get(key)
-        if running is not None and not running.done():
-            # One run per workspace: a second request shares the first one's result.
-            try:
-                return await asyncio.shield(running)
-            except asyncio.CancelledError:
-                if running.cancelled():
-                    raise RequestFailed("the release prep this request joined was cancelled") from None
-                raise
-        shared: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        ls.release_preps[key] = shared
-        try:
-            result = await run_release_prep(ls, root, args)
-        except BaseException as exc:
-            shared.cancel() if isinstance(exc, asyncio.CancelledError) else shared.set_exception(exc)
-            if not shared.cancelled():
-                shared.exception()  # joiners may not exist; don't warn "exception never retrieved"
-            raise
-        else:
-            shared.set_result(result)
-            return result
-        finally:
-            if ls.release_preps.get(key) is shared:
-                del ls.release_preps[key]
+        return await ls.release_preps.run(str(root), lambda: run_release_prep(ls, root, args))
 
     @ls.command(ids.TEST_COVERAGE_BOOST)
     @guarded
@@ -135,19 +111,15 @@ def register(ls: EmpathyServer) -> None:
 
 
 async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs) -> dict[str, Any]:
-    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
     settings = ls.settings
     gates = {**settings.gates.quality_gates(), **_gates(args.gates)}
     if not settings.trusted:
         ls.show(UNTRUSTED, types.MessageType.Warning)
 
     async with WorkDone(ls, "Empathy: release prep", ls.client_token()) as progress:
-        job = {"kind": "release_prep", "root": str(root), "gates": gates, "max_cost": settings.max_cost_usd,
-               "python": settings.python, "trusted": settings.trusted}
-        try:
-            data = await run_in_child(job, progress.report)
-        except ValueError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
+        data = await _in_child({"kind": "release_prep", "root": str(root), "gates": gates,
+                                "max_cost": settings.max_cost_usd, "python": settings.python,
+                                "trusted": settings.trusted}, progress)
         progress.report("publishing diagnostics", 100)
 
     from empathy_os.analyzers.base import Finding
@@ -183,38 +155,52 @@ async def run_boost(
 ) -> dict[str, Any]:
     link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
     settings = ls.settings
-    if not settings.trusted:
+    if (refused := _refuse_boost(ls, root, only, dry_run)) is not None:
+        return refused
+    goal = target if target is not None else settings.coverage_target
+    title = f"Empathy: generating tests for {only}" if only else "Empathy: coverage boost"
+    async with WorkDone(ls, title, ls.client_token()) as progress:
+        answer = await _in_child({
+            "kind": "coverage_boost", "root": str(root), "only": only, "dry_run": dry_run, "target": goal,
+            "max_cost": settings.max_cost_usd, "python": settings.python,
+            # The real trust, not True: the core's execution guard refuses project code on its own.
+            "trusted": settings.trusted}, progress)
+    data = answer["report"]
+    data["applied"] = [] if dry_run else await _hand_over(ls, root, answer)
+    return data
+
+
+def _refuse_boost(ls: EmpathyServer, root: Path, only: str | None, dry_run: bool) -> dict[str, Any] | None:
+    """Why the boost must not start, checked before any work: untrusted (an answer), or an editor that could
+    not receive the test files (an error)."""
+    if not ls.settings.trusted:
         ls.show(UNTRUSTED, types.MessageType.Warning)
         return {"skipped": True, "reason": UNTRUSTED, "root": str(root), "only": only, "applied": []}
     if not dry_run and (blocked := can_create_files(ls)):
-        # Checked before the boost: the generated files could only be handed over as a create-file edit.
+        # The generated files could only be handed over as a create-file edit.
         raise RequestFailed(f"cannot create test files in this editor: {blocked} (use dryRun to see them)")
-    goal = target if target is not None else settings.coverage_target
-    title = f"Empathy: generating tests for {only}" if only else "Empathy: coverage boost"
+    return None
 
-    async with WorkDone(ls, title, ls.client_token()) as progress:
-        job = {"kind": "coverage_boost", "root": str(root), "only": only, "dry_run": dry_run, "target": goal,
-               "max_cost": settings.max_cost_usd, "python": settings.python,
-               # The real trust, not True: the core's execution guard refuses project code on its own.
-               "trusted": settings.trusted}
-        try:
-            answer = await run_in_child(job, progress.report)
-        except ValueError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
 
+async def _in_child(job: dict[str, Any], progress: WorkDone) -> dict[str, Any]:
+    try:
+        return await run_in_child(job, progress.report)
+    except ValueError as exc:  # an unusable project or setting
+        raise JsonRpcInvalidParams(str(exc)) from None
+
+
+async def _hand_over(ls: EmpathyServer, root: Path, answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """Ask the editor to create the generated test files; narrow the coverage gaps the kept tests close."""
     from empathy_os.testgen.output import GeneratedTestFile
 
-    data = answer["report"]
-    files = [] if dry_run else [GeneratedTestFile(**f) for f in answer["files"]]
-    data["applied"] = await apply_generated_files(ls, root, files)
-    written = [a["path"] for a in data["applied"] if a.get("applied")]
-    if written:
-        ls.show(f"Empathy: created {', '.join(written)}", types.MessageType.Info)
-        for rel_path, lines in answer["covered"].items():
-            if ls.store.cover_lines(root / rel_path, set(lines)):
-                publish(ls, ls.store, root / rel_path, ls.open_version(root / rel_path))
-    elif not dry_run:
-        reasons = "; ".join(f"{a['path']}: {a['reason']}" for a in data["applied"] if a.get("reason"))
-        ls.show("Empathy: no test file created" + (f" ({reasons})" if reasons else ""),
-                types.MessageType.Warning)
-    return data
+    applied = await apply_generated_files(ls, root, [GeneratedTestFile(**f) for f in answer["files"]])
+    written = [a["path"] for a in applied if a.get("applied")]
+    if not written:
+        reasons = "; ".join(f"{a['path']}: {a['reason']}" for a in applied if a.get("reason"))
+        ls.show("Empathy: no test file created" + (f" ({reasons})" if reasons else ""), types.MessageType.Warning)
+        return applied
+    ls.show(f"Empathy: created {', '.join(written)}", types.MessageType.Info)
+    for rel_path, lines in answer["covered"].items():
+        if ls.store.cover_lines(root / rel_path, set(lines)):
+            publish(ls, ls.store, root / rel_path, ls.open_version(root / rel_path))
+    return applied

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GRACE_SECONDS = 10.0  # how long cancelled commands get to remove their temp folders before we exit anyway
+# How long cancelled commands get to unwind before we exit anyway: more than a worker process gets
+# (progress.GRACE_SECONDS) before it is killed, so its folder is removed by the command itself.
+GRACE_SECONDS = 20.0
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 # Command and analysis tasks that must be cancelled (and awaited) before the process ends.

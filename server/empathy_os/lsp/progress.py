@@ -14,6 +14,8 @@ import functools
 import inspect
 import json
 import logging
+import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -183,30 +185,22 @@ async def run_in_child(job: dict[str, Any], progress: Callable[[str, float | Non
     waits for it to exit (it kills its tools and removes its temp folders first), so "cancelled" means
     nothing is still running; a worker that ignores it is killed after GRACE_SECONDS.
     """
+    # The worker's TMPDIR is a folder of ours, removed once it has exited whatever happened: a temp folder
+    # the job made (a sandbox copy half created when the job was cancelled) cannot outlive the command.
+    scratch = tempfile.mkdtemp(prefix="empathy-worker-")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "empathy_os.lsp.worker",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        cwd=tempfile.gettempdir(),  # nothing of the project's on the worker's import path
+        cwd=scratch,  # nothing of the project's on the worker's import path
+        env={**os.environ, "TMPDIR": scratch},
         limit=256 * 2**20,  # the answer is one JSON line (a big project's findings)
     )
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(json.dumps(job).encode() + b"\n")  # stdin stays open: its end tells the worker we died
-    answer: dict[str, Any] = {}
     try:
-        await proc.stdin.drain()
-        while line := await proc.stdout.readline():
-            message = json.loads(line)
-            if "progress" in message:
-                progress(*message["progress"])
-            else:
-                answer = message
-        await proc.wait()
-    except asyncio.CancelledError:
-        await asyncio.shield(_end(proc))
-        raise
+        answer = await _exchange(proc, job, progress)
     finally:
-        if proc.returncode is None:  # any other way out of here: the worker must not outlive the request
+        if proc.returncode is None:  # cancelled, or any other way out: the worker must not outlive us
             await asyncio.shield(_end(proc))
+        shutil.rmtree(scratch, ignore_errors=True)
     if "result" in answer:
         return answer["result"]
     error = answer.get("error") or {}
@@ -215,6 +209,23 @@ async def run_in_child(job: dict[str, Any], progress: Callable[[str, float | Non
     if error.get("kind") == "cancelled":  # by a signal from someone else
         raise RequestFailed("the run was stopped from outside (signal)")
     raise RequestFailed(error.get("message") or f"the worker process ended with exit code {proc.returncode}")
+
+
+async def _exchange(proc: asyncio.subprocess.Process, job: dict[str, Any],
+                    progress: Callable[[str, float | None], None]) -> dict[str, Any]:
+    """Send the job, relay progress, return the worker's last message."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(job).encode() + b"\n")  # stdin stays open: its end tells the worker we died
+    await proc.stdin.drain()
+    answer: dict[str, Any] = {}
+    while line := await proc.stdout.readline():
+        message = json.loads(line)
+        if "progress" in message:
+            progress(*message["progress"])
+        else:
+            answer = message
+    await proc.wait()
+    return answer
 
 
 async def _end(proc: asyncio.subprocess.Process) -> None:

@@ -20,9 +20,17 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from empathy_os import __version__
-from empathy_os.lsp import arguments, code_actions, commands, explain, fix_actions, lifecycle
+from empathy_os.lsp import (
+    arguments,
+    code_actions,
+    commands,
+    explain,
+    file_diagnostics,
+    fix_actions,
+    lifecycle,
+)
 from empathy_os.lsp import command_ids as ids
-from empathy_os.lsp.diagnostics import PER_FILE_ANALYZERS, DiagnosticStore, publish, uri_to_path
+from empathy_os.lsp.diagnostics import DiagnosticStore, uri_to_path
 from empathy_os.lsp.settings import (
     SECTION,
     Settings,
@@ -31,6 +39,7 @@ from empathy_os.lsp.settings import (
     section_of,
     trust_of,
 )
+from empathy_os.lsp.shared_runs import SharedRuns
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +71,8 @@ class EmpathyProtocol(LanguageServerProtocol):
     def lsp_shutdown(self, *args: Any):
         # pygls's own version cancels in-flight requests while iterating the dict their cancel callbacks
         # pop from ("dictionary changed size during iteration" with a release prep running): iterate a copy.
+        # Upstream: https://github.com/openlawlibrary/pygls/issues/606 (open) -- delete this override once a
+        # pygls release iterates over a snapshot.
         if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
             yield user_handler, args, None
         current = self.msg_id
@@ -81,7 +92,7 @@ class EmpathyServer(LanguageServer):
         )
         self.settings = Settings()
         self.store = DiagnosticStore()
-        self.release_preps: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.release_preps: SharedRuns[dict[str, Any]] = SharedRuns("release prep")  # one per workspace
         self.file_tasks: dict[str, asyncio.Task[None]] = {}
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
@@ -155,68 +166,17 @@ class EmpathyServer(LanguageServer):
                 return parent
         return file.parent
 
+    def in_workspace(self, path: Path) -> bool:
+        """Inside one of the workspace folders (or no folders are open)."""
+        folders = self._folders()
+        return not folders or any(path.resolve().is_relative_to(f.resolve()) for f in folders)
+
     def open_version(self, path: Path) -> int | None:
         for uri, document in self.workspace.text_documents.items():
             fs = to_fs_path(uri)
             if fs and Path(fs).resolve() == path.resolve():
                 return document.version
         return None
-
-
-def _is_python(uri: str, language_id: str | None = None) -> bool:
-    return language_id == "python" or uri.endswith((".py", ".pyi"))
-
-
-async def analyze_file(ls: EmpathyServer, path: Path, version: int | None) -> None:
-    """Re-run the per-file analyzers on one file and replace its diagnostics."""
-    from empathy_os.analyzers import run_analyzer
-    from empathy_os.analyzers.project import load_project
-
-    settings = ls.settings
-    try:
-        ctx = load_project(ls.root_for(path), python=settings.python, trusted=settings.trusted)
-    except ValueError as exc:
-        log.warning("cannot analyse %s: %s", path, exc)
-        return
-    ctx.only_files = [path]
-    ctx.use_cache = True
-
-    async def one(name: str) -> None:
-        # Each tool publishes as soon as it is done: ruff answers in milliseconds, bandit's process takes
-        # longer, and the editor should not wait for the slowest tool to show the fastest one's findings.
-        result = await run_analyzer(name, ctx)  # never raises, except cancellation
-        if not result.ran:
-            # A tool that did not look at the file (a test file bandit skips, a missing tool) says nothing
-            # about it: its findings there are cleared rather than left stale.
-            log.info("%s did not run on %s: %s", name, path, result.error)
-        ls.store.set_live(path, name, [f for f in result.findings
-                                       if (ctx.root / f.path).resolve() == path.resolve()])
-        publish(ls, ls.store, path, version)
-
-    await asyncio.gather(*(one(name) for name in PER_FILE_ANALYZERS))
-
-
-def _schedule(ls: EmpathyServer, uri: str) -> None:
-    path = uri_to_path(uri)
-    if path is None or not path.is_file():
-        return
-    folders = ls._folders()
-    if folders and not any(path.resolve().is_relative_to(f.resolve()) for f in folders):
-        return  # a library file opened by go-to-definition is not the user's project
-    previous = ls.file_tasks.pop(uri, None)
-    if previous is not None and not previous.done():
-        previous.cancel()  # a newer save supersedes it
-    task = asyncio.ensure_future(analyze_file(ls, path, ls.open_version(path)))
-    ls.file_tasks[uri] = task
-    lifecycle.track(task)
-
-    def forget(t: asyncio.Task[None]) -> None:
-        if ls.file_tasks.get(uri) is t:
-            del ls.file_tasks[uri]
-        if not t.cancelled() and t.exception() is not None:
-            log.warning("analysis of %s failed: %s", uri, t.exception())
-
-    task.add_done_callback(forget)
 
 
 def create_server() -> EmpathyServer:
@@ -238,29 +198,12 @@ def create_server() -> EmpathyServer:
         else:  # the pull model: the notification only says "something changed"
             await pull_configuration(ls, keep_if_empty=False)
 
-    @ls.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: EmpathyServer, params: types.DidOpenTextDocumentParams) -> None:
-        doc = params.text_document
-        if _is_python(doc.uri, doc.language_id):
-            _schedule(ls, doc.uri)
-
-    @ls.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
-    def did_save(ls: EmpathyServer, params: types.DidSaveTextDocumentParams) -> None:
-        if _is_python(params.text_document.uri):
-            _schedule(ls, params.text_document.uri)
-
-    @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: EmpathyServer, params: types.DidCloseTextDocumentParams) -> None:
-        # Findings describe the file on disk, which closing does not change; re-publish without a version.
-        path = uri_to_path(params.text_document.uri)
-        if path is not None:
-            publish(ls, ls.store, path, None)
-
     @ls.feature(types.SHUTDOWN)
     def shutdown(ls: EmpathyServer, *args: Any) -> None:
         for task in list(ls.file_tasks.values()):
             task.cancel()
 
+    file_diagnostics.register(ls)
     commands.register(ls)
     explain.register(ls)
     code_actions.register(ls)
