@@ -36,9 +36,9 @@ class _ExpectedErrorsInOneLine(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, JsonRpcException) and exc.code in EXPECTED_CODES:
             msg_id = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
-            record.msg, record.args = "request %s answered with error %s: %s", (msg_id, exc.code, exc)
-            record.exc_info, record.exc_text = None, None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            # The record becomes a one-line warning (attributes logging.Formatter reads).
+            record.__dict__.update(msg="request %s answered with error %s: %s", args=(msg_id, exc.code, exc),
+                                   exc_info=None, exc_text=None, levelno=logging.WARNING, levelname="WARNING")
         return True
 
 
