@@ -112,6 +112,8 @@ def _is_public(qualname: str) -> bool:
 def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
     findings = []
     too_big = {rel(ctx, p) for p, _ in oversized_files(ctx)}
+    # The coverage boost targets private functions too (after the public ones); reports do not list them.
+    private_ok = bool(ctx.settings.get("coverage_private_gaps"))
     for fname, data in sorted(report.get("files", {}).items()):
         relpath = rel(ctx, fname)
         if relpath in too_big:  # no per-function findings (nor test generation) for these
@@ -119,7 +121,8 @@ def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
         spans = None
         for qualname, region in (data.get("functions") or {}).items():
             missing = region.get("missing_lines") or []
-            if not qualname or not missing or not _is_public(qualname):
+            wanted = _is_public(qualname) or (private_ok and "<locals>" not in qualname.split("."))
+            if not qualname or not missing or not wanted:
                 continue
             if spans is None:
                 spans = _function_spans(ctx.root / relpath)

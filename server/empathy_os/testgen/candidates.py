@@ -9,6 +9,7 @@ from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.gaps import Gap
+from empathy_os.testgen.mutate import Strength
 from empathy_os.testgen.sandbox import Sandbox
 
 _SCRIPT = Path(__file__).with_name("_genscript.py")
@@ -24,6 +25,8 @@ class Reason(str, Enum):
     WRITES = "writes-outside-tmp"
     NO_GAIN = "no-coverage-gain"
     TIMEOUT = "timeout"
+    CRASH = "found-a-crash"  # a finding about the code, reported with its input; never kept
+    WEAK = "survived-mutants"  # passes and covers, but no mutation of its lines makes it fail
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Verdict:
     new_arcs: set[tuple[int, int]] = field(default_factory=set)
     detail: str = ""  # failure output tail, written paths, ... (fed back to the model)
     runs: int = 0
+    strength: Strength | None = None  # mutants made/killed on the lines it newly covers
 
     @property
     def kept(self) -> bool:
@@ -57,6 +61,7 @@ class Verdict:
             "iteration": c.iteration, "result": self.reason.value, "new_lines": sorted(self.new_lines),
             "new_branches": len(self.new_arcs), "cost_usd": round(c.cost_usd, 6),
             "detail": self.detail[-600:] if not self.kept else "",
+            **(self.strength.to_json() if self.strength else {"mutants_made": None, "mutants_killed": None}),
         }
 
 

@@ -140,6 +140,8 @@ def gaps_from_findings(root: Path, findings: list[Finding], only: tuple[str, str
             by_file.setdefault(f.path, []).append(f)
     gaps: list[Gap] = []
     for rel, items in sorted(by_file.items()):
+        if is_test_module(rel):
+            continue  # test and test-helper modules are never targets
         try:
             source = (root / rel).read_text(encoding="utf-8")
             tree = ast.parse(source)
@@ -163,6 +165,17 @@ def gaps_from_findings(root: Path, findings: list[Finding], only: tuple[str, str
     if only and only[1]:
         gaps = [g for g in gaps if g.symbol == only[1] or g.function_name == only[1]]
     return rank(gaps)
+
+
+_TEST_DIRS = {"tests", "test", "testing"}
+
+
+def is_test_module(rel: str) -> bool:
+    """tests.py, test_*.py, *_test.py, conftest.py, or anything under a tests/ folder (helpers too)."""
+    parts = Path(rel).parts
+    name = parts[-1]
+    return (name in ("tests.py", "test.py", "conftest.py") or name.startswith("test_")
+            or name.endswith("_test.py") or any(p in _TEST_DIRS for p in parts[:-1]))
 
 
 def function_names(path: Path) -> list[str]:

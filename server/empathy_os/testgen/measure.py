@@ -1,8 +1,11 @@
-"""One candidate's runs: pytest 3 times over the file in ONE process, under coverage.py's API.
+"""Candidate runs: many candidate files, 3 times each, in ONE sandboxed pytest process under coverage.py.
 
-Starting pytest and coverage costs ~1 s per process; repeating the file with `--keep-duplicates` inside
-one process gives the 3 runs for the price of one start, and every run's outcome is recorded per test
-so a test that passes once and fails once is seen as flaky.
+Starting pytest and coverage costs ~1 s per process; repeating the files with `--keep-duplicates` inside
+one process gives the 3 runs for the price of one start. Each test runs in its own coverage context
+(its node id), so lines are attributed per test, and every run's outcome is recorded per test, so a test
+that passes once and fails once is seen as flaky. Around each test the recorder also notes any file of
+the copy or HOME that changed, and marks the guard's log, so a write is pinned on the test that made it.
+A collection error in one candidate file does not stop the others (`--continue-on-collection-errors`).
 """
 
 from __future__ import annotations
@@ -13,42 +16,96 @@ from dataclasses import dataclass, field
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
 
-# Runs in the project's interpreter; argv: result file, include file, then pytest arguments.
+# Runs in the project's interpreter; argv: the spec file written by run_batch().
 _RUNNER = r"""
-import json, sys
+import json, os, re, sys
+spec = json.load(open(sys.argv[1], encoding="utf-8"))
 import coverage
-out, include, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-cov = coverage.Coverage(data_file=None, branch=True, include=[include], config_file=False)
-outcomes = {}
+import pytest
+try:
+    import _empathy_sandbox_guard as guard
+except ImportError:
+    guard = None
+SKIP = {"__pycache__", ".pytest_cache", ".hypothesis"}
+cov = coverage.Coverage(data_file=None, branch=True, include=spec["include"], config_file=False)
+outcomes, errors, writes, longrepr = {}, {}, {}, {}
+
+def snapshot():
+    snap = {}
+    for top in spec["watch"]:
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = [d for d in dirnames if d not in SKIP]
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                snap[path] = (st.st_mtime_ns, st.st_size)
+    return snap
+
 class Recorder:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        cov.switch_context(item.nodeid)
+        if guard is not None and hasattr(guard, "mark"):
+            guard.mark(item.nodeid)
+        before = snapshot()
+        yield
+        after = snapshot()
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        if changed:
+            writes.setdefault(item.nodeid, []).extend(changed)
+
     def pytest_runtest_logreport(self, report):
         if report.when == "call" or report.failed or (report.when == "setup" and report.skipped):
             outcomes.setdefault(report.nodeid, []).append(report.outcome)
+            if report.failed:
+                text = str(report.longrepr)
+                # Head and tail: Hypothesis' falsifying example can sit far above the final error.
+                longrepr[report.nodeid] = text if len(text) <= 6000 else text[:3000] + "\n...\n" + text[-3000:]
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            errors[report.nodeid] = str(report.longrepr)[-3000:]
+
+sys.argv = ["pytest"]
 cov.start()
 try:
-    import pytest
-    rc = int(pytest.main(args, plugins=[Recorder()]))
+    rc = int(pytest.main(spec["args"], plugins=[Recorder()]))
 finally:
     cov.stop()
 data = cov.get_data()
-files = {f: {"lines": sorted(data.lines(f) or []), "arcs": sorted(data.arcs(f) or [])}
-         for f in data.measured_files()}
-with open(out, "w", encoding="utf-8") as fh:
-    json.dump({"rc": rc, "outcomes": outcomes, "files": files}, fh)
+files = {}
+for f in data.measured_files():
+    contexts = {}
+    for line, names in (data.contexts_by_lineno(f) or {}).items():
+        for name in names:
+            contexts.setdefault(name, {"lines": [], "arcs": []})["lines"].append(line)
+    for name in contexts:
+        data.set_query_contexts(["^" + re.escape(name) + "$"])
+        contexts[name]["arcs"] = sorted(data.arcs(f) or [])
+    data.set_query_contexts(None)
+    files[f] = contexts
+with open(spec["out"], "w", encoding="utf-8") as fh:
+    json.dump({"rc": rc, "outcomes": outcomes, "errors": errors, "writes": writes, "files": files,
+               "longrepr": longrepr}, fh)
 """
 
 
 @dataclass
-class CandidateRun:
+class BatchRun:
     returncode: int
     output: str
     duration: float
-    outcomes: dict[str, list[str]] = field(default_factory=dict)  # test id -> outcome of each run
-    lines: set[int] = field(default_factory=set)  # executed lines of the target file
-    arcs: set[tuple[int, int]] = field(default_factory=set)
-    target_measured: bool = False
+    outcomes: dict[str, list[str]] = field(default_factory=dict)  # node id -> outcome of each run
+    failures: dict[str, str] = field(default_factory=dict)  # node id -> failure text
+    collect_errors: dict[str, str] = field(default_factory=dict)  # test file -> collection error
+    # target path (relative) -> node id -> (lines, arcs) run by that test
+    coverage: dict[str, dict[str, tuple[set[int], set[tuple[int, int]]]]] = field(default_factory=dict)
+    writes: dict[str, list[str]] = field(default_factory=dict)  # node id -> changed files (copy, HOME)
+    blocked: dict[str, list[str]] = field(default_factory=dict)  # node id -> refused writes outside
     error: str | None = None
-    blocked: list[str] = field(default_factory=list)  # writes outside the sandbox that were refused
 
     @property
     def timed_out(self) -> bool:
@@ -57,22 +114,32 @@ class CandidateRun:
     def tail(self, limit: int = 3000) -> str:
         return self.output[-limit:]
 
+    def tests_of(self, test_path: str) -> list[str]:
+        return [t for t in self.outcomes if t.split("::", 1)[0] == test_path]
 
-async def run_candidate(sandbox: Sandbox, test_path: str, target: str, runs: int = 3,
-                        timeout: float = 120) -> CandidateRun:
+
+async def run_batch(sandbox: Sandbox, test_paths: list[str], targets: list[str], runs: int = 3,
+                    timeout: float = 300) -> BatchRun:
+    """Every file of `test_paths` `runs` times in one process; coverage of the `targets` files per test."""
     run_id = sandbox.next_id()
     out = sandbox.base / "data" / f"run-{run_id}.json"
-    target_abs = str(sandbox.copy / target)
+    spec_file = sandbox.base / "data" / f"run-{run_id}-spec.json"
     pytest_args = sandbox.pytest_args(run_id)[2:]  # drop "-m pytest": the runner calls pytest.main
-    cmd = [sandbox.python, "-c", _RUNNER, str(out), target_abs, *pytest_args, "--keep-duplicates",
-           *([test_path] * runs)]
+    spec = {
+        "out": str(out), "include": [str(sandbox.copy / t) for t in targets],
+        "watch": [str(sandbox.copy), str(sandbox.home)],
+        "args": [*pytest_args, "--keep-duplicates", "--continue-on-collection-errors",
+                 *[p for _ in range(runs) for p in test_paths]],
+    }
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
     try:
-        ran = await sandbox.run(cmd, timeout=timeout)
+        ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout)
     except ToolTimeout as exc:
-        return CandidateRun(returncode=-1, output="", duration=timeout, error=str(exc))
+        return BatchRun(returncode=-1, output="", duration=timeout, error=str(exc))
     # pytest prints the failures on stdout; stderr is mostly warnings, so it goes first.
     output = ((ran.stderr.strip() + "\n") if ran.stderr.strip() else "") + ran.stdout.strip()
-    result = CandidateRun(returncode=ran.returncode, output=output, duration=ran.duration, blocked=ran.blocked)
+    result = BatchRun(returncode=ran.returncode, output=output, duration=ran.duration)
+    result.blocked = _by_test(ran.log)
     if not out.exists():
         last = (ran.stderr.strip().splitlines() or [f"exit code {ran.returncode}"])[-1]
         result.error = f"the test runner did not finish: {last}"
@@ -80,9 +147,28 @@ async def run_candidate(sandbox: Sandbox, test_path: str, target: str, runs: int
     data = json.loads(out.read_text(encoding="utf-8"))
     result.returncode = int(data["rc"])
     result.outcomes = data["outcomes"]
-    for name, entry in data["files"].items():
-        if name == target_abs or name.endswith("/" + target):
-            result.target_measured = True
-            result.lines = set(entry["lines"])
-            result.arcs = {tuple(a) for a in entry["arcs"]}
+    result.failures = data["longrepr"]
+    result.collect_errors = data["errors"]
+    prefix = len(str(sandbox.copy)) + 1
+    result.writes = {t: sorted({p[prefix:] if p.startswith(str(sandbox.copy)) else "~/" + p[len(str(sandbox.home)) + 1:]
+                                for p in paths}) for t, paths in data["writes"].items()}
+    wanted = {str(sandbox.copy / t): t for t in targets}
+    for name, contexts in data["files"].items():
+        rel = wanted.get(name)
+        if rel is None:
+            continue
+        result.coverage[rel] = {ctx: (set(v["lines"]), {tuple(a) for a in v["arcs"]})
+                                for ctx, v in contexts.items() if ctx}
     return result
+
+
+def _by_test(log_lines: list[str]) -> dict[str, list[str]]:
+    """The guard's log split by the recorder's `@@ node id` marks ("" = outside any test)."""
+    out: dict[str, list[str]] = {}
+    current = ""
+    for line in log_lines:
+        if line.startswith("@@ "):
+            current = line[3:]
+        elif line not in out.setdefault(current, []):
+            out[current].append(line)
+    return out

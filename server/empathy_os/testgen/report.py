@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from empathy_os.testgen.candidates import Verdict
+from empathy_os.testgen.candidates import Reason, Verdict
 from empathy_os.testgen.gaps import Gap
 from empathy_os.testgen.output import GeneratedTestFile
 
@@ -35,6 +38,45 @@ class CoverageBoostReport:
     interpreter: str = ""  # the project's interpreter, and why it was chosen
     isolation: str = ""  # what contained project code: bubblewrap, or "best effort: …"
     duration_seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (wall)
+    generator_notes: dict[str, list[str]] = field(default_factory=dict)  # gap key -> why no candidate
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - started
+
+    def target_results(self) -> dict[str, dict]:
+        """Per target one outcome: kept, found a crash, no gain, failed, flaky, weak, writes, unreachable."""
+        out: dict[str, dict] = {}
+        for g in self.gaps:
+            mine = [v for v in self.verdicts if v.candidate.gap.key == g.key]
+            reasons = {v.reason for v in mine}
+            if Reason.KEPT in reasons:
+                result = "kept"
+            elif Reason.CRASH in reasons:
+                result = "found a crash"
+            elif not mine:
+                result = "unreachable"
+            else:
+                order = [Reason.WEAK, Reason.NO_GAIN, Reason.FLAKY, Reason.WRITES, Reason.FAILED, Reason.TIMEOUT,
+                         Reason.NO_TESTS, Reason.SYNTAX]
+                result = next(r.value for r in order if r in reasons)
+            why = "; ".join(self.generator_notes.get(g.key) or []) if not mine else \
+                next((v.detail.splitlines()[0] for v in mine if v.reason.value == result and v.detail), "")
+            out[g.key] = {"result": result, "public": g.public, "why": why[:300]}
+        return out
+
+    def findings(self) -> list[dict]:
+        return [{"target": v.candidate.gap.key, "path": v.candidate.gap.path, "line": v.candidate.gap.line,
+                 "message": v.detail[:1000]} for v in self.verdicts if v.reason is Reason.CRASH]
+
+    def mutation_totals(self) -> dict[str, int]:
+        kept = [v.strength for v in self.kept if v.strength]
+        return {"mutants_made": sum(s.made for s in kept), "mutants_killed": sum(s.killed for s in kept)}
 
     @property
     def kept(self) -> list[Verdict]:
@@ -97,6 +139,11 @@ class CoverageBoostReport:
             "isolation": self.isolation,
             "os_sandbox": self.isolation.startswith("OS sandbox"),
             "duration_seconds": round(self.duration_seconds, 2),
+            "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "targets": self.target_results(),
+            "summary": dict(Counter(t["result"] for t in self.target_results().values())),
+            "findings": self.findings(),
+            **self.mutation_totals(),
         }
 
 
@@ -136,10 +183,19 @@ def render_text(report: CoverageBoostReport) -> str:
                    + (f" (max ${report.max_cost:.4f})" if report.max_cost is not None else ""))
     if report.budget_note:
         out.append(f"  ! {report.budget_note}")
-    out += ["", "  Stage 3: Test Validation (each candidate alone, 3 runs, coverage gain, no writes)",
+    out += ["", "  Stage 3: Test Validation (3 runs in the sandbox, coverage gain, no writes, kills a mutant)",
             f"  ✓ Kept {len(report.kept)} of {len(report.verdicts)} candidate(s)"]
     if report.rejected:
         out.append("  ✗ Rejected: " + ", ".join(f"{k} {n}" for k, n in sorted(report.rejected.items())))
+    totals = report.mutation_totals()
+    if totals["mutants_made"]:
+        out.append(f"  ✓ Strength: kept tests killed {totals['mutants_killed']} of {totals['mutants_made']} "
+                   "mutants of the lines they newly cover")
+    summary = Counter(t["result"] for t in report.target_results().values())
+    if summary:
+        out.append("  Targets: " + ", ".join(f"{k} {n}" for k, n in sorted(summary.items())))
+    for f in report.findings():
+        out.append(f"  ! finding: {f['message'].splitlines()[0][:200]}")
     if report.final_suite:
         out.append(f"  ✓ Final full run: {report.final_suite}")
     if report.coverage_after is not None and report.coverage_before is not None:
@@ -155,5 +211,6 @@ def render_text(report: CoverageBoostReport) -> str:
         out.append("  SUCCESS: Coverage target achieved!")
     else:
         out.append(f"  Target {report.target:.1f}% not reached.")
-    out += ["", f"  Duration: {report.duration_seconds:.1f} seconds", bar]
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
+    out += ["", f"  Duration: {report.duration_seconds:.1f} seconds" + (f" ({stages})" if stages else ""), bar]
     return "\n".join(out)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from empathy_os.analyzers._pytest import config_args
-from empathy_os.analyzers.base import ToolRun, run_tool
+from empathy_os.analyzers.base import ToolRun
+from empathy_os.execution import run_project_code
 
 # Never copied: VCS data, environments, caches and build output.
 _IGNORE_DIRS = {
@@ -213,9 +214,12 @@ class Sandbox:
     _runs: int = field(default=0)
     notes: list[str] = field(default_factory=list)  # what the copy changed (links copied as content)
     isolation: Isolation = field(default_factory=isolation)
+    source: Path | None = None  # the project the copy was made from
+    trusted: bool = True  # read by the trust guard (execution.run_project_code) on every run
 
     @classmethod
-    def create(cls, project_root: Path, python: str, prefix: str = "empathy-testgen-") -> Sandbox:
+    def create(cls, project_root: Path, python: str, prefix: str = "empathy-testgen-",
+               trusted: bool = True) -> Sandbox:
         base = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
         copy = base / "project"
         notes = copy_project(Path(project_root), copy)
@@ -226,7 +230,7 @@ class Sandbox:
         shutil.copyfile(Path(__file__).with_name("_guard.py"), plugin / f"{_GUARD_NAME}.py")
         (plugin / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
         (base / "data" / "coveragerc").write_text("[run]\nbranch = True\n", encoding="utf-8")
-        return cls(base=base, copy=copy, python=python, notes=notes)
+        return cls(base=base, copy=copy, python=python, notes=notes, source=Path(project_root), trusted=trusted)
 
     def cleanup(self) -> None:
         shutil.rmtree(self.base, ignore_errors=True)
@@ -289,11 +293,8 @@ class Sandbox:
         run_env = {**self.env(coverage_file), **(env or {})}
         log = self.base / "data" / f"guard-{self.next_id()}.log"
         run_env["EMPATHY_SANDBOX_LOG"] = str(log)
-        # run_tool merges our env over os.environ, so secrets must be blanked, not just left out.
-        for key in os.environ:
-            if key.startswith(_SECRET_PREFIXES) and key not in run_env:
-                run_env[key] = ""
-        ran = await run_tool(self.command(cmd, cwd), cwd or self.copy, timeout=timeout, env=run_env)
+        # The one door for project code: refuses unless trusted, strips secrets and steering variables.
+        ran = await run_project_code(self, self.command(cmd, cwd), cwd or self.copy, timeout=timeout, env=run_env)
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
         blocked = list(dict.fromkeys(ln for ln in lines if not ln.startswith("@@ ")))
         return SandboxRun(ran.returncode, ran.stdout, ran.stderr, ran.duration, blocked=blocked,

@@ -1,0 +1,239 @@
+"""Strength, not just coverage: a kept test must fail on a small mutation of the lines it newly covers.
+
+Mutants (made here from the target's AST, on the newly covered lines only): a comparison flipped
+(`<` ↔ `>=`, `==` ↔ `!=`, `in` ↔ `not in`, `is` ↔ `is not`), `and` ↔ `or`, a constant changed (a number
++1, a string extended, a boolean negated), a return value dropped (`return None`), a statement
+removed (`pass`). They run in the sandboxed copy: one process of the project's interpreter imports
+pytest once, then forks a child per mutant whose import of the target module reads the mutant's source
+(no file is rewritten, so two children run at once). A mutant is killed when the test fails, errors or
+hangs past its time limit.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+from dataclasses import dataclass, field
+
+from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.testgen.sandbox import Sandbox
+
+MAX_MUTANTS = 8  # per kept test: enough to show strength, cheap enough to run for every test
+
+_FLIP: dict[type, type] = {
+    ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+}
+
+
+@dataclass
+class Mutant:
+    line: int
+    kind: str  # "flip <", "constant 3", "drop return", "and/or", "remove statement"
+    source: str  # the whole mutated module
+
+
+@dataclass
+class Strength:
+    made: int = 0
+    killed: int = 0
+    survivors: list[str] = field(default_factory=list)  # "line 12: flip <" (fed back to the model)
+    error: str | None = None  # why the mutants could not be judged
+
+    def to_json(self) -> dict:
+        return {"mutants_made": self.made, "mutants_killed": self.killed, "surviving": self.survivors[:5]}
+
+
+def _variants(node: ast.AST) -> list[tuple[str, ast.AST]]:
+    """(what was changed, replacement node) for one node."""
+    out: list[tuple[str, ast.AST]] = []
+    if isinstance(node, ast.Compare):
+        for i, op in enumerate(node.ops):
+            if type(op) in _FLIP:
+                new = copy.deepcopy(node)
+                new.ops[i] = _FLIP[type(op)]()
+                out.append((f"flip {type(op).__name__}", new))
+    elif isinstance(node, ast.BoolOp):
+        new = copy.deepcopy(node)
+        new.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        out.append(("and/or", new))
+    elif isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
+        value = node.value
+        if isinstance(value, bool):
+            out.append((f"constant {value}", ast.Constant(not value)))
+        elif isinstance(value, (int, float)):
+            out.append((f"constant {value}", ast.Constant(value + 1)))
+        elif isinstance(value, str) and value:
+            out.append((f"constant {value[:20]!r}", ast.Constant(value + "X")))
+    elif isinstance(node, ast.Return) and node.value is not None and not (
+        isinstance(node.value, ast.Constant) and node.value.value is None
+    ):
+        out.append(("drop return", ast.Return(ast.Constant(None))))
+    elif isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and not (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)  # a docstring
+    ):
+        out.append(("remove statement", ast.Pass()))
+    return out
+
+
+def mutants(source: str, lines: set[int], limit: int = MAX_MUTANTS) -> list[Mutant]:
+    """Up to `limit` mutants of `lines`, spread over lines and kinds (round robin)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    by_line: dict[int, list[tuple[str, ast.AST, ast.AST]]] = {}
+    docstrings = {id(part) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and n.body and isinstance(n.body[0], ast.Expr) for part in (n.body[0], n.body[0].value)}
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", None)
+        if line in lines and id(node) not in docstrings:
+            for kind, new in _variants(node):
+                by_line.setdefault(line, []).append((kind, node, new))
+    picked: list[Mutant] = []
+    queues = [by_line[k] for k in sorted(by_line)]
+    while queues and len(picked) < limit:
+        for queue in list(queues):
+            if not queue:
+                queues.remove(queue)
+                continue
+            kind, old, new = queue.pop(0)
+            text = ast.unparse(ast.fix_missing_locations(_mutate(tree, old, new)))
+            picked.append(Mutant(old.lineno, kind, text))
+            if len(picked) >= limit:
+                break
+    return picked
+
+
+def _mutate(tree: ast.Module, old: ast.AST, new: ast.AST) -> ast.Module:
+    # Replace in place, unparse by the caller, then put the original back: no deep copy per mutant.
+    for parent in ast.walk(tree):
+        for name, value in ast.iter_fields(parent):
+            if value is old:
+                setattr(parent, name, ast.copy_location(new, old))
+                result = ast.parse(ast.unparse(tree))
+                setattr(parent, name, old)
+                return result
+            if isinstance(value, list) and any(v is old for v in value):
+                i = next(i for i, v in enumerate(value) if v is old)
+                value[i] = ast.copy_location(new, old)
+                result = ast.parse(ast.unparse(tree))
+                value[i] = old
+                return result
+    return tree
+
+
+# Runs in the project's interpreter inside the sandbox. argv: spec file. Prints one JSON line.
+_RUNNER = r"""
+import importlib.machinery, json, os, signal, sys, time
+spec = json.load(open(sys.argv[1], encoding="utf-8"))
+import pytest
+target = os.path.realpath(spec["target"])
+# Import pytest's plugins (and Hypothesis) once here, so each forked child only collects and runs.
+try:
+    from importlib.metadata import entry_points
+    for ep in entry_points(group="pytest11"):
+        try:
+            ep.load()
+        except Exception:
+            pass
+    import hypothesis
+except Exception:
+    pass
+
+class Loader(importlib.machinery.SourceFileLoader):
+    def get_data(self, path):
+        if os.path.realpath(path) == target:
+            return MUTANT.encode("utf-8")
+        if path.endswith(".pyc"):
+            raise OSError("no bytecode for a mutant run")
+        return super().get_data(path)
+
+class Finder:
+    @staticmethod
+    def find_spec(name, path=None, target_=None):
+        found = importlib.machinery.PathFinder.find_spec(name, path)
+        if found is not None and found.origin and os.path.realpath(found.origin) == target:
+            found.loader = Loader(name, found.origin)
+        return found
+
+def child(args, limit):
+    sys.meta_path.insert(0, Finder)
+    sys.dont_write_bytecode = True
+    signal.alarm(limit)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os._exit(int(pytest.main(args)))
+
+results = []
+jobs = list(enumerate(spec["jobs"]))
+running = {}
+while jobs or running:
+    while jobs and len(running) < spec["parallel"]:
+        i, job = jobs.pop(0)
+        MUTANT = job["source"]
+        pid = os.fork()
+        if pid == 0:
+            child(job["args"], spec["limit"])
+        running[pid] = i
+    pid, status = os.wait()
+    i = running.pop(pid)
+    code = os.waitstatus_to_exitcode(status)
+    results.append([i, code])
+print("EMPATHY-MUTANTS " + json.dumps(results))
+"""
+
+
+async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], pytest_args: list[str],
+                   limit: int = 60, timeout: float = 600) -> list[Strength]:
+    """For each (test file, target path, mutants): how many mutants the test file kills."""
+    flat = []
+    for n, (test_path, target, muts) in enumerate(jobs):
+        for m in muts:
+            flat.append({"job": n, "target": str(sandbox.copy / target), "source": m.source,
+                         "args": [*pytest_args, "-x", "-q", test_path], "line": m.line, "kind": m.kind})
+    results = [Strength(made=len(m)) for _, _, m in jobs]
+    if not flat:
+        return results
+    # One runner per target file (the finder swaps one module); jobs of the same target run together.
+    by_target: dict[str, list[dict]] = {}
+    for item in flat:
+        by_target.setdefault(item["target"], []).append(item)
+    for n, (target, items) in enumerate(by_target.items()):
+        # Control: each test file against the unmutated module, loaded the same way, must pass; if not,
+        # the harness cannot judge that file and its mutants count as not made.
+        original = ast.unparse(ast.parse((sandbox.copy / target).read_text(encoding="utf-8")))
+        controls = [{"source": original, "args": a} for a in dict.fromkeys(tuple(i["args"]) for i in items)]
+        spec_file = sandbox.base / "data" / f"mutants-{n}.json"
+        jobs_json = controls + [{"source": i["source"], "args": i["args"]} for i in items]
+        spec_file.write_text(json.dumps({"target": target, "parallel": 2, "limit": limit, "jobs": jobs_json}),
+                             encoding="utf-8")
+        try:
+            ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout)
+        except ToolTimeout as exc:
+            for item in items:
+                results[item["job"]].error = f"mutation run: {exc}"
+            continue
+        line = next((ln for ln in reversed(ran.stdout.splitlines()) if ln.startswith("EMPATHY-MUTANTS ")), None)
+        if line is None:
+            last = (ran.stderr.strip().splitlines() or [f"exit {ran.returncode}"])[-1]
+            for item in items:
+                results[item["job"]].error = f"mutation run did not finish: {last}"
+            continue
+        codes = dict(json.loads(line.split(" ", 1)[1]))
+        broken = {tuple(c["args"]) for k, c in enumerate(controls) if codes.get(k) != 0}
+        for i, code in codes.items():
+            if i < len(controls):
+                continue
+            item = items[i - len(controls)]
+            if tuple(item["args"]) in broken:
+                results[item["job"]].error = "the test did not pass against the unmutated module loaded by the harness"
+                continue
+            if code != 0:
+                results[item["job"]].killed += 1
+            else:
+                results[item["job"]].survivors.append(f"line {item['line']}: {item['kind']}")
+    return results

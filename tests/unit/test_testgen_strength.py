@@ -1,0 +1,77 @@
+"""Batch validation and strength: real sandboxed pytest runs, real mutants, on copies of the sample."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from empathy_os.testgen.candidates import Candidate, Reason
+from empathy_os.testgen.gaps import Gap, is_test_module
+from empathy_os.testgen.mutate import mutants
+from empathy_os.testgen.sandbox import Sandbox
+from empathy_os.testgen.validate import validate_batch
+from empathy_os.workflows.test_coverage_boost import uncollected_note
+
+TAX = Gap(path="inventory/pricing.py", module="inventory.pricing", symbol="tax_amount", line=27, end_line=30,
+          missing={28, 29, 30})
+STRONG = "from inventory.pricing import tax_amount\n\n\ndef test_tax():\n    assert tax_amount(10.0) == 2.0\n"
+# Runs the lines but checks nothing, not even that they do not raise: every mutant survives.
+WEAK = ("from inventory.pricing import tax_amount\n\n\ndef test_tax_runs():\n    try:\n        tax_amount(10.0)\n"
+        "    except Exception:\n        pass\n")
+CRASH = """from hypothesis import given, settings, strategies as st
+import inventory.pricing
+
+
+@settings(deadline=None, database=None)
+@given(rate=st.floats(min_value=1.5, max_value=2.0))
+def test_fuzz_tax_amount(rate: float) -> None:
+    result = inventory.pricing.tax_amount(amount=10.0, rate=rate)
+    assert isinstance(result, float)
+"""
+FAILS = STRONG.replace("== 2.0", "== 3.0").replace("test_tax", "test_wrong")
+
+
+async def test_one_batch_judges_each_candidate_on_its_own(sample_project: Path):
+    sandbox = Sandbox.create(sample_project, sys.executable)
+    try:
+        gained = {TAX.key: (set(), set())}
+        verdicts = await validate_batch(
+            sandbox,
+            [Candidate(TAX, "plain", FAILS), Candidate(TAX, "plain", WEAK), Candidate(TAX, "ghostwriter", CRASH),
+             Candidate(TAX, "plain", STRONG)],
+            {TAX.path: "tests/test_pricing_generated.py"}, gained)
+        failed, weak, crash, strong = verdicts
+        assert failed.reason is Reason.FAILED and "assert 2.0 == 3.0" in failed.detail
+        assert weak.reason is Reason.WEAK and "killed none of" in weak.detail and weak.strength.made > 0
+        assert crash.reason is Reason.CRASH and "ValueError" in crash.detail and "rate=" in crash.detail
+        assert strong.reason is Reason.KEPT and strong.new_lines == {28, 30}
+        assert 0 < strong.strength.killed <= strong.strength.made
+        assert strong.to_json()["mutants_killed"] == strong.strength.killed
+        assert gained[TAX.key][0] == {28, 30}
+        # The candidates' files are gone again: the copy is ready for the next batch.
+        assert not list((sandbox.copy / "tests").glob("test_empathy_candidate_*.py"))
+    finally:
+        sandbox.cleanup()
+
+
+def test_mutants_of_the_given_lines_only_and_never_of_docstrings():
+    source = ('def f(x: int) -> int:\n    """Doc 1."""\n    if x < 3 and x != 0:\n        return x + 1\n'
+              '    return 0\n')
+    made = mutants(source, {3, 4})
+    kinds = {(m.line, m.kind) for m in made}
+    assert (3, "flip Lt") in kinds and (3, "and/or") in kinds and (4, "drop return") in kinds
+    assert all(m.line in (3, 4) for m in made)
+    assert not any("Doc 1" in m.kind for m in made)
+    assert all(m.source != source for m in made)
+
+
+def test_test_and_helper_modules_are_never_targets():
+    for rel in ("tests.py", "pkg/tests/helpers.py", "test/util.py", "conftest.py", "pkg/test_x.py", "x_test.py"):
+        assert is_test_module(rel), rel
+    for rel in ("pkg/core.py", "testing_tools.py", "src/pkg/contest.py"):
+        assert not is_test_module(rel), rel
+
+
+def test_an_uncollected_suite_is_explained(tmp_path: Path):
+    (tmp_path / "tests.py").write_text("import unittest\n")
+    assert "tests.py" in uncollected_note(tmp_path)
