@@ -38,9 +38,13 @@ def make_venv(where: Path) -> str:
 
 
 def fetch_sdist(spec: str, into: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
-                    "--disable-pip-version-check", "-d", str(into), spec],
-                   check=True, stderr=subprocess.DEVNULL)
+    into.mkdir(parents=True, exist_ok=True)
+    if Path(spec).is_file():  # a local sdist
+        shutil.copy(spec, into)
+    else:
+        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
+                        "--disable-pip-version-check", "-d", str(into), spec],
+                       check=True, stderr=subprocess.DEVNULL)
     archive = next(p for p in into.iterdir() if p.name.endswith((".tar.gz", ".zip")))
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
@@ -143,13 +147,14 @@ def main() -> int:
             rows.append(row("sample-project (inventory)", report, wall, plain_runs(root, python, report.written)))
         for n, spec in enumerate(specs):
             name, _, only = spec.partition(":")
+            label = Path(name).name.removesuffix(".tar.gz") if Path(name).is_file() else name
             print(f"downloading {name} ...", file=sys.stderr)
             root = fetch_sdist(name, base / f"pypi-{n}")
             if (root / "src").is_dir():  # src layout: installed editable, as its developers work
                 subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
                                 "-e", str(root)], check=True)
             report, wall = asyncio.run(boost(root, python, only or None))
-            rows.append(row(f"{name}" + (f" ({only})" if only else ""), report, wall,
+            rows.append(row(f"{label}" + (f" ({only})" if only else ""), report, wall,
                             plain_runs(root, python, report.written)))
         cost = [] if args.no_sandbox_cost else sandbox_cost(python)
     header = ["project", "before %", "after %", "gain", "pts/min", "tried", "kept", "mutants killed",
