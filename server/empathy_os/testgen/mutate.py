@@ -2,8 +2,8 @@
 
 Mutants (made here from the target's AST, on the newly covered lines only): a comparison flipped
 (`<` ↔ `>=`, `==` ↔ `!=`, `in` ↔ `not in`, `is` ↔ `is not`), `and` ↔ `or`, a constant changed (a number
-+1, a string extended, a boolean negated), a return value dropped (`return None`), a statement
-removed (`pass`). They run in the sandboxed copy: one process of the project's interpreter imports
++1, a string extended, a boolean negated), a return value dropped (`return None`), a `raise` or a
+statement removed (`pass`). They run in the sandboxed copy: one process of the project's interpreter imports
 pytest once, then forks a child per mutant whose import of the target module reads the mutant's source
 (no file is rewritten, so two children run at once). A mutant is killed when the test fails, errors or
 hangs past its time limit.
@@ -70,6 +70,8 @@ def _variants(node: ast.AST) -> list[tuple[str, ast.AST]]:
         isinstance(node.value, ast.Constant) and node.value.value is None
     ):
         out.append(("drop return", ast.Return(ast.Constant(None))))
+    elif isinstance(node, ast.Raise):
+        out.append(("remove raise", ast.Pass()))
     elif isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and not (
         isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)  # a docstring
     ):
