@@ -68,22 +68,22 @@ def _hook(event, args):
         _busy = False
     if not outside:
         return
-    if _log_fd is not None:
-        try:
-            os.write(_log_fd, f"{event} {outside[0]}\n".encode("utf-8", "replace"))
-        except OSError:
-            pass
+    _log(f"{event} {outside[0]}")
     if _ENFORCE:
         raise PermissionError(1, "empathy sandbox: writing outside the project copy is refused", outside[0])
 
 
-def mark(label):
-    """Called by our pytest recorder before each test: what follows in the log is that test's doing."""
+def _log(line):
     if _log_fd is not None:
         try:
-            os.write(_log_fd, f"@@ {label}\n".encode("utf-8", "replace"))
+            os.write(_log_fd, (line + "\n").encode("utf-8", "replace"))
         except OSError:
             pass
+
+
+def mark(label):
+    """Called by our pytest recorder before each test: what follows in the log is that test's doing."""
+    _log(f"@@ {label}")
 
 
 if _ALLOW:
