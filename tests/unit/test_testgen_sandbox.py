@@ -158,3 +158,16 @@ def test_links_inside_stay_links_outside_become_content(tmp_path):
     assert not (dest / "dangling").exists()
     assert (dest / "loop").is_symlink() and (dest / "loop").resolve() == dest.resolve()
     assert any("ext links outside the project" in n for n in notes)
+
+
+async def test_write_happy_project_gains_only_its_new_test_files(tmp_path, monkeypatch):
+    """Issue 10 item 1, the boost's leg: configs that make every tool write (pytest junit/cache/basetemp,
+    coverage data and reports, ruff fixes) change nothing; the only difference is the new test files."""
+    from tests.support.tree import copy_fixture, differences, snapshot
+
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    root = copy_fixture("write-happy", tmp_path / "write-happy")
+    before = snapshot(root)
+    report = await TestCoverageBoostWorkflow(target=100).execute(root)
+    assert report.refused is None, report.refused
+    assert differences(before, snapshot(root)) == [f"added {p}" for p in sorted(report.written)]
