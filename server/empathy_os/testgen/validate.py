@@ -205,9 +205,11 @@ def _verdict(sandbox: Sandbox, c: Candidate, rel: str, run: BatchRun, gained: Ga
         if got:
             lines |= got[0]
             arcs |= got[1]
-    if not lines:
-        return Verdict(c, Reason.NO_GAIN, runs=RUNS, detail=f"ran no line of {gap.path}"), None
     have_lines, have_arcs = gained[gap.key]
+    if not lines:
+        still = sorted(gap.missing - have_lines)
+        return Verdict(c, Reason.NO_GAIN, runs=RUNS,
+                       detail=f"ran no line of {gap.path} in its tests; still missing lines: {still}"), None
     new_lines = (lines & gap.missing) - have_lines
     new_arcs = (arcs & gap.missing_arcs) - have_arcs
     if not new_lines and not new_arcs:
