@@ -44,7 +44,8 @@ def no_key(monkeypatch):
     monkeypatch.delenv("VIRTUAL_ENV", raising=False)
 
 
-async def test_pytest_ini_dotfile_config_is_found(tmp_path, no_key):
+@pytest.mark.usefixtures("no_key")
+async def test_pytest_ini_dotfile_config_is_found(tmp_path):
     """`.pytest.ini` holds `pythonpath = src`: without it the suite cannot even import the package."""
     root = src_project(tmp_path / "proj")
     (root / ".pytest.ini").write_text("[pytest]\npythonpath = src\n")
@@ -53,7 +54,8 @@ async def test_pytest_ini_dotfile_config_is_found(tmp_path, no_key):
     assert all(v.strength and v.strength.killed for v in report.kept)
 
 
-async def test_editable_src_layout_is_measured_in_the_copy(tmp_path, no_key):
+@pytest.mark.usefixtures("no_key")
+async def test_editable_src_layout_is_measured_in_the_copy(tmp_path):
     """The package is importable only through an editable install (a .pth entry pointing at the real
     project's src/, as pip's editable installs write); the kept tests must still count, measured on the
     copy's files (the issue: 0 of 12 kept, 'never imported by the test')."""
