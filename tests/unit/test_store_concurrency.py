@@ -49,7 +49,7 @@ RECORDER = """
     store = ConfigurationStore(sys.argv[1])
     worker = int(sys.argv[2])
     for i in range(int(sys.argv[3])):
-        store.record_outcome("target", success=(i % 4 != 0), quality_score=float(worker * 10 + i % 5))
+        store.record_outcome("target", success=(i % 4 != 0), quality_score=float(50 + worker * 10 + i % 5))
 """
 
 READER = """
@@ -89,7 +89,7 @@ def test_four_processes_times_fifty_records_lose_nothing_and_the_file_is_always_
     assert stored.usage_count == 200
     assert stored.success_count == 4 * (50 - 13)  # i % 4 == 0 fails: 13 of 50
     assert stored.quality_score_count == 200
-    assert stored.quality_score_sum == sum(w * 10 + i % 5 for w in range(4) for i in range(50))
+    assert stored.quality_score_sum == sum(50 + w * 10 + i % 5 for w in range(4) for i in range(50))
     assert len(ConfigurationStore(path)) == 201
     assert report["bad"] == []
     assert report["checks"] >= 20 and report["distinct_counts"] > 1  # the reader saw writes happen
