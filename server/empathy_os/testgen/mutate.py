@@ -161,7 +161,9 @@ class Finder:
             found.loader = Loader(name, found.origin)
         return found
 
-def child(args, limit):
+def child(args, limit, i):
+    # Each child its own basetemp: pytest empties basetemp at start, so two children sharing one race.
+    args = [*args, "--basetemp=" + os.path.join(spec["tmp"], str(i))]
     sys.meta_path.insert(0, Finder)
     sys.dont_write_bytecode = True
     signal.alarm(limit)
@@ -170,6 +172,7 @@ def child(args, limit):
     os.dup2(devnull, 2)
     os._exit(int(pytest.main(args)))
 
+os.makedirs(spec["tmp"], exist_ok=True)  # pytest makes basetemp itself, not its parents
 results = []
 jobs = list(enumerate(spec["jobs"]))
 running = {}
@@ -179,7 +182,7 @@ while jobs or running:
         MUTANT = job["source"]
         pid = os.fork()
         if pid == 0:
-            child(job["args"], spec["limit"])
+            child(job["args"], spec["limit"], i)
         running[pid] = i
     pid, status = os.wait()
     i = running.pop(pid)
@@ -211,7 +214,8 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
         controls = [{"source": original, "args": a} for a in dict.fromkeys(tuple(i["args"]) for i in items)]
         spec_file = sandbox.base / "data" / f"mutants-{n}.json"
         jobs_json = controls + [{"source": i["source"], "args": i["args"]} for i in items]
-        spec_file.write_text(json.dumps({"target": target, "parallel": 2, "limit": limit, "jobs": jobs_json}),
+        spec_file.write_text(json.dumps({"target": target, "parallel": 2, "limit": limit, "jobs": jobs_json,
+                                         "tmp": str(sandbox.base / "tmp" / f"mutants-{n}")}),
                              encoding="utf-8")
         try:
             ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout)
