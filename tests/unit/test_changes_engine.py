@@ -136,3 +136,15 @@ async def test_coverage_of_touched_file_must_not_drop(fixproj: Path):
     reasons = " | ".join(verdict.reasons)
     assert "1 test(s) no longer run: tests/test_parse.py::test_double" in reasons
     assert "coverage: lower: calc/other.py: 0 → 1 statement(s) not run by the tests (100.0% → 50.0%)" in reasons
+
+
+async def test_without_tests_only_docstring_and_nosec_changes_can_be_verified(tmp_path: Path):
+    (tmp_path / "mod.py").write_text('def f(x):\n    return x + 1\n', encoding="utf-8")
+    code = edit(tmp_path, "mod.py", "x + 1", "x + 2")
+    doc = edit(tmp_path, "mod.py", "def f(x):\n", 'def f(x):\n    """One more than ``x``."""\n')
+    async with Verifier.for_project(tmp_path) as verifier:
+        rejected = await verifier.verify(change(code))
+        documented = await verifier.verify(change(doc, ChangeKind.DOCSTRING))
+    assert rejected.reasons == [("tests: the project has no tests that pytest collects, so a code change "
+                                 "cannot be shown to work")]
+    assert documented.verified, documented.reasons
