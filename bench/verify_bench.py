@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/verify_bench.py                                  # the sample + iso8601 2.1.0
     .venv/bin/python bench/verify_bench.py --sdist /work/projects/sdists/tomli-2.0.2.tar.gz --max-changes 5
+    .venv/bin/python bench/verify_bench.py --python /path/to/venv/bin/python   # iso8601's tests need pytz
 
 Per project: the time to make the private copy (`open`), the baseline suite run (measured once, paid by
 the first change), and for each change the wall time of its verification (git apply, ruff + bandit on the
@@ -34,12 +35,12 @@ def extract(archive: Path, into: Path) -> Path:
     return next(p for p in into.iterdir() if p.is_dir())
 
 
-async def bench(root: Path, max_changes: int) -> dict:
+async def bench(root: Path, max_changes: int, python: str | None = None) -> dict:
     from empathy_os.changes import ruff_fixes
     from empathy_os.changes.engine import Verifier
 
     started = time.perf_counter()
-    async with Verifier.for_project(root) as verifier:
+    async with Verifier.for_project(root, python=python) as verifier:
         opened = time.perf_counter() - started
         t = time.perf_counter()
         base = await verifier.baseline()
@@ -67,6 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sdist", action="append", type=Path, help="an sdist with its tests (repeatable)")
     parser.add_argument("--max-changes", type=int, default=5, help="changes verified per project (default 5)")
+    parser.add_argument("--python", help="interpreter with the sdists' test dependencies (default: ours)")
     args = parser.parse_args()
     os.environ.pop("ANTHROPIC_API_KEY", None)  # offline figures only
     with tempfile.TemporaryDirectory(prefix="verify-bench-") as tmp:
@@ -76,7 +78,8 @@ def main() -> None:
             where = Path(tmp) / archive.name
             where.mkdir()
             roots.append(extract(archive, where))
-        rows = [asyncio.run(bench(root, args.max_changes)) for root in roots]
+        rows = [asyncio.run(bench(root, args.max_changes, None if root == roots[0] else args.python))
+                for root in roots]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
     head = (f"{'project':<22}{'src':>5}{'tests':>7}{'open s':>8}{'baseline s':>12}{'fixable':>9}"
             f"{'changes':>9}{'propose s':>11}{'verified':>10}{'per change s (mean/best)':>26}")

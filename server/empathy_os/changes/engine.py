@@ -198,7 +198,8 @@ class Verifier:
             old = (originals[region_path] or b"").decode("utf-8", "replace")
             new = (after[region_path] or b"").decode("utf-8", "replace")
             for first, last, inserted in changed_lines(old, new):
-                inside = any(r.start <= first <= r.end if inserted else r.start <= first and last <= r.end
+                # An insertion after line k sits between k and k+1: right before a region's first line counts.
+                inside = any(r.start - 1 <= first <= r.end if inserted else r.start <= first and last <= r.end
                              for r in regions)
                 if not inside:
                     spans = ", ".join(f"{r.start}-{r.end}" for r in regions)
