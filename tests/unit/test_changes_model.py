@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from empathy_os.changes.llm import price
 from empathy_os.changes.workflow import run_fix
 from empathy_os.llm import DEFAULT_TIERS, ModelClient, Tier
+from empathy_os.llm.tool_use import price
 
 from tests.unit.changes_helpers import copy_fixproj, edit
 
@@ -110,4 +110,4 @@ async def test_max_cost_stops_before_a_call_that_could_exceed_it(fixproj, fake_a
                            max_cost=0.0001)
     assert fake_anthropic.requests == []
     assert report.cost_usd == 0
-    assert any(n.startswith("max cost $0.0001 reached: a CHEAP call for E722") for n in report.notes)
+    assert any(n.startswith("max cost $0.0001 reached: CHEAP call for E722") for n in report.notes)

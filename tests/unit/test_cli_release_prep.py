@@ -16,7 +16,8 @@ EMPATHY = [sys.executable, "-m", "empathy_os"]
 def run(*args, cwd=None):
     # The autouse fixture points EMPATHY_PATTERN_LIBRARY at a private file; the child inherits it.
     env = {k: v for k, v in os.environ.items() if k not in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")}
-    return subprocess.run([*EMPATHY, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return subprocess.run([*EMPATHY, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300,
+                          check=False)
 
 
 def tree(root: Path) -> dict[str, float]:
@@ -41,7 +42,7 @@ def test_json_matches_the_tools_run_by_hand(sample_project, tmp_path):
 
     bandit = json.loads(subprocess.run(
         [sys.executable, "-m", "bandit", "-r", "inventory", "-f", "json", "-q"], cwd=sample_project,
-        capture_output=True, text=True).stdout)
+        capture_output=True, text=True, check=False).stdout)
     ours = [f for f in report["findings"] if f["tool"] == "bandit"]
     assert len(ours) == len(bandit["results"])
     critical = [r for r in bandit["results"] if r["issue_severity"] == "HIGH"
@@ -50,7 +51,7 @@ def test_json_matches_the_tools_run_by_hand(sample_project, tmp_path):
 
     ruff = json.loads(subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--output-format", "json", "--exit-zero", "inventory"],
-        cwd=sample_project, capture_output=True, text=True).stdout)
+        cwd=sample_project, capture_output=True, text=True, check=False).stdout)
     assert len([f for f in report["findings"] if f["tool"] == "ruff"]) == len(ruff)
 
     finding = next(f for f in report["findings"] if f["rule"] == "B602")

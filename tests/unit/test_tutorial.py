@@ -31,8 +31,8 @@ SKIPPED = {
 
 # Lines the tutorial needs before a block because the block uses names it never defines (tutorial bugs).
 PRELUDES = {
-    3: ("agents = [get_template('security_auditor'), get_template('code_reviewer')]\n"
-        "context = {'project_path': '.'}\n",
+    3: (("agents = [get_template('security_auditor'), get_template('code_reviewer')]\n"
+         "context = {'project_path': '.'}\n"),
         "the strategy blocks use `agents` and `context` without defining them"),
     6: ("junior_agent = get_template('documentation_writer')\nexpert_agent = get_template('code_reviewer')\n",
         "the teaching block uses `junior_agent` / `expert_agent` without defining them"),
@@ -57,12 +57,12 @@ AFTER = {
 
 
 def blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", TUTORIAL.read_text(encoding="utf-8"), re.S)
+    return re.findall(r"```python\n(.*?)```", TUTORIAL.read_text(encoding="utf-8"), re.DOTALL)
 
 
 def run_block(source: str, ns: dict) -> None:
     code = compile(source, "<tutorial>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    outcome = eval(code, ns)  # noqa: S307 - the tutorial is our own specification
+    outcome = eval(code, ns)
     if asyncio.iscoroutine(outcome):
         asyncio.run(outcome)
 

@@ -5,7 +5,8 @@ Each proposal is one tool call whose JSON schema the SDK enforces. The model see
 change (the enclosing function, numbered; for security also its callers' lines). The project context
 (file list, docstring examples) is a cached system block shared by every call. Tiers go CHEAP → CAPABLE →
 PREMIUM, moving up only after a rejection, and the next prompt carries the rejected diff and the measured
-reasons. Before each call the worst case of that call is checked against `max_cost`.
+reasons. Every call goes through the run's one `Budget` (llm/budgeted.py): its worst case is reserved
+against `max_cost` before it is sent.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from empathy_os.analyzers.base import Finding, ProjectContext
 from empathy_os.analyzers.project import parse_file, rel, source_files
 from empathy_os.changes import code_context as cc
 from empathy_os.changes.engine import Verifier
-from empathy_os.changes.llm import call_tool, worst_case
 from empathy_os.changes.model import Change, ChangeKind, Region, Verdict
 from empathy_os.changes.patch import make_diff
 from empathy_os.changes.workflow import Attempt, ChangeResult
-from empathy_os.llm import ModelClient, ModelError, Tier, load_tier_table
+from empathy_os.llm import (
+    Budget,
+    ModelClient,
+    ModelError,
+    OverBudget,
+    Tier,
+    budgeted_tool_call,
+    load_tier_table,
+)
 
 _DIFF = {"type": "string", "description": "A unified diff in git format (---/+++ with a/ and b/ prefixes, "
          "paths relative to the project root) against the file exactly as shown. Change nothing else."}
@@ -69,12 +77,10 @@ class BadReply(Exception):
 class ModelProposer:
     def __init__(self, ctx: ProjectContext, client: ModelClient, max_cost: float | None,
                  attempts_per_tier: int = 1, owns_client: bool = True):
-        self.ctx, self.client, self.max_cost = ctx, client, max_cost
+        self.ctx, self.client = ctx, client
+        self.budget = Budget(max_cost)
         self.attempts_per_tier = attempts_per_tier
         self._owns = owns_client
-        self.spent = 0.0
-        self.calls = 0
-        self.stopped: str | None = None
         self.errors: list[str] = []
         self._context: str | None = None
 
@@ -113,23 +119,16 @@ class ModelProposer:
         context = self.context(verifier)
         for tier in Tier:
             for _ in range(self.attempts_per_tier):
-                spec = self.client.spec(tier)
                 prompt = job.prompt(previous)
-                size = len(SYSTEM[agent]) + len(context) + len(prompt) + len(str(job.tool))
-                estimate = worst_case(spec, size, spec.max_output_tokens)
-                if self.max_cost is not None and self.spent + estimate > self.max_cost + 1e-12:
-                    self.stopped = (f"max cost ${self.max_cost:.4f} reached: a {tier.value} call for "
-                                    f"{finding.rule} {finding.path}:{finding.line} could cost up to "
-                                    f"${estimate:.4f} (spent ${self.spent:.4f})")
-                    return _result(attempts)
-                self.calls += 1
                 try:
-                    reply = await call_tool(self.client, tier, SYSTEM[agent], context, prompt, job.tool)
+                    reply = await budgeted_tool_call(
+                        self.client, self.budget, tier, SYSTEM[agent], context, prompt, job.tool,
+                        what=f"call for {finding.rule} {finding.path}:{finding.line}")
+                except OverBudget:
+                    return _result(attempts)  # budget.stopped says why
                 except ModelError as exc:
-                    self.spent += exc.cost_usd
                     self.errors.append(f"{tier.value}: {exc.reason}")
                     continue
-                self.spent += reply.cost_usd
                 try:
                     change = job.change(reply.input, tier, reply.model, reply.cost_usd, len(attempts) + 1)
                     verdict = await verifier.verify(change)

@@ -21,6 +21,7 @@ from empathy_os.changes import ruff_fixes
 from empathy_os.changes.apply import apply_verdict
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, Verdict
+from empathy_os.llm.budgeted import validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
 
 AGENTS = {  # agent id -> the analyzer whose findings it works on
@@ -131,8 +132,7 @@ async def run_fix(
     unknown = [a for a in chosen if a not in AGENTS]
     if unknown:
         raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join(AGENTS)}")
-    if max_cost is not None and max_cost < 0:
-        raise ValueError(f"max cost must not be negative, got {max_cost}")
+    max_cost = validate_max_cost(max_cost)
     ctx = load_project(project_root, python=python, trusted=trusted)
     report = FixReport(project_root=str(ctx.root), agents=chosen, max_cost=max_cost)
     from empathy_os.changes.agents import ModelProposer  # the model side is optional at import time
@@ -150,9 +150,9 @@ async def run_fix(
                          or f.rule.startswith("radon-cc-")]
                 findings[agent] = _selected(found, rules, paths, lines)
             await _propose_all(verifier, proposer, findings, report, say)
-        report.cost_usd = proposer.spent if proposer else 0.0
-        if proposer and proposer.stopped:
-            report.notes.append(proposer.stopped)
+        report.cost_usd = proposer.budget.spent if proposer else 0.0
+        if proposer and proposer.budget.stopped:
+            report.notes.append(proposer.budget.stopped)
         if proposer:
             report.notes += [f"model: {e}" for e in proposer.errors]
     finally:

@@ -2,20 +2,26 @@
 
 `Budget(max_cost)` is the run's spending cap in USD (None: no cap); `validate_max_cost` is the only place a
 cap is checked, so the CLI, the editor, the workflows and the strategies reject the same values with the
-same message. `budgeted_complete` is the reserve → call → release → spend sequence every model call goes
-through: the call's worst case (input estimated at ~3 characters per token plus a margin, the output cap
-out) is reserved first, so concurrent calls can never together exceed the cap; what the call really cost
-replaces the reservation afterwards, also when it failed after being billed.
+same message. `under_budget` is the reserve → call → release → spend sequence every model call goes through:
+the call's worst case is reserved first, so concurrent calls can never together exceed the cap; what the
+call really cost replaces the reservation afterwards, also when it failed after being billed.
+`budgeted_complete` (plain text; input estimated at ~3 characters per token plus a margin, the output cap
+out) and `budgeted_tool_call` (tool use with a cached context block, priced with the cache multipliers)
+are its two forms.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+from empathy_os.llm import tool_use
 from empathy_os.llm.client import ModelClient, ModelError, ModelReply
 from empathy_os.llm.tiers import Tier
+
+R = TypeVar("R")
 
 PROMPT_MARGIN_TOKENS = 200  # the SDK's framing and our rounding; keeps the estimate an upper bound
 
@@ -82,19 +88,13 @@ def worst_case(client: ModelClient, tier: Tier | str, system: str, prompt: str,
     return spec.cost(inputs, max_tokens or spec.max_output_tokens)
 
 
-async def budgeted_complete(client: ModelClient, budget: Budget | None, tier: Tier | str, system: str,
-                            prompt: str, *, max_tokens: int | None = None, what: str = "the call") -> ModelReply:
-    """`client.complete` under `budget` (None: uncapped, nothing counted).
-
-    Raises OverBudget (nothing sent) or ModelError (sent and failed; any billed cost is counted).
-    """
-    tier = Tier.parse(tier)
-    max_tokens = max_tokens or client.spec(tier).max_output_tokens
-    estimate = worst_case(client, tier, system, prompt, max_tokens)
+async def under_budget(budget: Budget | None, estimate: float, what: str, call: Callable[[], Awaitable[R]]) -> R:
+    """Run `call()` (one model call whose reply has `cost_usd`) under `budget` (None: uncapped, nothing
+    counted). Raises OverBudget (nothing sent) or ModelError (sent and failed; any billed cost counted)."""
     if budget is not None and not budget.reserve(estimate):
-        raise OverBudget(budget.refuse(f"{tier.value} {what}", estimate))
+        raise OverBudget(budget.refuse(what, estimate))
     try:
-        reply = await client.complete(tier, system, prompt, max_tokens=max_tokens)
+        reply = await call()
     except ModelError as exc:
         if budget is not None:
             budget.spend(exc.cost_usd)
@@ -105,3 +105,25 @@ async def budgeted_complete(client: ModelClient, budget: Budget | None, tier: Ti
     if budget is not None:
         budget.spend(reply.cost_usd)
     return reply
+
+
+async def budgeted_complete(client: ModelClient, budget: Budget | None, tier: Tier | str, system: str,
+                            prompt: str, *, max_tokens: int | None = None, what: str = "the call") -> ModelReply:
+    """`client.complete` under `budget`."""
+    tier = Tier.parse(tier)
+    max_tokens = max_tokens or client.spec(tier).max_output_tokens
+    estimate = worst_case(client, tier, system, prompt, max_tokens)
+    return await under_budget(budget, estimate, f"{tier.value} {what}",
+                              lambda: client.complete(tier, system, prompt, max_tokens=max_tokens))
+
+
+async def budgeted_tool_call(client: ModelClient, budget: Budget | None, tier: Tier | str, system: str,
+                             context: str, prompt: str, tool: dict[str, Any], *, max_tokens: int | None = None,
+                             what: str = "the call") -> tool_use.ToolReply:
+    """`tool_use.call_tool` (structured reply, cached `context`) under `budget`."""
+    tier = Tier.parse(tier)
+    spec = client.spec(tier)
+    max_tokens = max_tokens or spec.max_output_tokens
+    estimate = tool_use.worst_case(spec, tool_use.request_size(system, context, prompt, tool), max_tokens)
+    return await under_budget(budget, estimate, f"{tier.value} {what}",
+                              lambda: tool_use.call_tool(client, tier, system, context, prompt, tool, max_tokens))

@@ -66,11 +66,11 @@ def load_tier_table(
     table = {tier: spec.model_copy() for tier, spec in DEFAULT_TIERS.items()}
     overrides = (project_settings or {}).get("tiers") or {}
     if not isinstance(overrides, Mapping):
-        raise ValueError("[tool.empathy.tiers] must be a table of tiers")
+        raise ValueError("[tool.empathy.tiers] must be a table of tiers")  # noqa: TRY004 - bad input
     for name, values in overrides.items():
         tier = Tier.parse(name)
         if not isinstance(values, Mapping):
-            raise ValueError(f"[tool.empathy.tiers.{name}] must be a table")
+            raise ValueError(f"[tool.empathy.tiers.{name}] must be a table")  # noqa: TRY004 - bad input
         table[tier] = _validated(table[tier], dict(values), f"[tool.empathy.tiers.{name}]")
     for tier in Tier:
         update: dict[str, Any] = {}

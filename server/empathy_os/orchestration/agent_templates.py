@@ -129,7 +129,7 @@ class TemplateRegistry(MutableMapping[str, AgentTemplate]):
 
     def __setitem__(self, key: str, value: AgentTemplate) -> None:
         if not isinstance(value, AgentTemplate):
-            raise ValueError(f"AGENT_REGISTRY[{key!r}] must be an AgentTemplate, got {type(value).__name__}")
+            raise ValueError(f"AGENT_REGISTRY[{key!r}] must be an AgentTemplate, got {type(value).__name__}")  # noqa: TRY004
         if key != value.id:
             raise ValueError(f"registry key {key!r} does not match the template id {value.id!r}")
         if key in BUILTIN_IDS:

@@ -68,7 +68,7 @@ def normalize_agents(agents: Agents) -> list[tuple[AgentTemplate, Tier]]:
             item, tier = item
         template = get_template(item) if isinstance(item, str) else item
         if not isinstance(template, AgentTemplate):
-            raise ValueError(f"not an agent template: {item!r}")
+            raise ValueError(f"not an agent template: {item!r}")  # noqa: TRY004 - bad input
         out.append((template, Tier.parse(tier or template.tier_preference)))
     return out
 

@@ -1,5 +1,5 @@
-"""Structured model calls for proposers: tool use with a JSON schema, and prompt caching of the shared
-project context.
+"""Structured model calls: tool use with a JSON schema (the fix proposers, the planner's task
+classification), and prompt caching of a shared context block.
 
 The reply is the tool call's `input` (the SDK parses it; no regex over text). The project context is the
 second system block, marked `cache_control: ephemeral`, so every proposal after the first reads it from
@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from empathy_os.llm import ModelClient, ModelError, Tier, TierSpec
+from empathy_os.llm.client import ModelClient, ModelError
+from empathy_os.llm.tiers import Tier, TierSpec
 
 CACHE_WRITE_MULTIPLIER = 1.25
 CACHE_READ_MULTIPLIER = 0.10
@@ -42,6 +43,11 @@ def worst_case(spec: TierSpec, characters: int, max_tokens: int) -> float:
     """Upper bound of one call: ~3 characters per token (conservative), all of it written to the cache,
     and the whole output allowance."""
     return price(spec, 0, max_tokens, characters // 3, 0)
+
+
+def request_size(system: str, context: str, prompt: str, tool: dict[str, Any]) -> int:
+    """Characters sent by one `call_tool` (the schema counts too): what `worst_case` prices."""
+    return len(system) + len(context) + len(prompt) + len(str(tool))
 
 
 async def call_tool(client: ModelClient, tier: Tier, system: str, context: str, prompt: str,
