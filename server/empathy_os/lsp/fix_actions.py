@@ -3,7 +3,7 @@
 
 Nothing runs when the menu opens: the action carries a command, and verification (a private copy, the
 project's tests) runs when the user picks it, inside cancellable work-done progress, off the server's
-loop. A verified change comes back as `workspace/applyEdit` bound to the version of the document the
+loop, in the daemon's worker process (lsp/worker.py). A verified change comes back as `workspace/applyEdit` bound to the version of the document the
 change was verified against, so the editor refuses it if the user typed meanwhile; the server writes no
 file itself. A rejected change becomes a message with the measured reasons.
 """
@@ -24,7 +24,8 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import SOURCE, diagnostic_data, uri_to_path
-from empathy_os.lsp.progress import WorkDone, guarded, link_request_cancel, run_in_worker
+from empathy_os.lsp.progress import WorkDone, guarded, link_request_cancel, run_in_child
+from empathy_os.lsp.worker import fix_report_from_wire, verdict_from_wire
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -127,19 +128,11 @@ async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     settings = ls.settings
     title = f"Empathy: verifying a fix for {', '.join(args.rules)}" if args.rules else "Empathy: verified fixes"
 
+    job = {"kind": "fix", "root": str(root), "rules": args.rules, "paths": paths, "agents": args.agents,
+           "max_cost": settings.max_cost_usd, "python": settings.python, "trusted": settings.trusted,
+           "lines": [args.line] if args.line is not None else None}
     async with WorkDone(ls, title, ls.client_token()) as progress:
-
-        def start():
-            from empathy_os.changes.workflow import run_fix
-
-            return run_fix(root, rules=args.rules, paths=paths, agents=args.agents, max_cost=settings.max_cost_usd,
-                           apply=False, python=settings.python, trusted=settings.trusted, lines=_lines(args),
-                           progress=progress.report)
-
-        try:
-            report = await run_in_worker(start, name="empathy-fix")
-        except ValueError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
+        report = fix_report_from_wire(await _in_child(job, progress.report))
 
     data = report.to_json()
     if args.apply:
@@ -153,25 +146,21 @@ async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     return data
 
 
-def _lines(args: FixArgs) -> set[int] | None:
-    return {args.line} if args.line is not None else None
+async def _in_child(job: dict[str, Any], progress) -> dict[str, Any]:
+    try:
+        return await run_in_child(job, progress)
+    except ValueError as exc:  # an unusable project or setting
+        raise JsonRpcInvalidParams(str(exc)) from None
 
 
 async def run_verify_command(ls: EmpathyServer, args: VerifyArgs) -> dict[str, Any]:
     link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
     root = ls.resolve_root(args.root)
     settings = ls.settings
-    async with WorkDone(ls, "Empathy: verifying a patch", ls.client_token()):
-
-        def start():
-            from empathy_os.changes.engine import verify_patch
-
-            return verify_patch(root, args.patch, python=settings.python, trusted=settings.trusted)
-
-        try:
-            verdict = await run_in_worker(start, name="empathy-verify")
-        except ValueError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
+    job = {"kind": "verify", "root": str(root), "patch": args.patch, "python": settings.python,
+           "trusted": settings.trusted}
+    async with WorkDone(ls, "Empathy: verifying a patch", ls.client_token()) as progress:
+        verdict = verdict_from_wire(await _in_child(job, progress.report))
     if verdict.bad_input:
         raise JsonRpcInvalidParams(f"patch: {verdict.bad_input}")
     return {"root": str(root), **verdict.to_json()}

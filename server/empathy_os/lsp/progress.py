@@ -20,9 +20,9 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
@@ -32,7 +32,6 @@ from empathy_os.lsp import lifecycle
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
-T = TypeVar("T")
 GRACE_SECONDS = 10.0  # a worker asked to stop gets this long before it is killed
 log = logging.getLogger(__name__)
 
@@ -237,59 +236,3 @@ async def _end(proc: asyncio.subprocess.Process) -> None:
         except TimeoutError:
             proc.kill()
             await proc.wait()
-
-
-async def run_in_worker(factory: Callable[[], Awaitable[T]], name: str = "empathy-worker") -> T:
-    """Run `factory()` on a fresh event loop in a thread; cancelling the caller cancels it there too.
-
-    For light commands (verify/fix); release prep and the boost use `run_in_child` (their memory).
-
-    On cancellation we wait for the worker to unwind (its tool processes are killed by `run_tool`) before
-    re-raising, so the caller's "cancelled" answer means nothing is still running.
-    """
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[T] = loop.create_future()
-    lock = threading.Lock()
-    state: dict[str, Any] = {"cancel": False}
-
-    def finish(result: Any = None, error: BaseException | None = None) -> None:
-        if done.done():
-            return
-        if isinstance(error, asyncio.CancelledError):
-            done.cancel()
-        elif error is not None:
-            done.set_exception(error)
-        else:
-            done.set_result(result)
-
-    async def runner() -> T:
-        with lock:
-            state["loop"], state["task"] = asyncio.get_running_loop(), asyncio.current_task()
-            if state["cancel"]:
-                raise asyncio.CancelledError
-        return await factory()
-
-    def main() -> None:
-        try:
-            result = asyncio.run(runner())
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's loop as is
-            loop.call_soon_threadsafe(finish, None, exc)
-        else:
-            loop.call_soon_threadsafe(finish, result, None)
-
-    threading.Thread(target=main, name=name, daemon=True).start()
-    try:
-        return await asyncio.shield(done)
-    except asyncio.CancelledError:
-        with lock:
-            state["cancel"] = True
-            if "task" in state:
-                try:
-                    state["loop"].call_soon_threadsafe(state["task"].cancel)
-                except RuntimeError:  # the worker's loop already closed: it finished on its own
-                    pass
-        try:
-            await asyncio.shield(done)
-        except BaseException as exc:  # noqa: BLE001 - the worker's own outcome no longer matters
-            log.debug("worker ended after cancellation: %r", exc)
-        raise

@@ -1,4 +1,5 @@
-"""The daemon's heavy commands (release prep, coverage boost) run here, in a child process.
+"""The daemon's workflow commands (release prep, coverage boost, verified fixes, verify) run here, in a
+child process: one worker mechanism for every command that measures a project.
 
 Why a process and not a thread: the analyzers and the boost parse, measure and copy whole projects. On a
 workspace holding a 22 MB generated module the daemon grew by gigabytes, and CPython's allocator keeps
@@ -15,6 +16,7 @@ tools' process groups and the workflows' `finally` blocks remove their temp fold
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import signal
@@ -49,9 +51,53 @@ async def coverage_boost(job: dict[str, Any], say: Say) -> dict[str, Any]:
             "covered": {path: sorted(lines) for path, lines in covered.items()}}
 
 
+async def fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
+    from empathy_os.changes.workflow import run_fix
+
+    report = await run_fix(job["root"], rules=job["rules"], paths=job["paths"], agents=job["agents"],
+                           max_cost=job["max_cost"], apply=False, python=job["python"],
+                           trusted=job["trusted"] is True, lines=set(job["lines"]) if job["lines"] else None,
+                           progress=say)
+    data = report.model_dump(mode="json")
+    for wire, result in zip(data["results"], report.results, strict=True):
+        wire["verdict"] = _verdict_wire(result.verdict)
+    return data
+
+
+async def verify(job: dict[str, Any], say: Say) -> dict[str, Any]:
+    from empathy_os.changes.engine import verify_patch
+
+    return _verdict_wire(await verify_patch(job["root"], job["patch"], python=job["python"],
+                                            trusted=job["trusted"] is True))
+
+
+def _verdict_wire(verdict: Any) -> dict[str, Any]:
+    # `after_content` (the bytes an applied change writes) is excluded from dumps on purpose; the daemon
+    # needs it to build the edit, so it travels here as base64.
+    return {**verdict.model_dump(mode="json"), "after_content": {
+        path: None if data is None else base64.b64encode(data).decode("ascii")
+        for path, data in verdict.after_content.items()}}
+
+
+def verdict_from_wire(data: dict[str, Any]) -> Any:
+    from empathy_os.changes.model import Verdict
+
+    return Verdict.model_validate({**data, "after_content": {
+        path: None if text is None else base64.b64decode(text) for path, text in data["after_content"].items()}})
+
+
+def fix_report_from_wire(data: dict[str, Any]) -> Any:
+    from empathy_os.changes.workflow import FixReport
+
+    results = [{**r, "verdict": verdict_from_wire(r["verdict"])} for r in data["results"]]
+    return FixReport.model_validate({**data, "results": results})
+
+
 JOBS: dict[str, Callable[[dict[str, Any], Say], Awaitable[dict[str, Any]]]] = {
     "release_prep": release_prep,
     "coverage_boost": coverage_boost,
+    "fix": fix,
+    "verify": verify,
 }
 
 
