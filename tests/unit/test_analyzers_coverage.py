@@ -93,6 +93,22 @@ def test_no_tests_measures_zero_and_says_so(tmp_path):
     assert leftovers(root) == []
 
 
+@pytest.mark.parametrize("files, exit_code, why", [
+    ({"tests/test_calc.py": "import calc\nimport not_installed_dep\n\ndef test_x():\n    assert calc.add(1, 1)\n"},
+     2, "ModuleNotFoundError: No module named 'not_installed_dep'"),
+    ({"tests/conftest.py": "def pytest_configure(config):\n    raise RuntimeError('plugin broke')\n",
+      "tests/test_calc.py": "import calc\n\ndef test_x():\n    assert calc.add(1, 1)\n"},
+     3, "RuntimeError: plugin broke"),
+])
+def test_tests_that_never_ran_are_not_a_zero_percent(tmp_path, files, exit_code, why):
+    # A suite stopped at collection or by an internal error measured nothing: "0 %" would be a false figure.
+    root = write_project(tmp_path / "p", {"calc/__init__.py": "def add(a, b):\n    return a + b\n", **files})
+    result = analyze("coverage", root)
+    assert not result.ran and result.metrics.get("coverage_percent") is None
+    assert f"tests did not run (pytest exit {exit_code}" in result.error and why in result.error
+    assert leftovers(root) == []
+
+
 def test_untrusted_workspace_runs_nothing(tmp_path):
     root = write_project(tmp_path / "p", {
         "calc/__init__.py": "",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import configparser
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -140,6 +141,15 @@ def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
 
 
 _MARK = "EMPATHY-COVERAGE-DRIVER "
+_RAISED = re.compile(r"^(E\s+)?[\w.]*(Error|Exception|Warning)\b:")
+NOT_RUN_EXITS = (2, 3, 4)  # interrupted, internal error, usage error: no test ran (5, none collected, is a 0 %)
+
+
+def _last_error_line(output: str) -> str:
+    """The line that says why pytest stopped (its last error or INTERNALERROR line), shortened."""
+    lines = [ln.strip().removeprefix("INTERNALERROR>").strip() for ln in output.splitlines()]
+    raised = [ln for ln in lines if _RAISED.match(ln)]  # "pkg.SomeError: message", pytest's "E   ..." lines
+    return (raised or [ln for ln in lines if ln] or [""])[-1][:200]
 
 
 def _unparsable_notes(ctx: ProjectContext, sources: list[Path], report: dict) -> list[str]:
@@ -225,6 +235,11 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
             tail = (run.stdout + run.stderr).strip()[-300:]
             return not_run(NAME, tool, f"coverage could not report ({answer.get('report_error')}); "
                            f"pytest exit {pytest_exit}: {tail}", scope=scope)
+        if pytest_exit in NOT_RUN_EXITS and not (tests and tests.passed + tests.failed):
+            # No test ran: a 0 % figure would be read as "the tests cover nothing", which nobody measured.
+            last = _last_error_line(run.stdout + run.stderr)
+            return not_run(NAME, tool, f"the project's tests did not run (pytest exit {pytest_exit}: "
+                           f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope=scope)
         report = load_json(out.read_text(encoding="utf-8"), "coverage json")
 
     notes = _unparsable_notes(ctx, sources, report)
