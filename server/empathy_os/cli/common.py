@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import math
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,6 +65,37 @@ def project_root_arg(value: str) -> Path:
     if not root.is_dir():
         raise UsageError(f"project root {value!r} is a file, not a folder")
     return root.resolve()
+
+
+def add_project_options(p: argparse.ArgumentParser, *, untrusted: str | None = None, max_cost: bool = True,
+                        json_of: str = "report") -> None:
+    """The options every command that works on a project shares, declared once: same flags, same help,
+    same validation. `untrusted` is what refusing project code means for this command (None: the command
+    has no such switch); `json_of` names what --json prints."""
+    p.add_argument("--project-root", default=".", metavar="PATH", help="project folder (default: .)")
+    p.add_argument("--python", metavar="INTERPRETER", help="interpreter that runs the project's tests")
+    if max_cost:
+        p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD", help="cap on model spend")
+    if untrusted is not None:
+        p.add_argument("--untrusted", action="store_true", help=f"never run project code ({untrusted})")
+    p.add_argument("--json", action="store_true",
+                   help=f"print the {json_of} as JSON (nothing else on stdout)")
+
+
+@contextlib.contextmanager
+def usage_errors() -> Iterator[None]:
+    """A ValueError raised by a workflow is the user's input (a bad setting, an unusable project): one
+    line, exit 2 (UsageError), never a traceback."""
+    try:
+        yield
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def print_json(data: Any) -> None:
+    """The --json answer: one JSON document and nothing else on stdout."""
+    json.dump(data, sys.stdout, indent=2)
+    sys.stdout.write("\n")
 
 
 def stderr_progress() -> Progress:

@@ -4,50 +4,43 @@ optionally run it)."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from empathy_os.cli.common import UsageError, bounded_float, project_root_arg, run_async
+from empathy_os.cli import common
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("compose", help="compose an agent team for a task (and optionally run it)")
     p.add_argument("task", help='what you want done, e.g. "Prepare for production release"')
-    p.add_argument("--project-root", default=".", metavar="PATH")
+    common.add_project_options(p, untrusted="with --run: tests and coverage are skipped, static tools only",
+                        json_of="plan (and with --run the result)")
     p.add_argument("--domain", action="append", help="domain hint (repeatable): security, testing, ...")
     p.add_argument("--capability", action="append", help="capability hint (repeatable)")
     p.add_argument("--complexity", choices=["simple", "moderate", "complex"])
-    p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD")
     p.add_argument("--no-learn", action="store_true", help="ignore and do not update learned compositions")
     p.add_argument("--run", action="store_true", help="execute the plan and print the agents' results")
-    p.add_argument("--untrusted", action="store_true",
-                   help="with --run: never run project code (tests, coverage); static tools only")
-    p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from empathy_os.orchestration import MetaOrchestrator
 
-    root = project_root_arg(args.project_root)
+    root = common.project_root_arg(args.project_root)
     if args.untrusted and not args.run:
-        raise UsageError("--untrusted only applies with --run")
-    context = {"project_path": str(root), "domain": args.domain, "capabilities": args.capability,
+        raise common.UsageError("--untrusted only applies with --run")
+    context = {"project_path": str(root), "python": args.python, "domain": args.domain,
+               "capabilities": args.capability,
                "complexity": args.complexity, "max_cost": args.max_cost, "learn": not args.no_learn}
-    try:
+    with common.usage_errors():
         plan = MetaOrchestrator().analyze_and_compose(args.task, context)
         # Untrusted: the guard refuses project code, and the outcome (not measured) teaches nothing.
         run_context = {**context, "trusted": not args.untrusted,
                        "learn": context["learn"] and not args.untrusted}
-        result = run_async(plan.execute(run_context)) if args.run else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        result = common.run_async(plan.execute(run_context)) if args.run else None
     if args.json:
         data = {"plan": plan.to_json()}
         if result is not None:
             data["result"] = result.model_dump(mode="json", exclude={"outputs": {"__all__": {"analyzers"}}})
-        json.dump(data, sys.stdout, indent=2)
-        print()
+        common.print_json(data)
         return 0 if result is None or result.success else 1
     print(f"Task: {plan.task}\nPattern: {plan.task_pattern}   Strategy: {plan.strategy.value}   "
           f"Complexity: {plan.complexity}")

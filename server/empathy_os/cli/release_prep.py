@@ -9,14 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from empathy_os.cli.common import (
-    UsageError,
-    bounded_float,
-    non_negative_int,
-    project_root_arg,
-    run_async,
-    stderr_progress,
-)
+from empathy_os.cli import common
 from empathy_os.workflows.gates import GATE_SPECS, gates_from
 
 
@@ -24,39 +17,34 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("release-prep", help="run the release quality gates on a project",
                               description="Security, coverage, quality and docs agents in parallel, "
                                           "then quality gates. Exit 0 approved, 1 not approved, 2 bad usage.")
-    p.add_argument("--project-root", default=".", metavar="PATH", help="project folder (default: .)")
+    common.add_project_options(p, untrusted="skips coverage")
     for gate in GATE_SPECS:
         p.add_argument(gate.flag, dest=gate.name, metavar="N", help=gate.help,
-                       type=non_negative_int if gate.whole else bounded_float(gate.low, gate.high))
-    p.add_argument("--python", metavar="INTERPRETER", help="interpreter that runs the project's tests")
-    p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD", help="cap on model spend")
-    p.add_argument("--json", action="store_true", help="print the report as JSON (nothing else on stdout)")
+                       type=common.non_negative_int if gate.whole
+                       else common.bounded_float(gate.low, gate.high))
     p.add_argument("--sarif", metavar="FILE", help="also write findings as SARIF 2.1.0 to FILE")
     p.add_argument("--no-cache", action="store_true", help="re-run every analyzer")
-    p.add_argument("--untrusted", action="store_true", help="never run project code (skips coverage)")
     p.add_argument("--fix", action="store_true", help="also propose verified changes for what blocks the "
                    "gates and show the gates with them applied (measured on a copy; writes nothing)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    root = project_root_arg(args.project_root)
+    root = common.project_root_arg(args.project_root)
     sarif = sarif_target(args.sarif) if args.sarif else None
     gates = gates_from({gate.name: getattr(args, gate.name) for gate in GATE_SPECS})
     from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
     from empathy_os.workflows.reports import render_sarif, render_text
 
-    try:
+    with common.usage_errors():
         workflow = OrchestratedReleasePrepWorkflow(quality_gates=gates, max_cost=args.max_cost)
-        report = run_async(workflow.execute(root, python=args.python, trusted=not args.untrusted,
-                                            use_cache=not args.no_cache, progress=stderr_progress()))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        report = common.run_async(workflow.execute(
+            root, python=args.python, trusted=not args.untrusted, use_cache=not args.no_cache,
+            progress=common.stderr_progress()))
     fix = release_fix(root, report, gates, args) if args.fix else None
     # The report is printed first: a SARIF file that cannot be written must not cost the user the run.
     if args.json:
-        json.dump({**report.to_json(), **({"fix": fix} if fix is not None else {})}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        common.print_json({**report.to_json(), **({"fix": fix} if fix is not None else {})})
     else:
         print(render_text(report))
         if fix is not None:
@@ -68,31 +56,33 @@ def run(args: argparse.Namespace) -> int:
         try:
             write_sarif(sarif, render_sarif(report))
         except (OSError, ValueError) as exc:
-            raise UsageError(f"--sarif: cannot write {sarif}: {getattr(exc, 'strerror', None) or exc}") from None
+            why = getattr(exc, "strerror", None) or exc
+            raise common.UsageError(f"--sarif: cannot write {sarif}: {why}") from None
     return 0 if report.approved else 1
 
 
 def release_fix(root: Path, report, gates: dict, args: argparse.Namespace) -> dict:
     from empathy_os.changes.gates_after import fix_for_release
 
-    return run_async(fix_for_release(root, report, gates=gates, python=args.python, trusted=not args.untrusted,
-                                     max_cost=args.max_cost, progress=stderr_progress()))
+    return common.run_async(fix_for_release(root, report, gates=gates, python=args.python,
+                                            trusted=not args.untrusted, max_cost=args.max_cost,
+                                            progress=common.stderr_progress()))
 
 
 def sarif_target(value: str) -> Path:
     """Check --sarif before the run: a writable place, and never a file that is not a SARIF report."""
     path = Path(value).expanduser()
     if path.is_dir():
-        raise UsageError(f"--sarif: {path} is a folder")
+        raise common.UsageError(f"--sarif: {path} is a folder")
     if not path.parent.is_dir():
-        raise UsageError(f"--sarif: folder {path.parent} does not exist")
+        raise common.UsageError(f"--sarif: folder {path.parent} does not exist")
     if path.exists() and not is_sarif(path):
-        raise UsageError(f"--sarif: {path} exists and is not a SARIF report; refusing to overwrite it")
+        raise common.UsageError(f"--sarif: {path} exists and is not a SARIF report; refusing to overwrite it")
     try:  # really try (permission bits say little to root, a read-only mount, /proc, ...)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".empathy-sarif-"):
             pass
     except OSError as exc:
-        raise UsageError(f"--sarif: cannot write in {path.parent}: {exc.strerror or exc}") from None
+        raise common.UsageError(f"--sarif: cannot write in {path.parent}: {exc.strerror or exc}") from None
     return path
 
 

@@ -93,22 +93,26 @@ def _show(args: argparse.Namespace) -> int:
     config = store.get(args.id)
     if config is None:
         raise UsageError(f"no configuration {args.id!r} in {store.path}")
-    print(json.dumps(_document(config), indent=2) if args.json else _describe(config))
-    return 0
+    return _print_config(config, args.json)
 
 
 @_guard
 def _best(args: argparse.Namespace) -> int:
     store = _open(args)
     config = store.get_best_for_task(args.task_pattern)
-    if config is None:
-        if args.json:
-            print("null")
-        else:
-            print(f"no configuration for task pattern {args.task_pattern!r} in {store.path}")
+    if config is None and not args.json:
+        print(f"no configuration for task pattern {args.task_pattern!r} in {store.path}")
         return 1
-    print(json.dumps(_document(config), indent=2) if args.json else _describe(config))
-    return 0
+    return _print_config(config, args.json)
+
+
+def _print_config(config, as_json: bool) -> int:
+    """One configuration as JSON (`null` when there is none: exit 1) or as text."""
+    if as_json:
+        print(json.dumps(None if config is None else _document(config), indent=2))
+    else:
+        print(_describe(config))
+    return 0 if config is not None else 1
 
 
 def _describe(config) -> str:

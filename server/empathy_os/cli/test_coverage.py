@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 
-from empathy_os.cli.common import (
-    UsageError,
-    bounded_float,
-    int_at_least,
-    project_root_arg,
-    run_async,
-    stderr_progress,
-)
+from empathy_os.cli import common
 
-positive_int = int_at_least(1)
+positive_int = common.int_at_least(1)
 
 
 def register(subparsers) -> None:
@@ -26,39 +17,32 @@ def register(subparsers) -> None:
                     "cascade when ANTHROPIC_API_KEY is set), stage 3 keeps a candidate only if it passes "
                     "3 isolated runs, covers new lines and writes nothing outside its temp folder. "
                     "Exit 0 target reached, 1 not reached, 2 bad usage or refused.")
-    p.add_argument("--project-root", default=".", metavar="PATH", help="project folder (default: .)")
-    p.add_argument("--target", type=bounded_float(0, 100), default=80.0, metavar="N",
+    common.add_project_options(p, untrusted="the boost is refused, as in an untrusted editor workspace")
+    p.add_argument("--target", type=common.bounded_float(0, 100), default=80.0, metavar="N",
                    help="coverage percent to reach (default 80)")
     p.add_argument("--max-iterations", type=positive_int, default=3, metavar="N",
                    help="model rounds over the remaining gaps (default 3)")
-    p.add_argument("--max-cost", type=bounded_float(0, 1e6), metavar="USD", help="cap on model spend")
     p.add_argument("--only", metavar="FILE[:FUNCTION]", help="restrict to one file or one function")
     p.add_argument("--dry-run", action="store_true", help="print what would be written, write nothing")
-    p.add_argument("--python", metavar="INTERPRETER", help="interpreter that runs the project's tests")
-    p.add_argument("--untrusted", action="store_true",
-                   help="never run project code: the boost is refused (as in an untrusted editor workspace)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON (nothing else on stdout)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    root = project_root_arg(args.project_root)
+    root = common.project_root_arg(args.project_root)
     from empathy_os.testgen.report import render_text
     from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
 
-    try:
+    with common.usage_errors():
         workflow = TestCoverageBoostWorkflow(target=args.target, max_iterations=args.max_iterations,
                                              max_cost=args.max_cost)
-        report = run_async(workflow.execute(root, only=args.only, dry_run=args.dry_run, python=args.python,
-                                            trusted=not args.untrusted, progress=stderr_progress()))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        report = common.run_async(workflow.execute(
+            root, only=args.only, dry_run=args.dry_run, python=args.python, trusted=not args.untrusted,
+            progress=common.stderr_progress()))
     if args.json:
-        json.dump(report.to_json(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        common.print_json(report.to_json())
         return 2 if report.refused else 0 if report.target_reached else 1
     if report.refused:
-        raise UsageError(f"test-coverage refused: {report.refused}")
+        raise common.UsageError(f"test-coverage refused: {report.refused}")
     print(render_text(report))
     if args.dry_run:
         for f in report.files:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from empathy_os.cli.common import UsageError, project_root_arg, run_async
+from empathy_os.cli import common
 
 
 def register(subparsers) -> None:
@@ -19,9 +18,7 @@ def register(subparsers) -> None:
                     "touched files not lower. Exit 0 verified, 1 rejected (reasons printed), 2 bad input "
                     "(including a patch that does not apply).")
     p.add_argument("patch_file", metavar="PATCH_FILE")
-    p.add_argument("--project-root", default=".", metavar="PATH", help="project folder (default: .)")
-    p.add_argument("--python", metavar="INTERPRETER", help="interpreter that runs the project's tests")
-    p.add_argument("--json", action="store_true", help="print the verdict as JSON (nothing else on stdout)")
+    common.add_project_options(p, max_cost=False, json_of="verdict")
     p.set_defaults(handler=run)
 
 
@@ -30,29 +27,27 @@ def _read_patch(name: str) -> str:
         return sys.stdin.read()
     path = Path(name).expanduser()
     if not path.is_file():
-        raise UsageError(f"patch file {name!r} does not exist" if not path.exists() else f"{name!r} is not a file")
+        raise common.UsageError(f"patch file {name!r} does not exist" if not path.exists()
+                                else f"{name!r} is not a file")
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"patch file {name!r} is not UTF-8 text") from None
+        raise common.UsageError(f"patch file {name!r} is not UTF-8 text") from None
     except OSError as exc:
-        raise UsageError(f"cannot read patch file {name!r}: {exc.strerror}") from None
+        raise common.UsageError(f"cannot read patch file {name!r}: {exc.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
-    root = project_root_arg(args.project_root)
+    root = common.project_root_arg(args.project_root)
     diff = _read_patch(args.patch_file)
     from empathy_os.changes.engine import verify_patch
 
-    try:
-        verdict = run_async(verify_patch(root, diff, python=args.python))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    with common.usage_errors():
+        verdict = common.run_async(verify_patch(root, diff, python=args.python))
     if verdict.bad_input:
-        raise UsageError(f"{args.patch_file}: {verdict.bad_input}")
+        raise common.UsageError(f"{args.patch_file}: {verdict.bad_input}")
     if args.json:
-        json.dump({"patch": args.patch_file, **verdict.to_json()}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        common.print_json({"patch": args.patch_file, **verdict.to_json()})
     else:
         print(f"{'VERIFIED' if verdict.verified else 'REJECTED'}: {args.patch_file} "
               f"({', '.join(verdict.touched) or 'no file changed'})")
