@@ -11,6 +11,13 @@ project's coverage config names; pytest-cov, if the project's interpreter has it
 an `addopts = --cov` cannot write `.coverage`/`htmlcov` into the project. Isolation: `python -c` puts the
 working folder (the project) first on sys.path; it is taken off while coverage and pytest are imported,
 so a project folder named `coverage` or `pytest` cannot stand in for them, then put back for the tests.
+Per-test mode (`"per_test": {"out": path, "plan": null | {...}}`, used by coverage_map): every test runs in
+its own coverage context (its node id; "" is collection, import time), the outcomes and the lines (and arcs)
+of each context are written to `out`, with a fingerprint of the interpreter's installed distributions. A
+`plan` re-runs a selection: `paths` (what pytest collects), `select` (node ids kept) and `run_files` (whose
+tests all run), `imports` (changed modules imported after collection), `base` (a JSON file of what the
+tests not re-run measured before, added to the data before the report, so the report is the merged one),
+`env` (when the installed distributions differ, the plan is dropped and every test runs).
 Last stdout line: "EMPATHY-COVERAGE-DRIVER " + JSON {"coverage": version|null, "pytest": version|null, "pytest_exit": int|null,
 "report_error": str|null}.
 """
@@ -32,6 +39,88 @@ except Exception:
     pass
 if _cwd_entry is not None:
     sys.path.insert(0, _cwd_entry)
+per_test = spec.get("per_test")
+
+
+def env_fingerprint():
+    import hashlib, importlib.metadata
+    dists = sorted("%s==%s" % (d.metadata["Name"], d.version) for d in importlib.metadata.distributions())
+    return hashlib.sha256(("%s\n%s" % (sys.version, "\n".join(dists))).encode()).hexdigest()
+
+
+class Recorder:
+    """Per-test coverage contexts (the node id), outcomes, an optional selection, imports of changed
+    modules once collection is done (still outside any test, as a full run's collection would)."""
+
+    def __init__(self, cov, plan):
+        self.cov, self.plan, self.outcomes, self.import_errors = cov, plan, {}, {}
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        if self.plan is None:
+            return
+        wanted, files = set(self.plan["select"]), set(self.plan["run_files"])
+        keep, drop = [], []
+        for item in items:
+            (keep if item.nodeid in wanted or item.nodeid.split("::")[0] in files else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    def pytest_collection_finish(self, session):
+        import importlib
+        for name in (self.plan or {}).get("imports", []):
+            try:
+                importlib.import_module(name)
+            except BaseException as exc:
+                self.import_errors[name] = "%s: %s" % (type(exc).__name__, exc)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item, nextitem):
+        self.cov.switch_context(item.nodeid)
+        yield
+        self.cov.switch_context("")
+
+    def pytest_runtest_logreport(self, report):
+        seen = self.outcomes.get(report.nodeid)
+        if report.when == "call":
+            outcome = report.outcome
+        elif report.failed:
+            outcome = "error"
+        elif report.skipped:
+            outcome = "skipped"
+        else:
+            outcome = seen or "passed"
+        if seen not in ("failed", "error"):
+            self.outcomes[report.nodeid] = outcome
+
+
+def per_context(data_file, branch):
+    """{context: {path: [lines, arcs]}} read from coverage's SQLite data (schema documented by coverage.py:
+    one query instead of one per context and file)."""
+    import sqlite3
+    from coverage.numbits import numbits_to_nums
+    found = {}
+    con = sqlite3.connect(data_file)
+    try:
+        rows = con.execute("select c.context, f.path, l.numbits from line_bits l join context c on "
+                           "c.id = l.context_id join file f on f.id = l.file_id").fetchall()
+        for ctx, path, bits in rows:
+            found.setdefault(ctx, {}).setdefault(path, [[], []])[0] = sorted(numbits_to_nums(bits))
+        if branch:
+            rows = con.execute("select c.context, f.path, a.fromno, a.tono from arc a join context c on "
+                               "c.id = a.context_id join file f on f.id = a.file_id").fetchall()
+            for ctx, path, a, b in rows:
+                entry = found.setdefault(ctx, {}).setdefault(path, [[], []])
+                entry[1].append([a, b])
+            for ctx in found.values():
+                for entry in ctx.values():
+                    if not entry[0]:
+                        entry[0] = sorted({n for arc in entry[1] for n in arc if n > 0})
+    finally:
+        con.close()
+    return found
+
+
 if out["coverage"] and out["pytest"]:
     import importlib.util
     args = list(spec["pytest_args"])
@@ -43,9 +132,26 @@ if out["coverage"] and out["pytest"]:
     cov.set_option("run:debug_file", spec["debug_file"])
     if spec.get("extra_omit"):  # added to the project's own omit patterns, not replacing them
         cov.set_option("run:omit", list(cov.get_option("run:omit") or []) + spec["extra_omit"])
+    plugins, plan = [], None
+    if per_test is not None:
+        cov.set_option("run:dynamic_context", None)  # ours: the test's node id
+        out["env"] = env_fingerprint()
+        plan = per_test.get("plan")
+        if plan is not None and plan.get("env") != out["env"]:
+            out["env_changed"] = True  # installed packages or Python changed: every test runs
+            plan = None
+        out["partial"] = plan is not None
+        if plan is not None:
+            args += plan["paths"]
+        recorder = Recorder(cov, plan)
+        plugins.append(recorder)
     cov.start()
     try:
-        out["pytest_exit"] = int(pytest.main(args))
+        if plan is not None and not plan["paths"]:
+            recorder.pytest_collection_finish(None)
+            out["pytest_exit"] = 0
+        else:
+            out["pytest_exit"] = int(pytest.main(args, plugins=plugins))
     finally:
         cov.stop()
         cov.save()
@@ -53,6 +159,21 @@ if out["coverage"] and out["pytest"]:
         if cov.get_option("run:parallel"):
             cov.combine()
             cov.save()
+        if per_test is not None:
+            branch = bool(cov.get_option("run:branch"))
+            contexts = per_context(spec["data_file"], branch)
+            with open(per_test["out"], "w", encoding="utf-8") as fh:
+                json.dump({"branch": branch, "contexts": contexts, "outcomes": recorder.outcomes,
+                           "import_errors": recorder.import_errors}, fh)
+            if plan is not None and plan.get("base"):  # what the tests not re-run measured before
+                with open(plan["base"], encoding="utf-8") as fh:
+                    base = json.load(fh)
+                data = cov.get_data()
+                data.set_context("")
+                if branch:
+                    data.add_arcs({f: [tuple(a) for a in v[1]] for f, v in base.items()})
+                else:
+                    data.add_lines({f: v[0] for f, v in base.items()})
         cov.json_report(outfile=spec["json_file"], ignore_errors=True)
     except Exception as exc:
         out["report_error"] = "%s: %s" % (type(exc).__name__, exc)

@@ -21,6 +21,7 @@ Findings: one `coverage-gap` (info) per public function with missing lines.
 from __future__ import annotations
 
 import ast
+import asyncio
 import configparser
 import json
 import re
@@ -31,6 +32,7 @@ from empathy_os.analyzers._coverage_driver import DRIVER
 from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, pytest_args, read_junit
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.coverage_live import LiveRun
 from empathy_os.analyzers.project import (
     oversized_files,
     packages,
@@ -191,6 +193,62 @@ def _driver_answer(stdout: str) -> dict | None:
     return None
 
 
+async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str] | None, scope: str,
+                   live: LiveRun | None) -> AnalyzerResult | tuple:
+    """Run the driver (again in full when a partial run cannot be merged); the result, or why not."""
+    tool = "coverage.py + pytest"
+    timeout = float(setting(ctx, "coverage_timeout", 900))
+    # Inside a sandbox only its own folder is writable, so our data lives there.
+    scratch = ctx.sandbox.base / "data" if ctx.sandbox is not None else None
+    for _attempt in range(2):
+        with tempfile.TemporaryDirectory(prefix="empathy-cov-", dir=scratch) as tmpdir:
+            tmp = Path(tmpdir)
+            junit, out = tmp / "junit.xml", tmp / "coverage.json"
+            spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
+                    "debug_file": str(tmp / "coverage-debug.log"),
+                    "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
+                    "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(tmp)}
+            if live is not None:
+                spec["per_test"] = await asyncio.to_thread(live.driver_spec, tmp)
+            cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]
+            try:
+                if ctx.sandbox is not None:  # the coverage boost's copy, inside the OS sandbox
+                    run = await ctx.sandbox.run(cmd, cwd=ctx.root, timeout=timeout, env=isolated_env(tmp))
+                else:
+                    run = await run_project_code(ctx, cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
+            except OSError as exc:
+                return not_run(NAME, tool, f"project interpreter {ctx.python} cannot be started: "
+                               f"{exc.strerror or exc}")
+            answer = _driver_answer(run.stdout)
+            if answer is None:
+                tail = (run.stdout + run.stderr).strip()[-400:]
+                return not_run(NAME, tool, f"the test run under {ctx.python} ended without a report "
+                               f"(exit {run.returncode}): {tail}", scope=scope)
+            missing = [m for m in ("coverage", "pytest") if not answer.get(m)]
+            if missing:
+                return not_run(NAME, tool, f"{' and '.join(missing)} not installed in {ctx.python} "
+                               f"(install with: {ctx.python} -m pip install {' '.join(missing)})")
+            tool = f"coverage {answer['coverage']}, pytest {answer['pytest']}"
+            if live is not None and (why := live.retry_reason(answer, tmp)) is not None:
+                live.run_all(why)
+                continue
+            pytest_exit = answer.get("pytest_exit")
+            tests = read_junit(junit)
+            if answer.get("report_error") or not out.exists():
+                tail = (run.stdout + run.stderr).strip()[-300:]
+                return not_run(NAME, tool, f"coverage could not report ({answer.get('report_error')}); "
+                               f"pytest exit {pytest_exit}: {tail}", scope=scope)
+            if pytest_exit in NOT_RUN_EXITS and not (tests and tests.passed + tests.failed):
+                # No test ran: a 0 % figure would be read as "the tests cover nothing", which nobody measured.
+                last = _last_error_line(run.stdout + run.stderr)
+                return not_run(NAME, tool, f"the project's tests did not run (pytest exit {pytest_exit}: "
+                               f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope=scope)
+            report = load_json(out.read_text(encoding="utf-8"), "coverage json")
+            live_metrics = await asyncio.to_thread(live.finish, answer, tmp, report) if live else None
+            return tool, pytest_exit, tests, report, live_metrics
+    raise AssertionError("unreachable: the second attempt runs every test")
+
+
 @register(NAME)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = "coverage.py + pytest"
@@ -200,56 +258,27 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     if not sources:
         return not_run(NAME, tool, f"no Python source files to measure in {ctx.root}")
     source, omit, scope = scope_args(ctx)
-    timeout = float(setting(ctx, "coverage_timeout", 900))
-    # Inside a sandbox only its own folder is writable, so our data lives there.
-    scratch = ctx.sandbox.base / "data" if ctx.sandbox is not None else None
-    with tempfile.TemporaryDirectory(prefix="empathy-cov-", dir=scratch) as tmpdir:
-        tmp = Path(tmpdir)
-        junit, out = tmp / "junit.xml", tmp / "coverage.json"
-        spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
-                "debug_file": str(tmp / "coverage-debug.log"),
-                "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
-                "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(tmp)}
-        cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]
-        try:
-            if ctx.sandbox is not None:  # the coverage boost's copy, inside the OS sandbox
-                run = await ctx.sandbox.run(cmd, cwd=ctx.root, timeout=timeout, env=isolated_env(tmp))
-            else:
-                run = await run_project_code(ctx, cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
-        except OSError as exc:
-            return not_run(NAME, tool, f"project interpreter {ctx.python} cannot be started: "
-                           f"{exc.strerror or exc}")
-        answer = _driver_answer(run.stdout)
-        if answer is None:
-            tail = (run.stdout + run.stderr).strip()[-400:]
-            return not_run(NAME, tool, f"the test run under {ctx.python} ended without a report "
-                           f"(exit {run.returncode}): {tail}", scope=scope)
-        missing = [m for m in ("coverage", "pytest") if not answer.get(m)]
-        if missing:
-            return not_run(NAME, tool, f"{' and '.join(missing)} not installed in {ctx.python} "
-                           f"(install with: {ctx.python} -m pip install {' '.join(missing)})")
-        tool = f"coverage {answer['coverage']}, pytest {answer['pytest']}"
-        pytest_exit = answer.get("pytest_exit")
-        tests = read_junit(junit)
-        if answer.get("report_error") or not out.exists():
-            tail = (run.stdout + run.stderr).strip()[-300:]
-            return not_run(NAME, tool, f"coverage could not report ({answer.get('report_error')}); "
-                           f"pytest exit {pytest_exit}: {tail}", scope=scope)
-        if pytest_exit in NOT_RUN_EXITS and not (tests and tests.passed + tests.failed):
-            # No test ran: a 0 % figure would be read as "the tests cover nothing", which nobody measured.
-            last = _last_error_line(run.stdout + run.stderr)
-            return not_run(NAME, tool, f"the project's tests did not run (pytest exit {pytest_exit}: "
-                           f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope=scope)
-        report = load_json(out.read_text(encoding="utf-8"), "coverage json")
+    # Per-test data (coverage_live) everywhere but the boost's sandboxed copy, which needs only the figure.
+    live = None if ctx.sandbox is not None else await asyncio.to_thread(LiveRun, ctx, source, omit)
+    measured = await _measure(ctx, source, omit, scope, live)
+    if isinstance(measured, AnalyzerResult):
+        return measured
+    tool, pytest_exit, tests, report, live_metrics = measured
 
     notes = _unparsable_notes(ctx, sources, report)
     if (big := size_note(ctx)) is not None:
         notes.append(big + " (also left out of the coverage figure)")
     if pytest_exit in PYTEST_EXIT:
         notes.append(f"pytest exit {pytest_exit}: {PYTEST_EXIT[pytest_exit]}")
-    if tests and (tests.failed or tests.errors):
+    if live_metrics:
+        if live_metrics["coverage_note"]:
+            notes.append(str(live_metrics["coverage_note"]))
+        failed, errors = live_metrics["tests_failed"], live_metrics["tests_errors"]
+        if failed or errors:
+            notes.append(f"{failed} test(s) failed, {errors} error(s); coverage measured anyway")
+    elif tests and (tests.failed or tests.errors):
         notes.append(f"{tests.failed} test(s) failed, {tests.errors} error(s); coverage measured anyway")
-    if tests is None:
+    elif tests is None:
         notes.append("pytest wrote no JUnit report: test counts unknown")
     totals = report.get("totals", {})
     branch = bool(report.get("meta", {}).get("branch_coverage"))
@@ -274,6 +303,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
             "tests_errors": tests.errors if tests else None,
             "tests_skipped": tests.skipped if tests else None,
             "pytest_exit_code": pytest_exit,
+            **(live_metrics or {}),
         },
         score=round(float(totals.get("percent_covered") or 0) / 10, 2),
         score_formula="coverage percent / 10",
