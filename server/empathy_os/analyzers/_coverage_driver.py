@@ -74,8 +74,7 @@ class Recorder:
             except BaseException as exc:
                 self.import_errors[name] = "%s: %s" % (type(exc).__name__, exc)
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_protocol(self, item, nextitem):
+    def pytest_runtest_protocol(self, item, nextitem):  # a hook wrapper (marked once pytest is imported)
         self.cov.switch_context(item.nodeid)
         yield
         self.cov.switch_context("")
@@ -143,6 +142,7 @@ if out["coverage"] and out["pytest"]:
         out["partial"] = plan is not None
         if plan is not None:
             args += plan["paths"]
+        Recorder.pytest_runtest_protocol = pytest.hookimpl(hookwrapper=True)(Recorder.pytest_runtest_protocol)
         recorder = Recorder(cov, plan)
         plugins.append(recorder)
     cov.start()
