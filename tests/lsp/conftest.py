@@ -125,6 +125,10 @@ async def start_server():
         def report(params: Any) -> None:
             session.notifications.setdefault("empathy/report", []).append(params)
 
+        @lsp.feature("empathy/coverage")
+        def coverage(params: Any) -> None:
+            session.notifications.setdefault("empathy/coverage", []).append(params)
+
         await lsp.start_io(sys.executable, "-m", "empathy_os", "lsp", env=env or server_env(),
                            cwd=str(root or REPO))
         sessions.append(session)

@@ -51,6 +51,7 @@ def test_palette_ids_match_python() -> None:
 
 def test_report_notification_matches() -> None:
     assert _ts_constant("REPORT_NOTIFICATION") == command_ids.REPORT_NOTIFICATION
+    assert _ts_constant("COVERAGE_NOTIFICATION") == command_ids.COVERAGE_NOTIFICATION
 
 
 def test_palette_commands_are_contributed_with_titles() -> None:

@@ -14,6 +14,7 @@ export const SERVER_COMMANDS = {
   explainFinding: "empathy.server.explainFinding",
   fix: "empathy.server.fix",
   verify: "empathy.server.verify",
+  coverage: "empathy.server.coverage",
 } as const;
 
 /** Palette commands contributed by the extension (package.json contributes.commands). */
@@ -30,6 +31,9 @@ export const PALETTE_COMMANDS = {
 
 /** Custom notification carrying the release-prep summary. */
 export const REPORT_NOTIFICATION = "empathy/report";
+
+/** Custom notification after each coverage measurement (release prep, or the affected tests on save). */
+export const COVERAGE_NOTIFICATION = "empathy/coverage";
 
 /** One quality gate as the CLI's --json reports it; fields beyond `name`/`passed` are optional. */
 export interface GateResult {

@@ -65,10 +65,6 @@ class Plan:
     line_maps: dict[str, dict[int, int]] = field(default_factory=dict)  # changed file -> old -> new line
     changed: list[str] = field(default_factory=list)  # relative paths, for the report
 
-    @property
-    def nothing(self) -> bool:
-        return not self.full and not self.changed
-
 
 def map_path(ctx: ProjectContext) -> Path:
     return ctx.cache_dir / MAP_FILE

@@ -54,6 +54,11 @@ class GenerateTestsArgs:
 
 
 @dataclass(config=_CONFIG)
+class CoverageArgs:
+    root: str | None = None
+
+
+@dataclass(config=_CONFIG)
 class ExplainFindingArgs:
     rule: str = Field(min_length=1)
     message: str | None = None

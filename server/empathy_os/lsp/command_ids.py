@@ -15,6 +15,7 @@ GENERATE_TESTS_FOR = "empathy.server.generateTestsFor"  # the "Generate tests fo
 EXPLAIN_FINDING = "empathy.server.explainFinding"  # the "Explain…" code action on a bandit finding
 FIX = "empathy.server.fix"  # verified changes for findings (the "Fix `RULE` (verified)" code actions)
 VERIFY = "empathy.server.verify"  # verify a patch in a private copy
+COVERAGE = "empathy.server.coverage"  # per-file coverage of the last (live) measurement
 
 SERVER_COMMANDS = (
     RELEASE_PREP,
@@ -26,10 +27,13 @@ SERVER_COMMANDS = (
     EXPLAIN_FINDING,
     FIX,
     VERIFY,
+    COVERAGE,
 )
 
 # custom notification carrying the release-prep summary (for the extension's status item)
 REPORT_NOTIFICATION = "empathy/report"
+# custom notification after each coverage measurement (release prep, or affected tests re-run on save)
+COVERAGE_NOTIFICATION = "empathy/coverage"
 
 # palette commands contributed by the extension (package.json "contributes.commands")
 PALETTE_COMMANDS = (

@@ -15,6 +15,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp import live_coverage
 from empathy_os.lsp.arguments import (
     ComposeTeamArgs,
     CoverageBoostArgs,
@@ -128,6 +129,7 @@ async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs)
     for path in sorted(ls.store.set_project(root, findings)):
         publish(ls, ls.store, Path(path), ls.open_version(Path(path)))
     ls.protocol.notify(ids.REPORT_NOTIFICATION, summary(root, data))
+    live_coverage.after_release_prep(ls, root, data)
     return data
 
 

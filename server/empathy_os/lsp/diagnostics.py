@@ -129,6 +129,24 @@ class DiagnosticStore:
                 touched.add(path)
         return touched  # another workspace's files are not re-published
 
+    def replace_tool(self, root: Path, tool: str, findings: Iterable[Finding]) -> set[str]:
+        """Replace one tool's findings for the files of `root`'s project run (the coverage analyzer re-run on
+        save); returns the paths whose diagnostics changed."""
+        root_key = _key(root)
+        touched = set()
+        for path, owner in list(self.project_roots.items()):
+            if owner == root_key:
+                kept = [f for f in self.project.get(path, []) if f.tool != tool]
+                if len(kept) != len(self.project.get(path, [])):
+                    self.project[path] = kept
+                    touched.add(path)
+        for finding in findings:
+            path = _key(root / finding.path)
+            self.project.setdefault(path, []).append(finding)
+            self.project_roots[path] = root_key
+            touched.add(path)
+        return touched
+
     def cover_lines(self, path: Path, lines: set[int]) -> bool:
         """Tests just added cover `lines` of `path` (measured by the boost's validation runs): drop the
         coverage gaps they close, narrow the ones they shrink. Returns whether anything changed."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from empathy_os.lsp import lifecycle
+from empathy_os.lsp import lifecycle, live_coverage
 from empathy_os.lsp.diagnostics import PER_FILE_ANALYZERS, publish, uri_to_path
 
 if TYPE_CHECKING:
@@ -86,6 +86,8 @@ def register(ls: EmpathyServer) -> None:
     def did_save(ls: EmpathyServer, params: types.DidSaveTextDocumentParams) -> None:
         if is_python(params.text_document.uri):
             schedule(ls, params.text_document.uri)
+            if (path := uri_to_path(params.text_document.uri)) is not None:
+                live_coverage.on_save(ls, path)
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: EmpathyServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -28,6 +28,7 @@ from empathy_os.lsp import (
     file_diagnostics,
     fix_actions,
     lifecycle,
+    live_coverage,
 )
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import DiagnosticStore, uri_to_path
@@ -43,7 +44,7 @@ from empathy_os.lsp.shared_runs import SharedRuns
 
 log = logging.getLogger(__name__)
 
-_OPTIONAL_ARGS = {ids.RELEASE_PREP, ids.TEST_COVERAGE_BOOST, ids.LIST_TEMPLATES}
+_OPTIONAL_ARGS = {ids.RELEASE_PREP, ids.TEST_COVERAGE_BOOST, ids.LIST_TEMPLATES, ids.COVERAGE}
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
@@ -94,6 +95,7 @@ class EmpathyServer(LanguageServer):
         self.store = DiagnosticStore()
         self.release_preps: SharedRuns[dict[str, Any]] = SharedRuns("release prep")  # one per workspace
         self.file_tasks: dict[str, asyncio.Task[None]] = {}
+        self.live_coverage: dict[str, live_coverage.Live] = {}  # workspace root -> refresh state
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         super().start_io(lifecycle.StdinWatcher(stdin or sys.stdin.buffer), stdout)
@@ -208,6 +210,7 @@ def create_server() -> EmpathyServer:
     explain.register(ls)
     code_actions.register(ls)
     fix_actions.register(ls)
+    live_coverage.register(ls)
     return ls
 
 

@@ -47,6 +47,11 @@ class SharedRuns(Generic[T]):
             if self._running.get(key) is shared:
                 del self._running[key]
 
+    async def idle(self, key: str) -> None:
+        """Return once no run for `key` is going (whatever its outcome)."""
+        while (running := self._running.get(key)) is not None and not running.done():
+            await asyncio.gather(asyncio.shield(running), return_exceptions=True)
+
     @staticmethod
     async def _join(running: asyncio.Future[T], what: str) -> T:
         try:

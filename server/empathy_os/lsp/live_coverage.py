@@ -1,0 +1,167 @@
+"""Live coverage: after a release prep, a save re-runs only the tests it affects and republishes coverage.
+
+The per-test data is the coverage analyzer's map (`.empathy/cache/coverage-map.json`, written by the
+release prep's worker; analyzers/coverage_map says how tests are chosen). On save of a Python file of a
+trusted workspace that has such a map, the coverage analyzer runs again here: it plans from the map, runs
+the affected tests in the project's interpreter (its own process group, killed on cancel), merges and
+stores. One refresh per workspace at a time: a newer save cancels the running one and waits for it to be
+gone before starting (the cancelled run stored nothing, so the next plan still sees every change). Each
+refresh runs inside work-done progress (cancellable from the client) and ends with coverage diagnostics
+replaced, and an `empathy/coverage` notification (the figure and how it was obtained) for the status item
+and the editor's coverage view, which then asks `empathy.server.coverage` for the per-file data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp import lifecycle
+from empathy_os.lsp.arguments import CoverageArgs
+from empathy_os.lsp.diagnostics import publish
+from empathy_os.lsp.progress import WorkDone, guarded
+
+if TYPE_CHECKING:
+    from empathy_os.lsp.server import EmpathyServer
+
+log = logging.getLogger(__name__)
+DEBOUNCE_SECONDS = 0.2  # "save all" sends a burst of saves: they make one refresh
+
+
+@dataclass
+class Live:
+    """Per workspace root: the running refresh and what the last run said."""
+
+    task: asyncio.Task[None] | None = None
+    last: dict[str, Any] = field(default_factory=dict)
+
+
+def _live(ls: EmpathyServer, root: Path) -> Live:
+    return ls.live_coverage.setdefault(str(root), Live())
+
+
+def has_map(root: Path) -> bool:
+    from empathy_os.analyzers.coverage_map import MAP_FILE
+
+    return (root / ".empathy" / "cache" / MAP_FILE).is_file()
+
+
+def on_save(ls: EmpathyServer, path: Path) -> None:
+    """A Python file was saved: refresh its project's coverage if a release prep left per-test data."""
+    if not ls.settings.trusted or not ls.in_workspace(path):
+        return  # project code runs only in a trusted workspace
+    root = ls.root_for(path)
+    if not has_map(root):
+        return  # no release prep (with coverage) yet: nothing to keep live
+    schedule(ls, root)
+
+
+def schedule(ls: EmpathyServer, root: Path) -> asyncio.Task[None]:
+    live = _live(ls, root)
+    previous = live.task
+    if previous is not None and not previous.done():
+        previous.cancel()  # a newer save supersedes it
+    task = asyncio.ensure_future(_refresh(ls, root, previous))
+    live.task = task
+    lifecycle.track(task)
+    task.add_done_callback(_log_failure)
+    return task
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("coverage refresh failed: %s", task.exception())
+
+
+async def _refresh(ls: EmpathyServer, root: Path, previous: asyncio.Task[None] | None) -> None:
+    if previous is not None:  # never two runs over one project: wait until the superseded one is gone
+        await asyncio.gather(previous, return_exceptions=True)
+    await asyncio.sleep(DEBOUNCE_SECONDS)
+    await ls.release_preps.idle(str(root))  # a release prep measures coverage itself; then we catch up
+    from empathy_os.analyzers import run_analyzer
+    from empathy_os.analyzers.project import load_project
+
+    started = time.perf_counter()
+    async with WorkDone(ls, "Empathy: coverage of the affected tests") as progress:
+        progress.report("planning from the per-test data", 0)
+        try:
+            ctx = load_project(root, python=ls.settings.python, trusted=ls.settings.trusted)
+        except ValueError as exc:
+            log.warning("cannot refresh coverage of %s: %s", root, exc)
+            return
+        ctx.use_cache = True
+        result = await run_analyzer("coverage", ctx)
+        progress.report("publishing coverage", 100)
+    seconds = time.perf_counter() - started
+    if not result.ran:
+        notify(ls, root, {"ran": False, "error": result.error, "seconds": round(seconds, 3)})
+        return
+    for changed in sorted(ls.store.replace_tool(root, "coverage", result.findings)):
+        publish(ls, ls.store, Path(changed), ls.open_version(Path(changed)))
+    m = result.metrics
+    notify(ls, root, {
+        "ran": True, "run": m.get("coverage_run") if not result.cached else "unchanged",
+        "coverage_percent": m.get("coverage_percent"), "tests_rerun": m.get("tests_rerun") if not result.cached else 0,
+        "tests_reused": m.get("tests_reused"), "tests_failed": m.get("tests_failed"),
+        "how": m.get("coverage_how"), "seconds": round(seconds, 3)})
+
+
+def after_release_prep(ls: EmpathyServer, root: Path, data: dict[str, Any]) -> None:
+    """The release prep measured every test (or the affected ones): tell the status item and the view."""
+    metrics = data.get("metrics") or {}
+    if metrics.get("coverage_percent") is None or not has_map(root):
+        return
+    notify(ls, root, {"ran": True, "run": "release prep", "coverage_percent": metrics["coverage_percent"],
+                      "tests_rerun": None, "tests_reused": None, "tests_failed": metrics.get("tests_failed"),
+                      "how": "release prep", "seconds": data.get("duration_seconds")})
+
+
+def notify(ls: EmpathyServer, root: Path, payload: dict[str, Any]) -> None:
+    payload = {"root": str(root), "root_uri": root.as_uri(), **payload}
+    _live(ls, root).last = payload
+    ls.protocol.notify(ids.COVERAGE_NOTIFICATION, payload)
+
+
+def per_file(ls: EmpathyServer, root: Path) -> dict[str, Any]:
+    """The `empathy.server.coverage` answer: the last merged report, per file."""
+    from empathy_os.analyzers.base import ProjectContext
+    from empathy_os.analyzers.coverage_map import load_map
+
+    base: dict[str, Any] = {"root": str(root), "root_uri": root.as_uri(), "last": _live(ls, root).last}
+    if not ls.settings.trusted:
+        return {**base, "measured": False, "reason": "workspace not trusted: project code is not run"}
+    state = load_map(ProjectContext(root=root))
+    if state is None:
+        return {**base, "measured": False, "reason": "no coverage measured yet: run Prepare Release"}
+    report = state["report"]
+    branch = bool(report.get("meta", {}).get("branch_coverage"))
+    files = []
+    for rel, data in sorted(report["files"].items()):
+        summary = data.get("summary", {})
+        files.append({
+            "path": rel, "uri": (root / rel).as_uri(),
+            "statements": {"covered": summary.get("covered_lines", 0), "total": summary.get("num_statements", 0)},
+            "branches": {"covered": summary.get("covered_branches", 0), "total": summary.get("num_branches", 0)}
+            if branch else None,
+            "executed_lines": data.get("executed_lines", []), "missing_lines": data.get("missing_lines", []),
+            "executed_branches": data.get("executed_branches", []) if branch else [],
+            "missing_branches": data.get("missing_branches", []) if branch else [],
+        })
+    totals = report.get("totals", {})
+    return {**base, "measured": True, "branch": branch, "coverage_percent": totals.get("percent_covered"),
+            "statements": {"covered": totals.get("covered_lines"), "total": totals.get("num_statements")},
+            "branches": {"covered": totals.get("covered_branches"), "total": totals.get("num_branches")}
+            if branch else None,
+            "tests": len(state["tests"]), "files": files}
+
+
+def register(ls: EmpathyServer) -> None:
+    @ls.command(ids.COVERAGE)
+    @guarded
+    def coverage(ls, args: CoverageArgs) -> dict[str, Any]:  # pygls resolves the hints: no TYPE_CHECKING names
+        return per_file(ls, ls.resolve_root(args.root))
