@@ -7,6 +7,12 @@
   analyzer cache hit), bandit + ruff re-run on that file (goal p95 ≤ 200 ms); both the complete publish
   and cached re-saves of unchanged content are reported;
 - idle RSS of the server process (and its children) after initialize and after the saves;
+- with `--live PROJECT`: live coverage on a copy of a real project (e.g. more-itertools from PyPI, a few
+  hundred tests; `--python` its interpreter with pytest + coverage): the release prep's cold coverage run,
+  a full re-measurement through the daemon (a config change forces every test), and one-file edits (a
+  statement added to a different tested function each time) from didSave to the `empathy/coverage`
+  notification; goal: an edit refreshes coverage in ≤ 20 % of the cold full run; the last figure is checked
+  against a full run's;
 - with `--memory`: the daemon's own RSS before, at its peak during, and after each heavy command (release
   prep, coverage boost) in a copy of the sample project holding a generated 22 MB module (`--big-mb`);
   goal: after a command, RSS within 50 MiB of the baseline taken before the first one.
@@ -89,6 +95,12 @@ class Client(LanguageClient):
         @self.feature("empathy/report")
         def on_report(params: object) -> None:
             return None
+
+        self.coverage: asyncio.Queue[tuple[float, object]] = asyncio.Queue()
+
+        @self.feature("empathy/coverage")
+        def on_coverage(params: object) -> None:
+            self.coverage.put_nowait((time.perf_counter(), params))
 
 
 async def start(root: Path, options: dict | None = None) -> tuple[Client, float]:
@@ -289,6 +301,106 @@ async def memory(megabytes: float) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def tested_functions(root: Path, limit: int) -> list[tuple[str, str]]:
+    """(file, function) pairs, top-level functions of measured files that some test ran, spread out."""
+    import ast
+    import json
+
+    state = json.loads((root / ".empathy" / "cache" / "coverage-map.json").read_text())
+    ran: dict[str, set[int]] = {}
+    for test in state["tests"].values():
+        for rel, (lines, _arcs) in test["d"].items():
+            ran.setdefault(rel, set()).update(lines)
+    found = []
+    for rel in sorted(state["texts"]):
+        tree = ast.parse((root / rel).read_text())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and ran.get(rel, set()) & set(range(node.lineno, node.end_lineno + 1)):
+                found.append((rel, node.name))
+    step = max(1, len(found) // limit)
+    return found[::step][:limit]
+
+
+def add_statement(path: Path, function: str, n: int) -> None:
+    """A statement appended to the function's body (same indentation): the function's text changes."""
+    import ast
+
+    text = path.read_text()
+    node = next(d for d in ast.parse(text).body if isinstance(d, ast.FunctionDef) and d.name == function)
+    last = node.body[-1]
+    lines = text.splitlines(keepends=True)
+    lines.insert(last.end_lineno, " " * last.col_offset + f"_bench_{n} = {n}\n")
+    if isinstance(last, ast.Return):  # after a return the statement would never run: put it before
+        lines.insert(last.lineno - 1, lines.pop(last.end_lineno))
+    path.write_text("".join(lines))
+
+
+async def saved(client: Client, path: Path, timeout: float = 900) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=path.as_uri())))
+    at, note = await asyncio.wait_for(client.coverage.get(), timeout)
+    return at - t0, note
+
+
+async def live(project: Path, python: str | None, edits: int, fulls: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="empathy-lsp-live-"))
+    try:
+        root = work / project.name
+        shutil.copytree(project, root, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".tox", ".git"))
+        options = {"trusted": True, **({"project": {"python": python}} if python else {})}
+        client, _ = await start(root, options)
+        t0 = time.perf_counter()
+        report = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command="empathy.server.releasePrep", arguments=[{}]))
+        prep = time.perf_counter() - t0
+        cov_agent = next(a for a in report["agents"] if a["id"] == "test_coverage_analyzer")
+        await client.coverage.get()
+        tests = report["metrics"].get("tests_passed")
+        rows = [("release prep (every analyzer; coverage: all tests)", f"{prep:.1f} s",
+                 f"coverage agent {cov_agent['duration_seconds']:.1f} s", "1", f"{tests} tests passed", "")]
+
+        full_times, full_note = [], None
+        pyproject = root / "pyproject.toml"
+        trigger = next(root.rglob("*.py"))
+        for i in range(fulls):  # a config change: the daemon re-runs every test (a cold full run)
+            with pyproject.open("a") as fh:
+                fh.write(f"\n# bench full run {i}\n")
+            took, full_note = await saved(client, trigger)
+            full_times.append(took)
+        cold = min(full_times)
+        rows.append(("save after a config change → every test re-run", f"{statistics.median(full_times):.2f} s",
+                     f"best {cold:.2f} s", str(fulls), f"{full_note.tests_rerun} tests", full_note.run))
+
+        edit_times, notes = [], []
+        for n, (rel, function) in enumerate(tested_functions(root, edits)):
+            add_statement(root / rel, function, n)
+            took, note = await saved(client, root / rel)
+            edit_times.append(took)
+            notes.append(note)
+        ratio = statistics.median(edit_times) / cold
+        rerun = [nt.tests_rerun for nt in notes]
+        rows.append(("one-file edit → coverage refreshed (affected)", f"{statistics.median(edit_times):.2f} s",
+                     f"p95 {pct(edit_times, 95):.2f} s", str(len(edit_times)),
+                     f"re-run {min(rerun)}–{max(rerun)} (median {statistics.median(rerun):.0f})",
+                     f"{ratio * 100:.1f} % of the best full run (goal ≤ 20 %: {'ok' if ratio <= 0.2 else 'MISSED'})"))
+        with pyproject.open("a") as fh:  # finally: every test again, the figure must not move
+            fh.write("\n# bench check\n")
+        _, check = await saved(client, trigger)
+        same = check.coverage_percent == notes[-1].coverage_percent
+        rows.append(("merged figure after the edits vs a full run", f"{notes[-1].coverage_percent:.4f} %",
+                     f"full {check.coverage_percent:.4f} %", "1", "equal" if same else "DIFFERENT", ""))
+        await stop(client)
+        head = ("measure", "median", "other", "runs", "tests", "")
+        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+        print(f"\nLive coverage — {project.name}, {os.cpu_count()} CPUs, load avg "
+              f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the end; "
+              f"interpreter {python or 'default'}")
+        for row in [head, tuple("-" * w for w in widths), *rows]:
+            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -296,8 +408,15 @@ if __name__ == "__main__":
     parser.add_argument("--saves", type=int, default=30, help="edit+save cycles to time")
     parser.add_argument("--memory", action="store_true", help="only the memory table (heavy commands)")
     parser.add_argument("--big-mb", type=float, default=22.0, help="size of the generated module (--memory)")
+    parser.add_argument("--live", type=Path, metavar="PROJECT", help="only the live-coverage table, on a copy "
+                        "of PROJECT (e.g. an extracted more-itertools sdist)")
+    parser.add_argument("--python", help="the project's interpreter, with pytest and coverage (--live)")
+    parser.add_argument("--edits", type=int, default=12, help="one-file edits to time (--live)")
+    parser.add_argument("--fulls", type=int, default=2, help="full re-runs to time (--live)")
     args = parser.parse_args()
-    if args.memory:
+    if args.live:
+        asyncio.run(live(args.live.resolve(), args.python, args.edits, args.fulls))
+    elif args.memory:
         asyncio.run(memory(args.big_mb))
     else:
         asyncio.run(main(args.runs, args.saves))

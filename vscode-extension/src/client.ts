@@ -19,7 +19,13 @@ import {
 } from "vscode-languageclient/node";
 import { ensureDaemonEnv } from "./daemonSetup";
 import { checkInterpreter, expandSetting, interpreterProblemMessage, type ResolvedInterpreter } from "./interpreter";
-import { REPORT_NOTIFICATION, SERVER_COMMANDS, type ReleaseReport } from "./protocol";
+import {
+  COVERAGE_NOTIFICATION,
+  REPORT_NOTIFICATION,
+  SERVER_COMMANDS,
+  type CoverageNote,
+  type ReleaseReport,
+} from "./protocol";
 import { createdFiles } from "./results";
 import { type EmpathySettings, readSettings } from "./settings";
 import type { PythonInterpreter } from "./pythonExtension";
@@ -37,6 +43,8 @@ export class EmpathyClient implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly reportEmitter = new vscode.EventEmitter<ReleaseReport>();
   readonly onReport = this.reportEmitter.event;
+  private readonly coverageEmitter = new vscode.EventEmitter<CoverageNote>();
+  readonly onCoverage = this.coverageEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -149,6 +157,7 @@ export class EmpathyClient implements vscode.Disposable {
       }
     });
     client.onNotification(REPORT_NOTIFICATION, (report: ReleaseReport) => this.reportEmitter.fire(report));
+    client.onNotification(COVERAGE_NOTIFICATION, (note: CoverageNote) => this.coverageEmitter.fire(note));
     try {
       await client.start();
       this.restarts = 0;
@@ -283,6 +292,7 @@ export class EmpathyClient implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.reportEmitter.dispose();
+    this.coverageEmitter.dispose();
     vscode.Disposable.from(...this.disposables).dispose();
   }
 }

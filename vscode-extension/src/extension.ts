@@ -1,7 +1,9 @@
-// Wiring only: the pieces live in client.ts, commands.ts, status.ts, reportDocuments.ts and pythonExtension.ts.
+// Wiring only: the pieces live in client.ts, commands.ts, status.ts, reportDocuments.ts, coverage.ts and
+// pythonExtension.ts.
 import * as vscode from "vscode";
 import { EmpathyClient } from "./client";
 import { registerCommands } from "./commands";
+import { CoverageView } from "./coverage";
 import { PythonInterpreter } from "./pythonExtension";
 import { ReportDocuments } from "./reportDocuments";
 import { StatusView } from "./status";
@@ -14,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const documents = new ReportDocuments();
   const python = new PythonInterpreter(log);
   client = new EmpathyClient(context, log, status, python);
-  context.subscriptions.push(log, status, documents, python, client);
+  context.subscriptions.push(log, status, documents, python, client, new CoverageView(client, log));
   registerCommands(context, client, status, documents);
   // The project's interpreter is known before the daemon's first settings are sent.
   void python.init().then(() => client?.start());

@@ -75,3 +75,43 @@ export interface ReleaseReport {
   duration_seconds?: number | null;
   [key: string]: unknown;
 }
+
+/** One file of `empathy.server.coverage`: coverage.py's own JSON report for it (lines are 1-based). */
+export interface CoverageFile {
+  path: string;
+  uri: string;
+  statements: { covered: number; total: number };
+  branches: { covered: number; total: number } | null;
+  executed_lines: number[];
+  missing_lines: number[];
+  executed_branches: [number, number][];
+  missing_branches: [number, number][];
+}
+
+/** The `empathy/coverage` notification: the figure and how it was obtained. */
+export interface CoverageNote {
+  root: string;
+  root_uri: string;
+  ran: boolean;
+  run?: string | null; // "affected" | "full" | "unchanged" | "release prep"
+  coverage_percent?: number | null;
+  tests_rerun?: number | null;
+  tests_reused?: number | null;
+  tests_failed?: number | null;
+  how?: string | null;
+  error?: string | null;
+  seconds?: number | null;
+}
+
+/** The `empathy.server.coverage` answer. */
+export interface CoverageAnswer {
+  root: string;
+  root_uri: string;
+  measured: boolean;
+  reason?: string;
+  branch?: boolean;
+  coverage_percent?: number | null;
+  tests?: number;
+  files?: CoverageFile[];
+  last?: Partial<CoverageNote>;
+}
