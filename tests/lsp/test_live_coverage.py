@@ -51,6 +51,18 @@ def _lines(files: list[dict]) -> dict[str, tuple]:
                         sorted(map(tuple, f["missing_branches"]))) for f in files}
 
 
+def _test_runs(server: psutil.Process) -> list[psutil.Process]:
+    """The coverage driver's processes (a save also starts bandit and ruff, which are not what we wait for)."""
+    found = []
+    for child in server.children(recursive=True):
+        try:
+            if any("pytest_args" in part for part in child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
 async def test_saves_rerun_affected_tests_and_the_merged_figure_equals_a_full_run(start_server, tmp_path):
     root = _project(tmp_path)
     session = await start_server(root)
@@ -115,7 +127,7 @@ async def test_a_newer_save_supersedes_the_running_refresh(start_server, tmp_pat
         "    return text.upper() + \"!\"", "    return text.upper() + \"!!\""))
     session.client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=session.uri("livecov/text.py"))))
-    await session.wait_for(lambda: server.children(recursive=True), what="the first refresh's test run")
+    await session.wait_for(lambda: _test_runs(server), what="the first refresh's test run")
     note = await _save(session, "tests/test_text.py", old="HI!", new="HI!!")
     await asyncio.sleep(1.0)  # a superseded run that still finished would notify too
     assert len(session.notifications["empathy/coverage"]) == seen + 1
@@ -124,7 +136,7 @@ async def test_a_newer_save_supersedes_the_running_refresh(start_server, tmp_pat
     ends = [r for reports in session.client.progress_reports.values() for r in reports
             if isinstance(r, types.WorkDoneProgressEnd)]
     assert any(e.message == "cancelled" for e in ends) and ends[-1].message == "done"
-    await session.wait_for(lambda: not server.children(recursive=True), timeout=15, what="no test process left")
+    await session.wait_for(lambda: not _test_runs(server), timeout=15, what="no test process left")
 
 
 async def test_untrusted_workspace_runs_nothing_on_save(start_server, tmp_path):
