@@ -142,6 +142,13 @@ async def next_publish(client: Client, uri: str, timeout: float = 30.0) -> float
             return at
 
 
+def table(title: str, head: tuple[str, ...], rows: list[tuple]) -> None:
+    print(title)
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    for row in [head, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
@@ -289,14 +296,11 @@ async def memory(megabytes: float) -> None:
             rows.append((name, f"{before:.0f}", f"{peak[0]:.0f}", f"{after:.0f}", f"{after - baseline:+.0f}",
                          f"{took:.1f} s", "ok" if after - baseline <= 50 else "MISSED", outcome))
         await stop(client)
-        head = ("command", "RSS before MiB", "peak MiB", "after MiB", "after − baseline", "time", "goal ≤ +50",
-                "result")
-        print(f"\nDaemon memory — workspace: sample project + a {big.stat().st_size / 1e6:.1f} MB module; "
+        table(f"\nDaemon memory — workspace: sample project + a {big.stat().st_size / 1e6:.1f} MB module; "
               f"baseline RSS after initialize {baseline:.0f} MiB (own process, psutil); "
-              f"load avg {os.getloadavg()[0]:.1f}")
-        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-        for row in [head, tuple("-" * w for w in widths), *rows]:
-            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+              f"load avg {os.getloadavg()[0]:.1f}",
+              ("command", "RSS before MiB", "peak MiB", "after MiB", "after − baseline", "time", "goal ≤ +50",
+               "result"), rows)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -391,13 +395,9 @@ async def live(project: Path, python: str | None, edits: int, fulls: int) -> Non
         rows.append(("merged figure after the edits vs a full run", f"{notes[-1].coverage_percent:.4f} %",
                      f"full {check.coverage_percent:.4f} %", "1", "equal" if same else "DIFFERENT", ""))
         await stop(client)
-        head = ("measure", "median", "other", "runs", "tests", "")
-        widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-        print(f"\nLive coverage — {project.name}, {os.cpu_count()} CPUs, load avg "
+        table(f"\nLive coverage — {project.name}, {os.cpu_count()} CPUs, load avg "
               f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min) at the end; "
-              f"interpreter {python or 'default'}")
-        for row in [head, tuple("-" * w for w in widths), *rows]:
-            print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+              f"interpreter {python or 'default'}", ("measure", "median", "other", "runs", "tests", ""), rows)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

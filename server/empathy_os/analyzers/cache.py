@@ -68,14 +68,19 @@ def load(ctx: ProjectContext, name: str, key: str) -> AnalyzerResult | None:
 
 def store(ctx: ProjectContext, name: str, key: str, result: AnalyzerResult) -> bool:
     """Write the entry atomically; False (and nothing half-written) when the folder is not writable."""
-    target = _entry(ctx, name)
+    return write_entry(ctx, f"{name}.json", json.dumps({"key": key, "result": result.model_dump(mode="json")}))
+
+
+def write_entry(ctx: ProjectContext, filename: str, payload: str) -> bool:
+    """`payload` into `<root>/.empathy/cache/<filename>` atomically (temp file + rename); False when the
+    folder is not writable. `.empathy/` gets a .gitignore the first time."""
+    target = ctx.cache_dir / filename
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         ignore = ctx.root / ".empathy" / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Empathy's cache and generated data\n*\n", encoding="utf-8")
-        payload = json.dumps({"key": key, "result": result.model_dump(mode="json")})
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(payload)

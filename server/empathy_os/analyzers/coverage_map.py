@@ -33,9 +33,7 @@ import difflib
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,21 +78,10 @@ def load_map(ctx: ProjectContext) -> dict[str, Any] | None:
 
 
 def save_map(ctx: ProjectContext, state: dict[str, Any]) -> bool:
-    """Atomically (temp file + rename); False when `.empathy/` cannot be written."""
-    target = map_path(ctx)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".coverage-map.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(state, fh, separators=(",", ":"))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return True
-    except OSError:
-        return False
+    """Atomically; False when `.empathy/` cannot be written."""
+    from empathy_os.analyzers.cache import write_entry  # cache imports the analyzers' package
+
+    return write_entry(ctx, MAP_FILE, json.dumps(state, separators=(",", ":")))
 
 
 def _sha(path: Path) -> str | None:
