@@ -32,11 +32,15 @@ PKG = "server/empathy_os"
 # module → the tests that reach it (focused rule tests first: they are fast and fail first).
 TARGETS: dict[str, tuple[str, list[str]]] = {
     "gates": (f"{PKG}/workflows/gates.py", ["tests/unit/test_gates_rules.py"]),
-    "bandit": (f"{PKG}/analyzers/bandit.py", ["tests/unit/test_analyzer_rules.py"]),
+    "bandit": (f"{PKG}/analyzers/bandit.py", ["tests/unit/test_analyzer_rules.py",
+                                              "tests/unit/test_bandit_in_process.py"]),
     "ruff": (f"{PKG}/analyzers/ruff.py", ["tests/unit/test_analyzer_rules.py"]),
     "meta_orchestrator": (f"{PKG}/orchestration/meta_orchestrator.py", ["tests/unit/test_planner_rules.py",
-                                                                        "tests/unit/test_orchestrator.py"]),
-    "validate": (f"{PKG}/testgen/validate.py", ["tests/unit/test_validate_verdicts.py",
+                                                                        "tests/unit/test_planner_choices.py",
+                                                                        "tests/unit/test_orchestrator.py",
+                                                                        "tests/unit/test_learning_loop.py"]),
+    "validate": (f"{PKG}/testgen/validate.py", ["tests/unit/test_validate_rules.py",
+                                                "tests/unit/test_validate_verdicts.py",
                                                 "tests/unit/test_testgen_validate.py"]),
     "models": (f"{PKG}/store/models.py", ["tests/unit/test_store_rules.py", "tests/unit/test_store.py"]),
 }

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
-from empathy_os.analyzers.bandit import is_critical
+from empathy_os.analyzers.bandit import config_args, is_critical
 from empathy_os.analyzers.base import Severity
 from empathy_os.analyzers.project import load_project
 from empathy_os.analyzers.ruff import _severity
@@ -29,6 +33,7 @@ SNIPPETS = {
     ("HIGH", "LOW", {"critical_min_confidence": "LOW"}, True),
     ("UNDEFINED", "HIGH", {"critical_min_severity": "LOW"}, False),
     ("WEIRD", "HIGH", {"critical_min_severity": "LOW"}, False),   # an unknown rating ranks lowest
+    ("HIGH", "WEIRD", {"critical_min_confidence": "LOW"}, False),
     ("HIGH", "MEDIUM", {"critical_min_confidence": "BOGUS"}, True),  # an unknown setting: the default
     ("HIGH", "MEDIUM", {"critical_min_severity": "BOGUS"}, True),
     ("MEDIUM", "HIGH", {"critical_min_severity": "BOGUS"}, False),
@@ -122,3 +127,71 @@ def test_ruff_failure_is_not_run_with_the_reason(tmp_path):
                                           "pkg/__init__.py": "X = 1\n"})
     result = analyze("ruff", root)
     assert not result.ran and result.error.startswith("ruff failed (exit 2)")
+
+
+def test_bandit_non_critical_high_costs_two_points_and_stays_high(tmp_path):
+    # Flask's debug server is HIGH severity, MEDIUM confidence: critical only while MEDIUM confidence counts.
+    app = "from flask import Flask\n\napp = Flask(__name__)\napp.run(debug=True)\n"
+    root = write_project(tmp_path / "p", {"pyproject.toml": '[tool.empathy]\ncritical_min_confidence = "HIGH"\n',
+                                          "pkg/__init__.py": "", "pkg/app.py": app})
+    result = analyze("bandit", root)
+    [finding] = result.findings
+    assert (finding.rule, finding.severity, finding.confidence) == ("B201", Severity.HIGH, "MEDIUM")
+    assert result.metrics["critical_issues"] == 0 and result.metrics["high"] == 1
+    assert result.score == 8.0
+
+
+def test_bandit_finding_fields_come_from_bandit(tmp_path):
+    src = ("import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(\n        cmd,\n        shell=True,\n"
+           "    )\n")
+    root = write_project(tmp_path / "p", {"pkg/__init__.py": "", "pkg/run.py": src})
+    by_rule = {f.rule: f for f in analyze("bandit", root).findings}
+    by_hand = {r["test_id"]: r for r in json.loads(subprocess.run(
+        [sys.executable, "-m", "bandit", "-f", "json", "-q", "pkg/run.py"], cwd=root, capture_output=True,
+        text=True, check=False).stdout)["results"]}
+    assert set(by_rule) == set(by_hand) == {"B404", "B602"}
+    for rule, f in by_rule.items():
+        r = by_hand[rule]
+        assert (f.path, f.line, f.end_line, f.column) == (
+            "pkg/run.py", r["line_number"], max(r["line_range"]), r["col_offset"] + 1)
+        assert (f.cwe, f.url, f.message) == (r["issue_cwe"]["id"], r["more_info"], r["issue_text"])
+        assert f.extra == {"test_name": r["test_name"], "bandit_severity": r["issue_severity"]}
+    assert (by_rule["B602"].line, by_rule["B602"].end_line) == (7, 8)  # the call spans lines 5-8
+
+
+NOSEC_AND_BROKEN = {"pkg/__init__.py": "", "pkg/broken.py": "def g(:\n    pass\n",
+                    "pkg/ok.py": "import pickle  # nosec\n\n\ndef f(b):\n    return pickle.loads(b)  # nosec\n"}
+
+
+def test_bandit_metrics_count_skipped_files_nosec_and_lines(tmp_path):
+    root = write_project(tmp_path / "p", NOSEC_AND_BROKEN)
+    result = analyze("bandit", root)
+    assert result.ran and result.findings == []
+    m = result.metrics
+    totals = json.loads(subprocess.run([sys.executable, "-m", "bandit", "-f", "json", "-q", "-r", "pkg"], cwd=root,
+                                       capture_output=True, text=True, check=False).stdout)["metrics"]["_totals"]
+    assert (m["files_scanned"], m["files_skipped"], m["nosec"]) == (2, 1, 2)
+    assert m["lines_of_code"] == totals["loc"] > 0
+    assert result.error == "bandit skipped 1 file(s): pkg/broken.py: syntax error while parsing AST from file"
+    assert result.score == 10.0 and result.scope == "3 source file(s), tests excluded"
+
+
+@pytest.mark.parametrize(("config", "args"), [
+    ({"pyproject.toml": "[tool.bandit]\nskips = [\"B404\"]\n"}, ["-c", "pyproject.toml"]),
+    ({".bandit": "[bandit]\nskips = B404\n"}, ["--ini", ".bandit"]),
+    ({"pyproject.toml": "[tool.ruff]\n"}, []),
+])
+def test_bandit_uses_the_project_config(tmp_path, config, args):
+    root = write_project(tmp_path / "p", {**config, "pkg/__init__.py": "import subprocess\n"})
+    assert config_args(load_project(root)) == args
+    result = analyze("bandit", root)
+    assert ("B404" in {f.rule for f in result.findings}) is (not args)
+    assert result.scope.endswith(f"; bandit config {' '.join(args)}" if args else "tests excluded")
+
+
+def test_bandit_failure_is_not_run_with_the_reason(tmp_path):
+    # A profile that selects no known test: bandit exits 2 ("No tests would be run").
+    root = write_project(tmp_path / "p", {"pyproject.toml": '[tool.bandit]\ntests = ["B999"]\n',
+                                          "pkg/__init__.py": "X = 1\n"})
+    result = analyze("bandit", root)
+    assert not result.ran and result.error.startswith("bandit failed (exit 2)")
