@@ -22,8 +22,10 @@ from empathy_os.orchestration.agent_templates import AgentTemplate, get_template
 from empathy_os.orchestration.debate import agreement
 from empathy_os.orchestration.lexicon import score_domains
 from empathy_os.orchestration.project_size import classify_complexity, named_files
+from empathy_os.orchestration.refinement import content_of, refine
 from empathy_os.orchestration.run_context import RunContext
 from empathy_os.orchestration.runtime import AgentResult, project_context, run_agent
+from empathy_os.orchestration.teaching import teach
 
 ISSUE_SEVERITIES = {Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM}
 
@@ -183,38 +185,59 @@ class DebateStrategy(ExecutionStrategy):
 
 
 class TeachingStrategy(ExecutionStrategy):
-    """Junior first; the expert runs only if the junior's score is below `quality_threshold` (7.0)."""
+    """Junior first; the expert redoes the junior's *artifact* only if it scores below `quality_threshold`
+    (7.0) or the verification engine rejects it (see orchestration/teaching). With no content and no file
+    named (a whole project), the junior's measured report is judged instead and `final_output["artifact"]`
+    says so."""
 
     name = StrategyName.TEACHING
     min_agents = 2
 
     async def _execute(self, team, run):
+        content = content_of(run)
+        if content is not None:
+            outputs, final = await teach(team, run, content, self.client, run.agent_done)
+            result = self._result(outputs, **final)
+            result.success = outputs[-1].success
+            return result
         threshold = run.quality_threshold
         (junior, j_tier), (expert, e_tier) = team[0], team[-1]
         first = await self._agent(junior, j_tier, run)
         score = first.quality_score
+        report = ("none: no `content` and no file named, so the junior's tool report on the project is "
+                  "judged, and the expert reports too")
         if first.success and score is not None and score >= threshold:
-            return self._result([first], completed_by=junior.id, expert_needed=False,
+            return self._result([first], completed_by=junior.id, expert_needed=False, artifact=report,
                                 reason=f"junior scored {score} ≥ threshold {threshold}")
         why = (f"junior scored {score} < threshold {threshold}" if score is not None
                else f"junior produced no score ({first.error or first.model_note or 'nothing measured'})")
         second = await self._agent(expert, e_tier, run.with_(previous_outputs=[_stage_summary(first)]))
-        result = self._result([first, second], completed_by=expert.id, expert_needed=True, reason=why)
+        result = self._result([first, second], completed_by=expert.id, expert_needed=True, reason=why,
+                              artifact=report)
         result.success = second.success
         return result
 
 
 class RefinementStrategy(ExecutionStrategy):
-    """Draft → review → polish; each stage is given the previous stage's output."""
+    """Drafter → reviewer → editor over a content artifact (the context's `content`, or the file the run
+    names), each stage's artifact measured, stopping at `target_quality` (see orchestration/refinement).
+    With no content to refine (a whole project), each stage is a measured report that sees the previous
+    stage's output, and `final_output["artifact"]` says so."""
 
     name = StrategyName.REFINEMENT
     min_agents = 2
 
     async def _execute(self, team, run):
-        seq = await SequentialStrategy(self.client)._execute(team, run)
-        seq.strategy = self.name
-        seq.final_output["progression"] = [o.quality_score for o in seq.outputs]
-        return seq
+        content = content_of(run)
+        if content is None:
+            seq = await SequentialStrategy(self.client)._execute(team, run)
+            seq.strategy = self.name
+            seq.final_output["progression"] = [o.quality_score for o in seq.outputs]
+            seq.final_output["artifact"] = ("none: no `content` and no file named, so nothing is drafted or "
+                                            "edited; each stage's score is its tools' report on the project")
+            return seq
+        outputs, final = await refine(team, run, content, self.client, run.agent_done)
+        return self._result(outputs, **final)
 
 
 class AdaptiveStrategy(ExecutionStrategy):
