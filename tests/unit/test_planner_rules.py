@@ -102,7 +102,7 @@ def test_a_custom_template_that_declares_a_domain_joins_planning():
     ("Prepare for production release", "parallel"),
     ("Comprehensive security audit with multiple perspectives", "debate"),
     ("Document the public API cheaply", "teaching"),
-    ("Fix the flaky bug in the parser", "adaptive"),
+    ("Triage the flaky bug in the parser", "adaptive"),
     ("Refine and polish the module documentation", "refinement"),
 ])
 def test_estimate_per_strategy(task, strategy):

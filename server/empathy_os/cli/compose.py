@@ -22,6 +22,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import empathy_os.workflows  # noqa: F401 - registers the boost as a composition a plan can run
     from empathy_os.orchestration import MetaOrchestrator
 
     root = common.project_root_arg(args.project_root)
@@ -43,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
         common.print_json(data)
         return 0 if result is None or result.success else 1
     print(f"Task: {plan.task}\nPattern: {plan.task_pattern}   Strategy: {plan.strategy.value}   "
-          f"Complexity: {plan.complexity}")
+          f"Complexity: {plan.complexity}   Classified by: {plan.classified_by}")
+    if plan.workflow:
+        print(f"Workflow: {plan.workflow} {plan.workflow_args or ''}".rstrip())
     print("Agents:")
     for a in plan.agents:
         print(f"  - {a.id} ({a.role}, {a.tier_preference.value}; tools: {', '.join(a.tools)})")
@@ -57,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         for o in result.outputs:
             score = "n/a" if o.quality_score is None else f"{o.quality_score:.1f}/10"
             print(f"  - {o.agent_id}: {score} ({o.basis}) — {o.output.get('summary')}")
-        for key in ("consensus", "completed_by", "routed_to", "reason"):
+        for key in ("consensus", "completed_by", "routed_to", "reason", "summary"):
             if key in result.final_output:
                 print(f"  {key}: {result.final_output[key]}")
     return 0 if result is None or result.success else 1

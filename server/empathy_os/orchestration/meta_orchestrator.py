@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -27,6 +28,7 @@ from empathy_os.orchestration.exploration import thompson_pick
 from empathy_os.orchestration.lexicon import LEXICON, score_domains
 from empathy_os.orchestration.project_size import normalize_hint
 from empathy_os.orchestration.run_context import RunContext
+from empathy_os.orchestration.task_classifier import Classification, classify
 from empathy_os.orchestration.workspace_store import record_outcome, recorded_compositions
 from empathy_os.store.composition_records import composition_id, describe
 
@@ -51,6 +53,10 @@ class ExecutionPlan(BaseModel):
     reused_configuration: str | None = None
     # The caller's hints the plan was made with; a run of the plan keeps them unless it overrides them.
     hints: dict[str, Any] = Field(default_factory=dict)
+    # A workflow the plan runs as its composition ("test_coverage_boost", "fix"), and its arguments.
+    workflow: str | None = None
+    workflow_args: dict[str, Any] = Field(default_factory=dict)
+    classified_by: str = "lexicon"  # "model" | "lexicon": which part of planning was model-assisted
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")
@@ -64,16 +70,26 @@ class ExecutionPlan(BaseModel):
         kept = {k: v for k, v in self.hints.items() if getattr(run, k) is None}
         run = run.with_(task=run.task or self.task, **kept)
         gates = plan_gates.merged_gates(self.agents, run.quality_gates)
-        result = await get_strategy(self.strategy).execute(self.agents, run)
-        metrics = plan_gates.measured(result.outputs)
-        rows = plan_gates.evaluate(gates, metrics)
-        # Success is measured: every gate passed; with no gate, every agent measured something and the
-        # mean tool score reached the run's quality_threshold.
-        quality = metrics.get("quality_score")
-        if rows:
-            success = all(r["passed"] for r in rows)
+        if self.workflow:
+            # The workflow measures its own success (target reached / every finding fixed and verified).
+            from empathy_os.orchestration.compositions import run_workflow
+
+            started = time.perf_counter()
+            result, success, quality = await run_workflow(self, run)
+            result.total_duration = time.perf_counter() - started
+            result.total_cost_usd = sum(o.cost_usd for o in result.outputs)
+            rows: list[dict[str, Any]] = []
         else:
-            success = result.success and quality is not None and quality >= run.quality_threshold
+            result = await get_strategy(self.strategy).execute(self.agents, run)
+            metrics = plan_gates.measured(result.outputs)
+            rows = plan_gates.evaluate(gates, metrics)
+            # Success is measured: every gate passed; with no gate, every agent measured something and the
+            # mean tool score reached the run's quality_threshold.
+            quality = metrics.get("quality_score")
+            if rows:
+                success = all(r["passed"] for r in rows)
+            else:
+                success = result.success and quality is not None and quality >= run.quality_threshold
         result.final_output["gates"] = rows
         result.final_output["measured_success"] = success
         result.success = result.success and success
@@ -99,23 +115,35 @@ class MetaOrchestrator:
         run = RunContext.parse(context)  # a negative max_cost is the caller's error, reported now
         tokens = set(ta.words(task))
         rationale: dict[str, str] = {}
+        found = classify(task, use_model=run.use_model, budget=run.budget,
+                         tiers=self.client.tiers if self.client else None)
+        rationale["classification"] = found.note
 
-        domains = self._domains(task, run.domain, rationale)
-        team = self._team(domains, run.capabilities, rationale)
+        domains = self._domains(task, run.domain, rationale, found)
+        wanted = ([run.capabilities] if isinstance(run.capabilities, str) else list(run.capabilities or []))
+        team = self._team(domains, wanted + [c for c in found.capabilities if c not in wanted], rationale)
         hint = normalize_hint(run.complexity)
         if hint:
             complexity = hint
             rationale["complexity"] = f"{hint}, from the caller's hint"
+        elif found.complexity:
+            complexity = found.complexity
+            rationale["complexity"] = f"{complexity}, from the model's classification"
         else:
             complexity, hits = ta.complexity_from_words(tokens)
             rationale["complexity"] = (f"{complexity}, from the words {hits}" if hits
                                        else "moderate: no complexity words in the task")
-        strategy, team = self._strategy(tokens, domains, team, rationale)
-        team = self._tiers(team, complexity, strategy, rationale)
-        pattern = "+".join(ta.DOMAIN_PATTERNS[d] for d in domains) or "code_review"
+        if found.workflow:
+            from empathy_os.orchestration.compositions import workflow_team
+
+            strategy, team, pattern = workflow_team(found.workflow, domains, rationale)
+        else:
+            strategy, team = self._strategy(tokens, domains, team, rationale)
+            team = self._tiers(team, complexity, strategy, rationale)
+            pattern = "+".join(ta.DOMAIN_PATTERNS[d] for d in domains) or "code_review"
 
         reused = None
-        if run.learn:
+        if run.learn and not found.workflow:
             learned = self._learned(pattern, strategy, team, run)
             if learned is not None:
                 reused, strategy2, team2, rationale["learned"] = learned
@@ -126,16 +154,20 @@ class MetaOrchestrator:
                              domains=domains, rationale=rationale, reused_configuration=reused,
                              hints={k: v for k, v in {"complexity": run.complexity, "domain": run.domain,
                                                       "capabilities": run.capabilities,
-                                                      "quality_gates": run.quality_gates}.items() if v})
+                                                      "quality_gates": run.quality_gates}.items() if v},
+                             workflow=found.workflow, workflow_args=found.workflow_args,
+                             classified_by=found.source)
         self._estimate(plan, run)
         return plan
 
     # -- steps ---------------------------------------------------------------------------------------
-    def _domains(self, task: str, hint: Any, rationale: dict[str, str]) -> list[str]:
+    def _domains(self, task: str, hint: Any, rationale: dict[str, str], model: Classification) -> list[str]:
         scored = score_domains(task)
         # A side remark does not add a specialist: a domain counts when it scores at least half the top one.
         top = max((score for score, _ in scored.values()), default=0.0)
         found = [d for d, (score, _) in scored.items() if score >= top / 2]
+        if model.source == "model":
+            found = list(model.domains)
         hinted = [hint] if isinstance(hint, str) else list(hint or [])
         for name in reversed(hinted):
             key = DOMAIN_ALIASES.get(str(name).lower(), str(name).lower())
@@ -146,16 +178,16 @@ class MetaOrchestrator:
             found = ["release"] + [d for d in found if d not in ("release", "security", "testing", "quality",
                                                                  "documentation")]
         words = "; ".join(f"{d}: {', '.join(hits)}" for d, (_, hits) in scored.items())
-        rationale["domains"] = (f"{', '.join(found)} (lexicon match: {words or 'none'}"
+        source = "model classification; lexicon match" if model.source == "model" else "lexicon match"
+        rationale["domains"] = (f"{', '.join(found)} ({source}: {words or 'none'}"
                                 f"{' + domain hint' if hinted else ''})" if found else
                                 "no domain words recognised: defaulting to a code review")
         return found
 
-    def _team(self, domains: list[str], capabilities: Any, rationale: dict[str, str]) -> list[AgentTemplate]:
+    def _team(self, domains: list[str], wanted: list[Any], rationale: dict[str, str]) -> list[AgentTemplate]:
         ids: list[str] = []
         for d in domains or ["quality"]:
             ids += [t.id for t in specialists(d) if t.id not in ids]
-        wanted = [capabilities] if isinstance(capabilities, str) else list(capabilities or [])
         for cap in wanted:
             name = getattr(cap, "name", cap)
             holders = [t.id for t in get_all_templates() if t.has_capability(str(name))]
