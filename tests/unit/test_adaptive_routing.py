@@ -33,7 +33,7 @@ def test_named_files_are_found_read_only(sample_project):
 
 
 async def test_a_plan_keeps_its_hints_when_run(sample_project, offline):
-    plan = MetaOrchestrator().analyze_and_compose("Fix the flaky bug in the parser",
+    plan = MetaOrchestrator().analyze_and_compose("Triage the flaky bug in the parser",
                                                   {"complexity": "simple", "learn": False})
     assert plan.strategy.value == "adaptive" and plan.hints == {"complexity": "simple"}
     result = await plan.execute({"project_path": str(sample_project), "learn": False})
