@@ -3,6 +3,8 @@ workspace/applyEdit (the server writes nothing), the finding gone after save; th
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from empathy_os.changes.patch import make_diff
 from empathy_os.lsp import command_ids as ids
@@ -49,6 +51,52 @@ async def test_fix_code_action_sends_a_verified_versioned_edit(start_server, sam
     session.client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     await session.wait_for(lambda: "F401" not in session.codes(REPORT), what="F401 to disappear after save")
+
+
+async def test_fix_findings_gets_versioned_edits_and_nothing_is_applied(start_server, sample):
+    """What the extension's "Fix Findings…" asks for: edits per verified change, bound to the version of the
+    open document they were checked against; no applyEdit, no file written, no message."""
+    session = await start_server(sample)
+    uri = session.open(REPORT, version=7)
+    original = (sample / REPORT).read_text(encoding="utf-8")
+    before = {f: f.read_bytes() for f in sample.rglob("*") if f.is_file() and ".empathy" not in f.parts}
+
+    result = await session.execute(ids.FIX, {"uris": [uri], "rules": ["F401"], "edits": True})
+
+    [change] = result["changes"]
+    assert change["verified"] and "stale" not in change
+    [entry] = change["edits"]
+    assert entry["path"] == REPORT and entry["version"] == 7
+    assert entry["before_sha256"] == hashlib.sha256(original.encode()).hexdigest()
+    edits = [types.TextEdit(range=types.Range(types.Position(**e["range"]["start"]), types.Position(**e["range"]["end"])),
+                            new_text=e["newText"]) for e in entry["edits"]]
+    assert "import os" in original and "import os" not in _apply_line_edits(original, edits)
+    assert session.applied_edits == [] and session.client.messages == []
+    after = {f: f.read_bytes() for f in sample.rglob("*") if f.is_file() and ".empathy" not in f.parts}
+    assert after == before
+
+
+async def test_fix_findings_marks_a_change_stale_when_the_editor_text_differs(start_server, sample):
+    session = await start_server(sample)
+    uri = session.uri(REPORT)
+    typed = (sample / REPORT).read_text(encoding="utf-8") + "\n# typed, not saved\n"
+    session.client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=4, text=typed)))
+
+    result = await session.execute(ids.FIX, {"uris": [uri], "rules": ["F401"], "edits": True})
+
+    [change] = result["changes"]
+    assert change["verified"] and "edits" not in change  # verified on disk's text, not the editor's
+    assert change["stale"] == f"{REPORT} changed since it was verified"
+
+
+async def test_fix_findings_refuses_a_file_outside_the_project(start_server, sample, tmp_path):
+    session = await start_server(sample)
+    other = tmp_path / "elsewhere.py"
+    other.write_text("import os\n", encoding="utf-8")
+    with pytest.raises(JsonRpcException) as err:
+        await session.execute(ids.FIX, {"root": str(sample), "uris": [other.as_uri()], "edits": True})
+    assert "not inside the project" in str(err.value)
 
 
 async def test_verify_command_returns_the_cli_json(start_server, sample):

@@ -93,6 +93,7 @@ def to_diagnostic(finding: Finding, lines: list[str], units: Callable[[str], int
             "symbol": finding.symbol,
             "severity": str(getattr(finding.severity, "value", finding.severity)),
             "line": finding.line,
+            "fixable": bool(finding.extra.get("fixable")),  # ruff can fix it offline ("Fix Findings…")
         },
     )
 

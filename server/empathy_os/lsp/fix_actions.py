@@ -39,10 +39,14 @@ _AGENT_OF_TOOL = {"ruff": "code_reviewer", "bandit": "security_auditor", "docstr
 class FixArgs:
     root: str | None = None  # project folder or file URI; default: the file's project, else the workspace
     uri: str | None = None  # restrict to findings in this file
+    uris: list[str] | None = None  # restrict to findings in these files ("Fix Findings…" in the extension)
     rules: list[str] | None = None
     agents: list[str] | None = None
     line: int | None = Field(default=None, ge=1)  # restrict to the finding on this line (a code action)
     apply: bool = False  # send verified changes to the editor as workspace/applyEdit
+    # Without apply: add to each verified change the text edits that make it, per file, with the version of
+    # the open document they were checked against (the extension previews and applies them itself).
+    edits: bool = False
 
 
 @dataclass(config=_CONFIG)
@@ -84,6 +88,59 @@ def _line_edits(old: str, new: str) -> list[types.TextEdit]:
     return edits
 
 
+def _document_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[types.TextDocumentEdit], list[str]]:
+    """The edits making a verified change in the editor's documents, each bound to the version whose text
+    was checked to be the verified one; and the touched files whose text is not (stale) or that the
+    change deletes (an edit cannot)."""
+    changes: list[types.TextDocumentEdit] = []
+    stale = []
+    for rel in verdict.touched:
+        path = root / rel
+        uri = path.as_uri()
+        version = ls.open_version(path)
+        try:
+            text = ls.workspace.get_text_document(uri).source if version is not None \
+                else path.read_text(encoding="utf-8")
+        except OSError:
+            text = None
+        new = verdict.after_content.get(rel)
+        if text is None or new is None \
+                or hashlib.sha256(text.encode("utf-8")).hexdigest() != verdict.before_sha.get(rel):
+            stale.append(rel)
+            continue
+        changes.append(types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            edits=_line_edits(text, new.decode("utf-8"))))
+    return changes, stale
+
+
+def _edit_json(edit: types.TextEdit) -> dict[str, Any]:
+    r = edit.range
+    return {"range": {"start": {"line": r.start.line, "character": r.start.character},
+                      "end": {"line": r.end.line, "character": r.end.character}}, "newText": edit.new_text}
+
+
+def _stale_reason(stale: list[str]) -> str:
+    return f"{', '.join(stale)} changed since it was verified"
+
+
+def _edits_json(ls: EmpathyServer, root: Path, report: Any, data: dict[str, Any]) -> None:
+    """Adds `edits` (or `stale`) to each verified change of the JSON: what the extension previews."""
+    by_id = {r.change.id: r for r in report.results}
+    for change in data["changes"]:
+        result = by_id.get(change["id"])
+        if result is None or not result.verdict.verified:
+            continue
+        edits, stale = _document_edits(ls, root, result.verdict)
+        if stale:
+            change["stale"] = _stale_reason(stale)
+            continue
+        change["edits"] = [{"uri": e.text_document.uri, "path": rel, "version": e.text_document.version,
+                            "before_sha256": result.verdict.before_sha.get(rel),
+                            "edits": [_edit_json(t) for t in e.edits]}
+                           for rel, e in zip(result.verdict.touched, edits, strict=True)]
+
+
 async def _send_edits(ls: EmpathyServer, root: Path, report: Any) -> list[dict[str, Any]]:
     """One applyEdit per verified change, bound to the open document's version; refused when the editor's
     text is not what was verified."""
@@ -92,24 +149,9 @@ async def _send_edits(ls: EmpathyServer, root: Path, report: Any) -> list[dict[s
         verdict = result.verdict
         if not verdict.verified:
             continue
-        changes: list[types.TextDocumentEdit] = []
-        stale = []
-        for rel in verdict.touched:
-            path = root / rel
-            uri = path.as_uri()
-            doc = ls.workspace.get_text_document(uri)
-            version = ls.open_version(path)
-            text = doc.source if version is not None else path.read_text(encoding="utf-8")
-            if hashlib.sha256(text.encode("utf-8")).hexdigest() != verdict.before_sha.get(rel):
-                stale.append(rel)
-                continue
-            new = (verdict.after_content.get(rel) or b"").decode("utf-8")
-            changes.append(types.TextDocumentEdit(
-                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-                edits=_line_edits(text, new)))
+        changes, stale = _document_edits(ls, root, verdict)
         if stale:
-            applied.append({"id": result.change.id, "applied": False,
-                            "reason": f"{', '.join(stale)} changed since it was verified"})
+            applied.append({"id": result.change.id, "applied": False, "reason": _stale_reason(stale)})
             continue
         answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
             edit=types.WorkspaceEdit(document_changes=changes), label=result.change.description[:80]))
@@ -120,11 +162,17 @@ async def _send_edits(ls: EmpathyServer, root: Path, report: Any) -> list[dict[s
 
 async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
-    path = uri_to_path(args.uri) if args.uri else None
-    if args.uri and (path is None or not path.is_file()):
-        raise JsonRpcInvalidParams(f"uri: not a file on disk: {args.uri}")
-    root = ls.resolve_root(args.root) if args.root or path is None else ls.root_for(path)
-    paths = [path.resolve().relative_to(root).as_posix()] if path is not None else None
+    files = []
+    for uri in ([args.uri] if args.uri else []) + list(args.uris or []):
+        path = uri_to_path(uri)
+        if path is None or not path.is_file():
+            raise JsonRpcInvalidParams(f"uri: not a file on disk: {uri}")
+        files.append(path.resolve())
+    root = ls.resolve_root(args.root) if args.root or not files else ls.root_for(files[0])
+    outside = [str(p) for p in files if not p.is_relative_to(root)]
+    if outside:
+        raise JsonRpcInvalidParams(f"uri: not inside the project {root}: {', '.join(outside)}")
+    paths = [p.relative_to(root).as_posix() for p in files] or None
     settings = ls.settings
     title = f"Empathy: verifying a fix for {', '.join(args.rules)}" if args.rules else "Empathy: verified fixes"
 
@@ -137,8 +185,10 @@ async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     data = report.to_json()
     if args.apply:
         data["applied"] = await _send_edits(ls, root, report)
+    elif args.edits:
+        _edits_json(ls, root, report, data)
     verified = [r for r in report.results if r.verdict.verified]
-    if not verified:
+    if not verified and not args.edits:  # the extension's Fix Findings… shows its own report
         reasons = [f"{r.change.description}: {'; '.join(r.verdict.reasons)}" for r in report.results]
         reasons += [why for _, why in report.skipped]
         ls.show("Empathy: no verified fix. " + (" | ".join(reasons) or "no finding to fix here"),
