@@ -8,7 +8,7 @@ import type { StatusView } from "./status";
 
 const REQUEST_CANCELLED = -32800;
 
-function workspaceRoot(): vscode.WorkspaceFolder | undefined {
+export function workspaceRoot(): vscode.WorkspaceFolder | undefined {
   const folders = vscode.workspace.workspaceFolders;
   if (!folders || folders.length === 0) {
     void vscode.window.showErrorMessage("Empathy: open a folder with a Python project first.");
@@ -22,7 +22,7 @@ function isCancelled(err: unknown): boolean {
 }
 
 /** Runs a long daemon command under a cancellable notification that mirrors the server's progress. */
-function runWithProgress<T>(
+export function runWithProgress<T>(
   client: EmpathyClient,
   title: string,
   command: string,
@@ -50,7 +50,7 @@ function runWithProgress<T>(
   );
 }
 
-async function explainFailure(what: string, err: unknown, client: EmpathyClient): Promise<void> {
+export async function explainFailure(what: string, err: unknown, client: EmpathyClient): Promise<void> {
   if (isCancelled(err)) {
     void vscode.window.showInformationMessage(`Empathy: ${what} cancelled.`);
     return;
@@ -62,7 +62,7 @@ async function explainFailure(what: string, err: unknown, client: EmpathyClient)
   }
 }
 
-async function explainUntrusted(feature: string): Promise<void> {
+export async function explainUntrusted(feature: string): Promise<void> {
   const choice = await vscode.window.showWarningMessage(
     `Empathy: ${feature} runs the project's code, so it is unavailable in an untrusted workspace. ` +
       "Trust the folder to enable it; static findings still work.",

@@ -1,9 +1,11 @@
-// Wiring only: the pieces live in client.ts, commands.ts, status.ts, reportDocuments.ts, coverage.ts and
+// Wiring only: the pieces live in client.ts, commands.ts, fixFindings.ts, status.ts, reportDocuments.ts,
+// coverage.ts and
 // pythonExtension.ts.
 import * as vscode from "vscode";
 import { EmpathyClient } from "./client";
 import { registerCommands } from "./commands";
 import { CoverageView } from "./coverage";
+import { registerFixFindings } from "./fixFindings";
 import { PythonInterpreter } from "./pythonExtension";
 import { ReportDocuments } from "./reportDocuments";
 import { StatusView } from "./status";
@@ -18,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   client = new EmpathyClient(context, log, status, python);
   context.subscriptions.push(log, status, documents, python, client, new CoverageView(client, log));
   registerCommands(context, client, status, documents);
+  registerFixFindings(context, client, documents);
   // The project's interpreter is known before the daemon's first settings are sent.
   void python.init().then(() => client?.start());
 }

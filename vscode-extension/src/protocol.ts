@@ -27,6 +27,7 @@ export const PALETTE_COMMANDS = {
   restartServer: "empathy.restartServer",
   showReport: "empathy.showReport",
   showLogs: "empathy.showLogs",
+  fixFindings: "empathy.fixFindings",
 } as const;
 
 /** Custom notification carrying the release-prep summary. */

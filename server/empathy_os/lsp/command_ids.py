@@ -45,4 +45,5 @@ PALETTE_COMMANDS = (
     "empathy.restartServer",
     "empathy.showReport",
     "empathy.showLogs",
+    "empathy.fixFindings",
 )
