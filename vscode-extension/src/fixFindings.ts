@@ -1,7 +1,8 @@
 // "Empathy: Fix Findings…": a quick pick by rule/file over the daemon's current findings, verification by
 // the daemon (empathy.server.fix, nothing written), then VS Code's own Refactor Preview of the verified
-// changes: every entry carries `needsConfirmation`, so the user sees each diff and may untick it before
-// anything is applied. The decisions (what to offer, what to refuse) live in fixPlan.ts.
+// changes: every entry carries `needsConfirmation`, so it starts unticked and nothing is applied until
+// the user has seen the diff, ticked it and pressed Apply. The decisions (what to offer, what to refuse)
+// live in fixPlan.ts.
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import * as vscode from "vscode";
