@@ -1,6 +1,5 @@
 // Wiring only: the pieces live in client.ts, commands.ts, fixFindings.ts, status.ts, reportDocuments.ts,
-// coverage.ts and
-// pythonExtension.ts.
+// coverage.ts and pythonExtension.ts.
 import * as vscode from "vscode";
 import { EmpathyClient } from "./client";
 import { registerCommands } from "./commands";
