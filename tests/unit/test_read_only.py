@@ -2,7 +2,8 @@
 
 The fixture tests/fixtures/write-happy configures every tool we run to write into the project: ruff
 `fix = true` + `unsafe-fixes` + a cache folder, coverage's data/debug/report files, interrogate's badge,
-pytest `addopts` with a JUnit report, the cache plugin and a `--basetemp` inside the project. First we
+pytest `addopts` with a JUnit report, the cache plugin, a `--basetemp`, `--debug` and a log file inside the
+project. First we
 show the configs really do write when the tools are run the naive way; then release prep must leave the
 tree byte-identical (`.empathy/` and `__pycache__` aside).
 """
@@ -33,7 +34,8 @@ def test_the_fixture_really_makes_the_tools_write(tmp_path):
                    capture_output=True, check=False)
     diff = " ".join(differences(before, snapshot(root)))
     for written in ("changed writehappy/__init__.py", ".ruff-cache-here", "pytest-report.xml",
-                    ".coverage-here", "coverage-debug.log", "pytest-basetemp"):
+                    ".coverage-here", "coverage-debug.log", "pytest-basetemp", "pytestdebug.log",
+                    "pytest-log-here.txt"):
         assert written in diff, f"{written!r} not in {diff}"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import shlex
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,38 @@ def pytest_config(root: Path) -> str | None:
             if parser.has_section(section):
                 return name
     return None
+
+
+def project_addopts(root: Path) -> list[str]:
+    """The `addopts` of the config pytest picks in `root`, split as pytest splits them ([] if none)."""
+    name = pytest_config(root)
+    if name is None:
+        return []
+    if name == "pyproject.toml":
+        tool = read_pyproject(root).get("tool", {}).get("pytest", {})
+        value = tool.get("ini_options", {}).get("addopts", tool.get("addopts", []))
+    else:
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read(root / name, encoding="utf-8")
+        section = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}.get(name, "pytest")
+        value = parser.get(section, "addopts", fallback="") if parser.has_section(section) else ""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    try:
+        return shlex.split(str(value))
+    except ValueError:
+        return []
+
+
+def readonly_pytest_args(root: Path, tmp: Path) -> list[str]:
+    """Options that win over the project's `addopts` (pytest takes the last value given) so that its run
+    writes only into `tmp`: temporary folders, the log file, and --debug's trace file when the project
+    turns tracing on (we do not turn it on: it slows every hook). The junit report and the disabled cache
+    are in pytest_args."""
+    args = [f"--basetemp={tmp / 'basetemp'}", f"--log-file={tmp / 'pytest-log.txt'}"]
+    if any(opt == "--debug" or opt.startswith("--debug=") for opt in project_addopts(root)):
+        args.append(f"--debug={tmp / 'pytestdebug.log'}")
+    return args
 
 
 def has_pytest_config(root: Path) -> bool:

@@ -29,7 +29,13 @@ import tempfile
 from pathlib import Path
 
 from empathy_os.analyzers._coverage_driver import DRIVER
-from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, pytest_args, read_junit
+from empathy_os.analyzers._pytest import (
+    PYTEST_EXIT,
+    isolated_env,
+    pytest_args,
+    read_junit,
+    readonly_pytest_args,
+)
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.coverage_live import LiveRun
@@ -179,13 +185,6 @@ def _unparsable_notes(ctx: ProjectContext, sources: list[Path], report: dict) ->
     return notes
 
 
-def readonly_pytest_args(tmp: Path) -> list[str]:
-    """Options that win over the project's `addopts` (pytest takes the last value given) so that its
-    run writes only into `tmp`: pytest's temporary folders (`--basetemp`; the junit report and the
-    disabled cache are in pytest_args)."""
-    return [f"--basetemp={tmp / 'basetemp'}"]
-
-
 def _driver_answer(stdout: str) -> dict | None:
     for line in reversed(stdout.splitlines()):
         if line.startswith(_MARK):
@@ -207,7 +206,7 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
             spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
                     "debug_file": str(tmp / "coverage-debug.log"),
                     "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
-                    "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(tmp)}
+                    "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(ctx.root, tmp)}
             if live is not None:
                 spec["per_test"] = await asyncio.to_thread(live.driver_spec, tmp)
             cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]

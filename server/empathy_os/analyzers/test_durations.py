@@ -10,10 +10,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, probe_interpreter, pytest_args, read_junit
+from empathy_os.analyzers._pytest import (
+    PYTEST_EXIT,
+    isolated_env,
+    probe_interpreter,
+    pytest_args,
+    read_junit,
+    readonly_pytest_args,
+)
 from empathy_os.analyzers._util import join_notes, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
-from empathy_os.analyzers.coverage import readonly_pytest_args
 from empathy_os.analyzers.project import rel
 from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 
@@ -53,7 +59,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         tmp = Path(tmpdir)
         junit = tmp / "junit.xml"
         run = await run_project_code(
-            ctx, [ctx.python, "-c", PYTEST_RUNNER, *pytest_args(ctx, tmp, junit), *readonly_pytest_args(tmp)],
+            ctx, [ctx.python, "-c", PYTEST_RUNNER, *pytest_args(ctx, tmp, junit), *readonly_pytest_args(ctx.root, tmp)],
             ctx.root, timeout=float(setting(ctx, "coverage_timeout", 900)), env=isolated_env(tmp))
         tests = read_junit(junit)
     if tests is None:
