@@ -37,6 +37,8 @@ TARGETS: dict[str, tuple[str, list[str]]] = {
     "ruff": (f"{PKG}/analyzers/ruff.py", ["tests/unit/test_analyzer_rules.py"]),
     "meta_orchestrator": (f"{PKG}/orchestration/meta_orchestrator.py", ["tests/unit/test_planner_rules.py",
                                                                         "tests/unit/test_planner_choices.py",
+                                                                        "tests/unit/test_task_classifier.py",
+                                                                        "tests/unit/test_adaptive_routing.py",
                                                                         "tests/unit/test_orchestrator.py",
                                                                         "tests/unit/test_learning_loop.py"]),
     "validate": (f"{PKG}/testgen/validate.py", ["tests/unit/test_validate_rules.py",

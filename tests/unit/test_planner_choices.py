@@ -143,3 +143,44 @@ def test_a_plan_keeps_only_the_hints_it_was_given_and_renders_its_agents():
 
 def test_release_subsumes_checks_but_keeps_other_domains():
     assert plan("Release after a performance check", learn=False).domains == ["release", "performance"]
+
+
+@pytest.mark.parametrize(("task", "seconds"), [
+    ("Look at the docs", 11.0),  # docstrings prior 1 s + the model step's 10 s
+    ("Are there circular imports?", 11.0),  # import_graph 1 s
+    ("Look at security", 12.0),  # bandit 2 s
+    ("Review the code", 11.0),  # the slowest of ruff 0.5 s and radon 1 s
+])
+def test_duration_priors(task, seconds):
+    assert plan(task, learn=False).estimated_duration == seconds
+
+
+def test_the_planned_composition_starts_from_a_uniform_prior(store):
+    # Against one recorded failure, Beta(1, 1) beats Beta(1, 2) in 2/3 of draws (5/6 with a phantom success).
+    record(store, [("security_auditor", "CAPABLE"), ("code_reviewer", "CAPABLE")], "parallel", 0, 1)
+    kept = sum(plan("Run a security audit", **store, seed=s).reused_configuration is None for s in range(300))
+    assert 180 <= kept <= 220
+
+
+def test_teaching_keeps_two_tiers_of_the_same_agent():
+    from empathy_os.llm import Tier
+    from empathy_os.orchestration.meta_orchestrator import _fit
+
+    reviewer = get_template("code_reviewer")
+    cheap = reviewer.model_copy(update={"tier_preference": Tier.CHEAP})
+    assert [a.tier_preference for a in _fit("teaching", [cheap, reviewer])] == [Tier.CHEAP, Tier.CAPABLE]
+
+
+async def test_plan_success_is_the_measured_quality_against_the_threshold(tmp_path, offline):
+    root = tmp_path / "p"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text('"""A package."""\n\nimport os\n')
+    context = {"project_path": str(root), "learn": False}
+    p = MetaOrchestrator().analyze_and_compose("Review the code", context)
+    first = await p.execute(context)
+    quality = first.outputs[0].quality_score
+    assert quality is not None and "learning" not in first.final_output
+    at = await p.execute({**context, "quality_threshold": quality})
+    above = await p.execute({**context, "quality_threshold": min(10.0, quality + 0.01)})
+    assert at.final_output["measured_success"] is True and above.final_output["measured_success"] is False
+    assert not (root / ".empathy" / "store.json").exists()  # learn False: nothing recorded, no store
