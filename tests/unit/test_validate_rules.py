@@ -146,3 +146,9 @@ def test_tests_folder(tmp_path, folders, files, expected):
     for name in files:
         (tmp_path / name).write_text("")
     assert tests_folder(tmp_path) == expected
+
+
+def test_written_files_are_listed_up_to_ten():
+    files = [f"f{i:02}.txt" for i in range(12)]
+    verdict, _ = verdict_of(run(writes={T1: files}))
+    assert verdict.reason is Reason.WRITES and verdict.detail == "wrote " + ", ".join(files[:10])
