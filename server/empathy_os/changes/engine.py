@@ -9,12 +9,14 @@ rejected by one is not run through the test suite):
 2. scope — it touched only the files (and lines) it claims;
 3. parses — every touched Python file still compiles;
 4. kind rules — docstring: the AST with docstrings removed is identical; nosec: the AST is identical;
-   refactor: public signatures unchanged and the claimed function's radon complexity lower;
+   refactor: public signatures unchanged and the claimed function's radon complexity lower; tests: only
+   new test files;
 5. findings — each claimed finding is gone (the same analyzer re-run on the touched files) and bandit and
    ruff report nothing new there; docstring: interrogate's missing count on the touched files fell;
 6. tests — the suite passes, except tests that already failed before the change; a test that newly fails
    is re-run twice: failing again it is broken (rejected), passing it is flaky (noted, not blamed);
-   no test may disappear; no touched source file has more statements the tests do not run.
+   no test may disappear; no touched source file has more statements the tests do not run; tests: each
+   source file it claims to improve has fewer statements the tests do not run (coverage.py).
 
 An untrusted project's code is never run, so nothing can be verified there: check 6 fails closed.
 """
@@ -181,7 +183,9 @@ class Verifier:
         verdict.checks += await self._findings(change, sources, before, targets)
         if any(not c.passed for c in verdict.checks):
             return
-        verdict.checks += await self._tests([p for p in sources if after_bytes.get(p) is not None], change.kind)
+        measured = [p for p in sources if after_bytes.get(p) is not None]
+        measured += [p for p in change.improves if p not in measured]
+        verdict.checks += await self._tests(measured, change.kind, change.improves)
 
     def _scope(self, change: Change, touched: list[str], originals: dict[str, bytes | None],
                after: dict[str, bytes | None]) -> Check:
@@ -256,7 +260,7 @@ class Verifier:
                              measured={"missing_before": old_n, "missing_after": new_n}))
         return out
 
-    async def _tests(self, sources: list[str], kind: ChangeKind) -> list[Check]:
+    async def _tests(self, sources: list[str], kind: ChangeKind, improves: list[str] = ()) -> list[Check]:
         base = await self.baseline()
         if base is None:
             return [Check(name="tests", passed=False,
@@ -311,6 +315,8 @@ class Verifier:
                             + ", ".join(f"{p} {v['missing_before']} → {v['missing_after']} missed, "
                                         f"{_pct(v['percent_before'])} → {_pct(v['percent_after'])}"
                                         for p, v in cov.items())))
+        if kind == ChangeKind.TESTS:
+            checks.append(_coverage_gain(improves, cov))
         return checks
 
     async def _restore(self, originals: dict[str, bytes | None]) -> None:
@@ -335,6 +341,20 @@ class Verifier:
 
 class _Unmeasurable(Exception):
     pass
+
+
+def _coverage_gain(improves: list[str], cov: dict[str, dict[str, float | int | None]]) -> Check:
+    """New tests must make the tests run more of what they claim to cover, or they add nothing."""
+    flat = [p for p in improves if not (isinstance(cov.get(p, {}).get("missing_before"), int)
+                                        and isinstance(cov[p].get("missing_after"), int)
+                                        and cov[p]["missing_after"] < cov[p]["missing_before"])]
+    if not improves:
+        return Check(name="coverage-gain", passed=False, detail="claims no source file to cover")
+    gains = ", ".join(f"{p} {cov[p]['missing_before']} → {cov[p]['missing_after']} missed"
+                      for p in improves if p in cov)
+    detail = (f"no fewer statements left unrun in {', '.join(flat)}; {gains}" if flat
+              else f"the tests now run more of the claimed file(s) (coverage.py): {gains}")
+    return Check(name="coverage-gain", passed=not flat, measured={p: cov.get(p) for p in improves}, detail=detail)
 
 
 def _pct(value: float | None) -> str:
@@ -385,6 +405,14 @@ def _kind_checks(change: Change, touched: list[str], originals: dict[str, bytes 
         return [Check(name="ast-unchanged", passed=not differs and len(py) == len(touched),
                       detail=(f"code changed {what}: {', '.join(differs)}" if differs
                               else f"AST identical {what} in {len(py)} file(s)"))]
+    if change.kind == ChangeKind.TESTS:
+        old_files = [p for p in touched if originals.get(p) is not None]
+        not_tests = [p for p in touched if not (p.endswith(".py") and is_test_file(Path(p)))]
+        return [Check(name="new-tests-only", passed=not old_files and not not_tests,
+                      measured={"existing": old_files, "not_tests": not_tests},
+                      detail=(f"changes existing file(s) {', '.join(old_files)}" if old_files else
+                              f"adds non-test file(s) {', '.join(not_tests)}" if not_tests else
+                              f"adds {len(touched)} new test file(s) and changes nothing else"))]
     if change.kind == ChangeKind.REFACTOR:
         out = []
         moved = [p for p in py if measure.public_signatures(old[p]) != measure.public_signatures(new[p])]

@@ -21,6 +21,7 @@ class ChangeKind(StrEnum):
     NOSEC = "nosec"  # a false positive marked `# nosec` with the reason: the AST must not change at all
     REFACTOR = "refactor"  # same public signatures, lower complexity of the claimed function
     PATCH = "patch"  # a user's patch: no claim beyond "nothing gets worse"
+    TESTS = "tests"  # new test files only; the source files it claims (`improves`) get more statements run
 
 
 class Region(BaseModel):
@@ -41,6 +42,7 @@ class Change(BaseModel):
     files: list[str] | None = None  # the only files it may touch; None: whatever the diff names
     regions: list[Region] | None = None  # if set, the only lines it may touch
     symbol: str | None = None  # the function a refactoring claims to simplify
+    improves: list[str] = Field(default_factory=list)  # tests: source files whose unrun statements must fall
     tier: str | None = None  # model tier that proposed it; None when no model was involved
     model: str | None = None
     cost_usd: float = 0.0  # model spend for this change, all attempts included

@@ -107,7 +107,9 @@ def make_diff(path: str, before: str | None, after: str | None) -> str:
             out.append(line + "\n\\ No newline at end of file\n")
     if not out:
         return ""
-    return f"diff --git a/{path} b/{path}\n" + "".join(out)
+    # git apply needs the mode line to read /dev/null as "no file" rather than as a path.
+    mode = "new file mode 100644\n" if before is None else "deleted file mode 100644\n" if after is None else ""
+    return f"diff --git a/{path} b/{path}\n{mode}" + "".join(out)
 
 
 def changed_lines(before: str, after: str) -> list[tuple[int, int, bool]]:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers.base import Finding
-from empathy_os.changes import ruff_fixes
+from empathy_os.changes import boost, ruff_fixes
 from empathy_os.changes.apply import apply_verdict
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, Verdict
@@ -30,6 +30,8 @@ AGENTS = {  # agent id -> the analyzer whose findings it works on
     "documentation_writer": "docstrings",
     "refactoring_specialist": "radon",
 }
+# Agents that run only when named (`--agents test_coverage_analyzer`): the boost runs the suite many times.
+OPT_IN = {"test_coverage_analyzer": "the coverage boost's kept tests (changes/boost.py)"}
 
 
 class Attempt(BaseModel):
@@ -129,9 +131,9 @@ async def run_fix(
     started = time.perf_counter()
     say = progress or no_progress
     chosen = agents or list(AGENTS)
-    unknown = [a for a in chosen if a not in AGENTS]
+    unknown = [a for a in chosen if a not in AGENTS and a not in OPT_IN]
     if unknown:
-        raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join(AGENTS)}")
+        raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join([*AGENTS, *OPT_IN])}")
     max_cost = validate_max_cost(max_cost)
     ctx = load_project(project_root, python=python, trusted=trusted)
     report = FixReport(project_root=str(ctx.root), agents=chosen, max_cost=max_cost)
@@ -142,7 +144,7 @@ async def run_fix(
         async with Verifier(ctx) as verifier:
             say("measuring findings in a private copy", 5.0)
             findings: dict[str, list[Finding]] = {}
-            for agent in chosen:
+            for agent in (a for a in chosen if a in AGENTS):
                 result = await run_analyzer(AGENTS[agent], verifier.copy_ctx)
                 if not result.ran:
                     report.notes.append(f"{agent}: {AGENTS[agent]} could not run: {result.error}")
@@ -150,7 +152,11 @@ async def run_fix(
                          or f.rule.startswith("radon-cc-")]
                 findings[agent] = _selected(found, rules, paths, lines)
             await _propose_all(verifier, proposer, findings, report, say)
-        report.cost_usd = proposer.budget.spent if proposer else 0.0
+            spent = proposer.budget.spent if proposer else 0.0
+            if boost.AGENT in chosen:
+                spent += await _propose_tests(verifier, report, paths, None if max_cost is None
+                                              else max(0.0, max_cost - spent), say)
+        report.cost_usd = spent
         if proposer and proposer.budget.stopped:
             report.notes.append(proposer.budget.stopped)
         if proposer:
@@ -190,6 +196,19 @@ async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, li
         result = await proposer.propose(verifier, agent, finding)
         if result is not None:
             report.results.append(result)
+
+
+async def _propose_tests(verifier: Verifier, report: FixReport, paths: list[str] | None,
+                         max_cost: float | None, say: Progress) -> float:
+    """The boost's new test files, each verified as a change; returns the boost's model cost."""
+    say(f"{boost.AGENT}: running the coverage boost", None)
+    only = paths[0] if paths and len(paths) == 1 else None  # the boost takes one FILE[:FUNCTION]
+    changes, notes, cost = await boost.propose(verifier.ctx, only, max_cost)
+    report.notes += notes
+    for change in changes:
+        say(f"verifying {change.id}", None)
+        report.results.append(ChangeResult(change=change, verdict=await verifier.verify(change)))
+    return cost
 
 
 def _apply(root: Path, report: FixReport) -> None:

@@ -20,7 +20,8 @@ def register(subparsers) -> None:
     p.add_argument("--path", action="append", metavar="FILE", help="only findings in this file or folder "
                    "(relative to the project root; repeatable)")
     p.add_argument("--agents", nargs="+", metavar="ID", help="code_reviewer, security_auditor, "
-                   "documentation_writer, refactoring_specialist (default: all)")
+                   "documentation_writer, refactoring_specialist (default: these four); test_coverage_analyzer (only "
+                   "when named: the coverage boost's new test files, verified like any change)")
     p.add_argument("--apply", action="store_true", help="write the verified changes to the project")
     p.set_defaults(handler=run)
 

@@ -14,6 +14,7 @@ from empathy_os.testgen.candidates import Verdict
 class GeneratedTestFile:
     path: str  # relative to the project root, posix
     content: str
+    target: str = ""  # the source file (posix, relative) whose gaps these tests cover
 
     def to_json(self) -> dict:
         return {"path": self.path, "content": self.content}

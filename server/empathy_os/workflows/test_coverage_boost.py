@@ -213,7 +213,7 @@ class TestCoverageBoostWorkflow:
         groups: dict[str, list[Verdict]] = {}
         for v in sorted(report.kept, key=lambda v: (v.candidate.gap.path, v.candidate.gap.line)):
             groups.setdefault(v.candidate.gap.path, []).append(v)
-        files = [GeneratedTestFile(paths[path], merge(verdicts)) for path, verdicts in groups.items()]
+        files = [GeneratedTestFile(paths[path], merge(verdicts), path) for path, verdicts in groups.items()]
         say(f"final: the whole suite with the kept tests, {FINAL_RUNS} plain runs", 92.0)
         write_files(sandbox.copy, files)
         # Coverage is measured on one of the runs; the others are plain `python -m pytest` runs, at once.
