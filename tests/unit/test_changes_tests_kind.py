@@ -3,6 +3,7 @@ suite passes with them, and the source file they claim gets fewer statements lef
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -68,8 +69,8 @@ async def test_the_boost_is_a_proposer_through_the_same_engine(sample_project: P
     assert gain["missing_after"] < gain["missing_before"]
     assert report.applied == [change.id]
     assert "def test_" in (sample_project / "tests" / "test_pricing_generated.py").read_text(encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-                         cwd=sample_project, capture_output=True, text=True, timeout=300, check=False)
+    run = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                                  cwd=sample_project, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout[-2000:]
 
 
