@@ -102,7 +102,8 @@ def test_fix_bad_usage_is_one_line(sample_project):
     proc = run("orchestrate", "fix", "--project-root", str(sample_project), "--agents", "nobody")
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("empathy: error: unknown agent(s) nobody: expected code_reviewer, "
-                                   "security_auditor, documentation_writer, refactoring_specialist")
+                                   "security_auditor, documentation_writer, refactoring_specialist, "
+                                   "test_coverage_analyzer")
 
 
 async def test_apply_refuses_a_file_changed_since_verification(sample_project):
