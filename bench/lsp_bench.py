@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 from lsprotocol import types
@@ -92,14 +93,16 @@ class Client(LanguageClient):
         def on_create(params: types.WorkDoneProgressCreateParams) -> None:
             return None
 
+        # `Any`, not `object`: pygls hands the client itself to a handler whose first parameter's annotation
+        # the client is an instance of (and `object` is one), so the notification would never arrive here.
         @self.feature("empathy/report")
-        def on_report(params: object) -> None:
+        def on_report(params: Any) -> None:
             return None
 
-        self.coverage: asyncio.Queue[tuple[float, object]] = asyncio.Queue()
+        self.coverage: asyncio.Queue[tuple[float, Any]] = asyncio.Queue()
 
         @self.feature("empathy/coverage")
-        def on_coverage(params: object) -> None:
+        def on_coverage(params: Any) -> None:
             self.coverage.put_nowait((time.perf_counter(), params))
 
 
@@ -339,7 +342,7 @@ def add_statement(path: Path, function: str, n: int) -> None:
     path.write_text("".join(lines))
 
 
-async def saved(client: Client, path: Path, timeout: float = 900) -> tuple[float, object]:
+async def saved(client: Client, path: Path, timeout: float = 900) -> tuple[float, Any]:
     t0 = time.perf_counter()
     client.text_document_did_save(types.DidSaveTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=path.as_uri())))
