@@ -4,7 +4,8 @@ and writes coverage's JSON report. One process instead of three (probe, `coverag
 interpreter start-up is a large share of a small project's test run.
 
 Argument: JSON {"data_file", "json_file", "debug_file", "source": [...]|null, "omit": [...]|null,
-"extra_omit": [...], "pytest_args": [...]}.
+"extra_omit": [...], "pytest_args": [...], "parallel": null | {"workers": N|null, "reason": str}}
+(parallel_tests.py: xdist workers measured through coverage's `patch = subprocess`).
 
 Read-only: coverage's data, debug and report files go where the spec says (our temp folder) whatever the
 project's coverage config names; pytest-cov, if the project's interpreter has it, is told `--no-cov` so
@@ -126,8 +127,31 @@ if out["coverage"] and out["pytest"]:
     if importlib.util.find_spec("pytest_cov") is not None:
         args.append("--no-cov")
     sys.argv = ["pytest"]
+    par = spec.get("parallel")
+    rcfile = True
+    if par is not None:
+        why_not = None
+        if importlib.util.find_spec("xdist") is None:
+            why_not = "pytest-xdist is not installed in this interpreter"
+        elif tuple(coverage.version_info[:2]) < (7, 10):
+            why_not = "coverage %s cannot measure xdist's workers (7.10 or newer can)" % coverage.__version__
+        if why_not is not None:
+            out["parallel_refused"] = why_not
+            if par["workers"] is None and importlib.util.find_spec("xdist") is not None:
+                args += ["-n", "0"]  # the project's own -n, run in this process so it is measured
+            par = None
+        elif coverage.Coverage(config_file=True).config.config_file is None:
+            # patch = subprocess hands the workers a config file's settings: with none, an empty one.
+            rcfile = os.path.join(os.path.dirname(spec["data_file"]), "empty.coveragerc")
+            open(rcfile, "w").close()
     cov = coverage.Coverage(data_file=spec["data_file"], source=spec["source"], omit=spec["omit"],
-                            config_file=True)
+                            config_file=rcfile)
+    if par is not None:
+        cov.set_option("run:parallel", True)
+        cov.set_option("run:patch", list(cov.get_option("run:patch") or []) + ["subprocess"])
+        if par["workers"]:
+            args += ["-n", str(par["workers"])]
+        out["parallel"] = par["reason"]
     cov.set_option("run:debug_file", spec["debug_file"])
     if spec.get("extra_omit"):  # added to the project's own omit patterns, not replacing them
         cov.set_option("run:omit", list(cov.get_option("run:omit") or []) + spec["extra_omit"])

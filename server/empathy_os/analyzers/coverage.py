@@ -39,6 +39,7 @@ from empathy_os.analyzers._pytest import (
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.coverage_live import LiveRun
+from empathy_os.analyzers.parallel_tests import ParallelPlan, ParallelSettingError, parallel_plan
 from empathy_os.analyzers.project import (
     oversized_files,
     packages,
@@ -193,7 +194,7 @@ def _driver_answer(stdout: str) -> dict | None:
 
 
 async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str] | None, scope: str,
-                   live: LiveRun | None) -> AnalyzerResult | tuple:
+                   live: LiveRun | None, parallel: ParallelPlan | None = None) -> AnalyzerResult | tuple:
     """Run the driver (again in full when a partial run cannot be merged); the result, or why not."""
     tool = "coverage.py + pytest"
     timeout = float(setting(ctx, "coverage_timeout", 900))
@@ -207,6 +208,8 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                     "debug_file": str(tmp / "coverage-debug.log"),
                     "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
                     "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(ctx.root, tmp)}
+            if parallel is not None:
+                spec["parallel"] = parallel.driver_spec()
             if live is not None:
                 spec["per_test"] = await asyncio.to_thread(live.driver_spec, tmp)
             cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]
@@ -244,7 +247,7 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                                f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope=scope)
             report = load_json(out.read_text(encoding="utf-8"), "coverage json")
             live_metrics = await asyncio.to_thread(live.finish, answer, tmp, report) if live else None
-            return tool, pytest_exit, tests, report, live_metrics
+            return tool, pytest_exit, tests, report, live_metrics, answer
     raise AssertionError("unreachable: the second attempt runs every test")
 
 
@@ -257,14 +260,24 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     if not sources:
         return not_run(NAME, tool, f"no Python source files to measure in {ctx.root}")
     source, omit, scope = scope_args(ctx)
-    # Per-test data (coverage_live) everywhere but the boost's sandboxed copy, which needs only the figure.
-    live = None if ctx.sandbox is not None else await asyncio.to_thread(LiveRun, ctx, source, omit)
-    measured = await _measure(ctx, source, omit, scope, live)
+    try:
+        parallel = parallel_plan(ctx) if ctx.sandbox is None else None
+    except ParallelSettingError as exc:
+        return not_run(NAME, tool, str(exc))
+    # Per-test data (coverage_live) everywhere but the boost's sandboxed copy, which needs only the figure,
+    # and a parallel run, whose tests run in xdist's workers where our per-test recorder is not.
+    live = None if ctx.sandbox is not None or parallel else await asyncio.to_thread(LiveRun, ctx, source, omit)
+    measured = await _measure(ctx, source, omit, scope, live, parallel)
     if isinstance(measured, AnalyzerResult):
         return measured
-    tool, pytest_exit, tests, report, live_metrics = measured
+    tool, pytest_exit, tests, report, live_metrics, answer = measured
 
     notes = _unparsable_notes(ctx, sources, report)
+    if answer.get("parallel"):
+        notes.append(f"tests ran in parallel: {answer['parallel']}; no per-test data kept (live coverage "
+                     "re-runs every test)")
+    elif answer.get("parallel_refused"):
+        notes.append(f"tests ran serially: {answer['parallel_refused']}")
     if (big := size_note(ctx)) is not None:
         notes.append(big + " (also left out of the coverage figure)")
     if pytest_exit in PYTEST_EXIT:
