@@ -148,3 +148,21 @@ async def test_without_tests_only_docstring_and_nosec_changes_can_be_verified(tm
     assert rejected.reasons == [("tests: the project has no tests that pytest collects, so a code change "
                                  "cannot be shown to work")]
     assert documented.verified, documented.reasons
+
+
+async def test_a_suite_that_cannot_collect_shows_nothing(tmp_path: Path):
+    # Like iso8601 2.1.0 in an environment without hypothesis: the only test module fails to import.
+    (tmp_path / "mod.py").write_text('def f(x):\n    return x + 1\n', encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_mod.py").write_text("import not_installed_anywhere\n\n\ndef test_f():\n    pass\n",
+                                                     encoding="utf-8")
+    code = edit(tmp_path, "mod.py", "x + 1", "x + 2")
+    doc = edit(tmp_path, "mod.py", "def f(x):\n", 'def f(x):\n    """One more than ``x``."""\n')
+    async with Verifier.for_project(tmp_path) as verifier:
+        rejected = await verifier.verify(change(code))
+        documented = await verifier.verify(change(doc, ChangeKind.DOCSTRING))
+    [reason] = rejected.reasons
+    assert reason.startswith("tests: no test of the project passes before the change (1 failing or not collected: "
+                             "collect:tests/test_mod.py")
+    assert reason.endswith("so a code change cannot be shown to work")
+    assert documented.verified, documented.reasons

@@ -268,10 +268,17 @@ class Verifier:
                                  "so the change cannot be verified")]
         if base.error:
             return [Check(name="tests", passed=False, detail=f"baseline suite could not run: {base.error}")]
-        if not base.outcomes and kind not in (ChangeKind.DOCSTRING, ChangeKind.NOSEC):
+        if not base.passed and kind not in (ChangeKind.DOCSTRING, ChangeKind.NOSEC):
             # Nothing can show that a behaviour change works; a docstring or a comment has its AST proof.
-            return [Check(name="tests", passed=False, detail="the project has no tests that pytest collects, "
-                                                             "so a code change cannot be shown to work")]
+            # A suite whose every test fails or does not even collect (a missing test dependency) shows
+            # nothing either: "no test newly fails" would hold for any change.
+            if not base.outcomes:
+                why = "the project has no tests that pytest collects"
+            else:
+                broken = sorted(base.failed)
+                why = (f"no test of the project passes before the change ({len(broken)} failing or not "
+                       f"collected: {', '.join(broken[:3])})")
+            return [Check(name="tests", passed=False, detail=f"{why}, so a code change cannot be shown to work")]
         run = await run_suite(self.sandbox, sources, timeout=self._timeout)
         if run.error:
             return [Check(name="tests", passed=False, detail=f"the suite could not run: {run.error}")]
