@@ -90,7 +90,9 @@ async def _refresh(ls: EmpathyServer, root: Path, previous: asyncio.Task[None] |
     async with WorkDone(ls, "Empathy: coverage of the affected tests") as progress:
         progress.report("planning from the per-test data", 0)
         try:
-            ctx = load_project(root, python=ls.settings.python, trusted=ls.settings.trusted)
+            # Off the loop: finding the project's interpreter may ask poetry or hatch (a process).
+            ctx = await asyncio.to_thread(load_project, root, python=ls.settings.python,
+                                          trusted=ls.settings.trusted)
         except ValueError as exc:
             log.warning("cannot refresh coverage of %s: %s", root, exc)
             return
