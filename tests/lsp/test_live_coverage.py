@@ -35,12 +35,12 @@ async def _save(session, rel: str, text: str | None = None, *, old: str = "", ne
 
 
 async def _full_run(root: Path, tmp: Path) -> tuple[dict, dict]:
-    """Every test under coverage, on a copy without the per-test data: the figure a full run gives."""
+    """Every test under coverage, on a copy without the per-test data: the figure a full run gives (the run
+    stores its own per-file report beside the copy, where we read it)."""
     copy = tmp / "full"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".empathy", "__pycache__"))
     ctx = load_project(copy, trusted=True)
-    ctx.use_cache = False
     result = await run_analyzer("coverage", ctx)
     assert result.ran and result.metrics["coverage_run"] == "full", result.error
     return result.metrics, load_map(ProjectContext(root=copy))["report"]["files"]

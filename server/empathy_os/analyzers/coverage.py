@@ -264,9 +264,11 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         parallel = parallel_plan(ctx) if ctx.sandbox is None else None
     except ParallelSettingError as exc:
         return not_run(NAME, tool, str(exc))
-    # Per-test data (coverage_live) everywhere but the boost's sandboxed copy, which needs only the figure,
-    # and a parallel run, whose tests run in xdist's workers where our per-test recorder is not.
-    live = None if ctx.sandbox is not None or parallel else await asyncio.to_thread(LiveRun, ctx, source, omit)
+    # Per-test data (coverage_live) where the cache is used: not for --no-cache, nor for the private copies of
+    # the boost and the verification engine (they need only the figure and must not grow a `.empathy/`), nor
+    # for a parallel run, whose tests run in xdist's workers where our per-test recorder is not.
+    per_test = ctx.sandbox is None and ctx.use_cache and not parallel
+    live = await asyncio.to_thread(LiveRun, ctx, source, omit) if per_test else None
     measured = await _measure(ctx, source, omit, scope, live, parallel)
     if isinstance(measured, AnalyzerResult):
         return measured

@@ -25,11 +25,8 @@ class LiveRun:
         self.ctx = ctx
         self.ident = cmap.identity(ctx, source, omit)
         self.snap = cmap.snapshot(ctx)
-        self.state = cmap.load_map(ctx) if ctx.use_cache else None
-        if ctx.use_cache:
-            self.plan = cmap.plan(ctx, self.state, self.ident, self.snap)
-        else:
-            self.plan = cmap.Plan(full=True, reason="asked to run every test (no cache)")
+        self.state = cmap.load_map(ctx)
+        self.plan = cmap.plan(ctx, self.state, self.ident, self.snap)
         self.kept: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
 
     @property
