@@ -150,6 +150,7 @@ def test_release_subsumes_checks_but_keeps_other_domains():
     ("Are there circular imports?", 11.0),  # import_graph 1 s
     ("Look at security", 12.0),  # bandit 2 s
     ("Review the code", 11.0),  # the slowest of ruff 0.5 s and radon 1 s
+    ("Find code smells", 11.0),  # code_smells 1 s
 ])
 def test_duration_priors(task, seconds):
     assert plan(task, learn=False).estimated_duration == seconds
@@ -184,3 +185,14 @@ async def test_plan_success_is_the_measured_quality_against_the_threshold(tmp_pa
     above = await p.execute({**context, "quality_threshold": min(10.0, quality + 0.01)})
     assert at.final_output["measured_success"] is True and above.final_output["measured_success"] is False
     assert not (root / ".empathy" / "store.json").exists()  # learn False: nothing recorded, no store
+
+
+def test_a_template_without_tools_costs_only_its_model_step():
+    from empathy_os.orchestration import AgentTemplate
+    from empathy_os.orchestration.run_context import RunContext
+
+    p = plan("Look at the docs", learn=False)
+    talker = AgentTemplate(id="talker", role="Talker", tools=[], tier_preference="CHEAP")
+    p = p.model_copy(update={"agents": [talker]})
+    MetaOrchestrator()._estimate(p, RunContext.parse({"learn": False}))
+    assert p.estimated_duration == 10.0
