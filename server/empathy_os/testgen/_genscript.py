@@ -10,19 +10,39 @@ import ast
 import builtins
 import contextlib
 import importlib
+import importlib.util
 import inspect
 import io
 import json
 import math
 import os
+import re
+import signal
 import sys
 import textwrap
 import time
 import typing
 
 sys.path.insert(0, ".")  # what `python -m pytest` does from the project root
-MAX_CALLS = 12
+MAX_CALLS = 12  # assertions in one plain test
+MAX_TRIALS = 1000  # calls tried per target, to find those reaching missed lines
+TRIAL_SECONDS = 15  # wall time for those trials per target
+CALL_SECONDS = 2  # one call longer than this is not assertable (and not kept)
 CHILD_TIMEOUT = 60  # seconds for one target
+
+
+def _load_values():
+    """_genvalues.py beside this script, loaded by path: putting this folder on sys.path would let
+    Empathy's module names shadow the project's."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_genvalues.py")
+    spec = importlib.util.spec_from_file_location("_empathy_genvalues", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+GV = _load_values()
+EXAMPLES = GV.Examples()  # filled in main(), before the children fork
 
 
 def resolve(module, symbol):
@@ -181,6 +201,10 @@ class Expr(str):
         return self
 
 
+# Text that takes other paths than ASCII: accents, outside the BMP, a NUL, blanks around words.
+_ODD_TEXT = ["\u00e9t\u00e9", "\U0001f600", "\x00", " A b-1 "]
+
+
 def values_for(annotation, default, nums, strs, module):
     """Candidate argument expressions (source text) for one parameter."""
     origin = typing.get_origin(annotation)
@@ -194,7 +218,7 @@ def values_for(annotation, default, nums, strs, module):
     if annotation is inspect.Parameter.empty:
         # No type to go by: probe with the function's own constants and a few plain values. Only calls
         # that return a literal or raise what the function itself raises become assertions.
-        probes = [*strs, *nums, "abc", "", 0, 1, None]
+        probes = [*strs, *nums, "abc", "", *_ODD_TEXT, 0, 1, None]
         return list(dict.fromkeys(repr(v) for v in probes))
     if annotation is bool:
         return ["True", "False"]
@@ -209,7 +233,7 @@ def values_for(annotation, default, nums, strs, module):
             base |= {float(n) - 0.5, float(n), float(n) + 0.5}
         return [repr(v) for v in sorted(base)]
     if annotation is str:
-        return [repr(v) for v in ["", "abc", *strs, *(s + "x" for s in strs)]]
+        return [repr(v) for v in ["", "abc", *strs, *(s + "x" for s in strs), *_ODD_TEXT]]
     if inspect.isclass(annotation) and annotation.__module__.split(".")[0] == module.split(".")[0]:
         try:
             annotation()
@@ -241,31 +265,59 @@ def plain(target, mod, cls, obj):
     elif cls is not None:  # classmethod (already bound) or staticmethod
         receiver = f"{target['module']}.{cls.__qualname__}."
     name = target["symbol"].split(".")[-1]
+    examples = EXAMPLES
+    with contextlib.suppress(Exception):
+        examples.scan_doctest(inspect.getdoc(func))
+    pool = GV.neighbours(examples.pool(name))
     choices = {}
     for p in params:
-        vals = values_for(hints.get(p.name, p.annotation), p.default, nums, strs, target["module"])
+        annotation = hints.get(p.name, p.annotation)
+        # The project's own values first (they are what its developers pass), then typed probes.
+        mined = [repr(v) for v in pool if GV.fits(v, annotation) and GV.repr_ok(v)]
+        if annotation is inspect.Parameter.empty and p.default is not inspect.Parameter.empty:
+            mined = [repr(v) for v in pool if isinstance(v, type(p.default)) and GV.repr_ok(v)]
+        vals = list(dict.fromkeys([*values_for(annotation, p.default, nums, strs, target["module"]), *mined]))
         if not vals:
             if p.default is inspect.Parameter.empty:
                 return None, f"no plain value for parameter {p.name!r}"
             continue
         choices[p.name] = vals
     needed = {target["module"]} | {v.module for vals in choices.values() for v in vals if isinstance(v, Expr)}
-    calls = [{k: v[0] for k, v in choices.items()}]
+    calls = _mined_calls(examples.calls.get(name, []), sig, params, hints)
+    base = {k: v[0] for k, v in choices.items()}
+    calls.append(base)
     for key, vals in choices.items():
-        for v in vals[1:]:
-            calls.append({**calls[0], key: v})
-    calls = calls[:MAX_CALLS]
+        calls.extend({**base, key: v} for v in vals[1:])
+    calls = list({tuple(c.items()): c for c in calls}.values())[:MAX_TRIALS]
     ns = {}
     for dotted in needed:
         importlib.import_module(dotted)
         ns[dotted.split(".")[0]] = importlib.import_module(dotted.split(".")[0])
-    lines, excs = [], exceptions(mod, target["raises"])
+    excs = exceptions(mod, target["raises"])
+    top = target["module"].split(".")[0]
+    missing = set(target.get("missing") or [])
+    tracer = GV.LineTracer(_source_file(func))
+    tried, started = [], time.monotonic()
     for call in calls:
+        if time.monotonic() - started > TRIAL_SECONDS:
+            break
         expr = f"{receiver}{name}(" + ", ".join(f"{k}={v}" for k, v in call.items()) + ")"
-        outcome = [_observe(expr, ns, excs) for _ in range(2)]
-        if outcome[0] != outcome[1] or outcome[0] is None:
+        with tracer:
+            first = _observe(expr, ns, excs, top)
+        if first is None or first != _observe(expr, ns, excs, top):
             continue  # nondeterministic or not assertable
-        kind, text = outcome[0]
+        tried.append((expr, first, tracer.hit & missing))
+    # Keep the calls that reach missed lines (each must add one); with none, the first few (branches).
+    chosen, reached = [], set()
+    for expr, outcome, hit in tried:
+        if hit - reached and len(chosen) < MAX_CALLS:
+            chosen.append((expr, outcome))
+            reached |= hit
+    if not chosen:
+        chosen = [(expr, outcome) for expr, outcome, _ in tried[:MAX_CALLS]]
+    lines = []
+    for expr, (kind, text, modules) in chosen:
+        needed |= modules
         if kind == "raises":
             lines.append(f"    with pytest.raises({text}):\n        {expr}")
         elif text in ("None", "True", "False"):  # identity, as linters ask (E711/E712)
@@ -284,24 +336,83 @@ def plain(target, mod, cls, obj):
     return source, None
 
 
-def _observe(expr, ns, excs):
+def _mined_calls(found, sig, params, hints):
+    """Calls from the project's tests and doctests, as keyword source texts, when every value fits."""
+    names = [p.name for p in params]
+    out = []
+    for args, kwargs in found[:MAX_TRIALS]:
+        if len(args) > len(names) or any(k not in names for k in kwargs):
+            continue
+        bound = {**dict(zip(names, args)), **kwargs}
+        if len(bound) != len(args) + len(kwargs):
+            continue
+        required = [p.name for p in params if p.default is inspect.Parameter.empty]
+        if any(r not in bound for r in required):
+            continue
+        if all(GV.fits(v, hints.get(k, sig.parameters[k].annotation)) and GV.repr_ok(v) for k, v in bound.items()):
+            out.append({k: repr(v) for k, v in bound.items()})
+    return out
+
+
+def _source_file(func):
+    with contextlib.suppress(Exception):
+        return inspect.getsourcefile(inspect.unwrap(func))
+    return None
+
+
+class _Slow(BaseException):
+    """One call ran past its time limit (raised by the alarm; BaseException so `except Exception` in
+    project code cannot swallow it)."""
+
+
+def _alarm(signum, frame):
+    raise _Slow()
+
+
+def _modules_named(text):
+    """Top-level modules a repr spells (`datetime.datetime(...)`) that are already imported."""
+    return {m for m in re.findall(r"\b([A-Za-z_]\w*)\.", text) if m in sys.modules}
+
+
+def _observe(expr, ns, excs, top):
+    """("value", repr, modules) / ("raises", exception, modules) of one call, or None (not assertable)."""
+    old = signal.signal(signal.SIGALRM, _alarm) if hasattr(signal, "SIGALRM") else None
     try:
+        if old is not None:
+            signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
         with contextlib.redirect_stdout(io.StringIO()):
             value = eval(expr, dict(ns))
-    except excs as exc:
-        name = type(exc).__name__
-        return ("raises", name) if hasattr(builtins, name) else None
-    except Exception:
+    except _Slow:
         return None
+    except Exception as exc:
+        cls = type(exc)
+        # The function's own exceptions, or any defined by the project: spelled by their import path.
+        if not isinstance(exc, excs) and cls.__module__.split(".")[0] != top:
+            return None
+        if cls.__module__ == "builtins":
+            return ("raises", cls.__name__, frozenset())
+        if getattr(sys.modules.get(cls.__module__), cls.__name__, None) is not cls:
+            return None
+        return ("raises", f"{cls.__module__}.{cls.__name__}", frozenset({cls.__module__}))
+    finally:
+        if old is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     text = repr(value)
+    if GV.repr_ok(value):
+        return ("value", text, frozenset())
+    # Not a literal: a repr like `datetime.datetime(2007, 1, 25, 12, 0)` that reads back equal, with the
+    # modules it names imported, is still an exact assertion.
+    modules = _modules_named(text)
     try:
-        if ast.literal_eval(text) != value:
-            return None
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        again = eval(text, {m: sys.modules[m] for m in modules})
+    except BaseException:
         return None
-    return ("value", text)
+    if type(again) is not type(value) or again != value:
+        return None
+    return ("value", text, frozenset(modules))
 
 
 def generate(target):
@@ -337,6 +448,9 @@ def in_child(target, path):
 
 def main():
     targets = json.load(sys.stdin)
+    global EXAMPLES
+    with contextlib.suppress(Exception):
+        EXAMPLES = GV.Examples.from_tests(".")
     workdir = os.path.dirname(os.path.abspath(sys.stdin.name))
     with contextlib.suppress(Exception):  # absent: each child reports it for its own target
         from hypothesis.extra import ghostwriter  # noqa: F401  (warm: every child inherits it)

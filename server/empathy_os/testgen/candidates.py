@@ -78,7 +78,7 @@ async def generate_offline(sandbox: Sandbox, gaps: list[Gap]) -> dict[str, Offli
     if not gaps:
         return {}
     targets = [
-        {"key": g.key, "module": g.module, "symbol": g.symbol, "raises": g.raises,
+        {"key": g.key, "module": g.module, "symbol": g.symbol, "raises": g.raises, "missing": sorted(g.missing),
          "side_effects": g.side_effects}
         for g in gaps
     ]

@@ -3,8 +3,8 @@
 Mutants (made here from the target's AST, on the newly covered lines only): a comparison flipped
 (`<` ↔ `>=`, `==` ↔ `!=`, `in` ↔ `not in`, `is` ↔ `is not`), `and` ↔ `or`, a constant changed (a number
 +1, a string extended, a boolean negated), a return value dropped (`return None`), a `raise` or a
-statement removed (`pass`). They run in the sandboxed copy: one process of the project's interpreter imports
-pytest once, then forks a child per mutant whose import of the target module reads the mutant's source
+statement removed (`pass`), an `except` made to catch nothing. They run in the sandboxed copy: one
+process of the project's interpreter imports pytest once, then forks a child per mutant whose import of the target module reads the mutant's source
 (no file is rewritten, so two children run at once). A mutant is killed when the test fails, errors or
 hangs past its time limit.
 """
@@ -72,6 +72,11 @@ def _variants(node: ast.AST) -> list[tuple[str, ast.AST]]:
         out.append(("drop return", ast.Return(ast.Constant(None))))
     elif isinstance(node, ast.Raise):
         out.append(("remove raise", ast.Pass()))
+    elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+        # `except E:` → `except ():` catches nothing: the error the handler absorbed now escapes.
+        new = copy.deepcopy(node)
+        new.type = ast.Tuple(elts=[], ctx=ast.Load())
+        out.append(("except catches nothing", new))
     elif isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and not (
         isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)  # a docstring
     ):

@@ -1,0 +1,197 @@
+"""Runs INSIDE the sandbox, loaded by _genscript.py (never imported by Empathy itself).
+
+Argument values for the plain characterisation tests, taken where a developer would look: the
+project's own tests (calls to the target with literal arguments, and the literals of every test module
+that names the target) and the target's docstring examples (`>>> f(...)`). Each value must fit the
+parameter's annotation. A line tracer then tells which calls reach the lines the suite misses, so the
+test keeps those calls (each asserting its exact observed result) rather than the first few tried.
+"""
+# ruff: noqa: BLE001  (project code may raise anything)
+
+import ast
+import inspect
+import os
+import re
+import sys
+import typing
+
+_SKIP_DIRS = {".git", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__", "build", "dist",
+              ".hypothesis", ".pytest_cache", ".empathy"}
+_POOL_LIMIT = 240  # literals per target: enough variety, bounded work
+_LITERAL_TYPES = (str, int, float, bytes, bool)
+NOTHING = object()
+
+
+def _test_file(name):
+    return name.endswith(".py") and (name.startswith("test") or name.endswith("_test.py") or name == "conftest.py")
+
+
+def test_files(root="."):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS
+                       and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg"))]
+        in_tests = any(part in ("tests", "test", "testing") for part in dirpath.split(os.sep))
+        for name in filenames:
+            if _test_file(name) or (in_tests and name.endswith(".py")):
+                yield os.path.join(dirpath, name)
+
+
+def _literal(node):
+    try:
+        return ast.literal_eval(node)
+    except Exception:
+        return NOTHING
+
+
+def _called_name(func):
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+class Examples:
+    """Literal calls and literal pools found in test modules and doctests, by function name."""
+
+    def __init__(self):
+        self.calls = {}  # name -> [(args list, kwargs dict)]
+        self.modules = []  # (names mentioned, literal constants) per test module
+
+    @classmethod
+    def from_tests(cls, root="."):
+        found = cls()
+        for path in test_files(root):
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    found.scan(ast.parse(fh.read()))
+            except Exception:
+                continue
+        return found
+
+    def scan(self, tree):
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and n.body and isinstance(n.body[0], ast.Expr)}
+        names, consts = set(), []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                names.add(node.attr)
+            elif (isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES)
+                  and id(node) not in docstrings and not (isinstance(node.value, (str, bytes)) and len(node.value) > 200)):
+                consts.append(node.value)
+            if isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args):
+                name = _called_name(node.func)
+                args = [_literal(a) for a in node.args]
+                kwargs = {k.arg: _literal(k.value) for k in node.keywords if k.arg}
+                if name and len(kwargs) == len(node.keywords) and NOTHING not in args \
+                        and NOTHING not in kwargs.values():
+                    self.calls.setdefault(name, []).append((args, kwargs))
+        self.modules.append((names, consts))
+
+    def scan_doctest(self, text):
+        """`>>> expr` lines of a docstring, parsed like test code."""
+        lines = [ln.strip()[4:] for ln in (text or "").splitlines() if ln.strip().startswith(">>> ")]
+        for line in lines:
+            try:
+                self.scan(ast.parse(line))
+            except SyntaxError:
+                continue
+
+    def pool(self, name):
+        out, seen = [], set()
+        for names, consts in self.modules:
+            if name not in names:
+                continue
+            for value in consts:
+                key = (type(value), value)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(value)
+        # Short values first: they are the edge cases ("", "-", 0) tests spell out.
+        out.sort(key=lambda v: len(v) if isinstance(v, (str, bytes)) else 0)
+        return out[:_POOL_LIMIT]
+
+
+def neighbours(values):
+    """The values, then near variants of each: the suite already runs its own values, so the missed
+    lines often sit just past them (an out-of-range number, a truncated or upper-cased string)."""
+    out = list(values)
+    for value in values:
+        if isinstance(value, str):
+            out += [re.sub(r"[0-9]", "9", value), value[:-1], value.upper(), value + value[-1:]]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            out += [value + 1, value - 1, -value]
+    seen, unique = set(), []
+    for v in out:
+        if (type(v), v) not in seen:
+            seen.add((type(v), v))
+            unique.append(v)
+    return unique
+
+
+def fits(value, annotation):
+    """Whether `value` is allowed by `annotation` (True when the annotation cannot be checked)."""
+    if annotation is inspect.Parameter.empty or annotation is typing.Any:
+        return True
+    if annotation is None or annotation is type(None):
+        return value is None
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        return any(fits(value, a) for a in typing.get_args(annotation))
+    if origin is typing.Literal:
+        return value in typing.get_args(annotation)
+    cls = origin or annotation
+    if cls is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if cls is int and isinstance(value, bool):
+        return False
+    if inspect.isclass(cls):
+        try:
+            return isinstance(value, cls)
+        except TypeError:
+            return True
+    return True  # a TypeVar, an unresolved string, a Protocol: cannot tell
+
+
+def repr_ok(value):
+    """A literal repr that reads back as the same value (what an assertion or a call can spell)."""
+    try:
+        return ast.literal_eval(repr(value)) == value
+    except Exception:
+        return False
+
+
+class LineTracer:
+    """Lines of one file run while active (sys.settrace; coverage.py is not running in this process)."""
+
+    def __init__(self, filename):
+        self.filename = os.path.realpath(filename) if filename else None
+        self.hit = set()
+        self._codes = {}
+
+    def _wanted(self, code):
+        known = self._codes.get(code)
+        if known is None:
+            known = self._codes[code] = os.path.realpath(code.co_filename) == self.filename
+        return known
+
+    def global_trace(self, frame, event, arg):
+        return self.local_trace if self.filename and self._wanted(frame.f_code) else None
+
+    def local_trace(self, frame, event, arg):
+        if event == "line":
+            self.hit.add(frame.f_lineno)
+        return self.local_trace
+
+    def __enter__(self):
+        self.hit = set()
+        self._previous = sys.gettrace()
+        sys.settrace(self.global_trace)
+        return self
+
+    def __exit__(self, *exc):
+        sys.settrace(self._previous)
+        return False
