@@ -1,14 +1,17 @@
-"""Coverage boost, offline (no model): points gained, wall time, kept/tried, stage timings, mutants killed,
-points per minute, and whether the kept tests pass 10 plain `pytest` runs, on real projects; plus the
-cost of the OS sandbox (bubblewrap) per process start.
+"""Coverage boost, offline (no model), on real PyPI projects set up the way their users work.
 
-    .venv/bin/python bench/coverage_boost_bench.py                    # sample + parse from PyPI
-    .venv/bin/python bench/coverage_boost_bench.py --pypi six==1.16.0 --pypi boltons==24.1.0:boltons/strutils.py
+    .venv/bin/python bench/coverage_boost_bench.py                 # the sample + the five pinned projects
+    .venv/bin/python bench/coverage_boost_bench.py --project idna --no-sample
+    .venv/bin/python bench/coverage_boost_bench.py --pypi six==1.16.0   # any other sdist (no test deps)
 
-Each project is copied (the sample) or downloaded as an sdist with its tests (`pip download --no-binary
-:all: --no-deps`), and runs in its own fresh virtualenv holding only pytest, coverage and hypothesis, so
-plugins of our own environment cannot change how its suite behaves. Nothing is written back anywhere:
-the run uses `write=False`. A `NAME==VER:FILE` argument restricts the run to one file (`--only`).
+Each project is a pinned sdist (taken from /work/projects/sdists or `pip download --no-binary :all:
+--no-deps`), extracted once into the cache folder with a `.venv` INSIDE the project holding the package
+installed editable (`pip install -e .`, so src layouts are editable installs) plus its test dependencies.
+The boost is NOT told which interpreter to use: it must find the project's `.venv` itself, and the table
+says which one it used. Per project: coverage before/after (coverage.py TOTAL measured by the coverage
+analyzer), kept tests / targets, mutants made/killed on the newly covered lines, whether the whole suite
+with the kept tests passes 10 plain `python -m pytest` runs, stage timings and wall time. The kept tests
+are written into the cached copy for the 10 runs, then removed.
 """
 
 from __future__ import annotations
@@ -20,44 +23,66 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "examples" / "sample-project"
-TEST_DEPS = ["pytest", "coverage", "hypothesis[ghostwriter]"]
+SDISTS = Path("/work/projects/sdists")
+TOOLS = ["pytest", "coverage", "hypothesis[ghostwriter]"]
+
+# name, pinned sdist, test dependencies (as the project's own tox/extras ask), --only (None: everything).
+PROJECTS = [
+    ("idna", "idna==3.10", [], None),  # tests/ of unittest classes
+    ("iso8601", "iso8601==2.1.0", ["pytz"], None),  # tests inside the package
+    ("text-unidecode", "text-unidecode==1.3", [], None),  # src layout, editable install
+    ("parse", "parse==1.20.2", [], None),  # one module, one test module
+    # pytest.ini; its conftest needs pytest < 8 (a `path` hookimpl); one module of many keeps it short.
+    ("boltons", "boltons==24.1.0", ["pytest<8"], "boltons/strutils.py"),
+]
 
 
-def make_venv(where: Path) -> str:
-    subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
-    python = str(where / "bin" / "python")
-    subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", *TEST_DEPS],
-                   check=True)
-    return python
+def _run(cmd: list[str], **kw) -> None:
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
 
 
-def fetch_sdist(spec: str, into: Path) -> Path:
-    into.mkdir(parents=True, exist_ok=True)
-    if Path(spec).is_file():  # a local sdist
-        shutil.copy(spec, into)
-    else:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
-                        "--disable-pip-version-check", "-d", str(into), spec],
-                       check=True, stderr=subprocess.DEVNULL)
-    archive = next(p for p in into.iterdir() if p.name.endswith((".tar.gz", ".zip")))
+def fetch(spec: str, cache: Path) -> Path:
+    """The extracted sdist folder for `name==version` (downloaded when not in SDISTS)."""
+    name, _, version = spec.partition("==")
+    archives = cache / "sdists"
+    archives.mkdir(parents=True, exist_ok=True)
+    stem = f"{name}-{version}"
+    local = [p for p in (SDISTS, archives) for p in p.glob("*.tar.gz")
+             if p.name.lower().replace("_", "-") == f"{stem}.tar.gz".lower()] if version else []
+    if not local:
+        _run([sys.executable, "-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps",
+              "--disable-pip-version-check", "-d", str(archives), spec])
+        local = [p for p in archives.glob("*.tar.gz") if p.name.lower().replace("_", "-").startswith(stem.lower())]
+    archive = local[0]
     with tarfile.open(archive) as tar:
-        tar.extractall(into, filter="data")
-    return next(p for p in into.iterdir() if p.is_dir())
+        top = tar.getnames()[0].split("/")[0]
+        if not (cache / top).is_dir():
+            tar.extractall(cache, filter="data")
+    return cache / top
 
 
-async def boost(root: Path, python: str, only: str | None):
+def user_venv(root: Path, deps: list[str]) -> str:
+    """`.venv` in the project: the package editable plus its test dependencies, as its developers have."""
+    python = root / ".venv" / "bin" / "python"
+    if not python.exists():
+        print(f"  setting up {root.name}/.venv ...", file=sys.stderr)
+        _run([sys.executable, "-m", "venv", str(root / ".venv")])
+        _run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", str(root),
+              *TOOLS, *deps])
+    return str(python)
+
+
+async def boost(root: Path, python: str | None, only: str | None):
     from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
 
     env_key = os.environ.pop("ANTHROPIC_API_KEY", None)  # offline figures only
     try:
         started = time.perf_counter()
-        # Written into the bench's own copy only, so the kept tests can be run by plain pytest below.
         report = await TestCoverageBoostWorkflow(target=100, max_iterations=1).execute(
             root, only=only, write=True, python=python)
         return report, time.perf_counter() - started
@@ -66,10 +91,8 @@ async def boost(root: Path, python: str, only: str | None):
             os.environ["ANTHROPIC_API_KEY"] = env_key
 
 
-def plain_runs(root: Path, python: str, written: list[str], n: int = 10) -> str:
+def plain_runs(root: Path, python: str, n: int = 10) -> str:
     """The whole suite with the kept tests, `n` plain `python -m pytest` runs: how many passed."""
-    if not written:
-        return "-"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     ok = sum(subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, env=env,
@@ -77,96 +100,68 @@ def plain_runs(root: Path, python: str, written: list[str], n: int = 10) -> str:
     return f"{ok}/{n}"
 
 
-def sandbox_cost(python: str, n: int = 7) -> list[str]:
-    """Best of n: `python -c pass` and the sample's suite, in the sandbox with and without bubblewrap."""
-    from empathy_os.testgen import sandbox as sb
-
-    lines = []
-    for label, cmd in (("python -c pass", [python, "-c", "pass"]), ("sample suite (pytest)", None)):
-        best = {}
-        for mode in ("bubblewrap", "no OS sandbox"):
-            if mode == "no OS sandbox":
-                os.environ["EMPATHY_BWRAP"] = "none"
-            try:
-                box = sb.Sandbox.create(SAMPLE, python)
-                if mode == "bubblewrap" and not box.isolation.os_sandbox:
-                    best[mode] = None
-                    box.cleanup()
-                    continue
-                run = cmd or [python, *box.pytest_args(1)]
-                times = []
-                for _ in range(n):
-                    started = time.perf_counter()
-                    asyncio.run(box.run(run))
-                    times.append(time.perf_counter() - started)
-                best[mode] = min(times)
-                box.cleanup()
-            finally:
-                os.environ.pop("EMPATHY_BWRAP", None)
-        if best.get("bubblewrap") is None:
-            lines.append(f"{label}: bubblewrap unusable here ({sb.isolation().description})")
-        else:
-            cost = best["bubblewrap"] - best["no OS sandbox"]
-            lines.append(f"{label}: {best['bubblewrap'] * 1000:.0f} ms in bubblewrap, "
-                         f"{best['no OS sandbox'] * 1000:.0f} ms without: {cost * 1000:+.0f} ms per run")
-    return lines
-
-
 def row(name: str, report, wall: float, plain: str) -> list[str]:
+    interp = report.interpreter.split(" (", 1)
+    used = f"{Path(interp[0]).parent.parent.name}/ ({interp[1].rstrip(')')})" if len(interp) == 2 else interp[0]
     if report.refused:
-        return [name, "-", "-", "-", "0", "0", "-", "-", "-", f"refused: {report.refused[:60]}", "-", f"{wall:.1f}"]
+        return [name, "-", "-", "-", "-", "-", "-", "-", f"refused: {report.refused[:70]}", f"{wall:.0f}", used]
     before, after = report.coverage_before or 0.0, report.coverage_after or 0.0
-    tried, kept = len(report.verdicts), len(report.kept)
-    rejected = ", ".join(f"{k} {v}" for k, v in sorted(report.rejected.items())) or "-"
+    targets = report.target_results()
     totals = report.mutation_totals()
     killed = (f"{totals['mutants_killed']}/{totals['mutants_made']}"
               f" ({totals['mutants_killed'] / totals['mutants_made']:.0%})" if totals["mutants_made"] else "-")
     stages = "/".join(f"{report.timings.get(k, 0):.0f}" for k in ("baseline", "generation", "validation",
                                                                    "final_suite"))
-    return [name, f"{before:.1f}", f"{after:.1f}", f"{after - before:+.1f}", f"{(after - before) * 60 / wall:.1f}",
-            str(tried), str(kept), killed, plain, rejected, stages, f"{wall:.1f}"]
+    return [name, f"{before:.2f}", f"{after:.2f}", f"{after - before:+.2f}", f"{len(report.kept)}/{len(targets)}",
+            killed, plain, stages, "", f"{wall:.0f}", used]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pypi", action="append", metavar="NAME==VERSION[:FILE]",
-                        help="sdist to benchmark (repeatable; default parse==1.20.2)")
+    parser.add_argument("--project", action="append", choices=[p[0] for p in PROJECTS],
+                        help="only these of the pinned projects (repeatable; default: all)")
+    parser.add_argument("--pypi", action="append", default=[], metavar="NAME==VERSION[:FILE]",
+                        help="another sdist (no extra test dependencies)")
     parser.add_argument("--no-sample", action="store_true", help="skip the bundled sample project")
-    parser.add_argument("--no-sandbox-cost", action="store_true", help="skip the sandbox cost measurement")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "empathy-boost-bench",
+                        help="where sdists are extracted with their .venv (kept between runs)")
     args = parser.parse_args()
-    specs = args.pypi or ["parse==1.20.2"]
+    chosen = [p for p in PROJECTS if not args.project or p[0] in args.project]
+    chosen += [(s.partition(":")[0], s.partition(":")[0], [], s.partition(":")[2] or None) for s in args.pypi]
     rows = []
-    with tempfile.TemporaryDirectory(prefix="empathy-boost-bench-") as tmp:
-        base = Path(tmp)
-        print("creating a clean virtualenv with", ", ".join(TEST_DEPS), "...", file=sys.stderr)
-        python = make_venv(base / "venv")
-        if not args.no_sample:
-            root = base / "sample"
-            shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
-            report, wall = asyncio.run(boost(root, python, None))
-            rows.append(row("sample-project (inventory)", report, wall, plain_runs(root, python, report.written)))
-        for n, spec in enumerate(specs):
-            name, _, only = spec.partition(":")
-            label = Path(name).name.removesuffix(".tar.gz") if Path(name).is_file() else name
-            print(f"downloading {name} ...", file=sys.stderr)
-            root = fetch_sdist(name, base / f"pypi-{n}")
-            if (root / "src").is_dir():  # src layout: installed editable, as its developers work
-                subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check",
-                                "-e", str(root)], check=True)
-            report, wall = asyncio.run(boost(root, python, only or None))
-            rows.append(row(f"{label}" + (f" ({only})" if only else ""), report, wall,
-                            plain_runs(root, python, report.written)))
-        cost = [] if args.no_sandbox_cost else sandbox_cost(python)
-    header = ["project", "before %", "after %", "gain", "pts/min", "tried", "kept", "mutants killed",
-              "10 plain runs", "rejected", "base/gen/val/final s", "wall s"]
+    if not args.no_sample:
+        root = args.cache / "sample-project"
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
+        python = user_venv(root, [])
+        rows.append(run_one("sample-project", root, python, None))
+    for name, spec, deps, only in chosen:
+        print(f"{name} ({spec}) ...", file=sys.stderr)
+        root = fetch(spec, args.cache)
+        python = user_venv(root, deps)
+        rows.append(run_one(f"{spec}" + (f" ({only})" if only else ""), root, python, only))
+    header = ["project", "before %", "after %", "gain", "kept/targets", "mutants killed", "10 plain runs",
+              "base/gen/val/final s", "", "wall s", "interpreter used (why)"]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
-    for line in cost:
-        print("sandbox cost (best of 7):", line)
-    print(f"\nmachine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; coverage = coverage.py TOTAL (statements, + branches if the "
-          "project enables them) measured by the coverage analyzer before and after, same scope.")
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    print(f"\nmachine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; coverage = coverage.py TOTAL "
+          "(statements + branches) measured by the coverage analyzer before and after, same scope; mutants: "
+          "made on the lines the kept tests newly cover, killed = the kept test fails on them.")
     return 0
+
+
+def run_one(label: str, root: Path, python: str, only: str | None) -> list[str]:
+    # The interpreter is not passed: the boost must find the project's .venv (the sample's too).
+    report, wall = asyncio.run(boost(root, None, only))
+    plain = "-"
+    try:
+        if report.written:
+            plain = plain_runs(root, python)
+    finally:
+        for rel in report.written:
+            (root / rel).unlink(missing_ok=True)
+    return row(label, report, wall, plain)
 
 
 if __name__ == "__main__":

@@ -118,8 +118,9 @@ class Examples:
 def neighbours(values):
     """The values, then near variants of each: the suite already runs its own values, so the missed
     lines often sit just past them (an out-of-range number, a truncated or upper-cased string)."""
-    out = list(values)
-    for value in values:
+    out = []
+    for value in values:  # each value followed by its variants: short values and theirs come first
+        out.append(value)
         if isinstance(value, str):
             out += [re.sub(r"[0-9]", "9", value), value[:-1], value.upper(), value + value[-1:]]
         elif isinstance(value, int) and not isinstance(value, bool):

@@ -88,7 +88,7 @@ async def generate_offline(sandbox: Sandbox, gaps: list[Gap]) -> dict[str, Offli
     cmd = [sandbox.python, "-c", _LOADER, str(_SCRIPT), str(payload)]
     failure: str | None = None
     try:
-        ran = await sandbox.run(cmd, timeout=300)
+        ran = await sandbox.run(cmd, timeout=900)
         if _MARK in ran.stdout:
             data = json.loads(ran.stdout.split(_MARK, 1)[1])
             return {key: OfflineResult(**value) for key, value in data.items()}

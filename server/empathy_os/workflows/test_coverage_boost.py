@@ -94,7 +94,9 @@ class TestCoverageBoostWorkflow:
         with report.timed("baseline"):
             baseline = await run_analyzer("coverage", self._copy_ctx(ctx, sandbox, gaps=True))
         if not baseline.ran:
-            report.refused = f"could not measure the baseline: {baseline.error}"
+            # No test collected → coverage.py has no data and cannot report: say that, not its error.
+            report.refused = (f"{uncollected_note(ctx.root, refused=True)}" if "pytest exit 5" in (baseline.error or "")
+                              else f"could not measure the baseline: {baseline.error}")
             return
         failed = (baseline.metrics.get("tests_failed") or 0) + (baseline.metrics.get("tests_errors") or 0)
         exit_code = baseline.metrics.get("pytest_exit_code")
@@ -243,12 +245,15 @@ class TestCoverageBoostWorkflow:
 FINAL_RUNS = 3
 
 
-def uncollected_note(root: Path) -> str:
+def uncollected_note(root: Path, refused: bool = False) -> str:
     """pytest collected nothing: say what test-like files it passed over, so a 0 % baseline is explained."""
     skipped = sorted({p.relative_to(root).as_posix() for p in root.rglob("test*.py")
                       if not p.name.startswith("test_") and ".venv" not in p.parts})
     where = f" (e.g. {', '.join(skipped[:3])}, which pytest's default test_*.py pattern does not match)" if skipped \
-        else ""
+        else " (the project has no test file pytest recognises)"
+    if refused:
+        return (f"pytest collected no test{where}, so coverage.py has no data to report: there is no baseline "
+                "to build on (add tests pytest collects, or set python_files in the pytest config)")
     return f"pytest collected no test{where}: the baseline is what importing nothing covers"
 
 
