@@ -20,6 +20,10 @@ from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
 
 MAX_MUTANTS = 8  # per kept test: enough to show strength, cheap enough to run for every test
+# A mutant run longer than LIMIT_FACTOR x its test's run on the unmutated code (at least MIN_LIMIT s)
+# is stopped and counts as killed (the mutant made the test hang).
+LIMIT_FACTOR = 5
+MIN_LIMIT = 5
 
 _FLIP: dict[type, type] = {
     ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.Eq: ast.NotEq,
@@ -178,21 +182,32 @@ def child(args, limit, i):
     os._exit(int(pytest.main(args)))
 
 os.makedirs(spec["tmp"], exist_ok=True)  # pytest makes basetemp itself, not its parents
-results = []
-jobs = list(enumerate(spec["jobs"]))
-running = {}
-while jobs or running:
-    while jobs and len(running) < spec["parallel"]:
-        i, job = jobs.pop(0)
-        MUTANT = job["source"]
-        pid = os.fork()
-        if pid == 0:
-            child(job["args"], spec["limit"], i)
-        running[pid] = i
-    pid, status = os.wait()
-    i = running.pop(pid)
-    code = os.waitstatus_to_exitcode(status)
-    results.append([i, code])
+
+def run_all(jobs, limit_of):
+    global MUTANT
+    results, running, jobs = [], {}, list(jobs)
+    while jobs or running:
+        while jobs and len(running) < spec["parallel"]:
+            i, job = jobs.pop(0)
+            MUTANT = job["source"]
+            pid = os.fork()
+            if pid == 0:
+                child(job["args"], limit_of(job), i)
+            running[pid] = (i, time.monotonic())
+        pid, status = os.wait()
+        i, started = running.pop(pid)
+        results.append([i, os.waitstatus_to_exitcode(status), time.monotonic() - started])
+    return results
+
+# Controls first: their time sets each mutant's limit (a hang is a kill, so the limit must follow the
+# machine's speed now, not a constant that a busy machine would turn into false kills).
+n = spec["controls"]
+controls = run_all(list(enumerate(spec["jobs"]))[:n], lambda job: spec["limit"])
+took = {tuple(spec["jobs"][i]["args"]): t for i, _, t in controls}
+def limit_of(job):
+    return max(spec["min_limit"], int(spec["factor"] * took.get(tuple(job["args"]), spec["limit"])) + 1)
+results = [[i, code] for i, code, _ in controls]
+results += [[i, code] for i, code, _ in run_all(list(enumerate(spec["jobs"]))[n:], limit_of)]
 print("EMPATHY-MUTANTS " + json.dumps(results))
 """
 
@@ -220,6 +235,8 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
         spec_file = sandbox.base / "data" / f"mutants-{n}.json"
         jobs_json = controls + [{"source": i["source"], "args": i["args"]} for i in items]
         spec_file.write_text(json.dumps({"target": target, "parallel": 2, "limit": limit, "jobs": jobs_json,
+                                         "controls": len(controls), "min_limit": MIN_LIMIT,
+                                         "factor": LIMIT_FACTOR,
                                          "tmp": str(sandbox.base / "tmp" / f"mutants-{n}")}),
                              encoding="utf-8")
         try:

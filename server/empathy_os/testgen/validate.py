@@ -1,14 +1,14 @@
 """Stage 3: candidates validated together in the sandboxed copy, then only the survivors re-checked.
 
-1. Every candidate file runs 3 times in ONE pytest process (measure.run_batch), each test in its own
+1. Every candidate file runs once in ONE pytest process (measure.run_batch), each test in its own
    coverage context: per candidate its outcomes, the lines it ran, and any write it attempted.
-2. A candidate survives when all its tests pass all 3 runs (flaky: some runs pass and some fail;
-   failed: a test fails every run — a ghostwriter test whose target raised on valid input is reported
-   as a crash found, with Hypothesis' falsifying example), it wrote nothing (the copy and HOME are
-   watched around each test; writes outside are refused by the OS sandbox and logged) and it runs
-   lines of its target the suite misses.
-3. Survivors alone are run again 3 times (when some candidates were dropped), so none passes only
-   because of another candidate.
+2. A candidate survives when all its tests pass (failed: a ghostwriter test whose target raised on
+   valid input is reported as a crash found, with Hypothesis' falsifying example), it wrote nothing
+   (the copy and HOME are watched around each test; writes outside are refused by the OS sandbox and
+   logged) and it runs lines of its target the suite misses.
+3. Survivors alone are run again 3 times in one process, so none passes only because of another
+   candidate, and one that fails any of those runs is flaky. (One first run, not three: most
+   candidates are dropped by it, and a failing fuzz test's shrinking is then paid once.)
 4. Strength: each survivor must kill at least one mutant of the lines it newly covers (mutate.py).
 5. Gains are assigned in candidate order, so two tests never claim the same line.
 """
@@ -88,7 +88,7 @@ async def _judge(sandbox: Sandbox, candidates: list[Candidate], files: dict[int,
     if not files:
         return
     targets = sorted({candidates[i].gap.path for i in files})
-    first = await run_batch(sandbox, list(files.values()), targets, runs=RUNS, timeout=timeout)
+    first = await run_batch(sandbox, list(files.values()), targets, runs=1, timeout=timeout)
     if first.error and len(files) > 1:
         # One candidate hung or killed the process: judge each alone, so the others still count.
         for i, rel in files.items():
@@ -103,15 +103,15 @@ async def _judge(sandbox: Sandbox, candidates: list[Candidate], files: dict[int,
             raw[i] = lines
     if not raw:
         return
-    if len(raw) < len(files):
-        again = await run_batch(sandbox, [files[i] for i in raw], targets, runs=RUNS, timeout=timeout)
-        for i in list(raw):
-            tests = again.tests_of(files[i])
-            if again.error or not tests or any(o != "passed" for t in tests for o in again.outcomes[t]):
-                verdicts[i] = Verdict(candidates[i], Reason.FLAKY, runs=RUNS,
-                                      detail="passed among all candidates, failed when re-run with the "
-                                             f"survivors only\n{again.tail()}")
-                del raw[i]
+    again = await run_batch(sandbox, [files[i] for i in raw], targets, runs=RUNS, timeout=timeout)
+    for i in list(raw):
+        tests = again.tests_of(files[i])
+        if again.error or not tests or any(o != "passed" for t in tests for o in again.outcomes[t]):
+            failing = next((again.failures[t] for t in tests if t in again.failures), again.tail())
+            verdicts[i] = Verdict(candidates[i], Reason.FLAKY, runs=RUNS,
+                                  detail=f"passed its first run, failed one of {RUNS} runs with the survivors "
+                                         f"only\n{failing}")
+            del raw[i]
     await _strength_and_gain(sandbox, candidates, files, raw, gained, verdicts)
 
 

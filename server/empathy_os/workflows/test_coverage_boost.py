@@ -162,10 +162,12 @@ class TestCoverageBoostWorkflow:
         for g in report.gaps:
             result = offline[g.key]
             report.generator_notes[g.key] = [e for e in (result.ghostwriter_error, result.plain_error) if e]
-            if result.ghostwriter:
-                candidates.append(Candidate(g, "ghostwriter", result.ghostwriter))
+            # Plain calls first: they assert exact values (they kill more mutants) and run fast; a fuzz
+            # test is kept only for the lines they leave.
             if result.plain:
                 candidates.append(Candidate(g, "plain", result.plain))
+            if result.ghostwriter:
+                candidates.append(Candidate(g, "ghostwriter", result.ghostwriter))
             if not result.ghostwriter and not result.plain:
                 report.notes.append(f"{g.symbol}: " + "; ".join(dict.fromkeys(report.generator_notes[g.key])))
         say(f"Stage 3: validating {len(candidates)} candidate(s) together", 20.0)
