@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import sysconfig
 import venv
 from pathlib import Path
 
 import pytest
+from empathy_os.analyzers import load_project, run_analyzer
+from empathy_os.analyzers._pytest import unittest_only_args
 from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
 
 CALC = '''def clamp(x: int, low: int, high: int) -> int:
@@ -69,3 +72,34 @@ async def test_editable_src_layout_is_measured_in_the_copy(tmp_path):
     assert str(env / "bin" / "python") in report.interpreter
     assert report.kept, [(v.reason.value, v.detail[:200]) for v in report.verdicts]
     assert report.coverage_after > report.coverage_before
+
+
+UNITTEST_SUITE = '''import unittest
+
+from calc import double
+
+
+class DoubleTest(unittest.TestCase):
+    def test_double(self):
+        self.assertEqual(double(2), 4)
+'''
+
+
+@pytest.mark.usefixtures("no_key")
+async def test_a_unittest_suite_in_tests_py_is_collected(tmp_path):
+    """pytest's default pattern skips `tests.py`; the baseline must run it, not call the project 0 %."""
+    root = tmp_path / "proj"
+    (root / "calc").mkdir(parents=True)
+    (root / "calc" / "__init__.py").write_text(CALC)
+    (root / "tests.py").write_text(UNITTEST_SUITE)
+    assert unittest_only_args(root) == ["-o", "python_files=test_*.py *_test.py test.py tests.py"]
+    result = await run_analyzer("coverage", load_project(root, python=sys.executable))
+    assert result.ran, result.error
+    assert result.metrics["tests_passed"] == 1 and result.metrics["pytest_exit_code"] == 0
+    assert result.metrics["coverage_percent"] > 0
+    # The project's own choice stands: a config that sets python_files gets nothing added.
+    (root / "pytest.ini").write_text("[pytest]\npython_files = check_*.py\n")
+    assert unittest_only_args(root) == []
+    (root / "pytest.ini").unlink()
+    (root / "test_more.py").write_text("def test_x():\n    pass\n")
+    assert unittest_only_args(root) == []  # pytest collects something already: left alone

@@ -83,22 +83,6 @@ def test_kept_tests_pass_in_a_fresh_pytest_run(boosted, tmp_path):
     assert " passed" in run.stdout and "failed" not in run.stdout
 
 
-async def test_only_one_function_and_numbered_sibling(sample_project, offline):
-    user_file = sample_project / "tests" / "test_pricing_generated.py"
-    user_file.write_text("def test_mine():\n    assert True\n", encoding="utf-8")
-    before = tree(sample_project)
-    report = await TestCoverageBoostWorkflow(target=100).execute(
-        sample_project, only="inventory/pricing.py:tax_amount")
-    assert [g.symbol for g in report.gaps] == ["tax_amount"]
-    assert report.verdicts and {v.candidate.gap.symbol for v in report.verdicts} == {"tax_amount"}
-    assert [f.path for f in report.files] == ["tests/test_pricing_generated_2.py"]
-    assert report.written == ["tests/test_pricing_generated_2.py"]
-    after = tree(sample_project)
-    assert {k: after[k] for k in before} == before  # the user's file is untouched
-    assert report.coverage_after > report.coverage_before
-    assert not report.target_reached  # 100 % is out of reach from one function
-
-
 async def test_dry_run_and_write_false_write_nothing(sample_project, offline):
     before = tree(sample_project)
     wf = TestCoverageBoostWorkflow(target=0)
@@ -208,14 +192,21 @@ def test_bad_numbers_exit_2(sample_project, capsys):
         assert exc.value.code == 2
 
 
-def test_cli_exit_1_when_target_not_reached_and_json_is_pure(sample_project, offline, capsys):
+def test_cli_only_one_function_exit_1_numbered_sibling_and_json_is_pure(sample_project, offline, capsys):
+    """One boost (CI time): --only, exit 1 below target, pure JSON, a numbered sibling, nothing written."""
+    user_file = sample_project / "tests" / "test_pricing_generated.py"
+    user_file.write_text("def test_mine():\n    assert True\n", encoding="utf-8")
+    before = tree(sample_project)
     code = main(["orchestrate", "test-coverage", "--project-root", str(sample_project), "--only",
                  "inventory/pricing.py:tax_amount", "--target", "100", "--dry-run", "--json"])
     out = capsys.readouterr().out
     report = json.loads(out)
     assert code == 1 and report["target_reached"] is False and report["dry_run"] is True
-    assert report["files"] and report["written"] == []
-    assert not (sample_project / "tests" / "test_pricing_generated.py").exists()
+    assert [g["symbol"] for g in report["gaps"]] == ["tax_amount"]
+    assert report["candidates"] and {c["target"] for c in report["candidates"]} == {"inventory/pricing.py:tax_amount"}
+    assert [f["path"] for f in report["files"]] == ["tests/test_pricing_generated_2.py"]
+    assert report["written"] == [] and tree(sample_project) == before  # the user's file is untouched
+    assert report["coverage_after"] > report["coverage_before"]
 
 
 def test_cli_refusal_exits_2(sample_project, offline, capsys):

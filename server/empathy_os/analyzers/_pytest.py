@@ -110,12 +110,64 @@ def has_pytest_config(root: Path) -> bool:
 
 def config_args(root: Path, scratch: Path) -> list[str]:
     """Nothing when pytest will find the project's own config in `root` (it reads it itself); otherwise
-    an empty config of ours, so pytest does not adopt a parent folder's (e.g. the repo holding it)."""
+    an empty config of ours, so pytest does not adopt a parent folder's (e.g. the repo holding it).
+    Plus, for a suite that lives only in `test.py`/`tests.py` (unittest style, which pytest's default
+    pattern skips), a `python_files` that collects it."""
+    extra = unittest_only_args(root)
     if has_pytest_config(root):
-        return []
+        return extra
     ini = scratch / "pytest.ini"
     ini.write_text("[pytest]\n", encoding="utf-8")
-    return ["-c", str(ini)]
+    return ["-c", str(ini), *extra]
+
+
+_NOT_PROJECT = {".git", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "build", "dist", "__pycache__"}
+_UNITTEST_NAMES = ("test.py", "tests.py")
+
+
+def _project_files(root: Path, limit: int = 5000) -> list[Path]:
+    out: list[Path] = []
+    stack = [root]
+    while stack and len(out) < limit:
+        folder = stack.pop()
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir() and not entry.is_symlink():
+                if entry.name not in _NOT_PROJECT and not (entry / "pyvenv.cfg").exists():
+                    stack.append(entry)
+            elif entry.suffix == ".py":
+                out.append(entry)
+    return out
+
+
+def unittest_only_args(root: Path) -> list[str]:
+    """`-o python_files=...` when no file matches pytest's default patterns but `test.py`/`tests.py`
+    exist and the config does not set python_files itself; else nothing (the project's choice stands)."""
+    files = _project_files(root)
+    if any(f.name.startswith("test_") or f.name.endswith("_test.py") for f in files):
+        return []
+    if not any(f.name in _UNITTEST_NAMES for f in files) or _config_sets(root, "python_files"):
+        return []
+    return ["-o", "python_files=test_*.py *_test.py " + " ".join(_UNITTEST_NAMES)]
+
+
+def _config_sets(root: Path, key: str) -> bool:
+    name = pytest_config(root)
+    if name is None:
+        return False
+    if name == "pyproject.toml":
+        table = read_pyproject(root).get("tool", {}).get("pytest", {})
+        return key in table or key in (table.get("ini_options") or {})
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(root / name, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return False
+    section = {"setup.cfg": "tool:pytest"}.get(name, "pytest")
+    return parser.has_option(section, key)
 
 
 def pytest_args(ctx: ProjectContext, tmp: Path, junit: Path) -> list[str]:

@@ -50,7 +50,7 @@ async def validate(
 
 
 async def validate_batch(sandbox: Sandbox, candidates: list[Candidate], paths: dict[str, str],
-                         gained: Gained, timeout: float = 300) -> list[Verdict]:
+                         gained: Gained, timeout: float = 900) -> list[Verdict]:
     """Verdicts in the order of `candidates`; `gained` is updated with the kept tests' lines."""
     pristine = await asyncio.to_thread(tree_hashes, sandbox.copy)
     verdicts: dict[int, Verdict] = {}
