@@ -14,7 +14,10 @@ Score: 10 - (ruff issues per 100 non-blank source lines), floored at 0.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections import Counter
+from pathlib import Path
 
 from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
 from empathy_os.analyzers.base import (
@@ -45,6 +48,39 @@ def config_file(ctx: ProjectContext) -> str | None:
 def config_args(ctx: ProjectContext) -> list[str]:
     name = config_file(ctx)
     return ["--config", name, "--force-exclude"] if name else ["--isolated"]
+
+
+_LOWER_BOUND = re.compile(r"(?:>=|\^|~=|==|~)\s*3\.(\d+)")
+
+
+def min_python(root: Path) -> tuple[int, int] | None:
+    """The oldest Python 3 the project declares it supports: `[project] requires-python`, else poetry's
+    `python` dependency (`>=3.7,<4.0`, `^3.8`, `~=3.9`)."""
+    data = read_pyproject(root)
+    spec = data.get("project", {}).get("requires-python") or (
+        data.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python"))
+    minors = [int(m) for m in _LOWER_BOUND.findall(spec)] if isinstance(spec, str) else []
+    return (3, min(minors)) if minors else None
+
+
+def target_args(ctx: ProjectContext) -> list[str]:
+    """`--target-version` for the project's oldest Python when its ruff config does not name one, so a
+    fix never uses syntax or APIs newer than what the project supports (e.g. UP017's `datetime.UTC`,
+    3.11, offered to a project declaring 3.7 under poetry, which ruff does not read)."""
+    name = config_file(ctx)
+    if name == "pyproject.toml":
+        config = read_pyproject(ctx.root).get("tool", {}).get("ruff", {})
+    elif name:
+        try:
+            config = tomllib.loads((ctx.root / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            config = {}
+    else:
+        config = {}
+    oldest = min_python(ctx.root)
+    if "target-version" in config or oldest is None:
+        return []
+    return ["--target-version", f"py{oldest[0]}{max(oldest[1], 7)}"]  # ruff knows py37 and later
 
 
 def rule_set(ctx: ProjectContext) -> str:

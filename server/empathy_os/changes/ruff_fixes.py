@@ -15,7 +15,7 @@ from collections import defaultdict
 from empathy_os.analyzers import run_analyzer
 from empathy_os.analyzers._util import dist_version
 from empathy_os.analyzers.base import Finding, run_tool, tool_bin
-from empathy_os.analyzers.ruff import READ_ONLY, config_args
+from empathy_os.analyzers.ruff import READ_ONLY, config_args, target_args
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, ChangeKind, Region
 from empathy_os.changes.patch import make_diff
@@ -38,8 +38,9 @@ def _args_without_select(args: list[str]) -> list[str]:
 
 async def _applicability(verifier: Verifier, paths: list[str]) -> dict[tuple[str, int, int, str], str]:
     """(path, row, column, rule) -> "safe" | "unsafe" | "display-only" for every fix ruff offers."""
+    # At the project's oldest Python: a finding whose fix needs a newer one gets no fix (it is left out).
     cmd = [tool_bin("ruff"), "check", "--output-format", "json", *READ_ONLY, "--exit-zero",
-           *config_args(verifier.copy_ctx), *paths]
+           *config_args(verifier.copy_ctx), *target_args(verifier.copy_ctx), *paths]
     run = await run_tool(cmd, verifier.sandbox.copy, timeout=300)
     prefix = str(verifier.sandbox.copy) + "/"
     out = {}
@@ -105,7 +106,7 @@ async def _fix_file(verifier: Verifier, path: str, findings: list[Finding], unsa
     an import unsorts the block: I001); such follow-up findings that ruff can fix join the selection, up
     to 3 rounds, so the change does not trade one finding for another."""
     rules = sorted({f.rule for f in findings})
-    args = _args_without_select(config_args(verifier.copy_ctx))
+    args = _args_without_select(config_args(verifier.copy_ctx)) + target_args(verifier.copy_ctx)
     target = verifier.sandbox.copy / path
     async with verifier.exclusive():
         before = target.read_text(encoding="utf-8")
