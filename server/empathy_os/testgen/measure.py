@@ -47,7 +47,8 @@ def snapshot():
 class Recorder:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item, nextitem):
-        cov.switch_context(item.nodeid)
+        if spec["measure"]:
+            cov.switch_context(item.nodeid)
         if guard is not None and hasattr(guard, "mark"):
             guard.mark(item.nodeid)
         before = snapshot()
@@ -70,14 +71,16 @@ class Recorder:
             errors[report.nodeid] = str(report.longrepr)[-3000:]
 
 sys.argv = ["pytest"]
-cov.start()
+if spec["measure"]:
+    cov.start()
 try:
     rc = int(pytest.main(spec["args"], plugins=[Recorder()]))
 finally:
-    cov.stop()
-data = cov.get_data()
+    if spec["measure"]:
+        cov.stop()
+data = cov.get_data() if spec["measure"] else None
 files = {}
-for f in data.measured_files():
+for f in (data.measured_files() if data is not None else []):
     contexts = {}
     for line, names in (data.contexts_by_lineno(f) or {}).items():
         for name in names:
@@ -119,14 +122,16 @@ class BatchRun:
 
 
 async def run_batch(sandbox: Sandbox, test_paths: list[str], targets: list[str], runs: int = 3,
-                    timeout: float = 300) -> BatchRun:
-    """Every file of `test_paths` `runs` times in one process; coverage of the `targets` files per test."""
+                    timeout: float = 300, measure: bool = True) -> BatchRun:
+    """Every file of `test_paths` `runs` times in one process; coverage of the `targets` files per test
+    (not measured with `measure=False`: a re-run that only judges outcomes runs without the tracer,
+    which slows Hypothesis tests several times)."""
     run_id = sandbox.next_id()
     out = sandbox.base / "data" / f"run-{run_id}.json"
     spec_file = sandbox.base / "data" / f"run-{run_id}-spec.json"
     pytest_args = sandbox.pytest_args(run_id)[2:]  # drop "-m pytest": the runner calls pytest.main
     spec = {
-        "out": str(out), "include": [str(sandbox.copy / t) for t in targets],
+        "out": str(out), "include": [str(sandbox.copy / t) for t in targets], "measure": measure,
         "watch": [str(sandbox.copy), str(sandbox.home)],
         "args": [*pytest_args, "--keep-duplicates", "--continue-on-collection-errors",
                  *[p for _ in range(runs) for p in test_paths]],

@@ -103,7 +103,8 @@ async def _judge(sandbox: Sandbox, candidates: list[Candidate], files: dict[int,
             raw[i] = lines
     if not raw:
         return
-    again = await run_batch(sandbox, [files[i] for i in raw], targets, runs=RUNS, timeout=timeout)
+    # Outcomes only: the lines each test runs were measured in the first run.
+    again = await run_batch(sandbox, [files[i] for i in raw], targets, runs=RUNS, timeout=timeout, measure=False)
     for i in list(raw):
         tests = again.tests_of(files[i])
         if again.error or not tests or any(o != "passed" for t in tests for o in again.outcomes[t]):
