@@ -66,14 +66,15 @@ def fetch(spec: str, cache: Path) -> Path:
     return cache / top
 
 
-def user_venv(root: Path, deps: list[str]) -> str:
-    """`.venv` in the project: the package editable plus its test dependencies, as its developers have."""
+def user_venv(root: Path, deps: list[str], editable: bool = True) -> str:
+    """`.venv` in the project: the package editable plus its test dependencies, as its developers have
+    (the sample is imported from its root, as its own suite does, so it is not installed)."""
     python = root / ".venv" / "bin" / "python"
     if not python.exists():
         print(f"  setting up {root.name}/.venv ...", file=sys.stderr)
         _run([sys.executable, "-m", "venv", str(root / ".venv")])
-        _run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", str(root),
-              *TOOLS, *deps])
+        _run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+              *(["-e", str(root)] if editable else []), *TOOLS, *deps])
     return str(python)
 
 
@@ -133,7 +134,7 @@ def main() -> int:
         root = args.cache / "sample-project"
         shutil.rmtree(root, ignore_errors=True)
         shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
-        python = user_venv(root, [])
+        python = user_venv(root, [], editable=False)
         rows.append(run_one("sample-project", root, python, None))
     for name, spec, deps, only in chosen:
         print(f"{name} ({spec}) ...", file=sys.stderr)
