@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import empathy_os.workflows  # noqa: F401 - registers the boost proposer, as the CLI and the daemon do
 import pytest
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, ChangeKind

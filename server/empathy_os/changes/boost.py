@@ -9,6 +9,9 @@ tests leave unrun. The boost writes nothing (`write=False`); only `fix --apply` 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.changes.model import Change, ChangeKind
 from empathy_os.changes.patch import make_diff
@@ -16,14 +19,25 @@ from empathy_os.progress_callback import Progress
 
 AGENT = "test_coverage_analyzer"
 
+# The boost lives above this layer (empathy_os.workflows); it registers how to run it when that package
+# is imported (the CLI, the daemon's worker and `import empathy_os.workflows` do), as compositions do.
+BoostRunner = Callable[..., Awaitable[Any]]
+_runner: BoostRunner | None = None
+
+
+def register_runner(runner: BoostRunner) -> None:
+    """`runner(root, only=, max_cost=, trusted=, python=, progress=)` -> the boost's report (files, kept...)."""
+    global _runner
+    _runner = runner
+
 
 async def propose(ctx: ProjectContext, only: str | None, max_cost: float | None,
                   progress: Progress | None = None) -> tuple[list[Change], list[str], float]:
     """(changes, notes, model cost in USD) from one boost run over the project (or `only` FILE[:FUNCTION])."""
-    from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow  # heavy; only when asked
-
-    report = await TestCoverageBoostWorkflow(target=100.0, max_cost=max_cost).execute(
-        ctx.root, only=only, write=False, trusted=ctx.trusted, python=ctx.python, progress=progress)
+    if _runner is None:
+        return [], [f"{AGENT}: the coverage boost is not loaded (import empathy_os.workflows first)"], 0.0
+    report = await _runner(ctx.root, only=only, max_cost=max_cost, trusted=ctx.trusted, python=ctx.python,
+                           progress=progress)
     notes = [f"{AGENT}: {n}" for n in ([report.refused] if report.refused else []) + list(report.notes)]
     changes = []
     for generated in report.files:

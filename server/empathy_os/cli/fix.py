@@ -28,6 +28,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = common.project_root_arg(args.project_root)
+    import empathy_os.workflows  # noqa: F401 - registers the boost as the test_coverage_analyzer proposer
     from empathy_os.changes.workflow import render_text, run_fix
 
     with common.usage_errors():

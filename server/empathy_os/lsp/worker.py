@@ -52,6 +52,7 @@ async def coverage_boost(job: dict[str, Any], say: Say) -> dict[str, Any]:
 
 
 async def fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
+    import empathy_os.workflows  # noqa: F401 - registers the boost as the test_coverage_analyzer proposer
     from empathy_os.changes.workflow import run_fix
 
     report = await run_fix(job["root"], rules=job["rules"], paths=job["paths"], agents=job["agents"],

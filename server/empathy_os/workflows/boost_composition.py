@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from empathy_os.changes.boost import register_runner
 from empathy_os.llm import Tier
 from empathy_os.orchestration.compositions import register_workflow
 from empathy_os.orchestration.execution_strategies import StrategyName, StrategyResult
@@ -50,3 +51,15 @@ async def run_boost_plan(plan: Any, run: RunContext) -> tuple[StrategyResult, bo
 
 
 register_workflow("test_coverage_boost", run_boost_plan)
+
+
+async def run_boost_for_changes(root: Any, **options: Any) -> Any:
+    """The boost as the fix workflow's test_coverage_analyzer proposer: nothing written, every test kept
+    becomes a change the verification engine measures again (changes/boost.py)."""
+    from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
+
+    boost = TestCoverageBoostWorkflow(target=100.0, max_cost=options.pop("max_cost"))
+    return await boost.execute(root, write=False, **options)
+
+
+register_runner(run_boost_for_changes)
