@@ -147,7 +147,8 @@ def main() -> int:
     for r in [header, ["-" * w for w in widths], *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
     print(f"\nmachine: {os.cpu_count()} CPU(s), load average {os.getloadavg()[0]:.1f}; coverage = coverage.py TOTAL "
-          "(statements + branches) measured by the coverage analyzer before and after, same scope; mutants: "
+          "(statements, plus branches when the project enables them) measured by the coverage analyzer before and "
+          "after, same scope; mutants: "
           "made on the lines the kept tests newly cover, killed = the kept test fails on them.")
     return 0
 
