@@ -12,6 +12,7 @@ npm run package
 mkdir -p test-artifacts
 # Dead code stays out: vulture with the allow-list and settings in pyproject.toml ([tool.vulture]).
 .venv/bin/vulture
-.venv/bin/python -m pytest -q -p no:cacheprovider --durations=20 "$@"
+# Two or more workers (pytest-xdist), one test file per worker at a time: module fixtures are built once.
+.venv/bin/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile --durations=20 "$@"
 npm test
 EMPATHY_E2E_PACKAGED=1 EMPATHY_E2E_PYTHON="$ROOT/.venv/bin/python" npm run test:e2e
