@@ -88,6 +88,9 @@ class Unshadow(ast.NodeTransformer):
         return self.generic_visit(node)
 
 
+FUZZ_EXAMPLES = 25
+
+
 def ghostwrite(target, mod, cls, obj):
     from hypothesis.extra import ghostwriter
 
@@ -110,13 +113,16 @@ def ghostwrite(target, mod, cls, obj):
         tree.body.insert(0, ast.parse(f"import {target['module']} as {fixer.alias}").body[0])
     # A kept fuzz test must give the same verdict on every run and every machine: the same examples
     # each run (derandomize), and no failure because a machine is slow or busy (no deadline, no
-    # too-slow health check). The project's profile keeps every other setting (max_examples, ...).
+    # too-slow health check). It is a coverage test among the project's own, run ~15 times while it is
+    # validated and mutation-tested, then in every run of the suite: FUZZ_EXAMPLES, not Hypothesis' 100.
+    # The project's profile keeps every other setting.
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and any(
             isinstance(d, ast.Call) and getattr(d.func, "id", "") == "given" for d in node.decorator_list
         ):
             node.decorator_list.insert(0, ast.parse(
-                "settings(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])",
+                f"settings(max_examples={FUZZ_EXAMPLES}, deadline=None, derandomize=True, "
+                "suppress_health_check=[HealthCheck.too_slow])",
                 mode="eval").body)
     tree.body.insert(0, ast.parse("from hypothesis import HealthCheck, settings").body[0])
     why = add_property(tree, target, obj)
@@ -468,6 +474,8 @@ def main():
     workdir = os.path.dirname(os.path.abspath(sys.stdin.name))
     with contextlib.suppress(Exception):  # absent: each child reports it for its own target
         from hypothesis.extra import ghostwriter  # noqa: F401  (warm: every child inherits it)
+    import gc
+    gc.freeze()  # each forked child's collections skip what is already imported
     out, running, jobs = {}, {}, list(enumerate(targets))
     parallel = max(1, min(int(os.environ.get("EMPATHY_GEN_JOBS", "2")), len(targets)))
     while jobs or running:

@@ -15,6 +15,7 @@ import ast
 import copy
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
@@ -23,7 +24,7 @@ MAX_MUTANTS = 8  # per kept test: enough to show strength, cheap enough to run f
 # A mutant run longer than LIMIT_FACTOR x its test's run on the unmutated code (at least MIN_LIMIT s)
 # is stopped and counts as killed (the mutant made the test hang).
 LIMIT_FACTOR = 5
-MIN_LIMIT = 5
+MIN_LIMIT = 2
 
 _FLIP: dict[type, type] = {
     ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt, ast.Eq: ast.NotEq,
@@ -141,7 +142,7 @@ _RUNNER = r"""
 import importlib.machinery, json, os, signal, sys, time
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
 import pytest
-target = os.path.realpath(spec["target"])
+TARGET = None  # the module file the next forked child reads the mutant for
 # Import pytest's plugins (and Hypothesis) once here, so each forked child only collects and runs.
 try:
     from importlib.metadata import entry_points
@@ -156,7 +157,7 @@ except Exception:
 
 class Loader(importlib.machinery.SourceFileLoader):
     def get_data(self, path):
-        if os.path.realpath(path) == target:
+        if os.path.realpath(path) == TARGET:
             return MUTANT.encode("utf-8")
         if path.endswith(".pyc"):
             raise OSError("no bytecode for a mutant run")
@@ -166,11 +167,23 @@ class Finder:
     @staticmethod
     def find_spec(name, path=None, target_=None):
         found = importlib.machinery.PathFinder.find_spec(name, path)
-        if found is not None and found.origin and os.path.realpath(found.origin) == target:
+        if found is not None and found.origin and os.path.realpath(found.origin) == TARGET:
             found.loader = Loader(name, found.origin)
         return found
 
+def no_shrinking():
+    # A mutant is killed by the first failing example: Hypothesis' shrinking (hundreds more runs to find
+    # the smallest one) and its explain phase would only make each kill cost seconds.
+    try:
+        from hypothesis import Phase, settings
+        settings.register_profile("_empathy_mutant", phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                                  report_multiple_bugs=False)
+        settings.load_profile("_empathy_mutant")
+    except Exception:
+        pass
+
 def child(args, limit, i):
+    no_shrinking()
     # Each child its own basetemp: pytest empties basetemp at start, so two children sharing one race.
     args = [*args, "--basetemp=" + os.path.join(spec["tmp"], str(i))]
     sys.meta_path.insert(0, Finder)
@@ -182,14 +195,16 @@ def child(args, limit, i):
     os._exit(int(pytest.main(args)))
 
 os.makedirs(spec["tmp"], exist_ok=True)  # pytest makes basetemp itself, not its parents
+import gc
+gc.freeze()  # each child's gc.collect() then skips what is already imported (see warm.py)
 
 def run_all(jobs, limit_of):
-    global MUTANT
+    global MUTANT, TARGET
     results, running, jobs = [], {}, list(jobs)
     while jobs or running:
         while jobs and len(running) < spec["parallel"]:
             i, job = jobs.pop(0)
-            MUTANT = job["source"]
+            MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
             pid = os.fork()
             if pid == 0:
                 child(job["args"], limit_of(job), i)
@@ -203,9 +218,11 @@ def run_all(jobs, limit_of):
 # machine's speed now, not a constant that a busy machine would turn into false kills).
 n = spec["controls"]
 controls = run_all(list(enumerate(spec["jobs"]))[:n], lambda job: spec["limit"])
-took = {tuple(spec["jobs"][i]["args"]): t for i, _, t in controls}
+def key(job):
+    return (job["target"], *job["args"])
+took = {key(spec["jobs"][i]): t for i, _, t in controls}
 def limit_of(job):
-    return max(spec["min_limit"], int(spec["factor"] * took.get(tuple(job["args"]), spec["limit"])) + 1)
+    return max(spec["min_limit"], int(spec["factor"] * took.get(key(job), spec["limit"])) + 1)
 results = [[i, code] for i, code, _ in controls]
 results += [[i, code] for i, code, _ in run_all(list(enumerate(spec["jobs"]))[n:], limit_of)]
 print("EMPATHY-MUTANTS " + json.dumps(results))
@@ -223,45 +240,45 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
     results = [Strength(made=len(m)) for _, _, m in jobs]
     if not flat:
         return results
-    # One runner per target file (the finder swaps one module); jobs of the same target run together.
-    by_target: dict[str, list[dict]] = {}
+    # One runner for every target (each forked child swaps in its own job's module), so both CPUs stay
+    # busy across targets. Control: each (target, test file) against the unmutated module, loaded the
+    # same way, must pass; if not, the harness cannot judge that file and its mutants count as not made.
+    originals: dict[str, str] = {}
+    controls: dict[tuple, dict] = {}
     for item in flat:
-        by_target.setdefault(item["target"], []).append(item)
-    for n, (target, items) in enumerate(by_target.items()):
-        # Control: each test file against the unmutated module, loaded the same way, must pass; if not,
-        # the harness cannot judge that file and its mutants count as not made.
-        original = ast.unparse(ast.parse((sandbox.copy / target).read_text(encoding="utf-8")))
-        controls = [{"source": original, "args": a} for a in dict.fromkeys(tuple(i["args"]) for i in items)]
-        spec_file = sandbox.base / "data" / f"mutants-{n}.json"
-        jobs_json = controls + [{"source": i["source"], "args": i["args"]} for i in items]
-        spec_file.write_text(json.dumps({"target": target, "parallel": 2, "limit": limit, "jobs": jobs_json,
-                                         "controls": len(controls), "min_limit": MIN_LIMIT,
-                                         "factor": LIMIT_FACTOR,
-                                         "tmp": str(sandbox.base / "tmp" / f"mutants-{n}")}),
-                             encoding="utf-8")
-        try:
-            ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout)
-        except ToolTimeout as exc:
-            for item in items:
-                results[item["job"]].error = f"mutation run: {exc}"
+        target = item["target"]
+        if target not in originals:
+            originals[target] = ast.unparse(ast.parse(Path(target).read_text(encoding="utf-8")))
+        controls.setdefault((target, *item["args"]), {"target": target, "source": originals[target],
+                                                      "args": item["args"]})
+    spec_file = sandbox.base / "data" / f"mutants-{sandbox.next_id()}.json"
+    jobs_json = list(controls.values()) + [{k: i[k] for k in ("target", "source", "args")} for i in flat]
+    spec_file.write_text(json.dumps({"parallel": 2, "limit": limit, "jobs": jobs_json, "controls": len(controls),
+                                     "min_limit": MIN_LIMIT, "factor": LIMIT_FACTOR,
+                                     "tmp": str(sandbox.base / "tmp" / spec_file.stem)}), encoding="utf-8")
+    try:
+        ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout)
+    except ToolTimeout as exc:
+        for item in flat:
+            results[item["job"]].error = f"mutation run: {exc}"
+        return results
+    line = next((ln for ln in reversed(ran.stdout.splitlines()) if ln.startswith("EMPATHY-MUTANTS ")), None)
+    if line is None:
+        last = (ran.stderr.strip().splitlines() or [f"exit {ran.returncode}"])[-1]
+        for item in flat:
+            results[item["job"]].error = f"mutation run did not finish: {last}"
+        return results
+    codes = dict(json.loads(line.split(" ", 1)[1]))
+    broken = {k for n, k in enumerate(controls) if codes.get(n) != 0}
+    for i, code in codes.items():
+        if i < len(controls):
             continue
-        line = next((ln for ln in reversed(ran.stdout.splitlines()) if ln.startswith("EMPATHY-MUTANTS ")), None)
-        if line is None:
-            last = (ran.stderr.strip().splitlines() or [f"exit {ran.returncode}"])[-1]
-            for item in items:
-                results[item["job"]].error = f"mutation run did not finish: {last}"
+        item = flat[i - len(controls)]
+        if (item["target"], *item["args"]) in broken:
+            results[item["job"]].error = "the test did not pass against the unmutated module loaded by the harness"
             continue
-        codes = dict(json.loads(line.split(" ", 1)[1]))
-        broken = {tuple(c["args"]) for k, c in enumerate(controls) if codes.get(k) != 0}
-        for i, code in codes.items():
-            if i < len(controls):
-                continue
-            item = items[i - len(controls)]
-            if tuple(item["args"]) in broken:
-                results[item["job"]].error = "the test did not pass against the unmutated module loaded by the harness"
-                continue
-            if code != 0:
-                results[item["job"]].killed += 1
-            else:
-                results[item["job"]].survivors.append(f"line {item['line']}: {item['kind']}")
+        if code != 0:
+            results[item["job"]].killed += 1
+        else:
+            results[item["job"]].survivors.append(f"line {item['line']}: {item['kind']}")
     return results

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from empathy_os.analyzers._pytest import config_args
 from empathy_os.analyzers.base import ToolRun
-from empathy_os.execution import run_project_code
+from empathy_os.execution import check_trusted, project_env, run_project_code
+from empathy_os.testgen.warm import WarmGone, WarmWorker
 
 # Never copied: VCS data, environments, caches and build output.
 _IGNORE_DIRS = {
@@ -216,6 +217,7 @@ class Sandbox:
     isolation: Isolation = field(default_factory=isolation)
     source: Path | None = None  # the project the copy was made from
     trusted: bool = True  # read by the trust guard (execution.run_project_code) on every run
+    warm: WarmWorker | None = field(default=None, repr=False)  # see start_warm()
 
     @classmethod
     def create(cls, project_root: Path, python: str, prefix: str = "empathy-testgen-",
@@ -233,6 +235,9 @@ class Sandbox:
         return cls(base=base, copy=copy, python=python, notes=notes, source=Path(project_root), trusted=trusted)
 
     def cleanup(self) -> None:
+        if self.warm is not None:  # normally stopped by stop_warm(); this only ends its process group
+            self.warm.kill()
+            self.warm = None
         shutil.rmtree(self.base, ignore_errors=True)
 
     @property
@@ -287,14 +292,37 @@ class Sandbox:
         return [self.isolation.bwrap, *_BWRAP_BASE, "--bind", str(self.base), str(self.base),
                 "--chdir", where, "--", *cmd]
 
+    async def start_warm(self) -> None:
+        """From now on, `python -c`/`python -m` runs of this sandbox's interpreter fork from one warm
+        process (warm.py) instead of starting cold; if it cannot start, runs stay cold."""
+        if self.warm is None:
+            try:
+                self.warm = await WarmWorker.start(self)
+            except (WarmGone, OSError, TimeoutError):
+                self.warm = None
+
+    async def stop_warm(self) -> None:
+        if self.warm is not None:
+            warm, self.warm = self.warm, None
+            await warm.close()
+
     async def run(self, cmd: list[str], coverage_file: Path | None = None, timeout: float = 300,
                   cwd: Path | None = None, env: dict[str, str] | None = None) -> SandboxRun:
         """Run `cmd` in the sandbox (cwd: the copy, or `cwd`, which is read-only unless it is in the copy)."""
         run_env = {**self.env(coverage_file), **(env or {})}
         log = self.base / "data" / f"guard-{self.next_id()}.log"
         run_env["EMPATHY_SANDBOX_LOG"] = str(log)
-        # The one door for project code: refuses unless trusted, strips secrets and steering variables.
-        ran = await run_project_code(self, self.command(cmd, cwd), cwd or self.copy, timeout=timeout, env=run_env)
+        ran = None
+        if self.warm is not None and len(cmd) > 2 and cmd[0] == self.python and cmd[1] in ("-c", "-m"):
+            check_trusted(self)
+            try:
+                ran = await self.warm.run(cmd[1:], cwd or self.copy, project_env(run_env), timeout)
+            except WarmGone:
+                self.warm = None
+        if ran is None:
+            # The one door for project code: refuses unless trusted, strips secrets and steering variables.
+            ran = await run_project_code(self, self.command(cmd, cwd), cwd or self.copy, timeout=timeout,
+                                         env=run_env)
         lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
         blocked = list(dict.fromkeys(ln for ln in lines if not ln.startswith("@@ ")))
         return SandboxRun(ran.returncode, ran.stdout, ran.stderr, ran.duration, blocked=blocked,

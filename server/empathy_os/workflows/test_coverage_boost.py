@@ -84,15 +84,21 @@ class TestCoverageBoostWorkflow:
         sandbox = await asyncio.to_thread(Sandbox.create, ctx.root, ctx.python, "empathy-testgen-", ctx.trusted)
         report.isolation = sandbox.isolation.description
         report.notes.extend(sandbox.notes)
+        # The warm interpreter (testgen/warm.py) starts on the second CPU while the baseline runs cold.
+        warming = asyncio.create_task(sandbox.start_warm())
         try:
-            await self._in_sandbox(ctx, sandbox, scope, report, say, dry_run=dry_run, write=write)
+            await self._in_sandbox(ctx, sandbox, scope, report, say, warming, dry_run=dry_run, write=write)
         finally:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
+            await sandbox.stop_warm()
             await asyncio.to_thread(sandbox.cleanup)
 
     async def _in_sandbox(self, ctx: ProjectContext, sandbox: Sandbox, scope, report: CoverageBoostReport,
-                          say: Progress, *, dry_run: bool, write: bool) -> None:
+                          say: Progress, warming: asyncio.Task, *, dry_run: bool, write: bool) -> None:
         with report.timed("baseline"):
             baseline = await run_analyzer("coverage", self._copy_ctx(ctx, sandbox, gaps=True))
+            await warming
         if not baseline.ran:
             # No test collected → coverage.py has no data and cannot report: say that, not its error.
             report.refused = (f"{uncollected_note(ctx.root, refused=True)}" if "pytest exit 5" in (baseline.error or "")
@@ -158,21 +164,30 @@ class TestCoverageBoostWorkflow:
         say(f"Stage 2: generating offline tests for {len(report.gaps)} gap(s)", 10.0)
         with report.timed("generation"):
             offline = await generate_offline(sandbox, report.gaps)
-        candidates = []
         for g in report.gaps:
             result = offline[g.key]
             report.generator_notes[g.key] = [e for e in (result.ghostwriter_error, result.plain_error) if e]
-            # Plain calls first: they assert exact values (they kill more mutants) and run fast; a fuzz
-            # test is kept only for the lines they leave.
-            if result.plain:
-                candidates.append(Candidate(g, "plain", result.plain))
-            if result.ghostwriter:
-                candidates.append(Candidate(g, "ghostwriter", result.ghostwriter))
             if not result.ghostwriter and not result.plain:
                 report.notes.append(f"{g.symbol}: " + "; ".join(dict.fromkeys(report.generator_notes[g.key])))
-        say(f"Stage 3: validating {len(candidates)} candidate(s) together", 20.0)
+        # Plain calls first: they assert exact values (they kill more mutants) and run in milliseconds.
+        # A fuzz test (a hundred examples, shrinking when one fails) runs only where they left a line or
+        # a branch of its target uncovered.
+        plain = [Candidate(g, "plain", offline[g.key].plain) for g in report.gaps if offline[g.key].plain]
+        say(f"Stage 3: validating {len(plain)} plain candidate(s) together", 20.0)
         with report.timed("validation"):
-            await check_all(candidates)
+            await check_all(plain)
+            fuzz = []
+            for g in report.gaps:
+                if not offline[g.key].ghostwriter:
+                    continue
+                if remaining(g) or g.missing_arcs - gained[g.key][1]:
+                    fuzz.append(Candidate(g, "ghostwriter", offline[g.key].ghostwriter))
+                else:
+                    report.generator_notes[g.key].append("fuzz test not run: the kept plain test already "
+                                                         "covers every line and branch it missed")
+            if fuzz:
+                say(f"Stage 3: validating {len(fuzz)} fuzz candidate(s) together", 40.0)
+                await check_all(fuzz)
         report.iterations = 1
         if not client.configured:
             return
