@@ -75,3 +75,28 @@ def test_test_and_helper_modules_are_never_targets():
 def test_an_uncollected_suite_is_explained(tmp_path: Path):
     (tmp_path / "tests.py").write_text("import unittest\n")
     assert "tests.py" in uncollected_note(tmp_path)
+
+
+async def test_mutants_apply_even_when_a_conftest_imports_the_target(sample_project: Path):
+    """pytest is configured once per test file and forked per mutant, unless the target was imported
+    while pytest was configured (here by a conftest): then each mutant gets a fresh pytest. Both ways
+    must give the same verdicts."""
+    from empathy_os.testgen.mutate import strength
+
+    made = mutants((sample_project / TAX.path).read_text(encoding="utf-8"), {28, 29, 30})
+    results = []
+    for conftest in (None, "import inventory.pricing  # imported at configuration\n"):
+        if conftest is not None:
+            (sample_project / "tests" / "conftest.py").write_text(conftest)
+        sandbox = Sandbox.create(sample_project, sys.executable)
+        try:
+            for name, text in (("test_strong.py", STRONG), ("test_weak.py", WEAK)):
+                (sandbox.copy / "tests" / name).write_text(text)
+            jobs = [(f"tests/{n}", TAX.path, made) for n in ("test_strong.py", "test_weak.py")]
+            results.append(await strength(sandbox, jobs, sandbox.pytest_args(sandbox.next_id())[2:]))
+        finally:
+            sandbox.cleanup()
+    for strong, weak in results:
+        assert strong.error is None and 0 < strong.killed <= strong.made == len(made)
+        assert weak.error is None and weak.killed == 0 and len(weak.survivors) == len(made)
+    assert [r.killed for r in results[0]] == [r.killed for r in results[1]]

@@ -140,6 +140,7 @@ def _mutate(tree: ast.Module, old: ast.AST, new: ast.AST) -> ast.Module:
 # Runs in the project's interpreter inside the sandbox. argv: spec file. Prints one JSON line.
 _RUNNER = r"""
 import importlib.machinery, json, os, signal, sys, time
+from pathlib import Path
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
 import pytest
 TARGET = None  # the module file the next forked child reads the mutant for
@@ -182,6 +183,11 @@ def no_shrinking():
     except Exception:
         pass
 
+def quiet():
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+
 def child(args, limit, i):
     no_shrinking()
     # Each child its own basetemp: pytest empties basetemp at start, so two children sharing one race.
@@ -189,42 +195,116 @@ def child(args, limit, i):
     sys.meta_path.insert(0, Finder)
     sys.dont_write_bytecode = True
     signal.alarm(limit)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    quiet()
     os._exit(int(pytest.main(args)))
 
 os.makedirs(spec["tmp"], exist_ok=True)  # pytest makes basetemp itself, not its parents
 import gc
 gc.freeze()  # each child's gc.collect() then skips what is already imported (see warm.py)
 
-def run_all(jobs, limit_of):
-    global MUTANT, TARGET
-    results, running, jobs = [], {}, list(jobs)
-    while jobs or running:
-        while jobs and len(running) < spec["parallel"]:
-            i, job = jobs.pop(0)
-            MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
-            pid = os.fork()
-            if pid == 0:
-                child(job["args"], limit_of(job), i)
-            running[pid] = (i, time.monotonic())
-        pid, status = os.wait()
-        i, started = running.pop(pid)
-        results.append([i, os.waitstatus_to_exitcode(status), time.monotonic() - started])
-    return results
-
-# Controls first: their time sets each mutant's limit (a hang is a kill, so the limit must follow the
-# machine's speed now, not a constant that a busy machine would turn into false kills).
-n = spec["controls"]
-controls = run_all(list(enumerate(spec["jobs"]))[:n], lambda job: spec["limit"])
 def key(job):
     return (job["target"], *job["args"])
-took = {key(spec["jobs"][i]): t for i, _, t in controls}
-def limit_of(job):
-    return max(spec["min_limit"], int(spec["factor"] * took.get(key(job), spec["limit"])) + 1)
-results = [[i, code] for i, code, _ in controls]
-results += [[i, code] for i, code, _ in run_all(list(enumerate(spec["jobs"]))[n:], limit_of)]
+
+def limit_after(control_seconds):
+    # A hang is a kill, so the limit follows the machine's speed now (the control's time), not a
+    # constant that a busy machine would turn into false kills.
+    return max(spec["min_limit"], int(spec["factor"] * control_seconds) + 1)
+
+IN_CHILD = False
+
+class Forker:
+    # pytest configured once per test file: at collection, fork a child per job (the control first);
+    # each child collects and runs with its own mutant. A target already imported while pytest was
+    # configured (a conftest importing it) cannot be swapped: then each job runs its own pytest.
+
+    def __init__(self, group, out):
+        self.group, self.out = group, out
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session):
+        global MUTANT, TARGET, IN_CHILD
+        targets = {os.path.realpath(spec["jobs"][i]["target"]) for i in self.group}
+        loaded = {os.path.realpath(getattr(m, "__file__", None) or "") for m in list(sys.modules.values())}
+        results, limit = [], spec["limit"]
+        for n, i in enumerate(self.group):
+            if targets & loaded:
+                results = None  # the runner runs this group the slow way
+                break
+            job = spec["jobs"][i]
+            MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
+            started = time.monotonic()
+            pid = os.fork()
+            if pid == 0:
+                IN_CHILD = True
+                factory = getattr(session.config, "_tmp_path_factory", None)
+                if factory is not None:  # pytest empties basetemp at start: each child its own
+                    factory._basetemp = None
+                    factory._given_basetemp = Path(spec["tmp"], str(i))
+                signal.alarm(limit)
+                return None
+            _, status = os.waitpid(pid, 0)
+            took = time.monotonic() - started
+            results.append([i, os.waitstatus_to_exitcode(status), took])
+            if n == 0:
+                limit = limit_after(took)
+        with open(self.out, "w", encoding="utf-8") as fh:
+            json.dump(results, fh)
+        os._exit(0)
+
+def group_process(group, k):
+    out = os.path.join(spec["tmp"], "group-%d.json" % k)
+    pid = os.fork()
+    if pid == 0:
+        no_shrinking()
+        sys.meta_path.insert(0, Finder)
+        sys.dont_write_bytecode = True
+        quiet()
+        job = spec["jobs"][group[0]]
+        rc = int(pytest.main([*job["args"], "--basetemp=" + os.path.join(spec["tmp"], "g%d" % k)],
+                             plugins=[Forker(group, out)]))
+        if IN_CHILD:
+            os._exit(rc)
+        # pytest stopped before collecting (a usage error): every job of the file failed to run.
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump([[i, rc or 4, 0.0] for i in group], fh)
+        os._exit(0)
+    return pid, out
+
+# One group per (target, test file): its control first, then its mutants; two groups at a time.
+groups = {}
+for i, job in enumerate(spec["jobs"]):
+    groups.setdefault(key(job), []).append(i)
+def one_by_one(group):
+    # A fresh pytest per job (the control first): the way for a target imported at configuration.
+    global MUTANT, TARGET
+    out, limit = [], spec["limit"]
+    for n, i in enumerate(group):
+        job = spec["jobs"][i]
+        MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            child(job["args"], limit, i)
+        _, status = os.waitpid(pid, 0)
+        out.append([i, os.waitstatus_to_exitcode(status)])
+        if n == 0:
+            limit = limit_after(time.monotonic() - started)
+    return out
+
+pending, running, results = list(groups.values()), {}, []
+while pending or running:
+    while pending and len(running) < spec["parallel"]:
+        group = pending.pop(0)
+        pid, out = group_process(group, len(groups) - len(pending))
+        running[pid] = (group, out)
+    pid, _ = os.wait()
+    group, out = running.pop(pid)
+    try:
+        with open(out, encoding="utf-8") as fh:
+            done = json.load(fh)
+    except (OSError, ValueError):
+        continue  # the group's process died: its jobs have no result, so they count as not judged
+    results += one_by_one(group) if done is None else [[i, code] for i, code, _ in done]
 print("EMPATHY-MUTANTS " + json.dumps(results))
 """
 
