@@ -105,16 +105,16 @@ def row(name: str, report, wall: float, plain: str) -> list[str]:
     interp = report.interpreter.split(" (", 1)
     used = f"{Path(interp[0]).parent.parent.name}/ ({interp[1].rstrip(')')})" if len(interp) == 2 else interp[0]
     if report.refused:
-        return [name, "-", "-", "-", "-", "-", "-", "-", f"refused: {report.refused[:70]}", f"{wall:.0f}", used]
+        return [name, "-", "-", "-", "-", "-", "-", "-", f"refused: {report.refused[:70]}", f"{wall:.1f}", used]
     before, after = report.coverage_before or 0.0, report.coverage_after or 0.0
     targets = report.target_results()
     totals = report.mutation_totals()
     killed = (f"{totals['mutants_killed']}/{totals['mutants_made']}"
               f" ({totals['mutants_killed'] / totals['mutants_made']:.0%})" if totals["mutants_made"] else "-")
-    stages = "/".join(f"{report.timings.get(k, 0):.0f}" for k in ("baseline", "generation", "validation",
+    stages = "/".join(f"{report.timings.get(k, 0):.1f}" for k in ("baseline", "generation", "validation",
                                                                    "final_suite"))
     return [name, f"{before:.2f}", f"{after:.2f}", f"{after - before:+.2f}", f"{len(report.kept)}/{len(targets)}",
-            killed, plain, stages, "", f"{wall:.0f}", used]
+            killed, plain, stages, f"{(after - before) * 60 / wall:.2f}", f"{wall:.1f}", used]
 
 
 def main() -> int:
@@ -124,10 +124,12 @@ def main() -> int:
     parser.add_argument("--pypi", action="append", default=[], metavar="NAME==VERSION[:FILE]",
                         help="another sdist (no extra test dependencies)")
     parser.add_argument("--no-sample", action="store_true", help="skip the bundled sample project")
+    parser.add_argument("--sample-only", action="store_true", help="only the bundled sample project")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per project (each row is one run)")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "empathy-boost-bench",
                         help="where sdists are extracted with their .venv (kept between runs)")
     args = parser.parse_args()
-    chosen = [p for p in PROJECTS if not args.project or p[0] in args.project]
+    chosen = [] if args.sample_only else [p for p in PROJECTS if not args.project or p[0] in args.project]
     chosen += [(s.partition(":")[0], s.partition(":")[0], [], s.partition(":")[2] or None) for s in args.pypi]
     rows = []
     if not args.no_sample:
@@ -135,14 +137,14 @@ def main() -> int:
         shutil.rmtree(root, ignore_errors=True)
         shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*"))
         python = user_venv(root, [], editable=False)
-        rows.append(run_one("sample-project", root, python, None))
+        rows += [run_one("sample-project", root, python, None) for _ in range(args.repeat)]
     for name, spec, deps, only in chosen:
         print(f"{name} ({spec}) ...", file=sys.stderr)
         root = fetch(spec, args.cache)
         python = user_venv(root, deps)
-        rows.append(run_one(f"{spec}" + (f" ({only})" if only else ""), root, python, only))
+        rows += [run_one(f"{spec}" + (f" ({only})" if only else ""), root, python, only) for _ in range(args.repeat)]
     header = ["project", "before %", "after %", "gain", "kept/targets", "mutants killed", "10 plain runs",
-              "base/gen/val/final s", "", "wall s", "interpreter used (why)"]
+              "base/gen/val/final s", "points/min", "wall s", "interpreter used (why)"]
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for r in [header, ["-" * w for w in widths], *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
