@@ -6,42 +6,16 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-  copySample,
-  daemonsInGroup,
-  launchBrowser,
-  openWorkbench,
-  packageExtension,
-  preflight,
-  projectInterpreter,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  tempDir,
-  toasts,
-  waitOrEmpathyError,
-  webviewText,
+  copySample, daemonsInGroup, openWorkbench, projectInterpreter, runCommand, screenshot, tempDir, toasts,
+  useCodeServer, waitOrEmpathyError, webviewText,
 } from "./harness.mjs";
 
 const EXTENSION_ID = "empathy-os.empathy-vscode";
 
 describe("Install the .vsix and it works", () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    preflight();
-    packageExtension();
-    server = await startCodeServer(); // no Empathy user settings at all
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    server?.cleanup();
-  });
+  const vscode = useCodeServer(); // no Empathy user settings at all
 
   test("first start builds the daemon from the .vsix; Prepare Release shows the findings", async () => {
     const projectPython = projectInterpreter();
@@ -49,11 +23,10 @@ describe("Install the .vsix and it works", () => {
     assert.notEqual(probe.status, 0, "the project's interpreter has no Empathy");
     assert.equal(spawnSync(projectPython, ["-c", "import pytest, coverage"]).status, 0);
     const workspace = copySample(path.join(tempDir("ws-vsix"), "sample-project"), { "empathy.project.python": projectPython });
-    const storage = path.join(server.userDataDir, "User", "globalStorage", EXTENSION_ID);
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
+    const storage = path.join(vscode.server.userDataDir, "User", "globalStorage", EXTENSION_ID);
+    await vscode.withPage({ failureShot: "29-vsix-failure" }, async (page) => {
       const opened = Date.now();
-      await openWorkbench(page, server.url, workspace);
+      await openWorkbench(page, vscode.server.url, workspace);
       const setup = toasts(page).filter({ hasText: /setting up its daemon/ }).first();
       // Progress is shown while the environment is built (several seconds even on an idle machine).
       await setup.waitFor({ timeout: 60_000 });
@@ -70,9 +43,9 @@ describe("Install the .vsix and it works", () => {
       // The environment was built in the extension's global storage, from the bundle, and is complete.
       const stamp = JSON.parse(readFileSync(path.join(storage, "daemon-env", "empathy-env.json"), "utf8"));
       console.log(`first start: environment built in ${stamp.seconds} s (Python ${stamp.pythonVersion}); workbench open → verdict ${firstRun.toFixed(1)} s`);
-      assert.equal(stamp.extensionVersion, JSON.parse(readFileSync(path.join(server.extensionsDir, readdirSync(server.extensionsDir).find((d) => d.startsWith(EXTENSION_ID)), "package.json"), "utf8")).version);
+      assert.equal(stamp.extensionVersion, JSON.parse(readFileSync(path.join(vscode.server.extensionsDir, readdirSync(vscode.server.extensionsDir).find((d) => d.startsWith(EXTENSION_ID)), "package.json"), "utf8")).version);
       // The daemon runs from that environment, not from the project's interpreter.
-      const daemons = daemonsInGroup(server.pgid);
+      const daemons = daemonsInGroup(vscode.server.pgid);
       assert.ok(daemons.length >= 1, "a daemon is running");
       for (const d of daemons) {
         assert.ok(d.cmd[0].startsWith(path.join(storage, "daemon-env")), `daemon runs from its own environment: ${d.cmd[0]}`);
@@ -94,11 +67,6 @@ describe("Install the .vsix and it works", () => {
       await screenshot(page, "23-vsix-report");
       assert.match(report, /Test coverage: \d+(\.\d+)? %/);
       assert.ok(existsSync(path.join(workspace, "inventory", "storage.py")));
-    } catch (err) {
-      await screenshot(page, "29-vsix-failure").catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
+    });
   });
 });

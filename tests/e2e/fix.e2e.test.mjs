@@ -5,22 +5,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-  copySample,
-  e2ePython,
-  launchBrowser,
-  openFile,
-  openWorkbench,
-  packageExtension,
-  preflight,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  tempDir,
-  waitForToast,
-  waitOrEmpathyError,
-  webviewText,
+  chooseCodeAction, copySample, e2ePython, openFile, openWorkbench, runCommand, screenshot, showCodeAction,
+  tempDir, useCodeServer, waitForToast, waitOrEmpathyError, webviewText,
 } from "./harness.mjs";
 
 const REPORT = "inventory/report.py";
@@ -72,45 +60,22 @@ async function saveAndExpectF401Gone(page, ws, name) {
 }
 
 describe("Verified fixes in real VS Code (offline)", () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    preflight();
-    packageExtension();
-    server = await startCodeServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    server?.cleanup();
-  });
+  const vscode = useCodeServer();
 
   test("Fix `F401` (verified) from the code action; after save the Problems row is gone", async () => {
     const ws = workspace("ws-fix-action");
     const line = lineOf(path.join(ws, REPORT), "import os");
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      await openWorkbench(page, server.url, ws);
+    await vscode.withPage({ failureShot: "28-fix-action-failure" }, async (page) => {
+      await openWorkbench(page, vscode.server.url, ws);
       await openFile(page, REPORT, line);
       const panel = await problems(page, "F401");
       await waitOrEmpathyError(page, panel.locator(".monaco-list-row", { hasText: "F401" }).first(), 120_000);
       await screenshot(page, "20-fix-f401-in-problems");
 
       await openFile(page, REPORT, line);
-      await page.keyboard.press("Control+.");
-      const action = page.locator(".action-widget .monaco-list-row", { hasText: "Fix `F401` (verified)" }).first();
-      await action.waitFor({ timeout: 30_000 });
+      await showCodeAction(page, "Fix `F401` (verified)");
       await screenshot(page, "21-fix-code-action");
-      // Keyboard, as in vscode.e2e.test.mjs: the widget's rows do not take pointer clicks reliably headless.
-      const rows = page.locator(".action-widget .monaco-list-row.action");
-      const index = await rows.evaluateAll((els) => els.findIndex((e) => e.textContent.includes("Fix `F401` (verified)")));
-      const focused = await rows.evaluateAll((els) => els.findIndex((e) => e.classList.contains("focused")));
-      for (let i = focused; i < index; i++) await page.keyboard.press("ArrowDown");
-      for (let i = focused; i > index; i--) await page.keyboard.press("ArrowUp");
-      await page.keyboard.press("Enter");
+      await chooseCodeAction(page, "Fix `F401` (verified)");
 
       // Verification (a private copy, the sample's tests) runs, then the edit arrives bound to the version.
       // VS Code applies it in the editor (and, with its default files.refactoring.autoSave, saves it).
@@ -119,19 +84,13 @@ describe("Verified fixes in real VS Code (offline)", () => {
       await screenshot(page, "22-fix-applied");
 
       await saveAndExpectF401Gone(page, ws, "23-fix-saved-problem-gone");
-    } catch (err) {
-      await screenshot(page, "28-fix-action-failure").catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test("Fix Findings…: pick a rule, the verified change in the Refactor Preview, applied and saved", async () => {
     const ws = workspace("ws-fix-findings");
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      await openWorkbench(page, server.url, ws);
+    await vscode.withPage({ failureShot: "29-fix-findings-failure" }, async (page) => {
+      await openWorkbench(page, vscode.server.url, ws);
       await openFile(page, REPORT, 1);
       const panel = await problems(page, "F401");
       await waitOrEmpathyError(page, panel.locator(".monaco-list-row", { hasText: "F401" }).first(), 120_000);
@@ -165,11 +124,6 @@ describe("Verified fixes in real VS Code (offline)", () => {
       await screenshot(page, "26-fix-findings-applied");
 
       await saveAndExpectF401Gone(page, ws, "27-fix-findings-saved-problem-gone");
-    } catch (err) {
-      await screenshot(page, "29-fix-findings-failure").catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
+    });
   });
 });

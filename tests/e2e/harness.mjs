@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -31,15 +32,19 @@ export function preflight() {
   }
 }
 
+let packaged = false; // once a test file (one process under node --test): its suites share the .vsix
+
 /**
  * Packages the extension as CI would, so the test never runs a stale .vsix (scripts/test.sh has just
  * packaged it and says so with EMPATHY_E2E_PACKAGED=1: zipping the bundled wheels takes a while).
  */
 export function packageExtension() {
+  if (packaged) return;
   if (process.env.EMPATHY_E2E_PACKAGED !== "1" || !existsSync(VSIX)) {
     execFileSync("npm", ["run", "package", "--silent"], { cwd: REPO, stdio: ["ignore", "ignore", "inherit"] });
   }
   if (!existsSync(VSIX)) throw new Error(`npm run package did not produce ${VSIX}`);
+  packaged = true;
 }
 
 /**
@@ -216,6 +221,51 @@ export async function launchBrowser() {
   return { browser, close };
 }
 
+/**
+ * One code-server and one Chromium for the suite (`describe`) it is called in: registers node:test `before`
+ * (prerequisites, the packaged .vsix, startCodeServer(options), launchBrowser()) and `after` (close, stop,
+ * remove), and returns the object whose `server` and `browser` that `before` fills in. `options` may be a
+ * function, called inside `before`, so slow or failing set-up (packaging a .vsix, building a virtualenv)
+ * runs as part of the suite and not when the file is imported.
+ */
+export function useCodeServer(options = {}) {
+  const vscode = {
+    server: undefined,
+    browser: undefined,
+    /**
+     * Runs `body(page)` in a new page, closed afterwards; if it throws, a screenshot `failureShot` (when
+     * given) is saved first, so CI keeps the picture of what went wrong.
+     * @template T
+     * @param {{ viewport?: { width: number, height: number }, failureShot?: string }} options
+     * @param {(page: import("playwright-core").Page) => Promise<T>} body
+     * @returns {Promise<T>}
+     */
+    async withPage({ viewport = { width: 1400, height: 900 }, failureShot } = {}, body) {
+      const page = await vscode.browser.browser.newPage({ viewport });
+      try {
+        return await body(page);
+      } catch (err) {
+        if (failureShot) await screenshot(page, failureShot).catch(() => undefined);
+        throw err;
+      } finally {
+        await page.close();
+      }
+    },
+  };
+  before(async () => {
+    preflight();
+    packageExtension();
+    vscode.server = await startCodeServer(typeof options === "function" ? options() : options);
+    vscode.browser = await launchBrowser();
+  });
+  after(async () => {
+    await vscode.browser?.close();
+    await vscode.server?.stop();
+    vscode.server?.cleanup();
+  });
+  return vscode;
+}
+
 // ---- page helpers -------------------------------------------------------------------------------
 
 export async function screenshot(page, name) {
@@ -268,6 +318,26 @@ export async function openFile(page, relPath, line) {
   const name = path.basename(relPath);
   await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ timeout: 20_000 });
   await page.locator(".monaco-editor .view-lines").first().waitFor();
+}
+
+/** Opens the code actions at the cursor (Ctrl+.) and waits for the row whose text holds `title`; returns it. */
+export async function showCodeAction(page, title, timeout = 30_000) {
+  await page.keyboard.press("Control+.");
+  const row = page.locator(".action-widget .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ timeout });
+  return row;
+}
+
+/** Runs the shown code action whose text holds `title`, by keyboard from the focused row, as users do: the
+ * widget's rows do not take pointer clicks reliably in headless Chromium. */
+export async function chooseCodeAction(page, title) {
+  const rows = page.locator(".action-widget .monaco-list-row.action");
+  const index = await rows.evaluateAll((els, t) => els.findIndex((e) => e.textContent.includes(t)), title);
+  if (index < 0) throw new Error(`no code action "${title}" is shown`);
+  const focused = await rows.evaluateAll((els) => els.findIndex((e) => e.classList.contains("focused")));
+  for (let i = focused; i < index; i++) await page.keyboard.press("ArrowDown");
+  for (let i = focused; i > index; i--) await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("Enter");
 }
 
 export function toasts(page) {

@@ -4,19 +4,9 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-  copySample,
-  e2ePython,
-  launchBrowser,
-  openFile,
-  openWorkbench,
-  packageExtension,
-  preflight,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  tempDir,
+  copySample, e2ePython, openFile, openWorkbench, runCommand, screenshot, tempDir, useCodeServer,
   waitOrEmpathyError,
 } from "./harness.mjs";
 
@@ -57,21 +47,7 @@ function linesOf(shown, kind, band) {
 }
 
 describe("Live coverage in real VS Code", () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    preflight();
-    packageExtension();
-    server = await startCodeServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    server?.cleanup();
-  });
+  const vscode = useCodeServer();
 
   test("uncovered lines after Prepare Release; a new test, saved, covers them", async () => {
     const workspace = copySample(path.join(tempDir("ws-live"), "sample-project"), {
@@ -80,9 +56,8 @@ describe("Live coverage in real VS Code", () => {
     });
     const pricing = path.join(workspace, "inventory", "pricing.py");
     const band = bandLines(pricing);
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    try {
-      await openWorkbench(page, server.url, workspace);
+    await vscode.withPage({ viewport: { width: 1400, height: 1000 } }, async (page) => {
+      await openWorkbench(page, vscode.server.url, workspace);
       await runCommand(page, "Empathy: Prepare Release");
       const status = page.locator(".statusbar-item", { hasText: /% · release prep/ }).first();
       await waitOrEmpathyError(page, status, 240_000);
@@ -113,8 +88,6 @@ describe("Live coverage in real VS Code", () => {
       await screenshot(page, "31-live-coverage-after-saving-a-test");
       assert.equal(linesOf(now, "miss", band), 0, `price_band covered now: ${JSON.stringify(now)}`);
       assert.ok(linesOf(now, "hit", band) > 0, `price_band's lines are marked covered: ${JSON.stringify(now)}`);
-    } finally {
-      await page.close();
-    }
+    });
   });
 });

@@ -3,27 +3,11 @@
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
-  ARTIFACTS,
-  copySample,
-  e2ePython,
-  launchBrowser,
-  openFile,
-  packageFakePythonExtension,
-  projectInterpreter,
-  openWorkbench,
-  packageExtension,
-  preflight,
-  runCommand,
-  screenshot,
-  startCodeServer,
-  tempDir,
-  toasts,
-  daemonsInGroup,
-  waitForToast,
-  waitOrEmpathyError,
-  webviewText,
+  ARTIFACTS, chooseCodeAction, copySample, e2ePython, openFile, packageFakePythonExtension, projectInterpreter,
+  openWorkbench, runCommand, screenshot, showCodeAction, tempDir, toasts, daemonsInGroup, useCodeServer,
+  waitForToast, waitOrEmpathyError, webviewText,
 } from "./harness.mjs";
 
 rmSync(ARTIFACTS, { recursive: true, force: true }); // screenshots of this run only
@@ -51,22 +35,8 @@ function lineOf(file, needle) {
 }
 
 describe("Empathy in real VS Code", () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    preflight();
-    packageExtension();
-    // With a stand-in for the Python extension, whose selected interpreter is the project's.
-    server = await startCodeServer({ extraVsix: [packageFakePythonExtension()] });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    server?.cleanup();
-  });
+  // With a stand-in for the Python extension, whose selected interpreter is the project's.
+  const vscode = useCodeServer(() => ({ extraVsix: [packageFakePythonExtension()] }));
 
   test("a Python without empathy_os gets a clear message that says how to fix it", async () => {
     const dir = tempDir("bare-python");
@@ -77,17 +47,14 @@ describe("Empathy in real VS Code", () => {
     const workspace = copySample(path.join(tempDir("ws-bare"), "sample-project"), {
       "empathy.server.pythonPath": bare,
     });
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      await openWorkbench(page, server.url, workspace);
+    await vscode.withPage({}, async (page) => {
+      await openWorkbench(page, vscode.server.url, workspace);
       const text = await waitForToast(page, /not installed/, 60_000);
       await screenshot(page, "00-daemon-not-installed");
       assert.match(text, /Empathy: the daemon is not installed in/);
       assert.ok(text.includes(`${bare} -m pip install empathy-os`), text);
       assert.match(text, /empathy\.server\.pythonPath/);
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test("the project's interpreter follows the Python extension's selection, without a daemon restart", async () => {
@@ -100,10 +67,9 @@ describe("Empathy in real VS Code", () => {
       "empathy.server.pythonPath": e2ePython(),
       "python.defaultInterpreterPath": bare,
     });
-    const known = new Set(daemonsInGroup(server.pgid).map((d) => d.pid));
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      await openWorkbench(page, server.url, workspace);
+    const known = new Set(daemonsInGroup(vscode.server.pgid).map((d) => d.pid));
+    await vscode.withPage({ failureShot: "98-interpreter-failure" }, async (page) => {
+      await openWorkbench(page, vscode.server.url, workspace);
       await runCommand(page, "Empathy: Prepare Release");
       const verdict = page.locator(".statusbar-item", { hasText: /Release: (approved|blocked)/ }).first();
       await waitOrEmpathyError(page, verdict, 180_000);
@@ -111,7 +77,7 @@ describe("Empathy in real VS Code", () => {
       const first = await webviewText(page, /Test coverage: /, 30_000);
       await screenshot(page, "13-interpreter-without-pytest");
       assert.match(first, /Test coverage: not measured/);
-      const daemons = daemonsInGroup(server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid);
+      const daemons = daemonsInGroup(vscode.server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid);
       assert.equal(daemons.length, 1, "one daemon for this window");
 
       await runCommand(page, "E2E Python: Select Interpreter");
@@ -126,13 +92,8 @@ describe("Empathy in real VS Code", () => {
       const second = await webviewText(page, /Test coverage: \d+(\.\d+)? %/, 180_000);
       await screenshot(page, "14-interpreter-switched");
       assert.match(second, /Test coverage: \d+(\.\d+)? %/);
-      assert.deepEqual(daemonsInGroup(server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid), daemons, "same daemon");
-    } catch (err) {
-      await screenshot(page, "98-interpreter-failure").catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
+      assert.deepEqual(daemonsInGroup(vscode.server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid), daemons, "same daemon");
+    });
   });
 
   test("the API key reaches the daemon's environment and never settings, files or logs", async () => {
@@ -140,9 +101,8 @@ describe("Empathy in real VS Code", () => {
       "empathy.server.pythonPath": e2ePython(),
     });
     const key = `sk-ant-e2e-${Math.random().toString(36).slice(2)}${Date.now()}`;
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      await openWorkbench(page, server.url, workspace);
+    await vscode.withPage({}, async (page) => {
+      await openWorkbench(page, vscode.server.url, workspace);
       await runCommand(page, "Empathy: Set Anthropic API Key");
       const input = page.locator(".quick-input-widget input");
       await page.locator(".quick-input-widget", { hasText: "secret storage" }).waitFor({ timeout: 10_000 });
@@ -153,18 +113,16 @@ describe("Empathy in real VS Code", () => {
       const deadline = Date.now() + 60_000;
       let withKey = [];
       while (Date.now() < deadline && withKey.length === 0) {
-        withKey = daemonsInGroup(server.pgid).filter((d) => d.env.includes(`ANTHROPIC_API_KEY=${key}`));
+        withKey = daemonsInGroup(vscode.server.pgid).filter((d) => d.env.includes(`ANTHROPIC_API_KEY=${key}`));
         if (withKey.length === 0) await page.waitForTimeout(500);
       }
       await screenshot(page, "08-api-key-set");
       assert.equal(withKey.length, 1, "one restarted daemon has the key in its environment");
-      const logs = filesContaining(server.userDataDir, "Anthropic API key: set (SecretStorage)");
+      const logs = filesContaining(vscode.server.userDataDir, "Anthropic API key: set (SecretStorage)");
       assert.ok(logs.length > 0, "the Empathy log was found (so the next check looks at it)");
-      assert.deepEqual(filesContaining(server.userDataDir, key), [], "key not in user data (settings, logs)");
+      assert.deepEqual(filesContaining(vscode.server.userDataDir, key), [], "key not in user data (settings, logs)");
       assert.deepEqual(filesContaining(workspace, key), [], "key not in the workspace");
-    } finally {
-      await page.close();
-    }
+    });
   });
 
   test("Prepare Release shows a bandit finding and the verdict; Generate tests opens the new test file", async () => {
@@ -175,9 +133,8 @@ describe("Empathy in real VS Code", () => {
     });
     const shellLine = lineOf(path.join(workspace, "inventory", "storage.py"), "shell=True");
     const taxLine = lineOf(path.join(workspace, "inventory", "pricing.py"), "def tax_amount");
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      await openWorkbench(page, server.url, workspace);
+    await vscode.withPage({ failureShot: "99-failure" }, async (page) => {
+      await openWorkbench(page, vscode.server.url, workspace);
       await screenshot(page, "01-workspace-open");
 
       // Step 1: Prepare Release from the palette, wait for the status-bar verdict.
@@ -221,18 +178,10 @@ describe("Empathy in real VS Code", () => {
 
       // Step 3: "Generate tests for `tax_amount`" from the coverage-gap diagnostic's code actions.
       await openFile(page, "inventory/pricing.py", taxLine);
-      await page.keyboard.press("Control+.");
-      const action = page.locator(".action-widget .monaco-list-row", { hasText: "Generate tests for" }).first();
-      await action.waitFor({ timeout: 30_000 });
+      const action = await showCodeAction(page, "Generate tests for");
       await screenshot(page, "04-code-action");
       assert.match(await action.innerText(), /Generate tests for .?(tax_amount|price_band)/);
-      // The widget's row does not take pointer clicks reliably in headless Chromium; keyboard is what users use.
-      const rows = page.locator(".action-widget .monaco-list-row.action");
-      const index = await rows.evaluateAll((els) => els.findIndex((e) => e.textContent.includes("Generate tests for")));
-      const focused = await rows.evaluateAll((els) => els.findIndex((e) => e.classList.contains("focused")));
-      for (let i = focused; i < index; i++) await page.keyboard.press("ArrowDown");
-      for (let i = focused; i > index; i--) await page.keyboard.press("ArrowUp");
-      await page.keyboard.press("Enter");
+      await chooseCodeAction(page, "Generate tests for");
 
       const tab = page.locator('.tabs-container .tab[aria-label*="test_pricing_generated.py"]').first();
       await waitOrEmpathyError(page, tab, 180_000);
@@ -265,37 +214,18 @@ describe("Empathy in real VS Code", () => {
       const learned = await webviewText(page, /Learned composition for release_preparation/, 30_000);
       await screenshot(page, "07-learned-compositions");
       assert.match(learned, /Usage count|Nothing learned yet/);
-    } catch (err) {
-      await screenshot(page, "99-failure").catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
 
 describe("Empathy in an untrusted workspace", () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    preflight();
-    // pythonPath is a restricted setting: an untrusted folder's own value is ignored, so it is a user setting.
-    server = await startCodeServer({ workspaceTrust: true, userSettings: { "empathy.server.pythonPath": e2ePython() } });
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    server?.cleanup();
-  });
+  // pythonPath is a restricted setting: an untrusted folder's own value is ignored, so it is a user setting.
+  const vscode = useCodeServer(() => ({ workspaceTrust: true, userSettings: { "empathy.server.pythonPath": e2ePython() } }));
 
   test("static findings still show; coverage and test generation say why they are unavailable", async () => {
     const workspace = copySample(path.join(tempDir("ws-untrusted"), "sample-project"));
-    const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
-    try {
-      await openWorkbench(page, server.url, workspace);
+    await vscode.withPage({ failureShot: "19-untrusted-failure" }, async (page) => {
+      await openWorkbench(page, vscode.server.url, workspace);
       await runCommand(page, "Empathy: Boost Test Coverage");
       const refusal = await waitForToast(page, /untrusted workspace/, 30_000);
       await screenshot(page, "10-untrusted-boost-refused");
@@ -325,11 +255,6 @@ describe("Empathy in an untrusted workspace", () => {
       await screenshot(page, "12-team-plan");
       assert.match(plan, /Strategy:/);
       assert.match(plan, /Agents/);
-    } catch (err) {
-      await screenshot(page, "19-untrusted-failure").catch(() => undefined);
-      throw err;
-    } finally {
-      await page.close();
-    }
+    });
   });
 });
