@@ -73,6 +73,7 @@ class ProjectContext:
     root: Path
     python: str = field(default_factory=lambda: sys.executable)  # interpreter for the project's tests
     python_reason: str = ""  # why that interpreter (analyzers.environment), quoted by reports
+    python_source: str = ""  # how it was found: "explicit", a venv folder, "poetry", "empathy", ...
     trusted: bool = True  # False: never execute project code (coverage, test generation)
     settings: dict[str, Any] = field(default_factory=dict)  # [tool.empathy] + overrides
     only_files: list[Path] | None = None  # restrict per-file analyzers to these files

@@ -23,19 +23,15 @@ import hashlib
 import os
 import tokenize
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.analyzers.environment import detect as detect_environment
 from empathy_os.analyzers.environment import resolve_python  # noqa: F401  (re-exported)
+from empathy_os.project_walk import SKIP_DIRS as _SKIP_DIRS
+from empathy_os.project_walk import walk_py as _walk_py
 
-# Directories that never hold project sources.
-_SKIP_DIRS = {
-    "__pycache__", "build", "dist", "node_modules", "site-packages", "venv", "env", "htmlcov",
-    "__pypackages__",
-}
 _TEST_DIRS = {"tests", "test"}
 CONFIG_FILES = (
     "pyproject.toml", "setup.cfg", "tox.ini", ".coveragerc", ".bandit", "ruff.toml", ".ruff.toml",
@@ -61,7 +57,7 @@ def load_project(
     settings.update({k: v for k, v in (overrides or {}).items() if v is not None})
     env = detect_environment(path, explicit=python, settings=settings, trusted=trusted)
     return ProjectContext(root=path, python=env.python, trusted=trusted, settings=settings,
-                          python_reason=env.reason)
+                          python_reason=env.reason, python_source=env.source)
 
 
 def read_empathy_settings(root: Path) -> dict[str, Any]:
@@ -80,23 +76,6 @@ def read_pyproject(root: Path) -> dict[str, Any]:
         return tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read {pyproject}: {exc}") from None
-
-
-def _is_venv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").exists()
-
-
-def _walk_py(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if not d.startswith(".") and d not in _SKIP_DIRS and not d.endswith(".egg-info")
-            and not _is_venv(here / d)
-        )
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                yield here / name
 
 
 def is_test_file(rel: Path) -> bool:

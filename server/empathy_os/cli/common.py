@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import math
@@ -119,10 +118,14 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     killed at once (kill_live_groups: children die even before the loop unwinds), then the work is
     cancelled, so each `run_tool` reaps its process and each temporary folder is removed on the way out.
     Raises Terminated (exit 128 + signal) once clean."""
+    import asyncio  # here, not at the top: an unchanged release prep is answered without it (cli/replay.py)
+
     return asyncio.run(_with_signals(coro))
 
 
 async def _with_signals(coro: Coroutine[Any, Any, T]) -> T:
+    import asyncio
+
     from empathy_os.analyzers.base import kill_live_groups
 
     loop = asyncio.get_running_loop()

@@ -6,11 +6,14 @@ import argparse
 import json
 import os
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 from empathy_os.cli import common
-from empathy_os.workflows.gates import GATE_SPECS, gates_from
+from empathy_os.gate_specs import GATE_SPECS
+
+# Only the standard library and the light modules above are imported before an unchanged re-run is answered
+# (cli/replay.py); the workflows, pydantic and asyncio are imported when the workflow really runs.
 
 
 def register(subparsers) -> None:
@@ -30,9 +33,18 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
     root = common.project_root_arg(args.project_root)
     sarif = sarif_target(args.sarif) if args.sarif else None
-    gates = gates_from({gate.name: getattr(args, gate.name) for gate in GATE_SPECS})
+    gates = {gate.name: getattr(args, gate.name) for gate in GATE_SPECS if getattr(args, gate.name) is not None}
+    from empathy_os.cli import replay
+
+    run_key = replay.key(root, {"root": str(root), "python": args.python, "gates": gates,
+                                "max_cost": args.max_cost, "untrusted": args.untrusted})
+    if run_key is not None and not (args.no_cache or args.fix or sarif):
+        code = replay.replay(root, run_key, as_json=args.json, started=started)
+        if code is not None:
+            return code
     from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
     from empathy_os.workflows.reports import render_sarif, render_text
 
@@ -41,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         report = common.run_async(workflow.execute(
             root, python=args.python, trusted=not args.untrusted, use_cache=not args.no_cache,
             progress=common.stderr_progress()))
+    if run_key is not None:
+        replay.store(root, run_key, report)
     fix = release_fix(root, report, gates, args) if args.fix else None
     # The report is printed first: a SARIF file that cannot be written must not cost the user the run.
     if args.json:
@@ -78,6 +92,8 @@ def sarif_target(value: str) -> Path:
         raise common.UsageError(f"--sarif: folder {path.parent} does not exist")
     if path.exists() and not is_sarif(path):
         raise common.UsageError(f"--sarif: {path} exists and is not a SARIF report; refusing to overwrite it")
+    import tempfile
+
     try:  # really try (permission bits say little to root, a read-only mount, /proc, ...)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".empathy-sarif-"):
             pass
@@ -101,6 +117,8 @@ def is_sarif(path: Path) -> bool:
 
 def write_sarif(path: Path, document: dict) -> None:
     """Atomically (temp file + rename): a failed write never leaves half a report."""
+    import tempfile
+
     if path.exists() and not is_sarif(path):  # it changed during the run
         raise ValueError(f"{path} is no longer a SARIF report; not overwritten")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".empathy-sarif-")

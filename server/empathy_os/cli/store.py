@@ -49,9 +49,11 @@ def _open(args: argparse.Namespace):
 
 def _guard(action):
     """Store problems (corrupt file, newer schema, a directory) become one-line usage errors."""
-    from empathy_os.store.storage import StoreError
 
     def run(args: argparse.Namespace) -> int:
+        # Imported when a store command runs, not when the parser is built (the store imports pydantic).
+        from empathy_os.store.storage import StoreError
+
         try:
             return action(args)
         except StoreError as exc:

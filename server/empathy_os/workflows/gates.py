@@ -11,37 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.alias_generators import to_snake
 
+# The table lives in a module of its own (standard library only) so the CLI can build its flags without
+# importing the workflows; re-exported here, where the gates are evaluated.
+from empathy_os.gate_specs import GATE_SPECS, GateSpec  # noqa: F401
 
-@dataclass(frozen=True)
-class GateSpec:
-    """One quality gate: its name in `quality_gates`, default, allowed range and command-line flag.
-
-    The only place gate names are listed: the CLI flags, the editor settings (camelCase, e.g. `minCoverage`)
-    and validation are all derived from this table.
-    """
-
-    name: str
-    default: float
-    low: float
-    high: float
-    whole: bool  # a count, not a measurement
-    flag: str
-    help: str
-
-
-GATE_SPECS: tuple[GateSpec, ...] = (
-    GateSpec("min_coverage", 80.0, 0, 100, False, "--min-coverage", "percent (default 80)"),
-    GateSpec("min_quality_score", 7.0, 0, 10, False, "--min-quality", "0-10 (default 7)"),
-    GateSpec("max_critical_issues", 0, 0, 1e9, True, "--max-critical", "critical issues allowed (0)"),
-    GateSpec("min_doc_coverage", 100.0, 0, 100, False, "--min-doc-coverage",
-             "docstring coverage percent, a warning only (default 100)"),
-)
 DEFAULT_GATES: dict[str, float] = {spec.name: spec.default for spec in GATE_SPECS}
 BOUNDS = {spec.name: (spec.low, spec.high) for spec in GATE_SPECS}
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from empathy_os.analyzers.base import Finding, ProjectContext
 from empathy_os.analyzers.project import all_py_files, load_project, size_note
@@ -65,6 +65,11 @@ class ReleasePrepReport(BaseModel):
     total_cost_usd: float
     model_assisted: bool
     notes: list[str] = Field(default_factory=list)
+    # Not part of the report: what the CLI's replay of an unchanged re-run needs (cli/replay.py). True when
+    # every analyzer ran and no model took part, i.e. an unchanged re-run would be served wholly from the
+    # analyzers' caches; and how the project's interpreter was found.
+    _all_ran: bool = PrivateAttr(default=False)
+    _python_source: str = PrivateAttr(default="")
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -97,6 +102,9 @@ class OrchestratedReleasePrepWorkflow:
                          trusted=trusted, use_cache=use_cache, python=python)
         result = await ParallelStrategy(self.client).execute(agents, run)
         report = self._report(ctx.root, result.outputs, time.perf_counter() - started)
+        report._all_ran = not report.model_assisted and all(
+            r.ran for o in result.outputs for r in o.analyzers) and all(o.analyzers for o in result.outputs)
+        report._python_source = ctx.python_source
         if (big := size_note(ctx)) is not None and not any(big in n for n in report.notes):
             report.notes.insert(0, big)
         if trusted and ctx.python_reason:

@@ -1,0 +1,162 @@
+"""An unchanged re-run of `empathy orchestrate release-prep`, answered without starting the workflow.
+
+Why: when nothing changed, every analyzer's result comes from its cache (analyzers/cache.py) and the run
+takes a few hundredths of a second; the rest of the ~0.6 s a user waited was Python importing pydantic,
+asyncio, the orchestration and the analyzers. This module imports none of them (standard library only;
+`empathy_os.project_walk` and `empathy_os.gate_specs` are too), so the re-run costs the interpreter's start,
+one walk of the project and a hash of its files (folders are seen through that walk: `.empathy/`,
+`__pycache__/` and other caches are not read).
+
+The key covers everything a cached run depends on, taken BEFORE the run (a file saved during the run makes
+the next run a real one): the command's options; the content of every project `.py` file (the walk every
+analyzer uses) and of every file in the project's top folder (configs; not `.coverage*` data), which of
+the virtualenv folders the interpreter is looked for in exist; Empathy's own code (size and time of each file of the package) and its installed tools (the time
+of each site-packages folder: an install or upgrade changes it); the interpreter; and the environment
+(minus a few shell variables; names that look like secrets count by name only). Never replayed: a run with
+any `ANTHROPIC_*` variable set (a model may take part), a run where an analyzer did not run (the next run
+tries it again), an interpreter found by asking poetry or hatch (their answer may change without any file
+of the project changing), `--no-cache`, `--fix`, `--sarif`.
+
+A replayed report says so in its notes. The learning loop does not count it again: the stored run was
+recorded once, and an identical re-run is not new evidence about the composition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from empathy_os.project_walk import walk_py
+
+ENTRY = "release-prep-report.json"
+VERSION = 1
+_SHELL_NOISE = {"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES", "TERM_SESSION_ID", "WINDOWID"}
+_SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH")
+_BIG = 2_000_000  # top-folder files larger than this count by size and time, not content
+_ASKED_TOOLS = ("poetry", "hatch")  # environment.py's sources that come from asking an outside tool
+_TEXT_DURATION = -1.0  # stands for the replay's own duration in the stored text rendering
+_VENV_NAMES = (".venv", "venv", "env", ".env")  # environment.py's folders, looked for in the top folder
+_NOT_READ = (".coverage",)  # a hand-run coverage's data: our runs never read it (their data is in a temp folder)
+_LEARN_PREFIXES = ("outcome recorded", "outcome not recorded")
+
+
+def _entry(root: Path) -> Path:
+    return root / ".empathy" / "cache" / ENTRY
+
+
+def _environment() -> list[tuple[str, str]]:
+    out = []
+    for name, value in sorted(os.environ.items()):
+        if name in _SHELL_NOISE:
+            continue
+        secret = any(word in name.upper() for word in _SECRET_WORDS)
+        out.append((name, "<set>" if secret else value))
+    return out
+
+
+def _own_code(h: Any) -> None:
+    """Empathy's package files and the site-packages folders of its interpreter (bandit, ruff, radon,
+    interrogate and coverage are installed there): sizes and times, cheap to read."""
+    package = Path(__file__).resolve().parents[1]
+    for dirpath, dirnames, filenames in os.walk(package):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            st = os.stat(os.path.join(dirpath, name))
+            h.update(f"{dirpath}/{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry):
+            h.update(f"{entry}\0{os.stat(entry).st_mtime_ns}\n".encode())
+
+
+def _project(h: Any, root: Path) -> None:
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.is_dir():
+            if entry.name in _VENV_NAMES:  # which one exists decides the interpreter (analyzers/environment)
+                venv = os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))
+                h.update(f"dir {entry.name} {venv}\n".encode())
+        elif entry.is_file() and not entry.name.startswith(_NOT_READ):
+            st = entry.stat()
+            if st.st_size > _BIG:
+                h.update(f"big {entry.name} {st.st_size} {st.st_mtime_ns}\n".encode())
+            else:
+                h.update(f"file {entry.name}\n".encode() + hashlib.sha256(Path(entry.path).read_bytes()).digest())
+    for path in walk_py(root):
+        h.update(f"py {path.relative_to(root).as_posix()}\n".encode() + hashlib.sha256(path.read_bytes()).digest())
+
+
+def key(root: Path, options: dict[str, Any]) -> str | None:
+    """The replay key of this run, or None when it can never be replayed (a model may take part)."""
+    if any(name.startswith("ANTHROPIC_") for name in os.environ):
+        return None
+    h = hashlib.sha256()
+    h.update(json.dumps({"version": VERSION, "options": options, "python": sys.executable,
+                         "python_version": sys.version, "env": _environment()}, sort_keys=True).encode())
+    try:
+        _own_code(h)
+        _project(h, root)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def store(root: Path, run_key: str, report: Any) -> bool:
+    """Keep `report` (a ReleasePrepReport; the workflows are imported by now) for the next identical run,
+    if it may be replayed. False when it may not or `.empathy/` is not writable."""
+    from empathy_os.analyzers.cache import write_entry
+    from empathy_os.analyzers.project import load_project, read_pyproject
+    from empathy_os.workflows.reports import render_text
+
+    if not report._all_ran:
+        return False
+    source = report._python_source
+    if source in _ASKED_TOOLS:
+        return False
+    if source == "empathy":  # found nothing: poetry or hatch might answer next time, if the project uses them
+        tool = read_pyproject(root).get("tool", {})
+        if any(name in tool for name in _ASKED_TOOLS):
+            return False
+    data = replayed(report.to_json(), stored_at=_now())
+    text = render_text(type(report).model_validate({**data, "duration_seconds": _TEXT_DURATION}))
+    payload = {"key": run_key, "report": report.to_json(), "text": text, "stored_at": data["stored_at"]}
+    return write_entry(load_project(root, trusted=False), ENTRY, json.dumps(payload))
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def replayed(report: dict[str, Any], *, stored_at: str) -> dict[str, Any]:
+    """The stored report as an unchanged re-run shows it: every agent's analyzers served from the cache."""
+    agents = [{**a, "cached": list(a["tools"]), "duration_seconds": 0.0} for a in report["agents"]]
+    notes = [n for n in report["notes"] if not n.startswith(_LEARN_PREFIXES)]
+    notes.append(f"nothing changed since the release prep of {stored_at}: its report served from "
+                 ".empathy/cache (outcome not recorded again; --no-cache re-runs every tool)")
+    return {**report, "agents": agents, "notes": notes, "stored_at": stored_at}
+
+
+def replay(root: Path, run_key: str, *, as_json: bool, started: float) -> int | None:
+    """Print the stored report when `run_key` matches; its exit code, or None (run the workflow)."""
+    try:
+        entry = json.loads(_entry(root).read_text(encoding="utf-8"))
+        if not isinstance(entry, dict) or entry.get("key") != run_key:
+            return None
+        report = replayed(entry["report"], stored_at=entry["stored_at"])
+        text = str(entry["text"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    report.pop("stored_at")
+    elapsed = time.perf_counter() - started
+    report["duration_seconds"] = round(elapsed, 3)
+    if as_json:
+        json.dump(report, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        head, found, tail = text.rpartition(f"{_TEXT_DURATION:.1f} seconds")
+        print(head + f"{elapsed:.1f} seconds" + tail if found else text)
+    return 0 if report.get("approved") else 1
