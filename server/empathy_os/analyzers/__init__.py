@@ -7,6 +7,7 @@ and turns any failure into `AnalyzerResult(ran=False, error=...)`; it never rais
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from empathy_os.analyzers import (  # noqa: F401  (imported to fill REGISTRY)
@@ -26,7 +27,29 @@ from empathy_os.analyzers.project import load_project
 __all__ = ["REGISTRY", "load_project", "run_analyzer", "run_analyzers"]
 
 
+# How long the other analyzers wait for the test run to start (ProjectContext.tests_first): a bound, so that
+# a slow preparation of the test run (a very large project) delays them at most this much.
+TESTS_FIRST_WAIT = 2.0
+
+
 async def run_analyzer(name: str, ctx: ProjectContext) -> AnalyzerResult:
+    gate = ctx.tests_first
+    if gate is None or name in cache.TEST_RUNNING:
+        return await _run_analyzer(name, ctx)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(gate.wait(), TESTS_FIRST_WAIT)
+    return await _run_analyzer(name, ctx)
+
+
+async def _run_analyzer(name: str, ctx: ProjectContext) -> AnalyzerResult:
+    try:
+        return await _run_analyzer_timed(name, ctx)
+    finally:
+        if ctx.tests_first is not None and name in cache.TEST_RUNNING:
+            ctx.tests_first.set()  # served from the cache, not run, or done: the others need not wait
+
+
+async def _run_analyzer_timed(name: str, ctx: ProjectContext) -> AnalyzerResult:
     started = time.perf_counter()
     fn = REGISTRY.get(name)
     if fn is None:

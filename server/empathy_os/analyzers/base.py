@@ -80,6 +80,9 @@ class ProjectContext:
     use_cache: bool = True
     # testgen.sandbox.Sandbox: when set, project code runs inside it (OS sandbox), cwd = root.
     sandbox: Any = None
+    # asyncio.Event or None: when set by a workflow (release prep), the other analyzers start once the test
+    # run has started (analyzers.run_analyzer), so the longest job is not slowed at its start (GIL, forks).
+    tests_first: Any = None
 
     @property
     def cache_dir(self) -> Path:

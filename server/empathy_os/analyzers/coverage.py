@@ -213,6 +213,8 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
             if live is not None:
                 spec["per_test"] = await asyncio.to_thread(live.driver_spec, tmp)
             cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]
+            if ctx.tests_first is not None:
+                ctx.tests_first.set()  # the test run starts now: the other analyzers may start too
             try:
                 if ctx.sandbox is not None:  # the coverage boost's copy, inside the OS sandbox
                     run = await ctx.sandbox.run(cmd, cwd=ctx.root, timeout=timeout, env=isolated_env(tmp))

@@ -11,6 +11,7 @@ run, when trusted) raises ValueError before anything runs or is written.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import time
@@ -89,6 +90,8 @@ class OrchestratedReleasePrepWorkflow:
         started = time.perf_counter()
         ctx = load_project(project_root, python=python, trusted=trusted)
         ctx.use_cache = use_cache
+        # The test run is the longest job: the other agents' tools start once it has (analyzers.run_analyzer).
+        ctx.tests_first = asyncio.Event()
         check_usable(ctx)
         agents = [get_template(a) for a in RELEASE_AGENTS]
         done: list[str] = []
