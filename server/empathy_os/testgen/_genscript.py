@@ -350,7 +350,7 @@ def plain(target, mod, cls, obj):
         "import pytest\n\n" + "".join(f"import {n}\n" for n in sorted(needed)) + "\n\n"
         f"def test_{target['symbol'].replace('.', '_')}_plain_calls():\n{body}\n"
     )
-    return source, None
+    return source, None, sorted(reached)
 
 
 def _mined_calls(found, sig, params, hints):
@@ -436,7 +436,8 @@ def _observe(expr, ns, excs, top):
 
 
 def generate(target):
-    entry = {"ghostwriter": None, "ghostwriter_error": None, "plain": None, "plain_error": None}
+    entry = {"ghostwriter": None, "ghostwriter_error": None, "plain": None, "plain_error": None,
+             "plain_reached": None}
     try:
         mod, cls, obj = resolve(target["module"], target["symbol"])
     except Exception as exc:
@@ -444,7 +445,9 @@ def generate(target):
         return entry
     for kind, fn in (("ghostwriter", ghostwrite), ("plain", plain)):
         try:
-            entry[kind], entry[kind + "_error"] = fn(target, mod, cls, obj)
+            entry[kind], entry[kind + "_error"], *reached = fn(target, mod, cls, obj)
+            if reached:  # the missed lines the chosen plain calls ran (the line tracer's view)
+                entry[kind + "_reached"] = reached[0]
         except Exception as exc:
             entry[kind + "_error"] = f"{type(exc).__name__}: {exc}"[:300]
     return entry

@@ -71,6 +71,7 @@ class OfflineResult:
     ghostwriter_error: str | None
     plain: str | None
     plain_error: str | None
+    plain_reached: list[int] | None = None  # missed lines the plain calls ran, as the generator traced them
 
 
 async def generate_offline(sandbox: Sandbox, gaps: list[Gap]) -> dict[str, OfflineResult]:

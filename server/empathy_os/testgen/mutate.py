@@ -312,11 +312,22 @@ print("EMPATHY-MUTANTS " + json.dumps(results))
 """
 
 
+def _text(path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], pytest_args: list[str],
                    limit: int = 60, timeout: float = 600) -> list[Strength]:
     """For each (test file, target path, mutants): how many mutants the test file kills."""
     flat = []
-    for n, (test_path, target, muts) in enumerate(jobs):
+    # Longest first: the two runner slots end together when the slow groups (Hypothesis tests: every
+    # surviving mutant runs all their examples) are not left for last.
+    order = sorted(range(len(jobs)), key=lambda n: "@given" not in _text(sandbox.copy / jobs[n][0]))
+    for n in order:
+        test_path, target, muts = jobs[n]
         for m in muts:
             flat.append({"job": n, "target": str(sandbox.copy / target), "source": m.source,
                          "args": [*pytest_args, "-x", "-q", test_path], "line": m.line, "kind": m.kind})

@@ -39,6 +39,7 @@ class CoverageBoostReport:
     isolation: str = ""  # what contained project code: bubblewrap, or "best effort: …"
     duration_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (wall)
+    warm_cpu_seconds: float | None = None  # user + sys of the runs forked from the warm interpreter
     generator_notes: dict[str, list[str]] = field(default_factory=dict)  # gap key -> why no candidate
 
     @contextmanager
@@ -140,6 +141,7 @@ class CoverageBoostReport:
             "os_sandbox": self.isolation.startswith("OS sandbox"),
             "duration_seconds": round(self.duration_seconds, 2),
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "warm_cpu_seconds": None if self.warm_cpu_seconds is None else round(self.warm_cpu_seconds, 2),
             "targets": self.target_results(),
             "summary": dict(Counter(t["result"] for t in self.target_results().values())),
             "findings": self.findings(),

@@ -1,6 +1,6 @@
 """Stage 3: candidates validated together in the sandboxed copy, then only the survivors re-checked.
 
-1. Every candidate file runs once in ONE pytest process (measure.run_batch), each test in its own
+1. Every candidate file runs once, in two pytest processes at once (measure.run_batches), each test in its own
    coverage context: per candidate its outcomes, the lines it ran, and any write it attempted.
 2. A candidate survives when all its tests pass (failed: a ghostwriter test whose target raised on
    valid input is reported as a crash found, with Hypothesis' falsifying example), it wrote nothing
@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 
 from empathy_os.testgen.candidates import Candidate, Reason, Verdict
-from empathy_os.testgen.measure import BatchRun, run_batch
+from empathy_os.testgen.measure import BatchRun, run_batches
 from empathy_os.testgen.mutate import mutants, strength
 from empathy_os.testgen.sandbox import Sandbox, changed, copy_project, tree_hashes
 
@@ -88,7 +88,7 @@ async def _judge(sandbox: Sandbox, candidates: list[Candidate], files: dict[int,
     if not files:
         return
     targets = sorted({candidates[i].gap.path for i in files})
-    first = await run_batch(sandbox, list(files.values()), targets, runs=1, timeout=timeout)
+    first = await run_batches(sandbox, list(files.values()), targets, runs=1, timeout=timeout)
     if first.error and len(files) > 1:
         # One candidate hung or killed the process: judge each alone, so the others still count.
         for i, rel in files.items():
@@ -104,7 +104,7 @@ async def _judge(sandbox: Sandbox, candidates: list[Candidate], files: dict[int,
     if not raw:
         return
     # Outcomes only: the lines each test runs were measured in the first run.
-    again = await run_batch(sandbox, [files[i] for i in raw], targets, runs=RUNS, timeout=timeout, measure=False)
+    again = await run_batches(sandbox, [files[i] for i in raw], targets, runs=RUNS, timeout=timeout, measure=False)
     for i in list(raw):
         tests = again.tests_of(files[i])
         if again.error or not tests or any(o != "passed" for t in tests for o in again.outcomes[t]):

@@ -13,7 +13,7 @@ pre-imported tools. The cold path (a new process per run) stays for everything e
 whenever the server is not running.
 
 Protocol (JSON lines): Empathy writes {"id", "argv", "cwd", "env", "out", "err"} or {"kill": id}; the server
-answers {"ready": true} once, then {"id", "rc"} per finished run. End of stdin ends the server.
+answers {"ready": true} once, then {"id", "rc", "cpu"} per finished run. End of stdin ends the server.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ while True:
                 child(req)
             running[pid] = req["id"]
     while running:
-        pid, status = os.waitpid(-1, os.WNOHANG)
+        pid, status, usage = os.wait4(-1, os.WNOHANG)
         if pid == 0:
             break
         rid = running.pop(pid, None)
@@ -167,7 +167,7 @@ while True:
                 os.killpg(pid, signal.SIGKILL)  # whatever the run left behind in its group
             except OSError:
                 pass
-            reply({"id": rid, "rc": os.waitstatus_to_exitcode(status)})
+            reply({"id": rid, "rc": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime})
 '''
 
 
@@ -182,6 +182,9 @@ class WarmWorker:
         self.sandbox, self.proc = sandbox, proc
         self._pending: dict[int, asyncio.Future[int]] = {}
         self._ids = 0
+        # user + sys of every finished run and what it waited for (the kernel's rusage): a figure of
+        # work done that, unlike wall time, does not depend on what else the machine is doing.
+        self.cpu_seconds = 0.0
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -209,6 +212,7 @@ class WarmWorker:
             while line := await self.proc.stdout.readline():
                 answer = json.loads(line)
                 future = self._pending.pop(answer.get("id"), None)
+                self.cpu_seconds += float(answer.get("cpu") or 0.0)
                 if future is not None and not future.done():
                     future.set_result(int(answer["rc"]))
         finally:

@@ -91,6 +91,8 @@ class TestCoverageBoostWorkflow:
         finally:
             warming.cancel()
             await asyncio.gather(warming, return_exceptions=True)
+            if sandbox.warm is not None:
+                report.warm_cpu_seconds = sandbox.warm.cpu_seconds
             await sandbox.stop_warm()
             await asyncio.to_thread(sandbox.cleanup)
 
@@ -170,24 +172,29 @@ class TestCoverageBoostWorkflow:
             if not result.ghostwriter and not result.plain:
                 report.notes.append(f"{g.symbol}: " + "; ".join(dict.fromkeys(report.generator_notes[g.key])))
         # Plain calls first: they assert exact values (they kill more mutants) and run in milliseconds.
-        # A fuzz test (a hundred examples, shrinking when one fails) runs only where they left a line or
-        # a branch of its target uncovered.
-        plain = [Candidate(g, "plain", offline[g.key].plain) for g in report.gaps if offline[g.key].plain]
-        say(f"Stage 3: validating {len(plain)} plain candidate(s) together", 20.0)
+        # A fuzz test (many examples, shrinking when one fails) joins only where the plain calls, as the
+        # generator traced them, leave a missed line (or the target has missed branches); if a plain test
+        # is then not kept after all, its target's fuzz test runs in a second round.
+        plain, fuzz, later = [], [], []
+        for g in report.gaps:
+            result = offline[g.key]
+            if result.plain:
+                plain.append(Candidate(g, "plain", result.plain))
+            if not result.ghostwriter:
+                continue
+            left = g.missing - set(result.plain_reached or []) if result.plain else g.missing
+            (fuzz if left or g.missing_arcs else later).append(Candidate(g, "ghostwriter", result.ghostwriter))
+        say(f"Stage 3: validating {len(plain) + len(fuzz)} candidate(s) together", 20.0)
         with report.timed("validation"):
-            await check_all(plain)
-            fuzz = []
-            for g in report.gaps:
-                if not offline[g.key].ghostwriter:
-                    continue
-                if remaining(g) or g.missing_arcs - gained[g.key][1]:
-                    fuzz.append(Candidate(g, "ghostwriter", offline[g.key].ghostwriter))
-                else:
-                    report.generator_notes[g.key].append("fuzz test not run: the kept plain test already "
-                                                         "covers every line and branch it missed")
-            if fuzz:
-                say(f"Stage 3: validating {len(fuzz)} fuzz candidate(s) together", 40.0)
-                await check_all(fuzz)
+            await check_all(plain + fuzz)
+            again = [c for c in later if remaining(c.gap)]
+            for c in later:
+                if c not in again:
+                    report.generator_notes[c.gap.key].append(
+                        "fuzz test not run: the kept plain test covers every line it missed")
+            if again:
+                say(f"Stage 3: validating {len(again)} fuzz candidate(s) the plain tests left", 60.0)
+                await check_all(again)
         report.iterations = 1
         if not client.configured:
             return
