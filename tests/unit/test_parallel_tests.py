@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from empathy_os.analyzers.parallel_tests import AUTO_MIN_TESTS
 
 from tests.unit.analyzer_helpers import analyze, leftovers, write_project
 
@@ -62,3 +65,45 @@ def test_subtests_do_not_inflate_the_test_count(tmp_path):
     result = analyze("coverage", root, overrides={"parallel_tests": 2})  # counted from pytest's JUnit report
     assert result.ran, result.error
     assert result.metrics["tests_passed"] == 1
+
+
+# At least AUTO_MIN_TESTS test functions: xdist is used because it is installed, without being asked for.
+MANY = {
+    **LIB,
+    "tests/test_many.py": "from calc.ops import add, sub\n\n\n" + "".join(
+        f"def test_case_{i}():\n    assert {'add' if i % 2 else 'sub'}({i}, 1) == {i + 1 if i % 2 else i - 1}\n\n\n"
+        for i in range(AUTO_MIN_TESTS)),
+}
+
+
+def coverage_map(root):
+    return json.loads((root / ".empathy" / "cache" / "coverage-map.json").read_text())
+
+
+def test_installed_xdist_runs_a_large_suite_in_parallel_with_the_same_per_test_data(tmp_path):
+    auto = write_project(tmp_path / "auto", MANY)
+    parallel = analyze("coverage", auto, use_cache=True)
+    serial = write_project(tmp_path / "serial", {**MANY, "pyproject.toml": "[tool.empathy]\nparallel_tests = 0\n"})
+    alone = analyze("coverage", serial, use_cache=True)
+    assert parallel.ran and alone.ran, (parallel.error, alone.error)
+    assert "it is installed in the project's interpreter" in parallel.error
+    assert "no per-test data" not in parallel.error and "parallel" not in (alone.error or "")
+    assert figures(parallel) == figures(alone) and figures(alone)[3] == AUTO_MIN_TESTS + 3
+    # Each test's lines, recorded in the xdist worker that ran it, equal the serial run's.
+    ours, theirs = coverage_map(auto), coverage_map(serial)
+    assert ours["tests"] == theirs["tests"] and ours["imports"] == theirs["imports"]
+    assert leftovers(auto) == []
+
+
+def test_a_suite_failing_only_under_xdist_gets_its_serial_result(tmp_path):
+    # This suite is not parallel-safe (it insists on running in the main process). Nobody asked for xdist,
+    # so its failure there must not become the report.
+    root = write_project(tmp_path / "p", {**MANY, "tests/test_serial_only.py": (
+        "import os\n\n\ndef test_not_in_a_worker():\n    assert 'PYTEST_XDIST_WORKER' not in os.environ\n")})
+    result = analyze("coverage", root, use_cache=True)
+    assert result.ran, result.error
+    assert result.metrics["tests_failed"] == 0 and result.metrics["tests_passed"] == AUTO_MIN_TESTS + 4
+    assert "under pytest-xdist (1 failed, 0 error(s)), so the suite was run again serially" in result.error
+    # Asked for explicitly, the parallel run is the report (the project said its suite is parallel-safe).
+    asked = analyze("coverage", root, overrides={"parallel_tests": 2})
+    assert asked.metrics["tests_failed"] == 1

@@ -4,8 +4,9 @@ and writes coverage's JSON report. One process instead of three (probe, `coverag
 interpreter start-up is a large share of a small project's test run.
 
 Argument: JSON {"data_file", "json_file", "debug_file", "source": [...]|null, "omit": [...]|null,
-"extra_omit": [...], "pytest_args": [...], "parallel": null | {"workers": N|null, "reason": str}}
-(parallel_tests.py: xdist workers measured through coverage's `patch = subprocess`).
+"extra_omit": [...], "pytest_args": [...], "parallel": null | {"workers": N|null, "reason": str, "auto": bool}}
+(parallel_tests.py: xdist workers measured through coverage's `patch = subprocess`; with per-test mode a
+plugin written next to the data file switches each worker's context per test).
 
 Read-only: coverage's data, debug and report files go where the spec says (our temp folder) whatever the
 project's coverage config names; pytest-cov, if the project's interpreter has it, is told `--no-cov` so
@@ -41,6 +42,22 @@ except Exception:
 if _cwd_entry is not None:
     sys.path.insert(0, _cwd_entry)
 per_test = spec.get("per_test")
+
+
+WORKER_PLUGIN = "_empathy_coverage_contexts"
+WORKER_PLUGIN_SOURCE = """
+import coverage, pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    cov = coverage.Coverage.current()  # the worker's own, started by coverage's patch = subprocess
+    if cov is not None:
+        cov.switch_context(item.nodeid)
+    yield
+    if cov is not None:
+        cov.switch_context("")
+"""
 
 
 def env_fingerprint():
@@ -136,7 +153,8 @@ if out["coverage"] and out["pytest"]:
         elif tuple(coverage.version_info[:2]) < (7, 10):
             why_not = "coverage %s cannot measure xdist's workers (7.10 or newer can)" % coverage.__version__
         if why_not is not None:
-            out["parallel_refused"] = why_not
+            if not par.get("auto"):  # asked for and refused: said; only installed-and-usable: nothing to say
+                out["parallel_refused"] = why_not
             if par["workers"] is None and importlib.util.find_spec("xdist") is not None:
                 args += ["-n", "0"]  # the project's own -n, run in this process so it is measured
             par = None
@@ -152,6 +170,13 @@ if out["coverage"] and out["pytest"]:
         if par["workers"]:
             args += ["-n", str(par["workers"])]
         out["parallel"] = par["reason"]
+        if per_test is not None:  # each test's context is switched in the worker that runs it
+            here = os.path.dirname(spec["data_file"])
+            with open(os.path.join(here, WORKER_PLUGIN + ".py"), "w", encoding="utf-8") as fh:
+                fh.write(WORKER_PLUGIN_SOURCE)
+            os.environ["PYTHONPATH"] = os.pathsep.join([here] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+            sys.path.append(here)
+            args += ["-p", WORKER_PLUGIN]
     cov.set_option("run:debug_file", spec["debug_file"])
     if spec.get("extra_omit"):  # added to the project's own omit patterns, not replacing them
         cov.set_option("run:omit", list(cov.get_option("run:omit") or []) + spec["extra_omit"])
@@ -185,7 +210,8 @@ if out["coverage"] and out["pytest"]:
             cov.save()
         if per_test is not None:
             branch = bool(cov.get_option("run:branch"))
-            contexts = per_context(spec["data_file"], branch)
+            # A parallel run's combined data is saved under a suffixed name: ask coverage which file it is.
+            contexts = per_context(cov.get_data().data_filename(), branch)
             with open(per_test["out"], "w", encoding="utf-8") as fh:
                 json.dump({"branch": branch, "contexts": contexts, "outcomes": recorder.outcomes,
                            "import_errors": recorder.import_errors}, fh)

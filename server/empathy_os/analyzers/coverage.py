@@ -186,6 +186,12 @@ def _unparsable_notes(ctx: ProjectContext, sources: list[Path], report: dict) ->
     return notes
 
 
+def _xdist_failure(pytest_exit: int | None, tests) -> str:
+    what = (f"{tests.failed} failed, {tests.errors} error(s)" if tests is not None and (tests.failed or tests.errors)
+            else f"pytest exit {pytest_exit}")
+    return f"under pytest-xdist ({what}), so the suite was run again serially and this is that run"
+
+
 def _driver_answer(stdout: str) -> dict | None:
     for line in reversed(stdout.splitlines()):
         if line.startswith(_MARK):
@@ -200,7 +206,8 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
     timeout = float(setting(ctx, "coverage_timeout", 900))
     # Inside a sandbox only its own folder is writable, so our data lives there.
     scratch = ctx.sandbox.base / "data" if ctx.sandbox is not None else None
-    for _attempt in range(2):
+    serial_again = None  # why an unrequested parallel run was repeated serially
+    for _attempt in range(3):
         with tempfile.TemporaryDirectory(prefix="empathy-cov-", dir=scratch) as tmpdir:
             tmp = Path(tmpdir)
             junit, out = tmp / "junit.xml", tmp / "coverage.json"
@@ -238,6 +245,14 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                 continue
             pytest_exit = answer.get("pytest_exit")
             tests = read_junit(junit)
+            if parallel is not None and parallel.auto and answer.get("parallel") and (
+                    pytest_exit not in (0, 5) or (tests is not None and (tests.failed or tests.errors))):
+                # Nobody said this suite is parallel-safe: its failures under xdist are not reported as its own.
+                serial_again = _xdist_failure(pytest_exit, tests)
+                parallel = None
+                continue
+            if serial_again is not None:
+                answer["serial_again"] = serial_again
             if answer.get("report_error") or not out.exists():
                 tail = (run.stdout + run.stderr).strip()[-300:]
                 return not_run(NAME, tool, f"coverage could not report ({answer.get('report_error')}); "
@@ -267,10 +282,13 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     except ParallelSettingError as exc:
         return not_run(NAME, tool, str(exc))
     # Per-test data (coverage_live) where the cache is used: not for --no-cache, nor for the private copies of
-    # the boost and the verification engine (they need only the figure and must not grow a `.empathy/`), nor
-    # for a parallel run, whose tests run in xdist's workers where our per-test recorder is not.
-    per_test = ctx.sandbox is None and ctx.use_cache and not parallel
+    # the boost and the verification engine (they need only the figure and must not grow a `.empathy/`).
+    per_test = ctx.sandbox is None and ctx.use_cache
     live = await asyncio.to_thread(LiveRun, ctx, source, omit) if per_test else None
+    if live is not None and live.partial:
+        # The affected tests only: a few tests (workers would cost more than they save), and the selection
+        # and the imports of changed modules happen in this process, not in xdist's workers.
+        parallel = None
     measured = await _measure(ctx, source, omit, scope, live, parallel)
     if isinstance(measured, AnalyzerResult):
         return measured
@@ -278,8 +296,10 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
 
     notes = _unparsable_notes(ctx, sources, report)
     if answer.get("parallel"):
-        notes.append(f"tests ran in parallel: {answer['parallel']}; no per-test data kept (live coverage "
-                     "re-runs every test)")
+        notes.append(f"tests ran in parallel: {answer['parallel']}" + (
+            "" if live is not None else "; no per-test data kept (live coverage re-runs every test)"))
+    elif answer.get("serial_again"):
+        notes.append(f"tests failed {answer['serial_again']}")
     elif answer.get("parallel_refused"):
         notes.append(f"tests ran serially: {answer['parallel_refused']}")
     if (big := size_note(ctx)) is not None:

@@ -1,36 +1,51 @@
 """Running the project's suite on more than one core with pytest-xdist, and measuring its workers.
 
 When: the project opts in with `[tool.empathy] parallel_tests = N` (or `true`/"auto": one worker per
-CPU), or its own pytest `addopts` already ask xdist for workers (`-n`, `--numprocesses`). We never turn
-xdist on by ourselves for a suite that did not ask: a suite is not parallel-safe until its authors say so.
+CPU), or its own pytest `addopts` already ask xdist for workers (`-n`, `--numprocesses`), or, unless
+`parallel_tests = 0` (or false) turns it off, pytest-xdist is installed in the project's interpreter, the
+machine has more than one CPU and the suite has at least AUTO_MIN_TESTS test functions (`auto`: the driver
+checks the import; without xdist the run is serial and nothing is said). A suite is not known to be parallel-safe until its authors say so: when such an
+unrequested parallel run has a failing test or error, the coverage analyzer runs the suite again serially
+and reports that run (so a suite that only fails under xdist never gets a red report it does not deserve);
+a run of the affected tests only (live coverage) is always serial (a few tests: workers cost more).
 
 How the workers are measured: coverage.py's own `[run] patch = subprocess` (coverage >= 7.10 ships a .pth
 file that starts coverage in every Python child whose environment carries the serialized configuration),
 with `parallel = true` data files combined at the end, so nothing of ours has to be installed in the
 project's interpreter and nothing is written outside our temp folder. The figure equals the serial run's
-(tests/unit/test_parallel_tests.py). Per-test contexts (live coverage) are recorded in the controller
-process only, so a parallel run keeps no per-test data and the report says so.
+(tests/unit/test_parallel_tests.py). Per-test contexts (live coverage) are recorded in the workers by a
+small pytest plugin the driver writes into its temp folder (`-p`, found through PYTHONPATH): each test
+switches the worker's coverage context to its node id, and `coverage combine` keeps the contexts.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from empathy_os.analyzers._pytest import project_addopts
 from empathy_os.analyzers._util import setting
 from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.project import all_py_files, is_test_file
 
 _PROJECT_N = ("-n", "--numprocesses")
+# Unrequested parallel runs start at this many test functions: every xdist worker starts an interpreter,
+# imports pytest, coverage and the project and collects the whole suite again (about a second of CPU each
+# here), which a suite of a few dozen tests does not win back. more-itertools 10.5.0 (660 test functions,
+# 15 s serially under coverage) is far above; the sample project (5) far below.
+AUTO_MIN_TESTS = 100
+_TEST_DEF = re.compile(rb"^[ \t]*(?:async[ \t]+)?def test", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class ParallelPlan:
     workers: int | None  # the -n we add; None: the project's own addopts choose
     reason: str  # why the suite runs in parallel (shown in the report)
+    auto: bool = False  # not asked for: only because pytest-xdist is installed (serial re-run on a failure)
 
     def driver_spec(self) -> dict:
-        return {"workers": self.workers, "reason": self.reason}
+        return {"workers": self.workers, "reason": self.reason, "auto": self.auto}
 
 
 class ParallelSettingError(ValueError):
@@ -53,11 +68,29 @@ def _workers(value: object) -> int | None:
 
 def parallel_plan(ctx: ProjectContext) -> ParallelPlan | None:
     """How this project's suite runs in parallel, or None for the plain serial run."""
-    workers = _workers(setting(ctx, "parallel_tests", False))
+    value = setting(ctx, "parallel_tests", None)
+    workers = _workers(value) if value is not None else None
     if workers is not None:
         return ParallelPlan(workers, f"pytest-xdist with {workers} workers ([tool.empathy] parallel_tests)")
     addopts = project_addopts(ctx.root)
     if any(opt in _PROJECT_N or opt.startswith(tuple(f"{o}=" for o in _PROJECT_N))
            or (opt.startswith("-n") and opt[2:].strip().isalnum()) for opt in addopts):
         return ParallelPlan(None, "pytest-xdist as the project's addopts ask")
+    cpus = os.cpu_count() or 1
+    if value is None and cpus > 1 and (count := test_functions(ctx)) >= AUTO_MIN_TESTS:
+        return ParallelPlan(cpus, f"pytest-xdist with {cpus} workers: it is installed in the project's "
+                            f"interpreter and the suite has {count} test functions ([tool.empathy] "
+                            "parallel_tests = 0 turns this off)", auto=True)
     return None
+
+
+def test_functions(ctx: ProjectContext) -> int:
+    """`def test_...` lines in the project's test files: a cheap size of the suite, before pytest collects."""
+    count = 0
+    for path in all_py_files(ctx):
+        if is_test_file(path.relative_to(ctx.root)):
+            try:
+                count += len(_TEST_DEF.findall(path.read_bytes()))
+            except OSError:
+                continue
+    return count
