@@ -6,7 +6,14 @@ For each project, each repetition runs, interleaved (background load hits all al
 2. `empathy orchestrate release-prep --json --python P` with an empty cache (cold);
 3. the same command again, nothing changed (the unchanged re-run, served from the cache).
 Wall time (best of N) and the CPU time of the process and its children (user + sys) are printed, with the
-cold run's breakdown by agent (each agent's own duration, from the report). No API key: no model call.
+cold run's breakdown: start-up (process start and imports, until the workflow's clock starts), each agent's
+own duration (from the report; they run in parallel), and the whole run in process. No API key: no model
+call. The re-run column says whether the stored report was replayed (cli/replay.py) or the workflow ran.
+`serial_too` adds a cold release prep with `[tool.empathy] parallel_tests = 0` (on a copy) to quote serial
+against parallel (pytest-xdist, used when installed in the project's interpreter for a large suite).
+
+Empathy's own bytecode is compiled first (`compileall`, as `pip install` does): this machine sets
+PYTHONDONTWRITEBYTECODE=1, and without .pyc files every start compiled all of Empathy (~0.2 s).
 """
 
 from __future__ import annotations
@@ -33,10 +40,22 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float,
     return time.perf_counter() - started, _children_cpu() - cpu, proc
 
 
-def measure(label: str, root: Path, python: str, repeat: int) -> dict:
+def serial_copy(root: Path) -> Path:
+    """A copy of the project whose [tool.empathy] turns pytest-xdist off."""
+    dest = root.parent / (root.name + "-serial")
+    if not dest.exists():
+        shutil.copytree(root, dest)
+        with (dest / "pyproject.toml").open("a", encoding="utf-8") as fh:
+            fh.write("\n[tool.empathy]\nparallel_tests = 0\n")
+    return dest
+
+
+def measure(label: str, root: Path, python: str, repeat: int, serial_too: bool = False) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
-    hand, cold, rerun, breakdown, notes = [], [], [], {}, []
+    hand, cold, rerun, serial, breakdown, notes, loads = [], [], [], [], {}, [], []
+    replayed = set()
     for _ in range(repeat):
+        loads.append(os.getloadavg()[0])
         with tempfile.TemporaryDirectory(prefix="empathy-bench-cov-") as tmp:
             wall, cpu, proc = timed([python, "-m", "coverage", "run", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                                     root, {**env, "COVERAGE_FILE": str(Path(tmp) / ".coverage")})
@@ -50,18 +69,31 @@ def measure(label: str, root: Path, python: str, repeat: int) -> dict:
         report = json.loads(proc.stdout)
         cold.append((wall, cpu))
         if wall == min(w for w, _ in cold):
-            breakdown = {a["id"]: a["duration_seconds"] for a in report["agents"]}
-            breakdown["report (whole run, in process)"] = report["duration_seconds"]
+            breakdown = {"start-up (imports)": wall - report["duration_seconds"]}
+            breakdown.update({a["id"]: a["duration_seconds"] for a in report["agents"]})
+            breakdown["workflow (in process)"] = report["duration_seconds"]
             metrics = report["metrics"]
+            notes += [n for n in report["notes"] if "parallel" in n or "serially" in n]
         wall, cpu, proc = timed(cmd, root.parent, env)
         again = json.loads(proc.stdout)
         if not all(a["cached"] for a in again["agents"]):
             notes.append("the unchanged re-run was not fully served from the cache")
+        replayed.add(any(n.startswith("nothing changed since the release prep") for n in again["notes"]))
         rerun.append((wall, cpu))
+        if serial_too:
+            other = serial_copy(root)
+            shutil.rmtree(other / ".empathy", ignore_errors=True)
+            wall, cpu, proc = timed([*cmd[:6], str(other), *cmd[7:]], root.parent, env)
+            serial.append((wall, cpu))
+            metrics_serial = json.loads(proc.stdout)["metrics"]
+            if metrics_serial.get("coverage_percent") != report["metrics"].get("coverage_percent"):
+                notes.append(f"serial coverage {metrics_serial.get('coverage_percent')} differs from "
+                             f"{report['metrics'].get('coverage_percent')}")
     shutil.rmtree(root / ".empathy", ignore_errors=True)
     best = {name: (min(w for w, _ in runs), min(c for _, c in runs))
-            for name, runs in (("hand", hand), ("cold", cold), ("rerun", rerun))}
-    return {"label": label, "best": best, "breakdown": breakdown, "metrics": metrics, "notes": sorted(set(notes))}
+            for name, runs in (("hand", hand), ("cold", cold), ("rerun", rerun), ("serial", serial)) if runs}
+    return {"label": label, "best": best, "breakdown": breakdown, "metrics": metrics, "notes": sorted(set(notes)),
+            "loads": loads, "replayed": replayed}
 
 
 def print_rows(results: list[dict], repeat: int) -> None:
@@ -69,13 +101,22 @@ def print_rows(results: list[dict], repeat: int) -> None:
     print(f"\n## Release prep vs the suite under coverage alone (processes, best of {repeat}, "
           f"{os.cpu_count()} CPUs, load average now {load})\n")
     print("| project | `coverage run -m pytest` alone | release prep cold | ratio (goal ≤ 1.15) "
-          "| unchanged re-run | re-run ÷ cold (goal ≤ 0.10) | CPU s: alone / cold / re-run |")
-    print("|---|---|---|---|---|---|---|")
+          "| unchanged re-run | re-run ÷ cold (goal ≤ 0.10) | CPU s: alone / cold / re-run | load avg (1 min) |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in results:
         (hw, hc), (cw, cc), (rw, rc) = r["best"]["hand"], r["best"]["cold"], r["best"]["rerun"]
+        loads = "–".join(f"{x:.1f}" for x in (min(r["loads"]), max(r["loads"])))
         print(f"| {r['label']} | {hw:.2f} s | {cw:.2f} s | {cw / hw:.2f} | {rw:.2f} s | {rw / cw:.2f} "
-              f"| {hc:.2f} / {cc:.2f} / {rc:.2f} |")
+              f"| {hc:.2f} / {cc:.2f} / {rc:.2f} | {loads} |")
     for r in results:
+        if "serial" in r["best"]:
+            (sw, sc), (cw, cc) = r["best"]["serial"], r["best"]["cold"]
+            print(f"\n{r['label']}: release prep cold serially (parallel_tests = 0) {sw:.2f} s wall, {sc:.2f} s CPU; "
+                  f"as run (pytest-xdist when installed) {cw:.2f} s wall, {cc:.2f} s CPU: serial ÷ parallel "
+                  f"{sw / cw:.2f}")
+    for r in results:
+        how = {True: "replayed the stored report", False: "ran the workflow (analyzers' caches)"}
+        print(f"\n{r['label']} unchanged re-run: " + " / ".join(how[x] for x in sorted(r["replayed"])))
         parts = ", ".join(f"{k} {v:.2f} s" for k, v in r["breakdown"].items())
         print(f"\n{r['label']} cold breakdown: {parts}")
         print(f"{r['label']} metrics: coverage {r['metrics'].get('coverage_percent')}, "

@@ -203,6 +203,9 @@ async def main() -> None:
 def process_table(args: argparse.Namespace) -> None:
     from _process_table import measure, print_rows
 
+    # As `pip install` does: this machine sets PYTHONDONTWRITEBYTECODE=1 (see _process_table's docstring).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "server" / "empathy_os")], check=True,
+                   capture_output=True)
     results = []
     with tempfile.TemporaryDirectory(prefix="empathy-bench-") as tmp:
         if args.only in (None, "sample"):
@@ -213,7 +216,8 @@ def process_table(args: argparse.Namespace) -> None:
             results.append(measure(f"{src.name} (PyPI)", fresh_copy(src, Path(tmp)), python, args.repeat))
         if args.only in (None, "more-itertools"):
             src = prepare_sdist(MORE_ITERTOOLS)
-            results.append(measure(f"{src.name} (PyPI)", fresh_copy(src, Path(tmp)), sys.executable, args.repeat))
+            results.append(measure(f"{src.name} (PyPI)", fresh_copy(src, Path(tmp)), sys.executable, args.repeat,
+                                   serial_too=True))
     print_rows(results, args.repeat)
 
 
