@@ -214,3 +214,38 @@ def test_cli_refusal_exits_2(sample_project, offline, capsys):
     assert main(["orchestrate", "test-coverage", "--project-root", str(sample_project)]) == 2
     err = capsys.readouterr().err.strip()
     assert "refused" in err and len(err.splitlines()) == 1
+
+
+def test_fuzz_tests_run_only_where_plain_calls_leave_lines(boosted):
+    """On the sample, each target's plain calls (as the generator traced them) reach every missed line
+    of `price_band`: its fuzz test is not run; and every run after the baseline forked warm."""
+    _, _, out = boosted
+    report = json.loads(out.stdout)
+    tried = {(c["target"], c["origin"]) for c in report["candidates"]}
+    assert ("inventory/pricing.py:price_band", "plain") in tried
+    assert ("inventory/pricing.py:price_band", "ghostwriter") not in tried
+    assert report["warm_cpu_seconds"] > 0
+
+
+async def test_a_deferred_fuzz_test_runs_when_the_plain_test_is_not_kept(tmp_path, offline):
+    """The plain call observed False at generation, but pytest sets PYTEST_CURRENT_TEST, so the plain
+    test fails; its fuzz test, left out of the first batch, must then run in a second round."""
+    root = tmp_path / "proj"
+    (root / "envcheck").mkdir(parents=True)
+    (root / "envcheck" / "__init__.py").write_text("")
+    (root / "envcheck" / "probe.py").write_text(
+        "import os\n\n\ndef under_pytest() -> bool:\n    return 'PYTEST_CURRENT_TEST' in os.environ\n\n\n"
+        "def other() -> int:\n    return 1\n")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_probe.py").write_text(
+        "from envcheck.probe import other\n\n\ndef test_other():\n    assert other() == 1\n")
+    # This test runs under pytest too: the sandbox's runs must not inherit our PYTEST_CURRENT_TEST.
+    saved = os.environ.pop("PYTEST_CURRENT_TEST", None)
+    try:
+        report = await TestCoverageBoostWorkflow(target=100).execute(root, dry_run=True, python=sys.executable)
+    finally:
+        if saved is not None:
+            os.environ["PYTEST_CURRENT_TEST"] = saved
+    mine = [v for v in report.verdicts if v.candidate.gap.symbol == "under_pytest"]
+    assert [(v.candidate.origin, v.reason.value) for v in mine][0] == ("plain", "failed")
+    assert [v.candidate.origin for v in mine] == ["plain", "ghostwriter"]
