@@ -22,6 +22,7 @@ from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
+from empathy_os.testgen.warm import PRELOAD
 
 MAX_MUTANTS = 8  # per kept test: enough to show strength, cheap enough to run for every test
 # A mutant run longer than LIMIT_FACTOR x its test's run on the unmutated code (at least MIN_LIMIT s)
@@ -147,17 +148,9 @@ from pathlib import Path
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
 import pytest
 TARGET = None  # the module file the next forked child reads the mutant for
-# Import pytest's plugins (and Hypothesis) once here, so each forked child only collects and runs.
-try:
-    from importlib.metadata import entry_points
-    for ep in entry_points(group="pytest11"):
-        try:
-            ep.load()
-        except Exception:
-            pass
-    import hypothesis
-except Exception:
-    pass
+# pytest's plugins and Hypothesis imported once here (already, in a warm sandbox), so each forked
+# child only collects and runs.
+""" + PRELOAD + r"""
 
 class Loader(importlib.machinery.SourceFileLoader):
     def get_data(self, path):

@@ -30,12 +30,8 @@ from empathy_os.execution import check_trusted, project_env
 if TYPE_CHECKING:
     from empathy_os.testgen.sandbox import Sandbox
 
-SERVER = r'''
-import atexit, builtins, json, os, runpy, select, signal, sys, traceback, types
-# `python -c` put the working folder (the project copy) first on sys.path: take it off while the tools
-# are imported, so a project folder named `pytest` or `coverage` cannot stand in for them.
-if sys.path and sys.path[0] in ("", os.getcwd()):
-    sys.path.pop(0)
+# The tools every run imports, and pytest's plugins (entry points): what a forked child then skips.
+PRELOAD = r"""
 for _name in ("coverage", "pytest", "hypothesis"):
     try:
         __import__(_name)
@@ -50,6 +46,15 @@ try:
             pass
 except Exception:
     pass
+"""
+
+SERVER = r'''
+import atexit, builtins, json, os, runpy, select, signal, sys, traceback, types
+# `python -c` put the working folder (the project copy) first on sys.path: take it off while the tools
+# are imported, so a project folder named `pytest` or `coverage` cannot stand in for them.
+if sys.path and sys.path[0] in ("", os.getcwd()):
+    sys.path.pop(0)
+''' + PRELOAD + r'''
 # Hypothesis builds its Unicode tables (~1 s) the first time a text strategy draws, and caches them in
 # its home folder, which is new in every sandbox: build them here once, in memory every child inherits.
 try:
