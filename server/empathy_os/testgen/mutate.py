@@ -4,9 +4,9 @@ Mutants (made here from the target's AST, on the newly covered lines only): a co
 (`<` ↔ `>=`, `==` ↔ `!=`, `in` ↔ `not in`, `is` ↔ `is not`), `and` ↔ `or`, a constant changed (a number
 +1, a string extended, a boolean negated), a return value dropped (`return None`), a `raise` or a
 statement removed (`pass`), an `except` made to catch nothing. They run in the sandboxed copy, in one
-runner of the project's interpreter: per test file, pytest is configured once (plugins, conftests), and at
-collection a child is forked per mutant whose import of the target module reads the mutant's source (no
-file is rewritten, so two test files run at once). Configuration costs most of a small test's run, so
+runner of the project's interpreter: pytest is configured once per lane of test files (plugins,
+conftests), and at collection a child is forked per mutant, collecting only its test file, whose import
+of the target module reads the mutant's source (no file is rewritten, so two lanes run at once). Configuration costs most of a small test's run, so
 this is several times cheaper than a pytest per mutant, which is still the way when a conftest imported
 the target while pytest was configured. A mutant is killed when the test fails, errors or hangs past its
 time limit; Hypothesis does not shrink in mutant runs (the first failing example is the kill).
@@ -24,7 +24,7 @@ from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
 from empathy_os.testgen.warm import PRELOAD
 
-MAX_MUTANTS = 8  # per kept test: enough to show strength, cheap enough to run for every test
+MAX_MUTANTS = 6  # per kept test, spread over its lines and kinds: enough to show strength, cheap enough for all
 # A mutant run longer than LIMIT_FACTOR x its test's run on the unmutated code (at least MIN_LIMIT s)
 # is stopped and counts as killed (the mutant made the test hang).
 LIMIT_FACTOR = 5
@@ -209,67 +209,66 @@ def limit_after(control_seconds):
 IN_CHILD = False
 
 class Forker:
-    # pytest configured once per test file: at collection, fork a child per job (the control first);
-    # each child collects and runs with its own mutant. A target already imported while pytest was
-    # configured (a conftest importing it) cannot be swapped: then each job runs its own pytest.
+    # pytest configured once per lane (with its first test file): at collection, a child is forked per
+    # job of each group in turn (the group's control first); the child collects only its own test file
+    # (config.args) and imports its own mutant. A group whose target was imported while pytest was
+    # configured (a conftest importing it) cannot be swapped here: the runner runs it the slow way.
 
-    def __init__(self, group, out):
-        self.group, self.out = group, out
+    def __init__(self, lane, out):
+        self.lane, self.out = lane, out
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection(self, session):
         global MUTANT, TARGET, IN_CHILD
-        targets = {os.path.realpath(spec["jobs"][i]["target"]) for i in self.group}
         loaded = {os.path.realpath(getattr(m, "__file__", None) or "") for m in list(sys.modules.values())}
-        results, limit = [], spec["limit"]
-        for n, i in enumerate(self.group):
-            if targets & loaded:
-                results = None  # the runner runs this group the slow way
-                break
-            job = spec["jobs"][i]
-            MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
-            started = time.monotonic()
-            pid = os.fork()
-            if pid == 0:
-                IN_CHILD = True
-                factory = getattr(session.config, "_tmp_path_factory", None)
-                if factory is not None:  # pytest empties basetemp at start: each child its own
-                    factory._basetemp = None
-                    factory._given_basetemp = Path(spec["tmp"], str(i))
-                signal.alarm(limit)
-                return None
-            _, status = os.waitpid(pid, 0)
-            took = time.monotonic() - started
-            results.append([i, os.waitstatus_to_exitcode(status), took])
-            if n == 0:
-                limit = limit_after(took)
+        done, slow = [], []
+        for group in self.lane:
+            if os.path.realpath(spec["jobs"][group[0]]["target"]) in loaded:
+                slow.append(group)
+                continue
+            limit = spec["limit"]
+            for n, i in enumerate(group):
+                job = spec["jobs"][i]
+                MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
+                started = time.monotonic()
+                pid = os.fork()
+                if pid == 0:
+                    IN_CHILD = True
+                    session.config.args = [job["args"][-1]]
+                    factory = getattr(session.config, "_tmp_path_factory", None)
+                    if factory is not None:  # pytest empties basetemp at start: each child its own
+                        factory._basetemp = None
+                        factory._given_basetemp = Path(spec["tmp"], str(i))
+                    signal.alarm(limit)
+                    return None
+                _, status = os.waitpid(pid, 0)
+                took = time.monotonic() - started
+                done.append([i, os.waitstatus_to_exitcode(status)])
+                if n == 0:
+                    limit = limit_after(took)
         with open(self.out, "w", encoding="utf-8") as fh:
-            json.dump(results, fh)
+            json.dump({"done": done, "slow": slow}, fh)
         os._exit(0)
 
-def group_process(group, k):
-    out = os.path.join(spec["tmp"], "group-%d.json" % k)
+def lane_process(lane, k):
+    out = os.path.join(spec["tmp"], "lane-%d.json" % k)
     pid = os.fork()
     if pid == 0:
         no_shrinking()
         sys.meta_path.insert(0, Finder)
         sys.dont_write_bytecode = True
         quiet()
-        job = spec["jobs"][group[0]]
-        rc = int(pytest.main([*job["args"], "--basetemp=" + os.path.join(spec["tmp"], "g%d" % k)],
-                             plugins=[Forker(group, out)]))
+        job = spec["jobs"][lane[0][0]]
+        rc = int(pytest.main([*job["args"], "--basetemp=" + os.path.join(spec["tmp"], "lane%d" % k)],
+                             plugins=[Forker(lane, out)]))
         if IN_CHILD:
             os._exit(rc)
-        # pytest stopped before collecting (a usage error): every job of the file failed to run.
+        # pytest stopped before collecting (a usage error): no job of the lane could run.
         with open(out, "w", encoding="utf-8") as fh:
-            json.dump([[i, rc or 4, 0.0] for i in group], fh)
+            json.dump({"done": [[i, rc or 4] for group in lane for i in group], "slow": []}, fh)
         os._exit(0)
     return pid, out
 
-# One group per (target, test file): its control first, then its mutants; two groups at a time.
-groups = {}
-for i, job in enumerate(spec["jobs"]):
-    groups.setdefault(key(job), []).append(i)
 def one_by_one(group):
     # A fresh pytest per job (the control first): the way for a target imported at configuration.
     global MUTANT, TARGET
@@ -287,20 +286,34 @@ def one_by_one(group):
             limit = limit_after(time.monotonic() - started)
     return out
 
-pending, running, results = list(groups.values()), {}, []
+# One group per (target, test file): its control first, then its mutants. Groups whose runs differ only
+# in the test file, in the same folder (same conftests), share a configured pytest: `parallel` lanes,
+# dealt in turn from the groups in the order given (the heaviest first), run at once.
+groups = {}
+for i, job in enumerate(spec["jobs"]):
+    groups.setdefault(key(job), []).append(i)
+families = {}
+for group in groups.values():
+    job = spec["jobs"][group[0]]
+    families.setdefault((*job["args"][:-1], os.path.dirname(job["args"][-1])), []).append(group)
+lanes = [lane for family in families.values() for lane in
+         (family[k::spec["parallel"]] for k in range(spec["parallel"])) if lane]
+pending, running, results = list(lanes), {}, []
 while pending or running:
     while pending and len(running) < spec["parallel"]:
-        group = pending.pop(0)
-        pid, out = group_process(group, len(groups) - len(pending))
-        running[pid] = (group, out)
+        lane = pending.pop(0)
+        pid, out = lane_process(lane, len(lanes) - len(pending))
+        running[pid] = out
     pid, _ = os.wait()
-    group, out = running.pop(pid)
+    out = running.pop(pid)
     try:
         with open(out, encoding="utf-8") as fh:
-            done = json.load(fh)
+            answer = json.load(fh)
     except (OSError, ValueError):
-        continue  # the group's process died: its jobs have no result, so they count as not judged
-    results += one_by_one(group) if done is None else [[i, code] for i, code, _ in done]
+        continue  # the lane's process died: its jobs have no result, so they count as not judged
+    results += answer["done"]
+    for group in answer["slow"]:
+        results += one_by_one(group)
 print("EMPATHY-MUTANTS " + json.dumps(results))
 """
 
