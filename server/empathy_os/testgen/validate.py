@@ -1,12 +1,13 @@
 """Stage 3: candidates validated together in the sandboxed copy, then only the survivors re-checked.
 
-1. Every candidate file runs once, in two pytest processes at once (measure.run_batches), each test in its own
-   coverage context: per candidate its outcomes, the lines it ran, and any write it attempted.
+1. Every candidate file runs once, the files dealt over two pytest processes that run at once
+   (measure.run_batches), each test in its own coverage context: per candidate its outcomes, the lines
+   it ran, and any write it attempted.
 2. A candidate survives when all its tests pass (failed: a ghostwriter test whose target raised on
    valid input is reported as a crash found, with Hypothesis' falsifying example), it wrote nothing
    (the copy and HOME are watched around each test; writes outside are refused by the OS sandbox and
    logged) and it runs lines of its target the suite misses.
-3. Survivors alone are run again 3 times in one process, so none passes only because of another
+3. Survivors alone are run again 3 times (in the same two processes), so none passes only because of another
    candidate, and one that fails any of those runs is flaky. (One first run, not three: most
    candidates are dropped by it, and a failing fuzz test's shrinking is then paid once.)
 4. Strength: each survivor must kill at least one mutant of the lines it newly covers (mutate.py).
