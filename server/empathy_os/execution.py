@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 SECRET_PREFIXES = ("ANTHROPIC_",)
 # Variables of the caller's shell that would change what the project's run does or writes.
 STEERING = ("PYTEST_ADDOPTS", "COVERAGE_PROCESS_START", "COVERAGE_FILE", "COVERAGE_RCFILE", "PYTHONSTARTUP",
-            "PYTHONINSPECT")
+            "PYTHONINSPECT",
+            # Set by a pytest (an xdist worker) that Empathy itself runs under; the project's run is not one.
+            "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID")
 
 UNTRUSTED_MESSAGE = "workspace not trusted: project code is not run"
 

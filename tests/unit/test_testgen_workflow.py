@@ -239,13 +239,8 @@ async def test_a_deferred_fuzz_test_runs_when_the_plain_test_is_not_kept(tmp_pat
     (root / "tests").mkdir()
     (root / "tests" / "test_probe.py").write_text(
         "from envcheck.probe import other\n\n\ndef test_other():\n    assert other() == 1\n")
-    # This test runs under pytest too: the sandbox's runs must not inherit our PYTEST_CURRENT_TEST.
-    saved = os.environ.pop("PYTEST_CURRENT_TEST", None)
-    try:
-        report = await TestCoverageBoostWorkflow(target=100).execute(root, dry_run=True, python=sys.executable)
-    finally:
-        if saved is not None:
-            os.environ["PYTEST_CURRENT_TEST"] = saved
+    # This test runs under pytest too: our PYTEST_CURRENT_TEST must not reach the sandbox (execution.STEERING).
+    report = await TestCoverageBoostWorkflow(target=100).execute(root, dry_run=True, python=sys.executable)
     mine = [v for v in report.verdicts if v.candidate.gap.symbol == "under_pytest"]
     assert [(v.candidate.origin, v.reason.value) for v in mine][0] == ("plain", "failed")
     assert [v.candidate.origin for v in mine] == ["plain", "ghostwriter"]
