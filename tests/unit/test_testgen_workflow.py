@@ -242,5 +242,5 @@ async def test_a_deferred_fuzz_test_runs_when_the_plain_test_is_not_kept(tmp_pat
     # This test runs under pytest too: our PYTEST_CURRENT_TEST must not reach the sandbox (execution.STEERING).
     report = await TestCoverageBoostWorkflow(target=100).execute(root, dry_run=True, python=sys.executable)
     mine = [v for v in report.verdicts if v.candidate.gap.symbol == "under_pytest"]
-    assert [(v.candidate.origin, v.reason.value) for v in mine][0] == ("plain", "failed")
+    assert (mine[0].candidate.origin, mine[0].reason.value) == ("plain", "failed")
     assert [v.candidate.origin for v in mine] == ["plain", "ghostwriter"]
