@@ -217,7 +217,7 @@ def process_table(args: argparse.Namespace) -> None:
         if args.only in (None, "more-itertools"):
             src = prepare_sdist(MORE_ITERTOOLS)
             results.append(measure(f"{src.name} (PyPI)", fresh_copy(src, Path(tmp)), sys.executable, args.repeat,
-                                   serial_too=True))
+                                   parallel_too=True))
     print_rows(results, args.repeat)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from empathy_os.analyzers import parallel_tests
 from empathy_os.analyzers.parallel_tests import AUTO_MIN_TESTS
+from empathy_os.analyzers.project import load_project
 
 from tests.unit.analyzer_helpers import analyze, leftovers, write_project
 
@@ -80,7 +82,18 @@ def coverage_map(root):
     return json.loads((root / ".empathy" / "cache" / "coverage-map.json").read_text())
 
 
-def test_installed_xdist_runs_a_large_suite_in_parallel_with_the_same_per_test_data(tmp_path):
+@pytest.fixture
+def three_cpus(monkeypatch):
+    # Unrequested xdist leaves a CPU to the other agents: it needs 3 CPUs (2 workers); CI may have 2.
+    monkeypatch.setattr(parallel_tests.os, "cpu_count", lambda: 3)
+
+
+def test_no_unrequested_xdist_without_a_spare_cpu(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel_tests.os, "cpu_count", lambda: 2)
+    assert parallel_tests.parallel_plan(load_project(write_project(tmp_path / "p", MANY))) is None
+
+
+def test_installed_xdist_runs_a_large_suite_in_parallel_with_the_same_per_test_data(tmp_path, three_cpus):
     auto = write_project(tmp_path / "auto", MANY)
     parallel = analyze("coverage", auto, use_cache=True)
     serial = write_project(tmp_path / "serial", {**MANY, "pyproject.toml": "[tool.empathy]\nparallel_tests = 0\n"})
@@ -95,7 +108,7 @@ def test_installed_xdist_runs_a_large_suite_in_parallel_with_the_same_per_test_d
     assert leftovers(auto) == []
 
 
-def test_a_suite_failing_only_under_xdist_gets_its_serial_result(tmp_path):
+def test_a_suite_failing_only_under_xdist_gets_its_serial_result(tmp_path, three_cpus):
     # This suite is not parallel-safe (it insists on running in the main process). Nobody asked for xdist,
     # so its failure there must not become the report.
     root = write_project(tmp_path / "p", {**MANY, "tests/test_serial_only.py": (

@@ -108,8 +108,9 @@ def key(root: Path, options: dict[str, Any]) -> str | None:
 def store(root: Path, run_key: str, report: Any) -> bool:
     """Keep `report` (a ReleasePrepReport; the workflows are imported by now) for the next identical run,
     if it may be replayed. False when it may not or `.empathy/` is not writable."""
+    from empathy_os.analyzers.base import ProjectContext
     from empathy_os.analyzers.cache import write_entry
-    from empathy_os.analyzers.project import load_project, read_pyproject
+    from empathy_os.analyzers.project import read_pyproject
     from empathy_os.workflows.reports import render_text
 
     if not report._all_ran:
@@ -124,7 +125,7 @@ def store(root: Path, run_key: str, report: Any) -> bool:
     data = replayed(report.to_json(), stored_at=_now())
     text = render_text(type(report).model_validate({**data, "duration_seconds": _TEXT_DURATION}))
     payload = {"key": run_key, "report": report.to_json(), "text": text, "stored_at": data["stored_at"]}
-    return write_entry(load_project(root, trusted=False), ENTRY, json.dumps(payload))
+    return write_entry(ProjectContext(root=root), ENTRY, json.dumps(payload))  # only its root is used
 
 
 def _now() -> str:
