@@ -7,6 +7,7 @@ Exit codes: 0 success / approved, 1 not approved / target not reached, 2 bad usa
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -57,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"empathy: terminated by {signal.Signals(exc.signum).name}", file=sys.stderr)
         return 128 + exc.signum
+    finally:
+        if argv is None:  # a program about to exit (the `empathy` command, `python -m empathy_os`), not a caller
+            # Nothing left for the cyclic GC to find that matters: freezing what is alive skips the full
+            # collection Python makes at exit (0.1-0.15 s after a release prep's imports, measured).
+            gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover
