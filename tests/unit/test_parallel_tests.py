@@ -93,7 +93,8 @@ def test_no_unrequested_xdist_without_a_spare_cpu(tmp_path, monkeypatch):
     assert parallel_tests.parallel_plan(load_project(write_project(tmp_path / "p", MANY))) is None
 
 
-def test_installed_xdist_runs_a_large_suite_in_parallel_with_the_same_per_test_data(tmp_path, three_cpus):
+@pytest.mark.usefixtures("three_cpus")
+def test_installed_xdist_runs_a_large_suite_in_parallel_with_the_same_per_test_data(tmp_path):
     auto = write_project(tmp_path / "auto", MANY)
     parallel = analyze("coverage", auto, use_cache=True)
     serial = write_project(tmp_path / "serial", {**MANY, "pyproject.toml": "[tool.empathy]\nparallel_tests = 0\n"})
@@ -108,7 +109,8 @@ def test_installed_xdist_runs_a_large_suite_in_parallel_with_the_same_per_test_d
     assert leftovers(auto) == []
 
 
-def test_a_suite_failing_only_under_xdist_gets_its_serial_result(tmp_path, three_cpus):
+@pytest.mark.usefixtures("three_cpus")
+def test_a_suite_failing_only_under_xdist_gets_its_serial_result(tmp_path):
     # This suite is not parallel-safe (it insists on running in the main process). Nobody asked for xdist,
     # so its failure there must not become the report.
     root = write_project(tmp_path / "p", {**MANY, "tests/test_serial_only.py": (

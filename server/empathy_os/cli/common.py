@@ -91,6 +91,25 @@ def usage_errors() -> Iterator[None]:
         raise UsageError(str(exc)) from None
 
 
+@contextlib.contextmanager
+def imports_without_gc(*, freeze: bool) -> Iterator[None]:
+    """Import the workflows with the cyclic GC off: importing pydantic, the orchestration and the analyzers
+    creates many objects that are never garbage, and the collections they trigger cost 0.08-0.15 s
+    (measured, import of the release prep workflow). `freeze` (a process of its own): what was imported is
+    moved out of the GC's sight for the rest of the run, so later full collections do not walk it again."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if freeze:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def print_json(data: Any) -> None:
     """The --json answer: one JSON document and nothing else on stdout."""
     json.dump(data, sys.stdout, indent=2)

@@ -45,8 +45,9 @@ def run(args: argparse.Namespace) -> int:
         code = replay.replay(root, run_key, as_json=args.json, started=started)
         if code is not None:
             return code
-    from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
-    from empathy_os.workflows.reports import render_sarif, render_text
+    with common.imports_without_gc(freeze=getattr(args, "program", False)):
+        from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
+        from empathy_os.workflows.reports import render_sarif, render_text
 
     with common.usage_errors():
         workflow = OrchestratedReleasePrepWorkflow(quality_gates=gates, max_cost=args.max_cost)
