@@ -61,9 +61,17 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 def env_fingerprint():
-    import hashlib, importlib.metadata
-    dists = sorted("%s==%s" % (d.metadata["Name"], d.version) for d in importlib.metadata.distributions())
-    return hashlib.sha256(("%s\n%s" % (sys.version, "\n".join(dists))).encode()).hexdigest()
+    """The interpreter and its installed distributions: the names of the `*.dist-info`/`*.egg-info` entries on
+    sys.path (name and version are in the name, so an install, removal or upgrade changes it). Listing the
+    folders takes a millisecond; reading every distribution's metadata took 0.1-0.3 s before the tests."""
+    import hashlib
+    names = []
+    for entry in sys.path:
+        try:
+            names += [n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+    return hashlib.sha256(("%s\n%s" % (sys.version, "\n".join(sorted(names)))).encode()).hexdigest()
 
 
 class Recorder:
