@@ -13,6 +13,7 @@ and after, so a test that writes anywhere but its temp folder is caught and reje
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import os
@@ -25,6 +26,7 @@ from pathlib import Path
 from empathy_os.analyzers._pytest import config_args
 from empathy_os.analyzers.base import ToolRun
 from empathy_os.execution import STEERING, check_trusted, project_env, run_project_code
+from empathy_os.testgen import unicode_cache
 from empathy_os.testgen.warm import WarmGone, WarmWorker
 
 # Never copied: VCS data, environments, caches and build output.
@@ -218,6 +220,7 @@ class Sandbox:
     source: Path | None = None  # the project the copy was made from
     trusted: bool = True  # read by the trust guard (execution.run_project_code) on every run
     warm: WarmWorker | None = field(default=None, repr=False)  # see start_warm()
+    _tables: asyncio.Task | None = field(default=None, repr=False)  # unicode_cache.build(), if running
 
     @classmethod
     def create(cls, project_root: Path, python: str, prefix: str = "empathy-testgen-",
@@ -296,6 +299,8 @@ class Sandbox:
         """From now on, `python -c`/`python -m` runs of this sandbox's interpreter fork from one warm
         process (warm.py) instead of starting cold; if it cannot start, runs stay cold."""
         if self.warm is None:
+            if not unicode_cache.seed(self.base / "hypothesis"):
+                self._tables = asyncio.create_task(unicode_cache.build())  # for the next boosts
             try:
                 self.warm = await WarmWorker.start(self)
             except (WarmGone, OSError, TimeoutError):
@@ -305,6 +310,9 @@ class Sandbox:
         if self.warm is not None:
             warm, self.warm = self.warm, None
             await warm.close()
+        if self._tables is not None:
+            tables, self._tables = self._tables, None
+            await tables
 
     async def run(self, cmd: list[str], coverage_file: Path | None = None, timeout: float = 300,
                   cwd: Path | None = None, env: dict[str, str] | None = None) -> SandboxRun:
