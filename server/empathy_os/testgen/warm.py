@@ -55,8 +55,9 @@ import atexit, builtins, json, os, runpy, select, signal, sys, traceback, types
 if sys.path and sys.path[0] in ("", os.getcwd()):
     sys.path.pop(0)
 ''' + PRELOAD + r'''
-# Hypothesis builds its Unicode tables (~1 s) the first time a text strategy draws, and caches them in
-# its home folder, which is new in every sandbox: build them here once, in memory every child inherits.
+# Hypothesis builds its Unicode tables (~2.5 s) the first time a text strategy draws, and caches them in
+# its home folder, which is new in every sandbox (seeded by unicode_cache.py when Empathy has them): load
+# or build them here once, in memory every child inherits.
 try:
     from hypothesis.configuration import set_hypothesis_home_dir
     from hypothesis.internal import charmap as _charmap
