@@ -208,6 +208,25 @@ def limit_after(control_seconds):
 
 IN_CHILD = False
 
+def fork_group(group, out):
+    # A child per job of the group, one after the other, the control first (its time sets the mutants'
+    # limit). Returns (job, index, time limit) in the child; in the parent, None once every child ended
+    # (their [index, exit code] appended to `out`).
+    global MUTANT, TARGET
+    limit = spec["limit"]
+    for n, i in enumerate(group):
+        job = spec["jobs"][i]
+        MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
+        started = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            return job, i, limit
+        _, status = os.waitpid(pid, 0)
+        out.append([i, os.waitstatus_to_exitcode(status)])
+        if n == 0:
+            limit = limit_after(time.monotonic() - started)
+    return None
+
 class Forker:
     # pytest configured once per lane (with its first test file): at collection, a child is forked per
     # job of each group in turn (the group's control first); the child collects only its own test file
@@ -219,33 +238,24 @@ class Forker:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection(self, session):
-        global MUTANT, TARGET, IN_CHILD
+        global IN_CHILD
         loaded = {os.path.realpath(getattr(m, "__file__", None) or "") for m in list(sys.modules.values())}
         done, slow = [], []
         for group in self.lane:
             if os.path.realpath(spec["jobs"][group[0]]["target"]) in loaded:
                 slow.append(group)
                 continue
-            limit = spec["limit"]
-            for n, i in enumerate(group):
-                job = spec["jobs"][i]
-                MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
-                started = time.monotonic()
-                pid = os.fork()
-                if pid == 0:
-                    IN_CHILD = True
-                    session.config.args = [job["args"][-1]]
-                    factory = getattr(session.config, "_tmp_path_factory", None)
-                    if factory is not None:  # pytest empties basetemp at start: each child its own
-                        factory._basetemp = None
-                        factory._given_basetemp = Path(spec["tmp"], str(i))
-                    signal.alarm(limit)
-                    return None
-                _, status = os.waitpid(pid, 0)
-                took = time.monotonic() - started
-                done.append([i, os.waitstatus_to_exitcode(status)])
-                if n == 0:
-                    limit = limit_after(took)
+            forked = fork_group(group, done)
+            if forked is not None:  # the child: collect and run its own test file with its mutant
+                job, i, limit = forked
+                IN_CHILD = True
+                session.config.args = [job["args"][-1]]
+                factory = getattr(session.config, "_tmp_path_factory", None)
+                if factory is not None:  # pytest empties basetemp at start: each child its own
+                    factory._basetemp = None
+                    factory._given_basetemp = Path(spec["tmp"], str(i))
+                signal.alarm(limit)
+                return None
         with open(self.out, "w", encoding="utf-8") as fh:
             json.dump({"done": done, "slow": slow}, fh)
         os._exit(0)
@@ -271,19 +281,11 @@ def lane_process(lane, k):
 
 def one_by_one(group):
     # A fresh pytest per job (the control first): the way for a target imported at configuration.
-    global MUTANT, TARGET
-    out, limit = [], spec["limit"]
-    for n, i in enumerate(group):
-        job = spec["jobs"][i]
-        MUTANT, TARGET = job["source"], os.path.realpath(job["target"])
-        started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            child(job["args"], limit, i)
-        _, status = os.waitpid(pid, 0)
-        out.append([i, os.waitstatus_to_exitcode(status)])
-        if n == 0:
-            limit = limit_after(time.monotonic() - started)
+    out = []
+    forked = fork_group(group, out)
+    if forked is not None:
+        job, i, limit = forked
+        child(job["args"], limit, i)
     return out
 
 # One group per (target, test file): its control first, then its mutants. Groups whose runs differ only
