@@ -34,3 +34,13 @@ def test_links_and_oversized_files_are_not_copied(tmp_path, monkeypatch):
     home = tmp_path / "home"
     assert unicode_cache.seed(home) is False
     assert not (home / "unicode_data").exists()
+
+
+async def test_no_cache_without_an_absolute_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "relative/home")
+    monkeypatch.chdir(tmp_path)
+    assert unicode_cache.cache_dir() is None
+    assert unicode_cache.seed(tmp_path / "home") is False
+    await unicode_cache.build()
+    assert list(tmp_path.iterdir()) == []  # nothing created under the working folder

@@ -28,15 +28,18 @@ _BUILD = (
 _MAX_BYTES = 8 << 20  # the real files are ~10 kB; anything far larger is not one of them
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "empathy" / "hypothesis"
+def cache_dir() -> Path | None:
+    """The user's cache folder for them; None without an absolute XDG_CACHE_HOME or HOME (no cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("HOME") and os.path.join(os.environ["HOME"], ".cache"))
+    return Path(base) / "empathy" / "hypothesis" if base and os.path.isabs(base) else None
 
 
 def seed(hypothesis_home: Path) -> bool:
     """Copy the cached tables into a sandbox's Hypothesis home; False when there are none yet."""
-    copied = False
-    for path in (cache_dir() / "unicode_data").glob("*/*.json.gz"):
+    copied, cache = False, cache_dir()
+    if cache is None:
+        return False
+    for path in (cache / "unicode_data").glob("*/*.json.gz"):
         with contextlib.suppress(OSError):
             if path.is_symlink() or not path.is_file() or path.stat().st_size > _MAX_BYTES:
                 continue
@@ -49,10 +52,13 @@ def seed(hypothesis_home: Path) -> bool:
 
 async def build(timeout: float = 120) -> None:
     """Build the tables into the cache with Empathy's own interpreter (a missing Hypothesis: no cache)."""
+    cache = cache_dir()
+    if cache is None:
+        return
     try:
-        cache_dir().mkdir(parents=True, exist_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _BUILD, str(cache_dir()), stdin=asyncio.subprocess.DEVNULL,
+            sys.executable, "-c", _BUILD, str(cache), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
     except OSError:
         return  # no writable cache folder: every boost builds its own tables, as before
