@@ -7,7 +7,7 @@
    valid input is reported as a crash found, with Hypothesis' falsifying example), it wrote nothing
    (the copy and HOME are watched around each test; writes outside are refused by the OS sandbox and
    logged) and it runs lines of its target the suite misses.
-3. Survivors alone are run again 3 times (in the same two processes), so none passes only because of another
+3. Survivors alone are run again 3 times (again over two processes), so none passes only because of another
    candidate, and one that fails any of those runs is flaky. (One first run, not three: most
    candidates are dropped by it, and a failing fuzz test's shrinking is then paid once.)
 4. Strength: each survivor must kill at least one mutant of the lines it newly covers (mutate.py).
