@@ -36,7 +36,8 @@ async def test_parallel_takes_about_the_longest_agent_not_the_sum(sample_project
     team = ["security_auditor", "test_coverage_analyzer", "code_reviewer", "documentation_writer"]
     result = await ParallelStrategy().execute(team, ctx(sample_project, max_concurrency=4))
     durations = [o.duration for o in result.outputs]
-    assert result.success
+    assert result.success, [(o.agent_id, o.error, [(a.analyzer, a.error) for a in o.analyzers if not a.ran])
+                            for o in result.outputs]
     assert result.total_duration < sum(durations)
     assert result.total_duration < max(durations) * 1.5 + 0.5
     cov = result.outputs[1]
