@@ -18,7 +18,8 @@ rejected by one is not run through the test suite):
    no test may disappear; no touched source file has more statements the tests do not run; tests: each
    source file it claims to improve has fewer statements the tests do not run (coverage.py).
 
-An untrusted project's code is never run, so nothing can be verified there: check 6 fails closed.
+Checks 2-4 read only the text of the touched files (text_checks.py). An untrusted project's code is
+never run, so nothing can be verified there: check 6 fails closed.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from typing import Self
 from empathy_os.analyzers import load_project
 from empathy_os.analyzers.base import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
-from empathy_os.changes import measure
+from empathy_os.changes import measure, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
-from empathy_os.changes.patch import PatchError, apply_checked, changed_lines, check_diff, sha256
+from empathy_os.changes.patch import PatchError, apply_checked, check_diff, sha256
 from empathy_os.changes.suite import SuiteRun, run_suite
 from empathy_os.testgen.sandbox import Sandbox, changed, tree_hashes
 
@@ -173,45 +174,19 @@ class Verifier:
                                     detail=f"git apply -p{checked.strip}: {len(touched)} file(s) changed",
                                     measured={"files": touched}))
         checks = [
-            self._scope(change, touched, originals, after_bytes),
-            _parses(touched, after_bytes),
+            text_checks.scope(change, touched, originals, after_bytes),
+            text_checks.parses(touched, after_bytes),
         ]
         verdict.checks += [c for c in checks if c is not None]
         if any(not c.passed for c in verdict.checks):
             return
-        verdict.checks += _kind_checks(change, touched, originals, after_bytes)
+        verdict.checks += text_checks.kind_checks(change, touched, originals, after_bytes)
         verdict.checks += await self._findings(change, sources, before, targets)
         if any(not c.passed for c in verdict.checks):
             return
         measured = [p for p in sources if after_bytes.get(p) is not None]
         measured += [p for p in change.improves if p not in measured]
         verdict.checks += await self._tests(measured, change.kind, change.improves)
-
-    def _scope(self, change: Change, touched: list[str], originals: dict[str, bytes | None],
-               after: dict[str, bytes | None]) -> Check:
-        allowed = set(change.files) if change.files is not None else None
-        outside = [p for p in touched if allowed is not None and p not in allowed]
-        if outside:
-            return Check(name="scope", passed=False, measured={"outside": outside},
-                         detail=f"edits {', '.join(outside)}, which it does not claim "
-                                f"(allowed: {', '.join(sorted(allowed)) or 'none'})")
-        for region_path in {r.path for r in change.regions or []}:
-            regions = [r for r in change.regions if r.path == region_path]
-            if region_path not in touched:
-                continue
-            old = (originals[region_path] or b"").decode("utf-8", "replace")
-            new = (after[region_path] or b"").decode("utf-8", "replace")
-            for first, last, inserted in changed_lines(old, new):
-                # An insertion after line k sits between k and k+1: right before a region's first line counts.
-                inside = any(r.start - 1 <= first <= r.end if inserted else r.start <= first and last <= r.end
-                             for r in regions)
-                if not inside:
-                    spans = ", ".join(f"{r.start}-{r.end}" for r in regions)
-                    return Check(name="scope", passed=False, measured={"lines": [first, last]},
-                                 detail=f"edits {region_path} lines {first}-{last}, outside the claimed "
-                                        f"lines {spans}")
-        return Check(name="scope", passed=True, detail="touches only the files and lines it claims",
-                     measured={"files": touched})
 
     async def _findings(self, change: Change, sources: list[str], before: dict[str, dict[str, Counter]],
                         targets: list[tuple[Finding, measure.Key]]) -> list[Check]:
@@ -389,52 +364,6 @@ def _analyzers_for(change: Change) -> list[str]:
     return names
 
 
-def _parses(touched: list[str], after: dict[str, bytes | None]) -> Check:
-    errors = []
-    for p in touched:
-        data = after.get(p)
-        err = measure.parse_error(data.decode("utf-8", "replace"), p) if p.endswith(".py") and data else None
-        if err is not None:
-            errors.append(err)
-    return Check(name="parses", passed=not errors,
-                 detail=("does not parse: " + "; ".join(errors)) if errors else "every touched Python file parses")
-
-
-def _kind_checks(change: Change, touched: list[str], originals: dict[str, bytes | None],
-                 after: dict[str, bytes | None]) -> list[Check]:
-    py = [p for p in touched if p.endswith(".py") and originals.get(p) is not None and after.get(p) is not None]
-    old = {p: originals[p].decode("utf-8", "replace") for p in py}
-    new = {p: after[p].decode("utf-8", "replace") for p in py}
-    if change.kind in (ChangeKind.DOCSTRING, ChangeKind.NOSEC):
-        strip = change.kind == ChangeKind.DOCSTRING
-        differs = [p for p in py if measure.ast_dump(old[p], strip) != measure.ast_dump(new[p], strip)]
-        what = "with docstrings removed" if strip else "(comments only)"
-        return [Check(name="ast-unchanged", passed=not differs and len(py) == len(touched),
-                      detail=(f"code changed {what}: {', '.join(differs)}" if differs
-                              else f"AST identical {what} in {len(py)} file(s)"))]
-    if change.kind == ChangeKind.TESTS:
-        old_files = [p for p in touched if originals.get(p) is not None]
-        not_tests = [p for p in touched if not (p.endswith(".py") and is_test_file(Path(p)))]
-        return [Check(name="new-tests-only", passed=not old_files and not not_tests,
-                      measured={"existing": old_files, "not_tests": not_tests},
-                      detail=(f"changes existing file(s) {', '.join(old_files)}" if old_files else
-                              f"adds non-test file(s) {', '.join(not_tests)}" if not_tests else
-                              f"adds {len(touched)} new test file(s) and changes nothing else"))]
-    if change.kind == ChangeKind.REFACTOR:
-        out = []
-        moved = [p for p in py if measure.public_signatures(old[p]) != measure.public_signatures(new[p])]
-        out.append(Check(name="signatures", passed=not moved,
-                         detail=(f"public signatures changed in {', '.join(moved)}" if moved
-                                 else "public signatures unchanged")))
-        if change.symbol and change.files:
-            p = change.files[0]
-            a = measure.complexity(old.get(p, ""), change.symbol)
-            b = measure.complexity(new.get(p, ""), change.symbol)
-            ok = a is not None and b is not None and b < a
-            out.append(Check(name="complexity", passed=ok, measured={"before": a, "after": b},
-                             detail=f"radon cyclomatic complexity of {change.symbol}: {a} → {b}"))
-        return out
-    return []
 
 
 async def verify_patch(root: str | os.PathLike[str], diff: str, python: str | None = None,
