@@ -29,16 +29,15 @@ made in the project's interpreter, so it equals a full run's whenever each test'
 from __future__ import annotations
 
 import ast
-import difflib
 import hashlib
 import io
 import json
-import re
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from empathy_os.analyzers import source_diff as sd
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.analyzers.project import all_py_files
 
@@ -49,7 +48,6 @@ CONFIG_NAMES = ("pyproject.toml", "setup.cfg", "tox.ini", ".coveragerc", "pytest
                 "setup.py")
 
 Data = list  # [lines, arcs] of one file for one context
-_LINES = re.compile(r"\r\n|\r|\n")  # Python's own line ends (str.splitlines also splits at \f, \x1c, ...)
 
 
 @dataclass
@@ -216,23 +214,23 @@ def _plan_source(ctx: ProjectContext, state: dict[str, Any], rel: str, now: byte
         old_tree, new_tree = ast.parse(old_text), ast.parse(new_text)
     except (SyntaxError, ValueError, UnicodeError, LookupError):
         return f"{rel} does not parse now"
-    old_lines, new_lines = _LINES.split(old_text), _LINES.split(new_text)
-    old_defs, new_defs = _defs(old_tree), _defs(new_tree)
+    old_lines, new_lines = sd.LINES.split(old_text), sd.LINES.split(new_text)
+    old_defs, new_defs = sd.defs(old_tree), sd.defs(new_tree)
     at_import = set(state["imports"].get(rel, [[], []])[0])
     line_map: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in _opcodes(old_lines, new_lines):
+    for tag, i1, i2, j1, j2 in sd.opcodes(old_lines, new_lines):
         if tag == "equal":
             line_map.update({i1 + k + 1: j1 + k + 1 for k in range(i2 - i1)})
             continue
         old_span, new_span = (i1 + 1, i2), (j1 + 1, j2)  # 1-based, inclusive; empty when start > end
-        if _only_blank(old_lines, old_span) and _only_blank(new_lines, new_span):
+        if sd.only_blank(old_lines, old_span) and sd.only_blank(new_lines, new_span):
             continue
-        if _whole_defs(old_defs, old_lines, old_span) and _whole_defs(new_defs, new_lines, new_span):
+        if sd.whole_defs(old_defs, old_lines, old_span) and sd.whole_defs(new_defs, new_lines, new_span):
             for start, end, *_ in old_defs.values():  # functions removed or rewritten: their tests re-run
                 if old_span[0] <= start and end <= old_span[1]:
                     out.select |= _users(state, rel, set(range(start, end + 1)))
             continue
-        inner = _changed_function(old_defs, new_defs, old_span, i1, new_span, j1)
+        inner = sd.changed_function(old_defs, new_defs, old_span, i1, new_span, j1)
         if inner is None:
             return f"module-level code of {rel} changed (line {i1 + 1})"
         start, end, body, *_ = old_defs[inner]
@@ -243,85 +241,6 @@ def _plan_source(ctx: ProjectContext, state: dict[str, Any], rel: str, now: byte
     if rel in state["imports"] and (name := module_name(ctx.root, rel)):
         out.imports.append(name)
     return None
-
-
-Def = tuple[int, int, int, bool, bool]  # first line (decorators), last line, first body line, top level, class
-
-
-def _defs(tree: ast.Module) -> dict[str, Def]:
-    """qualified name -> span of every function and class; `top`: defined at module or class level.
-    Walks statement lists only (a def is a statement), not expressions: a few times faster on big files."""
-    found: dict[str, Def] = {}
-
-    def walk(body: list[ast.stmt], prefix: str, top: bool) -> None:
-        for child in body:
-            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                name = f"{prefix}{child.name}"
-                is_class = isinstance(child, ast.ClassDef)
-                start = min([child.lineno] + [d.lineno for d in child.decorator_list])
-                found[name] = (start, child.end_lineno or child.lineno, child.body[0].lineno, top, is_class)
-                walk(child.body, name + ".", top and is_class)
-                continue
-            for attr in ("body", "orelse", "finalbody", "handlers", "cases"):
-                for item in getattr(child, attr, None) or []:
-                    # except handlers and match cases are not statements but hold statement lists
-                    nested = item.body if isinstance(item, (ast.ExceptHandler, ast.match_case)) else [item]
-                    walk(nested, prefix, top)
-
-    walk(tree.body, "", True)
-    return found
-
-
-def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes, with the common head and tail taken off first: an edit touches a few lines of a
-    long file, and SequenceMatcher over the whole of a 5,000-line module takes seconds."""
-    head = 0
-    while head < min(len(old), len(new)) and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
-    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
-    middle = difflib.SequenceMatcher(None, old[head:len(old) - tail], new[head:len(new) - tail], autojunk=False)
-    ops += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle.get_opcodes()]
-    if tail:
-        ops.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
-    return ops
-
-
-def _blank(line: str) -> bool:
-    text = line.strip()
-    return not text or text.startswith("#")
-
-
-def _only_blank(lines: list[str], span: tuple[int, int]) -> bool:
-    return all(_blank(lines[n - 1]) for n in range(span[0], span[1] + 1))
-
-
-def _whole_defs(defs: dict[str, Def], lines: list[str], span: tuple[int, int]) -> bool:
-    """Every non-blank line of `span` belongs to a function or class defined at module or class level and
-    wholly inside it (or the span is empty)."""
-    inside = [(d[0], d[1]) for d in defs.values() if d[3] and span[0] <= d[0] and d[1] <= span[1]]
-    return all(_blank(lines[n - 1]) or any(s <= n <= e for s, e in inside)
-               for n in range(span[0], span[1] + 1))
-
-
-def _changed_function(old_defs: dict[str, Def], new_defs: dict[str, Def], old_span: tuple[int, int],
-                      i1: int, new_span: tuple[int, int], j1: int) -> str | None:
-    """The innermost function (a class body is module-level code) holding the change on both sides."""
-    holders = sorted((n for n, d in old_defs.items() if not d[4] and _within(d, old_span, i1)),
-                     key=lambda n: -old_defs[n][0])
-    for name in holders:
-        new = new_defs.get(name)
-        if new is not None and not new[4] and _within(new, new_span, j1):
-            return name
-    return None
-
-
-def _within(outer: Def, span: tuple[int, int], gap: int) -> bool:
-    if span[0] > span[1]:  # an empty span: an insertion or deletion just after line `gap`
-        return outer[0] <= gap <= outer[1]
-    return outer[0] <= span[0] and span[1] <= outer[1]
 
 
 # -- merging ----------------------------------------------------------------------------------------------
