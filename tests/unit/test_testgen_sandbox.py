@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -171,3 +172,29 @@ async def test_write_happy_project_gains_only_its_new_test_files(tmp_path, monke
     report = await TestCoverageBoostWorkflow(target=100).execute(root)
     assert report.refused is None, report.refused
     assert differences(before, snapshot(root)) == [f"added {p}" for p in sorted(report.written)]
+
+
+async def test_steering_variables_and_secrets_never_reach_a_sandboxed_run(tmp_path, monkeypatch):
+    """Set in our shell, COVERAGE_PROCESS_START would start a coverage of its own in project code and
+    PYTEST_ADDOPTS would change its pytest runs; neither (nor the API key) may reach a run, cold or warm."""
+    leaks = {"COVERAGE_PROCESS_START": str(tmp_path / "elsewhere.rc"), "PYTEST_ADDOPTS": "--junitxml=/tmp/x.xml",
+             "ANTHROPIC_API_KEY": "sk-ant-must-not-leak"}
+    for key, value in leaks.items():
+        monkeypatch.setenv(key, value)
+    (tmp_path / "proj").mkdir()
+    sandbox = Sandbox.create(tmp_path / "proj", sys.executable)
+    code = "import json, os; print(json.dumps(dict(os.environ)))"
+    try:
+        cold = await sandbox.run([sandbox.python, "-c", code])
+        await sandbox.start_warm()
+        assert sandbox.warm is not None
+        warm = await sandbox.run([sandbox.python, "-c", code])
+    finally:
+        await sandbox.stop_warm()
+        sandbox.cleanup()
+    for ran in (cold, warm):
+        assert ran.returncode == 0, ran.stderr
+        seen = json.loads(ran.stdout)
+        assert seen["HOME"] == str(sandbox.home)  # the sandbox's own environment, printed in full
+        assert not set(leaks) & set(seen)
+        assert not any(value in ran.stdout for value in leaks.values())

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from empathy_os.analyzers._pytest import config_args
 from empathy_os.analyzers.base import ToolRun
-from empathy_os.execution import STEERING, check_trusted, project_env, run_project_code
+from empathy_os.execution import check_trusted, project_env, run_project_code
 from empathy_os.testgen import unicode_cache
 from empathy_os.testgen.warm import WarmGone, WarmWorker
 
@@ -61,9 +61,6 @@ if _spec is not None and _spec.loader is not None:
     sys.modules["sitecustomize"] = _module
     _spec.loader.exec_module(_module)
 '''
-_SECRET_PREFIXES = ("ANTHROPIC_", "COVERAGE_PROCESS_START", "PYTEST_ADDOPTS")
-
-
 
 
 @dataclass(frozen=True)
@@ -248,7 +245,7 @@ class Sandbox:
         return self.base / "home"
 
     def env(self, coverage_file: Path | None = None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_SECRET_PREFIXES) and k not in STEERING}
+        env = project_env()  # ours minus secrets and steering variables (execution.STEERING)
         # Only our plugin folder is added: `python -m pytest` from the root imports the package the way
         # the project's own suite does (cwd on sys.path, its pytest `pythonpath`, or an installed package).
         pythonpath = [str(self.base / "plugin")]
