@@ -16,6 +16,7 @@ Everything else about the run (its own process group, kill on timeout/cancel/sig
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -29,6 +30,10 @@ STEERING = ("PYTEST_ADDOPTS", "COVERAGE_PROCESS_START", "COVERAGE_FILE", "COVERA
             "PYTHONINSPECT",
             # Set by a pytest (an xdist worker) that Empathy itself runs under; the project's run is not one.
             "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID")
+
+# Keeps a project's test run from writing into the project (bytecode; the coverage driver may send it to a
+# cache folder outside); pytest's own cache is disabled on the command line.
+TEST_ENV = {"PYTHONDONTWRITEBYTECODE": "1"}
 
 UNTRUSTED_MESSAGE = "workspace not trusted: project code is not run"
 
@@ -76,3 +81,12 @@ async def run_project_code(
 
     check_trusted(ctx)
     return await run_tool(cmd, cwd, timeout=timeout, env=project_env(env), inherit_env=False)
+
+
+def start_project_process(ctx: _HasTrust, cmd: list[str], cwd: Path, env: dict[str, str] | None = None
+                          ) -> subprocess.Popen:
+    """Start project code that talks over pipes (stdin, stdout, stderr), in its own process group, if and
+    only if `ctx` is trusted, with the same scrubbed environment as run_project_code. The caller owns it."""
+    check_trusted(ctx)
+    return subprocess.Popen(cmd, cwd=str(cwd), env=project_env(env), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers._pytest import pytest_config
-from empathy_os.analyzers.environment import detect
+from empathy_os.environment import detect
 
 
 def make_venv(path: Path) -> Path:

@@ -11,11 +11,7 @@ from pathlib import Path
 
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.analyzers.project import read_pyproject
-from empathy_os.execution import run_project_code
-
-# Keeps a project's test run from writing into the project (bytecode); pytest's own cache is disabled
-# on the command line.
-TEST_ENV = {"PYTHONDONTWRITEBYTECODE": "1"}
+from empathy_os.execution import TEST_ENV, run_project_code
 
 
 def isolated_env(tmp: Path) -> dict[str, str]:

@@ -11,7 +11,6 @@ Score: 10 - (4 x critical + 2 x other HIGH + 1 x MEDIUM + 0.25 x LOW), floored a
 
 from __future__ import annotations
 
-import asyncio
 import io
 import threading
 from pathlib import Path
@@ -22,6 +21,7 @@ from empathy_os.analyzers.base import (
     Finding,
     ProjectContext,
     Severity,
+    in_background,
     register,
     run_tool,
     tool_bin,
@@ -57,10 +57,10 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         return not_run(NAME, tool, f"no Python source files to scan in {ctx.root}")
     if ctx.only_files is not None and not config_args(ctx):
         # The editor's per-file re-run: starting a bandit process costs more than scanning one file.
-        data = load_json(await asyncio.to_thread(scan_in_process, files), "bandit")
+        data = load_json(await in_background(scan_in_process, files), "bandit")
     else:
         cmd = [tool_bin("bandit"), "-f", "json", "-q", *config_args(ctx), *[rel(ctx, f) for f in files]]
-        run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
+        run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)), background=True)
         if run.returncode not in (0, 1):
             return not_run(NAME, tool, f"bandit failed (exit {run.returncode}): {run.stderr.strip()[:300]}")
         data = load_json(run.stdout, "bandit")

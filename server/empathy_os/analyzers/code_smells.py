@@ -11,11 +11,17 @@ Score: 10 x share of functions with no smell.
 from __future__ import annotations
 
 import ast
-import asyncio
 from pathlib import Path
 
 from empathy_os.analyzers._util import dist_version, join_notes, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.base import (
+    AnalyzerResult,
+    Finding,
+    ProjectContext,
+    Severity,
+    in_background,
+    register,
+)
 from empathy_os.analyzers.project import parse_file, rel, source_files
 from empathy_os.analyzers.radon import function_blocks
 
@@ -118,4 +124,4 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:
         return not_run(NAME, f"ast + {dist_version('radon')}", f"no Python source files in {ctx.root}")
-    return await asyncio.to_thread(_measure, ctx, files)
+    return await in_background(_measure, ctx, files)

@@ -28,6 +28,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from empathy_os import early_tests
 from empathy_os.analyzers._coverage_driver import DRIVER
 from empathy_os.analyzers._pytest import (
     PYTEST_EXIT,
@@ -50,6 +51,7 @@ from empathy_os.analyzers.project import (
     source_files,
 )
 from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
+from empathy_os.user_cache import user_cache_dir
 
 NAME = "coverage"
 _OMIT = ["tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*/test_*.py", "*_test.py",
@@ -101,6 +103,15 @@ def scope_args(ctx: ProjectContext) -> tuple[list[str] | None, list[str] | None,
         where = "all modules in the project folder except tests and virtualenvs"
     suffix = f" (no source set in {config})" if config else " (no coverage config)"
     return source, omit, where + suffix
+
+
+def bytecode_cache(ctx: ProjectContext) -> Path | None:
+    """Where the test run's bytecode is cached (the user's cache folder), or None: `bytecode_cache = false`
+    in [tool.empathy], or no cache folder. Never inside the project: it stays read-only."""
+    value = ctx.settings.get("bytecode_cache", True)
+    if value is False or (isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "0")):
+        return None
+    return user_cache_dir("pycache")
 
 
 def _function_spans(path: Path) -> dict[int, int]:
@@ -215,16 +226,22 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                     "debug_file": str(tmp / "coverage-debug.log"),
                     "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
                     "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(ctx.root, tmp)}
+            if ctx.sandbox is None and (pycache := bytecode_cache(ctx)) is not None:
+                spec["pycache_prefix"] = str(pycache)
             if parallel is not None:
                 spec["parallel"] = parallel.driver_spec()
             if live is not None:
                 spec["per_test"] = await asyncio.to_thread(live.driver_spec, tmp)
+            spec["env"] = isolated_env(tmp)
             cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]
+            early = early_tests.take(ctx.python, ctx.root) if ctx.sandbox is None else None
             if ctx.tests_first is not None:
                 ctx.tests_first.set()  # the test run starts now: the other analyzers may start too
             try:
                 if ctx.sandbox is not None:  # the coverage boost's copy, inside the OS sandbox
                     run = await ctx.sandbox.run(cmd, cwd=ctx.root, timeout=timeout, env=isolated_env(tmp))
+                elif early is not None:  # started by the CLI before its imports, coverage and pytest loaded
+                    run = await early.run(DRIVER, json.dumps(spec), timeout)
                 else:
                     run = await run_project_code(ctx, cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
             except OSError as exc:

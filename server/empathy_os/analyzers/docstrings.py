@@ -11,12 +11,18 @@ Score: doc_coverage_percent / 10.
 
 from __future__ import annotations
 
-import asyncio
 import fnmatch
 from pathlib import Path
 
 from empathy_os.analyzers._util import dist_version, join_notes, not_run
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.base import (
+    AnalyzerResult,
+    Finding,
+    ProjectContext,
+    Severity,
+    in_background,
+    register,
+)
 from empathy_os.analyzers.project import parse_file, read_pyproject, rel, source_files
 
 NAME = "docstrings"
@@ -122,4 +128,4 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:
         return not_run(NAME, dist_version("interrogate"), f"no Python source files in {ctx.root}")
-    return await asyncio.to_thread(_measure, ctx, files)
+    return await in_background(_measure, ctx, files)

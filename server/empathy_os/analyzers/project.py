@@ -9,6 +9,8 @@ flags) on top. Recognised keys (all optional):
 - `min_maintainability`: radon MI under which a file is reported
 - `slow_test_seconds`: test-duration threshold
 - `coverage_timeout`, `tool_timeout`: seconds
+- `bytecode_cache` (default true): the test run's bytecode, and pytest's rewritten test modules, kept in the
+  user's cache folder (`~/.cache/empathy/pycache`), never in the project; false turns it off
 - `layers`: list of module names, highest first, checked by the import-graph analyzer
 - `max_file_bytes`: source files larger than this (default 1,000,000 bytes; generated tables, vendored
   bundles) are skipped by every per-file analysis (bandit, ruff, radon, docstrings, code smells, coverage
@@ -27,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from empathy_os.analyzers.base import ProjectContext
-from empathy_os.analyzers.environment import detect as detect_environment
-from empathy_os.analyzers.environment import resolve_python  # noqa: F401  (re-exported)
+from empathy_os.environment import detect as detect_environment
+from empathy_os.environment import resolve_python  # noqa: F401  (re-exported)
 from empathy_os.project_walk import SKIP_DIRS as _SKIP_DIRS
 from empathy_os.project_walk import walk_py as _walk_py
 

@@ -10,7 +10,6 @@ and MI part = min(10, mean maintainability index / 10).
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from statistics import mean
 
@@ -19,7 +18,14 @@ from radon.metrics import mi_rank, mi_visit
 from radon.visitors import Class
 
 from empathy_os.analyzers._util import dist_version, join_notes, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.base import (
+    AnalyzerResult,
+    Finding,
+    ProjectContext,
+    Severity,
+    in_background,
+    register,
+)
 from empathy_os.analyzers.project import parse_file, rel, source_files
 
 NAME = "radon"
@@ -98,4 +104,4 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:
         return not_run(NAME, dist_version("radon"), f"no Python source files to measure in {ctx.root}")
-    return await asyncio.to_thread(_measure, ctx, files)
+    return await in_background(_measure, ctx, files)

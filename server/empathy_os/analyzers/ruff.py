@@ -115,7 +115,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     args = config_args(ctx)
     cmd = [tool_bin("ruff"), "check", "--output-format", "json", *READ_ONLY, "--exit-zero", *args,
            *[rel(ctx, f) for f in files]]
-    run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)))
+    run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)), background=True)
     if run.returncode != 0:
         return not_run(NAME, tool, f"ruff failed (exit {run.returncode}): {run.stderr.strip()[:300]}")
     data = load_json(run.stdout, "ruff")

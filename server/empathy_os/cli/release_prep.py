@@ -45,15 +45,22 @@ def run(args: argparse.Namespace) -> int:
         code = replay.replay(root, run_key, as_json=args.json, started=started)
         if code is not None:
             return code
-    with common.imports_without_gc(freeze=getattr(args, "program", False)):
-        from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
-        from empathy_os.workflows.reports import render_sarif, render_text
+    from empathy_os import early_tests
 
-    with common.usage_errors():
-        workflow = OrchestratedReleasePrepWorkflow(quality_gates=gates, max_cost=args.max_cost)
-        report = common.run_async(workflow.execute(
-            root, python=args.python, trusted=not args.untrusted, use_cache=not args.no_cache,
-            progress=common.stderr_progress()))
+    # The test run's interpreter starts now and imports coverage and pytest while we import the workflows.
+    early_tests.start(root, args.python, not args.untrusted)
+    try:
+        with common.imports_without_gc(freeze=getattr(args, "program", False)):
+            from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
+            from empathy_os.workflows.reports import render_sarif, render_text
+
+        with common.usage_errors():
+            workflow = OrchestratedReleasePrepWorkflow(quality_gates=gates, max_cost=args.max_cost)
+            report = common.run_async(workflow.execute(
+                root, python=args.python, trusted=not args.untrusted, use_cache=not args.no_cache,
+                progress=common.stderr_progress()))
+    finally:
+        early_tests.stop()  # not taken: the coverage analyzer did not run the tests (cached, not run, ...)
     if run_key is not None:
         replay.store(root, run_key, report)
     fix = release_fix(root, report, gates, args) if args.fix else None

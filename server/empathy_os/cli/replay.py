@@ -77,7 +77,7 @@ def _own_code(h: Any) -> None:
 def _project(h: Any, root: Path) -> None:
     for entry in sorted(os.scandir(root), key=lambda e: e.name):
         if entry.is_dir():
-            if entry.name in _VENV_NAMES:  # which one exists decides the interpreter (analyzers/environment)
+            if entry.name in _VENV_NAMES:  # which one exists decides the interpreter (empathy_os/environment.py)
                 venv = os.path.isfile(os.path.join(entry.path, "pyvenv.cfg"))
                 h.update(f"dir {entry.name} {venv}\n".encode())
         elif entry.is_file() and not entry.name.startswith(_NOT_READ):

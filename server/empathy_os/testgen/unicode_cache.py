@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
 import sys
 from pathlib import Path
+
+from empathy_os.user_cache import user_cache_dir
 
 _BUILD = (
     "import sys\n"
@@ -30,8 +31,7 @@ _MAX_BYTES = 8 << 20  # the real files are ~10 kB; anything far larger is not on
 
 def cache_dir() -> Path | None:
     """The user's cache folder for them; None without an absolute XDG_CACHE_HOME or HOME (no cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("HOME") and os.path.join(os.environ["HOME"], ".cache"))
-    return Path(base) / "empathy" / "hypothesis" if base and os.path.isabs(base) else None
+    return user_cache_dir("hypothesis")
 
 
 def seed(hypothesis_home: Path) -> bool:

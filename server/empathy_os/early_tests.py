@@ -1,0 +1,148 @@
+"""The project's interpreter started at the very beginning of a CLI release prep, before Empathy's own
+imports (~0.5 s: pydantic, the orchestration, the analyzers). It imports coverage and pytest meanwhile
+(0.2-0.4 s), then waits; the coverage analyzer hands it the driver program and its spec on stdin when it
+runs (analyzers/coverage.py), so the test run, the longest path of a release prep, starts ~0.5 s sooner.
+
+Only the standard library and `execution` are imported here: this module is loaded before anything heavy.
+The process is started through `execution.start_project_process` (trust checked there, the environment
+scrubbed as for every project run). It is used only when the analyzer's interpreter and root are the ones it
+was started with; otherwise, or if nobody takes it, it is stopped. If Empathy dies first, its stdin closes
+and it exits without running anything.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from empathy_os.environment import detect
+from empathy_os.execution import TEST_ENV, start_project_process
+
+if TYPE_CHECKING:
+    from empathy_os.analyzers.base import ToolRun
+
+# Run as `python -c`: coverage and pytest are imported with the project folder off sys.path (a folder named
+# `coverage` must not stand in for it), exactly as the driver itself imports them; then the first stdin line
+# is the spec (the driver's argv[1]) and the rest the driver program. Nothing on stdin: nothing runs.
+_BOOT = (
+    "import os, sys\n"
+    "_cwd = sys.path.pop(0) if sys.path and sys.path[0] in ('', os.getcwd()) else None\n"
+    "for _name in ('coverage', 'pytest'):\n"
+    "    try:\n"
+    "        __import__(_name)\n"
+    "    except Exception:\n"
+    "        pass\n"
+    "if _cwd is not None:\n"
+    "    sys.path.insert(0, _cwd)\n"
+    "_spec = sys.stdin.readline()\n"
+    "_program = sys.stdin.read()\n"
+    "if not _spec.strip() or not _program:\n"
+    "    raise SystemExit(0)\n"
+    "sys.argv = ['-c', _spec]\n"
+    "del _cwd, _name, _spec\n"
+    "exec(compile(_program, '<empathy coverage driver>', 'exec'))\n"
+)
+
+
+class EarlyInterpreter:
+    def __init__(self, proc: subprocess.Popen, python: str, root: Path) -> None:
+        self.proc, self.python, self.root = proc, python, root
+
+    async def run(self, program: str, spec: str, timeout: float | None) -> ToolRun:
+        """Hand over the program and wait, as run_tool does: timeout or cancellation kills its group."""
+        import asyncio  # here, not at the top: this module is imported before anything heavy
+
+        from empathy_os.analyzers.base import _LIVE_GROUPS, ToolRun, ToolTimeout
+
+        started = time.perf_counter()
+        _LIVE_GROUPS.add(self.proc.pid)
+        try:
+            out, err = await asyncio.to_thread(self.proc.communicate, f"{spec}\n{program}".encode(), timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise ToolTimeout(f"the test run timed out after {timeout:.0f}s") from None
+        except asyncio.CancelledError:
+            self.stop()
+            raise
+        finally:
+            _kill_group(self.proc.pid)  # the leader has exited; a test's own subprocesses may remain
+            _LIVE_GROUPS.discard(self.proc.pid)
+        return ToolRun(self.proc.returncode or 0, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                       time.perf_counter() - started)
+
+    def stop(self) -> None:
+        _kill_group(self.proc.pid)
+        try:
+            self.proc.communicate(timeout=5)
+        except (subprocess.TimeoutExpired, ValueError, OSError):
+            pass
+
+
+_waiting: EarlyInterpreter | None = None
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _configured(root: Path) -> dict:
+    try:
+        table = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["empathy"]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return {}
+    return {"python": table["python"]} if isinstance(table, dict) and table.get("python") else {}
+
+
+class _Trust:
+    def __init__(self, trusted: object) -> None:
+        self.trusted = trusted
+
+
+def start(root: Path, python: str | None, trusted: object) -> None:
+    """Start the interpreter the coverage analyzer will pick (environment.detect, without asking poetry or
+    hatch: when those may decide, nothing is started). Untrusted: nothing is started."""
+    global _waiting
+    stop()
+    if trusted is not True:
+        return
+    found = detect(root, explicit=python, settings=_configured(root), trusted=False)
+    if found.own and any(f"[tool.{tool}" in _pyproject_text(root) for tool in ("poetry", "hatch")):
+        return
+    try:
+        proc = start_project_process(_Trust(trusted), [found.python, "-c", _BOOT], root, TEST_ENV)
+    except OSError:
+        return  # the analyzer says why the interpreter cannot start
+    _waiting = EarlyInterpreter(proc, found.python, root)
+
+
+def _pyproject_text(root: Path) -> str:
+    try:
+        return (root / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def take(python: str, root: Path) -> EarlyInterpreter | None:
+    """The waiting interpreter if it is this one (then it is no longer waiting); None otherwise."""
+    global _waiting
+    early, _waiting = _waiting, None
+    if early is not None and (early.python != python or early.root != root or early.proc.poll() is not None):
+        early.stop()
+        return None
+    return early
+
+
+def stop() -> None:
+    """Stop an interpreter nobody took (a no-op when there is none)."""
+    global _waiting
+    early, _waiting = _waiting, None
+    if early is not None:
+        early.stop()
