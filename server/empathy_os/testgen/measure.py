@@ -17,12 +17,28 @@ from dataclasses import dataclass, field
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
 
+# A test fails at its first failing example: Hypothesis' shrinking (hundreds more runs to find the smallest
+# one) and its explain phase cost 1.6 s of the sample's 9 s of validation, for a rejected candidate or a
+# killed mutant. A crash found is reported with the example Hypothesis found first (derandomized: the same
+# example every run), not a shrunk one.
+NO_SHRINKING = r"""
+def no_shrinking():
+    try:
+        from hypothesis import Phase, settings
+        settings.register_profile("_empathy_no_shrink", phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                                  report_multiple_bugs=False)
+        settings.load_profile("_empathy_no_shrink")
+    except Exception:
+        pass
+"""
+
 # Runs in the project's interpreter; argv: the spec file written by run_batch().
-_RUNNER = r"""
+_RUNNER = NO_SHRINKING + r"""
 import json, os, re, sys
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
 import coverage
 import pytest
+no_shrinking()
 try:
     import _empathy_sandbox_guard as guard
 except ImportError:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.testgen.measure import NO_SHRINKING
 from empathy_os.testgen.sandbox import Sandbox
 from empathy_os.testgen.warm import PRELOAD
 
@@ -142,7 +143,7 @@ def _mutate(tree: ast.Module, old: ast.AST, new: ast.AST) -> ast.Module:
 
 
 # Runs in the project's interpreter inside the sandbox. argv: spec file. Prints one JSON line.
-_RUNNER = r"""
+_RUNNER = NO_SHRINKING + r"""
 import importlib.machinery, json, os, signal, sys, time
 from pathlib import Path
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -167,17 +168,6 @@ class Finder:
         if found is not None and found.origin and os.path.realpath(found.origin) == TARGET:
             found.loader = Loader(name, found.origin)
         return found
-
-def no_shrinking():
-    # A mutant is killed by the first failing example: Hypothesis' shrinking (hundreds more runs to find
-    # the smallest one) and its explain phase would only make each kill cost seconds.
-    try:
-        from hypothesis import Phase, settings
-        settings.register_profile("_empathy_mutant", phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                                  report_multiple_bugs=False)
-        settings.load_profile("_empathy_mutant")
-    except Exception:
-        pass
 
 def quiet():
     devnull = os.open(os.devnull, os.O_WRONLY)
