@@ -67,7 +67,7 @@ class EarlyInterpreter:
             self.stop()
             raise ToolTimeout(f"the test run timed out after {timeout:.0f}s") from None
         except asyncio.CancelledError:
-            self.stop()
+            _kill_group(self.proc.pid)  # its thread is still in communicate(): it returns once the group is gone
             raise
         finally:
             _kill_group(self.proc.pid)  # the leader has exited; a test's own subprocesses may remain

@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from empathy_os import early_tests
+
 from tests.unit.analyzer_helpers import PY, analyze, write_project
 from tests.unit.test_coverage_run_cost import FILES
 

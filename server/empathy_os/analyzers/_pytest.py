@@ -166,10 +166,12 @@ def _config_sets(root: Path, key: str) -> bool:
     return parser.has_option(section, key)
 
 
-def pytest_args(ctx: ProjectContext, tmp: Path, junit: Path) -> list[str]:
-    """Only our options; the project's pytest config (found by pytest) keeps everything else."""
-    args = ["-q", "-p", "no:cacheprovider", f"--junitxml={junit}", "-o", "junit_family=xunit2",
-            f"--rootdir={ctx.root}"]
+def pytest_args(ctx: ProjectContext, tmp: Path, junit: Path | None) -> list[str]:
+    """Only our options; the project's pytest config (found by pytest) keeps everything else. `junit`: where
+    pytest writes its JUnit XML, None for no report (writing it cost 8 % of more-itertools' test run)."""
+    args = ["-q", "-p", "no:cacheprovider", f"--rootdir={ctx.root}"]
+    if junit is not None:
+        args[3:3] = [f"--junitxml={junit}", "-o", "junit_family=xunit2"]
     return args + config_args(ctx.root, tmp)
 
 

@@ -221,7 +221,8 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
     for _attempt in range(3):
         with tempfile.TemporaryDirectory(prefix="empathy-cov-", dir=scratch) as tmpdir:
             tmp = Path(tmpdir)
-            junit, out = tmp / "junit.xml", tmp / "coverage.json"
+            # With per-test data the driver records every outcome itself: no JUnit report to write and read.
+            junit, out = (tmp / "junit.xml" if live is None else None), tmp / "coverage.json"
             spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
                     "debug_file": str(tmp / "coverage-debug.log"),
                     "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
@@ -261,7 +262,7 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                 live.run_all(why)
                 continue
             pytest_exit = answer.get("pytest_exit")
-            tests = read_junit(junit)
+            tests = read_junit(junit) if junit is not None else live.test_run(tmp)
             if parallel is not None and parallel.auto and answer.get("parallel") and (
                     pytest_exit not in (0, 5) or (tests is not None and (tests.failed or tests.errors))):
                 # Nobody said this suite is parallel-safe: its failures under xdist are not reported as its own.

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from empathy_os.analyzers import coverage_map as cmap
+from empathy_os.analyzers._pytest import TestRun
 from empathy_os.analyzers.base import ProjectContext
 
 # pytest exits a partial run may end with and still be merged: tests passed, some failed, none collected
@@ -74,6 +75,16 @@ class LiveRun:
             name, why = next(iter(measured["import_errors"].items()))
             return f"changed module {name} could not be imported on its own ({why})"
         return None
+
+    @staticmethod
+    def test_run(tmp: Path) -> TestRun | None:
+        """The run's counts from the driver's per-test outcomes (no JUnit report is written with them)."""
+        try:
+            outcomes = list(json.loads((tmp / "per-test.json").read_text(encoding="utf-8"))["outcomes"].values())
+        except (OSError, ValueError, KeyError, AttributeError):
+            return None
+        return TestRun(tests=len(outcomes), passed=outcomes.count("passed"), failed=outcomes.count("failed"),
+                       errors=outcomes.count("error"), skipped=outcomes.count("skipped"))
 
     def finish(self, answer: dict[str, Any], tmp: Path, report: dict[str, Any]) -> dict[str, Any]:
         """Merge, store the new map (when `.empathy/` is writable) and return the run's metrics."""
