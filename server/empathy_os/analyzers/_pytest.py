@@ -170,6 +170,8 @@ def pytest_args(ctx: ProjectContext, tmp: Path, junit: Path | None) -> list[str]
     """Only our options; the project's pytest config (found by pytest) keeps everything else. `junit`: where
     pytest writes its JUnit XML, None for no report (writing it cost 8 % of more-itertools' test run)."""
     args = ["-q", "-p", "no:cacheprovider", f"--rootdir={ctx.root}"]
+    if junit is None and any(opt.startswith("--junit") for opt in project_addopts(ctx.root)):
+        junit = tmp / "junit-unread.xml"  # the project's `addopts = --junitxml=...` must not write into it
     if junit is not None:
         args[3:3] = [f"--junitxml={junit}", "-o", "junit_family=xunit2"]
     return args + config_args(ctx.root, tmp)
