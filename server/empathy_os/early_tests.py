@@ -12,8 +12,6 @@ and it exits without running anything.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import time
 import tomllib
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from empathy_os.environment import detect
-from empathy_os.execution import TEST_ENV, start_project_process
+from empathy_os.execution import TEST_ENV, kill_group, start_project_process
 
 if TYPE_CHECKING:
     from empathy_os.analyzers.base import ToolRun
@@ -67,16 +65,16 @@ class EarlyInterpreter:
             self.stop()
             raise ToolTimeout(f"the test run timed out after {timeout:.0f}s") from None
         except asyncio.CancelledError:
-            _kill_group(self.proc.pid)  # its thread is still in communicate(): it returns once the group is gone
+            kill_group(self.proc.pid)  # its thread is still in communicate(): it returns once the group is gone
             raise
         finally:
-            _kill_group(self.proc.pid)  # the leader has exited; a test's own subprocesses may remain
+            kill_group(self.proc.pid)  # the leader has exited; a test's own subprocesses may remain
             _LIVE_GROUPS.discard(self.proc.pid)
         return ToolRun(self.proc.returncode or 0, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
                        time.perf_counter() - started)
 
     def stop(self) -> None:
-        _kill_group(self.proc.pid)
+        kill_group(self.proc.pid)
         try:
             self.proc.communicate(timeout=5)
         except (subprocess.TimeoutExpired, ValueError, OSError):
@@ -86,17 +84,11 @@ class EarlyInterpreter:
 _waiting: EarlyInterpreter | None = None
 
 
-def _kill_group(pid: int) -> None:
+def _configured(text: str) -> dict:
+    """`[tool.empathy] python` of the project's pyproject.toml text, as settings for environment.detect."""
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _configured(root: Path) -> dict:
-    try:
-        table = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["empathy"]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        table = tomllib.loads(text)["tool"]["empathy"]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
         return {}
     return {"python": table["python"]} if isinstance(table, dict) and table.get("python") else {}
 
@@ -113,8 +105,9 @@ def start(root: Path, python: str | None, trusted: object) -> None:
     stop()
     if trusted is not True:
         return
-    found = detect(root, explicit=python, settings=_configured(root), trusted=False)
-    if found.own and any(f"[tool.{tool}" in _pyproject_text(root) for tool in ("poetry", "hatch")):
+    text = _pyproject_text(root)
+    found = detect(root, explicit=python, settings=_configured(text), trusted=False)
+    if found.own and any(f"[tool.{tool}" in text for tool in ("poetry", "hatch")):
         return
     try:
         proc = start_project_process(_Trust(trusted), [found.python, "-c", _BOOT], root, TEST_ENV)

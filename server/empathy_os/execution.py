@@ -16,6 +16,7 @@ Everything else about the run (its own process group, kill on timeout/cancel/sig
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -90,3 +91,11 @@ def start_project_process(ctx: _HasTrust, cmd: list[str], cwd: Path, env: dict[s
     check_trusted(ctx)
     return subprocess.Popen(cmd, cwd=str(cwd), env=project_env(env), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group `pid` leads (project code runs in its own group: its children die too)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

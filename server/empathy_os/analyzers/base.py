@@ -11,7 +11,6 @@ import contextlib
 import contextvars
 import functools
 import os
-import signal
 import sys
 import tempfile
 import threading
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from empathy_os.execution import kill_group
 
 
 class Severity(StrEnum):
@@ -181,14 +182,14 @@ async def run_tool(
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except (TimeoutError, asyncio.CancelledError) as exc:
-        _kill_group(proc.pid)
+        kill_group(proc.pid)
         await proc.wait()
         if isinstance(exc, asyncio.TimeoutError):
             raise ToolTimeout(f"{Path(cmd[0]).name} timed out after {timeout:.0f}s") from None
         raise
     finally:
         # The leader has exited; its group may still hold children (a test's own subprocesses).
-        _kill_group(proc.pid)
+        kill_group(proc.pid)
         _LIVE_GROUPS.discard(proc.pid)
     return ToolRun(
         proc.returncode or 0,
@@ -202,15 +203,10 @@ def kill_live_groups() -> int:
     """SIGKILL every process group run_tool started that is still running; how many. Signal-safe."""
     groups = list(_LIVE_GROUPS)
     for pgid in groups:
-        _kill_group(pgid)
+        kill_group(pgid)
     return len(groups)
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def isolated_python(code: str, *args: str) -> list[str]:

@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from empathy_os.analyzers.base import _LIVE_GROUPS, ToolRun, ToolTimeout, _kill_group
-from empathy_os.execution import check_trusted, project_env
+from empathy_os.analyzers.base import _LIVE_GROUPS, ToolRun, ToolTimeout
+from empathy_os.execution import check_trusted, kill_group, project_env
 
 if TYPE_CHECKING:
     from empathy_os.testgen.sandbox import Sandbox
@@ -281,5 +281,5 @@ class WarmWorker:
 
     @staticmethod
     def _end(proc: asyncio.subprocess.Process) -> None:
-        _kill_group(proc.pid)
+        kill_group(proc.pid)
         _LIVE_GROUPS.discard(proc.pid)
