@@ -100,3 +100,39 @@ async def test_mutants_apply_even_when_a_conftest_imports_the_target(sample_proj
         assert strong.error is None and 0 < strong.killed <= strong.made == len(made)
         assert weak.error is None and weak.killed == 0 and len(weak.survivors) == len(made)
     assert [r.killed for r in results[0]] == [r.killed for r in results[1]]
+
+
+async def test_shared_bytecode_stays_in_the_sandbox_and_never_stands_in_for_a_mutant(sample_project: Path):
+    """With share_bytecode (the boost), warm runs write what they compile to the sandbox's own folder,
+    and later runs read it; a mutant run must still import the mutated source, not that bytecode."""
+    sandbox = Sandbox.create(sample_project, sys.executable)
+    sandbox.share_bytecode = True
+    await sandbox.start_warm()
+    try:
+        assert sandbox.warm is not None
+        gained = {TAX.key: (set(), set())}
+        (kept,) = await validate_batch(sandbox, [Candidate(TAX, "plain", STRONG)],
+                                       {TAX.path: "tests/test_pricing_generated.py"}, gained)
+        compiled = {p.name.split(".")[0] for p in sandbox.pycache.rglob("*.pyc")}
+        assert {"pricing", "test_empathy_candidate_1"} <= compiled, compiled  # the target, the rewritten test
+        assert kept.reason is Reason.KEPT and kept.strength.killed > 0  # a pyc of the target would kill none
+        assert not [p for p in sandbox.copy.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"]
+    finally:
+        await sandbox.stop_warm()
+        sandbox.cleanup()
+
+
+def test_batches_are_dealt_by_weight_so_the_two_processes_end_together(tmp_path: Path):
+    from empathy_os.testgen.measure import _deal
+
+    sandbox = Sandbox.create(tmp_path, sys.executable)
+    try:
+        names = [f"t{i}.py" for i in range(6)]
+        for n in names:  # plain tests first, the Hypothesis ones last: the order validate gives
+            (sandbox.copy / n).write_text("@given(x=st.integers())\n" if n in ("t3.py", "t4.py", "t5.py") else "")
+        shares = _deal(sandbox, names, 2)
+        fuzz = [sum(n in ("t3.py", "t4.py", "t5.py") for n in share) for share in shares]
+        assert sorted(fuzz) == [1, 2] and sorted(len(s) for s in shares) == [2, 4], shares
+        assert sorted(n for s in shares for n in s) == names
+    finally:
+        sandbox.cleanup()

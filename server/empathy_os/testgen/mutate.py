@@ -328,7 +328,7 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
         test_path, target, muts = jobs[n]
         for m in muts:
             flat.append({"job": n, "target": str(sandbox.copy / target), "source": m.source,
-                         "args": [*pytest_args, "-x", "-q", test_path], "line": m.line, "kind": m.kind})
+                         "args": [*pytest_args, "-x", "-q", "--tb=no", test_path], "line": m.line, "kind": m.kind})
     results = [Strength(made=len(m)) for _, _, m in jobs]
     if not flat:
         return results
@@ -349,7 +349,8 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
                                      "min_limit": MIN_LIMIT, "factor": LIMIT_FACTOR,
                                      "tmp": str(sandbox.base / "tmp" / spec_file.stem)}), encoding="utf-8")
     try:
-        ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout)
+        ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout,
+                                 env=sandbox.bytecode_env())
     except ToolTimeout as exc:
         for item in flat:
             results[item["job"]].error = f"mutation run: {exc}"

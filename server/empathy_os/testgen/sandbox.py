@@ -218,6 +218,11 @@ class Sandbox:
     trusted: bool = True  # read by the trust guard (execution.run_project_code) on every run
     warm: WarmWorker | None = field(default=None, repr=False)  # see start_warm()
     _tables: asyncio.Task | None = field(default=None, repr=False)  # unicode_cache.build(), if running
+    # Warm runs write and read the bytecode of what they import (project modules, pytest's rewritten test
+    # files) in one folder of this sandbox, so the next run does not compile them again. Only where no
+    # file of the copy is edited in place: a pyc is checked by its source's mtime and size, so an edit
+    # within the same second that keeps the size would be missed (the boost writes new files only).
+    share_bytecode: bool = False
 
     @classmethod
     def create(cls, project_root: Path, python: str, prefix: str = "empathy-testgen-",
@@ -239,6 +244,15 @@ class Sandbox:
             self.warm.kill()
             self.warm = None
         shutil.rmtree(self.base, ignore_errors=True)
+
+    @property
+    def pycache(self) -> Path:
+        return self.base / "pycache"
+
+    def bytecode_env(self) -> dict[str, str]:
+        """For a warm run that imports the project and its tests, not new tools: with a prefix, Python
+        looks for all bytecode there, so a tool imported for the first time would be compiled anew."""
+        return {"EMPATHY_SANDBOX_PYCACHE": str(self.pycache)} if self.share_bytecode else {}
 
     @property
     def home(self) -> Path:

@@ -81,6 +81,7 @@ async def validate_batch(sandbox: Sandbox, candidates: list[Candidate], paths: d
 
 def _restore(sandbox: Sandbox) -> None:
     shutil.rmtree(sandbox.copy, ignore_errors=True)
+    shutil.rmtree(sandbox.pycache, ignore_errors=True)  # what a changed file compiled to is stale now
     copy_project(sandbox.source, sandbox.copy)
 
 

@@ -66,6 +66,16 @@ try:
     _charmap.intervals_from_codec("utf-8")
 except Exception:
     pass
+# Hypothesis scans every module in sys.modules for "local" constants before its first example, and
+# remembers which it has seen: scanned once here, a child only scans what it imports itself.
+try:
+    import warnings
+    from hypothesis.internal.conjecture.providers import _get_local_constants
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _get_local_constants()
+except Exception:
+    pass
 # pytest warns that a plugin imported before it started cannot have its asserts rewritten; for what we
 # imported above that is our doing, not the project's, and a `filterwarnings = error` would make it fatal.
 _preloaded = set(sys.modules)
@@ -99,6 +109,9 @@ def child(req):
     if _guard is not None and req["env"].get("EMPATHY_SANDBOX_LOG"):
         _guard._log_fd = os.open(req["env"]["EMPATHY_SANDBOX_LOG"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     atexit._clear()
+    if req["env"].get("EMPATHY_SANDBOX_PYCACHE"):  # Sandbox.share_bytecode; the server itself wrote none
+        sys.pycache_prefix = req["env"]["EMPATHY_SANDBOX_PYCACHE"]
+        sys.dont_write_bytecode = False
     flag, target, *args = req["argv"]
     main = types.ModuleType("__main__")
     main.__dict__["__builtins__"] = builtins

@@ -82,6 +82,7 @@ class TestCoverageBoostWorkflow:
         # One private copy for the whole run, inside the OS sandbox: baseline, generation, validation
         # and the final runs all happen there; nothing any of them does can reach the project.
         sandbox = await asyncio.to_thread(Sandbox.create, ctx.root, ctx.python, "empathy-testgen-", ctx.trusted)
+        sandbox.share_bytecode = True  # the copy is never edited in place here, only new test files
         report.isolation = sandbox.isolation.description
         report.notes.extend(sandbox.notes)
         # Every run, the baseline too, forks from one warm interpreter (testgen/warm.py): it starts in
@@ -244,7 +245,8 @@ class TestCoverageBoostWorkflow:
         say(f"final: the whole suite with the kept tests, {FINAL_RUNS} plain runs", 92.0)
         write_files(sandbox.copy, files)
         # Coverage is measured on one of the runs; the others are plain `python -m pytest` runs, at once.
-        plain = [sandbox.run([ctx.python, *sandbox.pytest_args(sandbox.next_id())], timeout=900)
+        plain = [sandbox.run([ctx.python, *sandbox.pytest_args(sandbox.next_id())], timeout=900,
+                             env=sandbox.bytecode_env())
                  for _ in range(FINAL_RUNS - 1)]
         final, *others = await asyncio.gather(run_analyzer("coverage", self._copy_ctx(ctx, sandbox)), *plain)
         failed = (final.metrics.get("tests_failed") or 0) + (final.metrics.get("tests_errors") or 0)
