@@ -136,3 +136,26 @@ def test_batches_are_dealt_by_weight_so_the_two_processes_end_together(tmp_path:
         assert sorted(n for s in shares for n in s) == names
     finally:
         sandbox.cleanup()
+
+
+async def test_every_group_of_every_family_is_judged_once(sample_project: Path):
+    """Test files in three folders are three families (their own conftests); each family's lanes take
+    its groups from one queue: every group must be judged, once, with the same verdict."""
+    from empathy_os.testgen.mutate import strength
+
+    made = mutants((sample_project / TAX.path).read_text(encoding="utf-8"), {28, 29, 30})
+    names = ["tests/test_a.py", "tests/sub/test_b.py", "other/test_c.py", "tests/test_d.py", "other/test_e.py",
+             "tests/test_weak.py"]
+    sandbox = Sandbox.create(sample_project, sys.executable)
+    try:
+        for name in names:
+            (sandbox.copy / name).parent.mkdir(parents=True, exist_ok=True)
+            (sandbox.copy / name).write_text(WEAK if "weak" in name else STRONG)
+        results = await strength(sandbox, [(n, TAX.path, made) for n in names],
+                                 sandbox.pytest_args(sandbox.next_id())[2:])
+    finally:
+        sandbox.cleanup()
+    *strong, weak = results
+    assert all(r.error is None and r.made == len(made) for r in results)
+    assert len({r.killed for r in strong}) == 1 and strong[0].killed > 0
+    assert weak.killed == 0 and len(weak.survivors) == len(made)

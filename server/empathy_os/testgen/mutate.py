@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
-from empathy_os.testgen.measure import NO_SHRINKING
+from empathy_os.testgen.measure import FUZZ_WEIGHT, NO_SHRINKING
 from empathy_os.testgen.sandbox import Sandbox
 from empathy_os.testgen.warm import PRELOAD
 
@@ -144,7 +144,7 @@ def _mutate(tree: ast.Module, old: ast.AST, new: ast.AST) -> ast.Module:
 
 # Runs in the project's interpreter inside the sandbox. argv: spec file. Prints one JSON line.
 _RUNNER = NO_SHRINKING + r"""
-import importlib.machinery, json, os, signal, sys, time
+import fcntl, importlib.machinery, json, os, signal, struct, sys, termios, time
 from pathlib import Path
 spec = json.load(open(sys.argv[1], encoding="utf-8"))
 import pytest
@@ -217,21 +217,31 @@ def fork_group(group, out):
             limit = limit_after(time.monotonic() - started)
     return None
 
-class Forker:
-    # pytest configured once per lane (with its first test file): at collection, a child is forked per
-    # job of each group in turn (the group's control first); the child collects only its own test file
-    # (config.args) and imports its own mutant. A group whose target was imported while pytest was
-    # configured (a conftest importing it) cannot be swapped here: the runner runs it the slow way.
+def take(queue):
+    # The next group from a family's queue (a pipe filled before its lanes started, read by all of them:
+    # a 4-byte read of it is whole), or None when the others took the rest. Lanes that pull work end
+    # together, where lanes dealt in advance waited for the one that got the slow Hypothesis tests.
+    data = os.read(queue, 4)
+    return GROUPS[struct.unpack("i", data)[0]] if len(data) == 4 else None
 
-    def __init__(self, lane, out):
-        self.lane, self.out = lane, out
+def queued(queue):
+    return struct.unpack("i", fcntl.ioctl(queue, termios.FIONREAD, b"\0\0\0\0"))[0]
+
+class Forker:
+    # pytest configured once per lane (with its family's first test file): at collection, a child is
+    # forked per job of each group it takes in turn (the group's control first); the child collects only
+    # its own test file (config.args) and imports its own mutant. A group whose target was imported while
+    # pytest was configured (a conftest importing it) cannot be swapped here: the runner runs it the slow way.
+
+    def __init__(self, queue, out):
+        self.queue, self.out = queue, out
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection(self, session):
         global IN_CHILD
         loaded = {os.path.realpath(getattr(m, "__file__", None) or "") for m in list(sys.modules.values())}
         done, slow = [], []
-        for group in self.lane:
+        for group in iter(lambda: take(self.queue), None):
             if os.path.realpath(spec["jobs"][group[0]]["target"]) in loaded:
                 slow.append(group)
                 continue
@@ -250,7 +260,7 @@ class Forker:
             json.dump({"done": done, "slow": slow}, fh)
         os._exit(0)
 
-def lane_process(lane, k):
+def lane_process(first, queue, k):
     out = os.path.join(spec["tmp"], "lane-%d.json" % k)
     pid = os.fork()
     if pid == 0:
@@ -258,14 +268,15 @@ def lane_process(lane, k):
         sys.meta_path.insert(0, Finder)
         sys.dont_write_bytecode = True
         quiet()
-        job = spec["jobs"][lane[0][0]]
+        job = spec["jobs"][first[0]]
         rc = int(pytest.main([*job["args"], "--basetemp=" + os.path.join(spec["tmp"], "lane%d" % k)],
-                             plugins=[Forker(lane, out)]))
+                             plugins=[Forker(queue, out)]))
         if IN_CHILD:
             os._exit(rc)
-        # pytest stopped before collecting (a usage error): no job of the lane could run.
+        # pytest stopped before collecting (a usage error): no job of the family can run here.
+        rest = [[i, rc or 4] for group in iter(lambda: take(queue), None) for i in group]
         with open(out, "w", encoding="utf-8") as fh:
-            json.dump({"done": [[i, rc or 4] for group in lane for i in group], "slow": []}, fh)
+            json.dump({"done": rest, "slow": []}, fh)
         os._exit(0)
     return pid, out
 
@@ -279,23 +290,38 @@ def one_by_one(group):
     return out
 
 # One group per (target, test file): its control first, then its mutants. Groups whose runs differ only
-# in the test file, in the same folder (same conftests), share a configured pytest: `parallel` lanes,
-# dealt in turn from the groups in the order given (the heaviest first), run at once.
+# in the test file, in the same folder (same conftests), are a family and share a configured pytest: up to
+# `parallel` lanes per family, at most `parallel` at once, each taking the family's groups from one queue,
+# the heaviest first (by the weights given: a Hypothesis test runs all its examples on a surviving mutant).
 groups = {}
 for i, job in enumerate(spec["jobs"]):
     groups.setdefault(key(job), []).append(i)
+GROUPS = list(groups.values())
 families = {}
-for group in groups.values():
+for n, group in enumerate(GROUPS):
     job = spec["jobs"][group[0]]
-    families.setdefault((*job["args"][:-1], os.path.dirname(job["args"][-1])), []).append(group)
-lanes = [lane for family in families.values() for lane in
-         (family[k::spec["parallel"]] for k in range(spec["parallel"])) if lane]
-pending, running, results = list(lanes), {}, []
+    families.setdefault((*job["args"][:-1], os.path.dirname(job["args"][-1])), []).append(n)
+pending, running, results = [], {}, []
+for members in families.values():
+    queue, fill = os.pipe()
+    data = b"".join(struct.pack("i", n) for n in
+                    sorted(members, key=lambda n: -sum(spec["jobs"][i]["weight"] for i in GROUPS[n])))
+    if len(data) > 65536:  # all of it is written before any lane reads: the pipe must hold it
+        fcntl.fcntl(fill, 1031, len(data))  # F_SETPIPE_SZ
+    os.write(fill, data)
+    os.close(fill)
+    pending += [(GROUPS[members[0]], queue)] * min(spec["parallel"], len(members))
+started = 0
 while pending or running:
     while pending and len(running) < spec["parallel"]:
-        lane = pending.pop(0)
-        pid, out = lane_process(lane, len(lanes) - len(pending))
+        first, queue = pending.pop(0)
+        if not queued(queue):
+            continue  # the family's lanes already running took all its groups
+        started += 1
+        pid, out = lane_process(first, queue, started)
         running[pid] = out
+    if not running:
+        break
     pid, _ = os.wait()
     out = running.pop(pid)
     try:
@@ -321,14 +347,15 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
                    limit: int = 60, timeout: float = 600) -> list[Strength]:
     """For each (test file, target path, mutants): how many mutants the test file kills."""
     flat = []
-    # Longest first: the two runner slots end together when the slow groups (Hypothesis tests: every
-    # surviving mutant runs all their examples) are not left for last.
-    order = sorted(range(len(jobs)), key=lambda n: "@given" not in _text(sandbox.copy / jobs[n][0]))
-    for n in order:
-        test_path, target, muts = jobs[n]
+    # The runner's lanes take the heaviest groups first (Hypothesis tests: every surviving mutant runs all
+    # their examples), so both end together.
+    weights = [FUZZ_WEIGHT if "@given" in _text(sandbox.copy / test_path) else 1 for test_path, _, _ in jobs]
+    for n, (test_path, target, muts) in enumerate(jobs):
         for m in muts:
+            # --tb=no: only the exit code is read; formatting a killed mutant's traceback doubled its run.
             flat.append({"job": n, "target": str(sandbox.copy / target), "source": m.source,
-                         "args": [*pytest_args, "-x", "-q", "--tb=no", test_path], "line": m.line, "kind": m.kind})
+                         "args": [*pytest_args, "-x", "-q", "--tb=no", test_path], "line": m.line, "kind": m.kind,
+                         "weight": weights[n]})
     results = [Strength(made=len(m)) for _, _, m in jobs]
     if not flat:
         return results
@@ -342,9 +369,9 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
         if target not in originals:
             originals[target] = ast.unparse(ast.parse(Path(target).read_text(encoding="utf-8")))
         controls.setdefault((target, *item["args"]), {"target": target, "source": originals[target],
-                                                      "args": item["args"]})
+                                                      "args": item["args"], "weight": item["weight"]})
     spec_file = sandbox.base / "data" / f"mutants-{sandbox.next_id()}.json"
-    jobs_json = list(controls.values()) + [{k: i[k] for k in ("target", "source", "args")} for i in flat]
+    jobs_json = list(controls.values()) + [{k: i[k] for k in ("target", "source", "args", "weight")} for i in flat]
     spec_file.write_text(json.dumps({"parallel": 2, "limit": limit, "jobs": jobs_json, "controls": len(controls),
                                      "min_limit": MIN_LIMIT, "factor": LIMIT_FACTOR,
                                      "tmp": str(sandbox.base / "tmp" / spec_file.stem)}), encoding="utf-8")
