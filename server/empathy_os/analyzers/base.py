@@ -207,8 +207,6 @@ def kill_live_groups() -> int:
     return len(groups)
 
 
-
-
 def isolated_python(code: str, *args: str) -> list[str]:
     """Command running `code` in OUR interpreter isolated from the project: `-I` (no working folder or
     script folder on sys.path, no PYTHON* variables, no user site) and `-B` (no bytecode written)."""

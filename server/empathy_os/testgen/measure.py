@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
@@ -225,20 +226,27 @@ async def run_batches(sandbox: Sandbox, test_paths: list[str], targets: list[str
 
 
 def _deal(sandbox: Sandbox, test_paths: list[str], parts: int) -> list[list[str]]:
-    """`test_paths` over `parts` processes so they end together: a Hypothesis test (many examples) costs
-    about as much as a dozen plain ones, so the heaviest go first, each to the lightest share."""
-    def weight(path: str) -> int:
-        try:
-            return FUZZ_WEIGHT if "@given" in (sandbox.copy / path).read_text(encoding="utf-8") else 1
-        except (OSError, UnicodeDecodeError):
-            return 1
+    """`test_paths` over `parts` processes so they end together: the heaviest go first, each to the
+    lightest share."""
+    weights = {path: test_weight(sandbox.copy / path) for path in test_paths}
     shares: list[list[str]] = [[] for _ in range(parts)]
     loads = [0] * parts
-    for path in sorted(test_paths, key=weight, reverse=True):  # stable: the given order among equals
+    for path in sorted(test_paths, key=weights.__getitem__, reverse=True):  # stable among equals
         k = loads.index(min(loads))
         shares[k].append(path)
-        loads[k] += weight(path)
+        loads[k] += weights[path]
     return shares
 
 
 FUZZ_WEIGHT = 12  # measured on the sample: a 25-example fuzz test ~0.3 s, a plain-call test ~0.02 s
+
+
+def test_weight(path: Path) -> int:
+    """A test file's relative cost: a Hypothesis test (many examples) about a dozen plain ones."""
+    try:
+        return FUZZ_WEIGHT if "@given" in path.read_text(encoding="utf-8") else 1
+    except (OSError, UnicodeDecodeError):
+        return 1
+
+
+test_weight.__test__ = False  # type: ignore[attr-defined]  # not a pytest test, despite the name

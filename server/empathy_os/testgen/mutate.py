@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
-from empathy_os.testgen.measure import FUZZ_WEIGHT, NO_SHRINKING
+from empathy_os.testgen.measure import NO_SHRINKING, test_weight
 from empathy_os.testgen.sandbox import Sandbox
 from empathy_os.testgen.warm import PRELOAD
 
@@ -336,20 +336,13 @@ print("EMPATHY-MUTANTS " + json.dumps(results))
 """
 
 
-def _text(path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
-
-
 async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], pytest_args: list[str],
                    limit: int = 60, timeout: float = 600) -> list[Strength]:
     """For each (test file, target path, mutants): how many mutants the test file kills."""
     flat = []
     # The runner's lanes take the heaviest groups first (Hypothesis tests: every surviving mutant runs all
     # their examples), so both end together.
-    weights = [FUZZ_WEIGHT if "@given" in _text(sandbox.copy / test_path) else 1 for test_path, _, _ in jobs]
+    weights = [test_weight(sandbox.copy / test_path) for test_path, _, _ in jobs]
     for n, (test_path, target, muts) in enumerate(jobs):
         for m in muts:
             # --tb=no: only the exit code is read; formatting a killed mutant's traceback doubled its run.
