@@ -307,7 +307,7 @@ for members in families.values():
     data = b"".join(struct.pack("i", n) for n in
                     sorted(members, key=lambda n: -sum(spec["jobs"][i]["weight"] for i in GROUPS[n])))
     if len(data) > 65536:  # all of it is written before any lane reads: the pipe must hold it
-        fcntl.fcntl(fill, 1031, len(data))  # F_SETPIPE_SZ
+        fcntl.fcntl(fill, 1031, len(data))  # F_SETPIPE_SZ: fcntl names it from 3.10; this is the project's Python
     os.write(fill, data)
     os.close(fill)
     pending += [(GROUPS[members[0]], queue)] * min(spec["parallel"], len(members))
@@ -342,13 +342,13 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
     flat = []
     # The runner's lanes take the heaviest groups first (Hypothesis tests: every surviving mutant runs all
     # their examples), so both end together.
-    weights = [test_weight(sandbox.copy / test_path) for test_path, _, _ in jobs]
+    weights = {path: test_weight(sandbox.copy / path) for path in {test_path for test_path, _, _ in jobs}}
     for n, (test_path, target, muts) in enumerate(jobs):
         for m in muts:
             # --tb=no: only the exit code is read; formatting a killed mutant's traceback doubled its run.
             flat.append({"job": n, "target": str(sandbox.copy / target), "source": m.source,
                          "args": [*pytest_args, "-x", "-q", "--tb=no", test_path], "line": m.line, "kind": m.kind,
-                         "weight": weights[n]})
+                         "weight": weights[test_path]})
     results = [Strength(made=len(m)) for _, _, m in jobs]
     if not flat:
         return results
