@@ -94,7 +94,7 @@ async def test_model_step_adds_judgement_and_exact_cost(sample_project, fake_ant
                            "input_tokens": 900, "output_tokens": 120})
     result = await run_agent(get_template("security_auditor"), ctx(sample_project))
     spec = DEFAULT_TIERS[Tier.PREMIUM]
-    assert result.model == spec.model and result.basis == "tools+model"
+    assert result.model == spec.model and result.basis == "tools" and result.model_score == 3
     assert result.cost_usd == pytest.approx(900 * spec.input_price / 1e6 + 120 * spec.output_price / 1e6)
     assert (result.input_tokens, result.output_tokens) == (900, 120)
     assert result.output["model"]["priorities"] == ["B602"]

@@ -3,11 +3,10 @@ when a model is configured and the budget allows, makes one call to the tier's m
 
 Score basis (reported in `AgentResult.basis`):
 - "tools": mean of the analyzers' 0-10 scores (each analyzer documents its own formula);
-- "model": only the model gave a score (no analyzer score available);
-- "tools+model": mean of the tool score and the model's score;
 - "none": nothing measured a score (quality_score is None, never a made-up number).
-Confidence, likewise, is derived: the share of the template's analyzers that actually ran, times the model's
-stated confidence when it gave one.
+A model's own 0-10 score is its opinion, not a measurement: it is kept apart as `model_score` ("the model's
+view", shown beside the gates) and never enters `quality_score`, so no gate can be passed by a model saying
+so. Confidence, likewise, is measured: the share of the template's analyzers that actually ran.
 """
 
 from __future__ import annotations
@@ -43,7 +42,8 @@ class AgentResult(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
-    basis: str = "none"  # tools | model | tools+model | none
+    basis: str = "none"  # tools | none
+    model_score: float | None = Field(default=None, ge=0, le=10)  # the model's view; never in a gate
     model: str | None = None
     model_note: str | None = None  # why the model step was skipped or failed
     error: str | None = None
@@ -186,16 +186,8 @@ async def _model_step(result: AgentResult, template: AgentTemplate, tier: Tier, 
         return
     result.output["model"] = judgement
     model_score = judgement.get("quality_score")
-    if isinstance(model_score, (int, float)) and 0 <= model_score <= 10:
-        if result.quality_score is None:
-            result.quality_score, result.basis = round(float(model_score), 2), "model"
-        else:
-            result.quality_score = round((result.quality_score + float(model_score)) / 2, 2)
-            result.basis = "tools+model"
-    model_conf = judgement.get("confidence")
-    if isinstance(model_conf, (int, float)) and 0 <= model_conf <= 1:
-        base = result.confidence if result.confidence > 0 else 1.0
-        result.confidence = round(base * float(model_conf), 3)
+    if isinstance(model_score, (int, float)) and not isinstance(model_score, bool) and 0 <= model_score <= 10:
+        result.model_score = round(float(model_score), 2)
     result.success = True
 
 

@@ -42,6 +42,7 @@ class GateResult(BaseModel):
     passed: bool
     critical: bool
     message: str
+    model_view: str | None = None  # a model's opinion shown beside a measured gate; never decides it
 
 
 def validate_gates(gates: dict[str, Any] | None) -> dict[str, float]:

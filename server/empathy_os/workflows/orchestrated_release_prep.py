@@ -43,6 +43,7 @@ class AgentSummary(BaseModel):
     quality_score: float | None
     confidence: float
     basis: str
+    model_score: float | None = None  # the model's view, never in a gate
     duration_seconds: float
     input_tokens: int
     output_tokens: int
@@ -154,6 +155,7 @@ class OrchestratedReleasePrepWorkflow:
             metrics["tests_passed"] = cov.metrics.get("tests_passed")
         gates = evaluate(self.quality_gates, metrics, missing)
         approved, confidence = verdict(gates)
+        _beside_quality_gate(gates, reviewer)
         findings = [f for o in outputs for f in o.findings]
         notes = [f"{r.analyzer}: {r.error}" for o in outputs for r in o.analyzers if r.error]
         notes += [f"{o.agent_id}: {o.error}" for o in outputs if o.error and not o.analyzers]
@@ -182,11 +184,20 @@ def _runnable(python: str) -> bool:
     return shutil.which(python) is not None
 
 
+def _beside_quality_gate(gates: list[GateResult], reviewer: AgentResult) -> None:
+    """The code reviewer model's own 0-10 score, shown beside the (tools-only) quality gate."""
+    if reviewer.model_score is None:
+        return
+    for gate in gates:
+        if gate.name == "min_quality_score":
+            gate.model_view = f"{reviewer.model_score:g}/10 by {reviewer.model} (not a measurement)"
+
+
 def _summary(o: AgentResult) -> AgentSummary:
     notes = [n for n in (o.error, o.model_note) if n]
     return AgentSummary(
         id=o.agent_id, role=o.role, tier=o.tier.value, success=o.success, quality_score=o.quality_score,
-        confidence=o.confidence, basis=o.basis, duration_seconds=round(o.duration, 3),
+        confidence=o.confidence, basis=o.basis, model_score=o.model_score, duration_seconds=round(o.duration, 3),
         input_tokens=o.input_tokens, output_tokens=o.output_tokens, cost_usd=o.cost_usd, model=o.model,
         tools={r.analyzer: r.tool for r in o.analyzers}, cached=[r.analyzer for r in o.analyzers if r.cached],
         notes=notes)

@@ -17,7 +17,7 @@ def render_text(report: ReleasePrepReport) -> str:
     lines = [RULE, "  RELEASE PREPARATION REPORT", RULE, f"  Project: {report.project_root}", ""]
     for gate in report.gates:
         mark = "✓" if gate.passed else ("✗" if gate.critical else "⚠")
-        lines.append(f"  {mark} {gate.message}")
+        lines.append(f"  {mark} {gate.message}" + (f" · model's view: {gate.model_view}" if gate.model_view else ""))
     lines += ["", "   MEASURED BY"]
     for name, source in report.metric_sources.items():
         lines.append(f"  - {name}: {source}")
