@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from empathy_os.analyzers._util import dist_version
 from empathy_os.analyzers.base import AnalyzerResult, ProjectContext
 from empathy_os.analyzers.project import all_py_files, config_files, fingerprint, source_files
+from empathy_os.confine import OutsideRoot, confined
 
 TEST_RUNNING = {"coverage", "test_durations"}
 _TOOL_DIST = {
@@ -73,11 +74,17 @@ def store(ctx: ProjectContext, name: str, key: str, result: AnalyzerResult) -> b
 
 def write_entry(ctx: ProjectContext, filename: str, payload: str) -> bool:
     """`payload` into `<root>/.empathy/cache/<filename>` atomically (temp file + rename); False when the
-    folder is not writable. `.empathy/` gets a .gitignore the first time."""
+    folder is not writable or leads (a symlink) out of the project. `.empathy/` gets a .gitignore the first
+    time."""
     target = ctx.cache_dir / filename
+    ignore = ctx.root / ".empathy" / ".gitignore"
+    try:
+        confined(ctx.root, target)
+        confined(ctx.root, ignore)
+    except OutsideRoot:
+        return False
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        ignore = ctx.root / ".empathy" / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# Empathy's cache and generated data\n*\n", encoding="utf-8")
         fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".tmp", dir=target.parent)

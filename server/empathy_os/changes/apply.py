@@ -9,6 +9,7 @@ from pathlib import Path
 
 from empathy_os.changes.model import Verdict
 from empathy_os.changes.patch import sha256
+from empathy_os.confine import OutsideRoot, confined
 
 
 def _current(path: Path) -> bytes | None:
@@ -27,6 +28,11 @@ def apply_verdict(root: Path, verdict: Verdict) -> str | None:
     """Write one verified change; returns why it was refused, or None when written."""
     if not verdict.verified:
         return "not verified"
+    try:  # every path checked before any is written: a link out of the project refuses the whole change
+        for p in verdict.touched:
+            confined(root, p)
+    except OutsideRoot as exc:
+        return str(exc)
     stale = stale_files(root, verdict)
     if stale:
         return f"{', '.join(stale)} changed since it was verified; run fix again"

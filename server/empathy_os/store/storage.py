@@ -14,8 +14,11 @@ TinyDB itself promises no thread or process safety, so this module supplies it:
 * the file carries a schema version in a `_meta` table; a newer version than this code knows is readable
   but never written;
 * a corrupt or truncated file raises `StoreCorruptError` naming the file, after a copy of the damaged bytes
-  was kept beside it (`<file>.corrupt-<hash>`); the damaged file itself is left untouched and nothing is
-  written over it.
+  was kept beside it (`<file>.corrupt-<hash>`) -- only when the store is a regular file, not a symlink;
+  the damaged file itself is left untouched and nothing is written over it;
+* a workspace store (a file in a `.empathy/` folder) and its lock must resolve, through any symlink, into
+  the folder holding `.empathy/` (the project): otherwise it is refused (`StoreError`), never read,
+  copied or written.
 
 The on-disk layout stays TinyDB's (`{table: {doc_id: document}}`), compact JSON, `_meta` first.
 """
@@ -28,12 +31,15 @@ import hashlib
 import os
 import re
 import secrets
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import filelock
 from tinydb.storages import Storage
+
+from empathy_os.confine import OutsideRoot, confined
 
 try:  # orjson parses ~1.3x and serialises ~10x faster than json on a 4 MB store (bench/store_bench.py)
     import orjson
@@ -96,12 +102,27 @@ class AtomicJSONStorage(Storage):
         self._lock = filelock.FileLock(str(self.path) + ".lock", timeout=lock_timeout)
         self._cache_id: str | None = None
         self._cache: dict[str, Any] | None = None
+        self._check_confined()
+
+    def _check_confined(self) -> None:
+        """A store in a `.empathy/` folder belongs to the project holding that folder: refuse one whose file,
+        folder or lock a symlink leads out of it (reading it would copy outside data in; writing, write out)."""
+        if self.path.parent.name != ".empathy":
+            return  # a store the user named (`--store`, $EMPATHY_STORE): where they chose
+        project = self.path.parent.parent
+        try:
+            for path in (self.path, Path(self._lock.lock_file)):
+                confined(project, path)
+        except OutsideRoot as exc:
+            raise StoreError(f"store {self.path} resolves to {exc.resolved}, outside the project {exc.root}; "
+                             "refusing to use it (remove the link to continue)") from None
 
     # -- locking ---------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def lock(self):
         """Hold the cross-process lock (re-entrant within a thread) for a whole read-modify-write."""
+        self._check_confined()  # again: a link may have appeared since the store was opened
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with self._lock:
@@ -157,6 +178,10 @@ class AtomicJSONStorage(Storage):
         return data
 
     def _keep_backup(self, raw: bytes) -> Path | None:
+        # Only a regular file is copied: through a symlink, `raw` may be any file of the user's (a key, a
+        # document) that has no business being duplicated into a store folder.
+        if not stat.S_ISREG(os.lstat(self.path).st_mode):
+            return None
         # Named by content hash: repeated reads of the same damaged file keep one copy, not hundreds.
         backup = self.path.with_name(f"{self.path.name}.corrupt-{hashlib.sha256(raw).hexdigest()[:12]}")
         if backup.exists():

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from empathy_os.confine import confined
 from empathy_os.testgen.candidates import Verdict
 
 
@@ -78,9 +79,7 @@ def write_files(root: Path, files: list[GeneratedTestFile]) -> list[str]:
     written = []
     targets = []
     for f in files:  # every path checked before any is written: all or nothing
-        target = (root / f.path).resolve()
-        if not target.is_relative_to(root.resolve()):
-            raise ValueError(f"refusing to write outside the project: {f.path} resolves to {target}")
+        target = confined(root, f.path)  # OutsideRoot (a ValueError) names the path
         if target.exists():
             raise FileExistsError(f"refusing to replace an existing file: {f.path}")
         targets.append(target)
