@@ -37,6 +37,10 @@ UNTRUSTED = ("workspace is not trusted: Empathy does not run project code there,
              "and test generation were skipped (static analysis still ran)")
 
 
+# Context keys that name a file or folder (RunContext's project keys and its store).
+_CONTEXT_PATHS = ("project_path", "path", "module_path", "root", "store_path")
+
+
 def _gates(overrides: dict[str, float] | None) -> dict[str, float]:
     from empathy_os.workflows.gates import gates_from
 
@@ -73,6 +77,9 @@ def register(ls: EmpathyServer) -> None:
         from empathy_os.orchestration import MetaOrchestrator
 
         context = dict(args.context or {})
+        for key in _CONTEXT_PATHS:  # planning reads that project's store: only an opened folder's
+            if isinstance(context.get(key), str):
+                ls.root_for(Path(context[key]).expanduser(), f"context.{key}")
         if "project_path" not in context and ls.default_root() is not None:
             context["project_path"] = str(ls.default_root())
         try:

@@ -45,7 +45,6 @@ from empathy_os.lsp.shared_runs import SharedRuns
 log = logging.getLogger(__name__)
 
 _OPTIONAL_ARGS = {ids.RELEASE_PREP, ids.TEST_COVERAGE_BOOST, ids.LIST_TEMPLATES, ids.COVERAGE}
-_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 class EmpathyProtocol(LanguageServerProtocol):
@@ -143,7 +142,8 @@ class EmpathyServer(LanguageServer):
         return folders[0].resolve() if folders else None
 
     def resolve_root(self, value: str | None) -> Path:
-        """The project a command is about: its `root` argument (path or file URI), else the workspace."""
+        """The project a command is about: its `root` argument (path or file URI), else the workspace. Only
+        a folder inside a workspace folder the client opened: anything else is InvalidParams."""
         if value:
             path = uri_to_path(value) if value.startswith("file:") else Path(value).expanduser()
             if path is None:
@@ -154,24 +154,27 @@ class EmpathyServer(LanguageServer):
                 raise JsonRpcInvalidParams("root: no workspace folder is open; pass {\"root\": <folder>}")
         if not path.is_dir():
             raise JsonRpcInvalidParams(f"root: not a folder: {path}")
+        self.root_for(path, "root")
         return path.resolve()
 
-    def root_for(self, file: Path) -> Path:
-        """The project a file belongs to: the innermost workspace folder holding it, else its nearest
-        ancestor with a project marker, else its folder."""
-        file = file.resolve()
-        holders = [f.resolve() for f in self._folders() if file.is_relative_to(f.resolve())]
-        if holders:
-            return max(holders, key=lambda p: len(p.parts))
-        for parent in file.parents:
-            if any((parent / m).exists() for m in _PROJECT_MARKERS):
-                return parent
-        return file.parent
+    def root_for(self, path: Path, what: str = "uri") -> Path:
+        """The workspace folder (the innermost) a file or folder is in, symlinks resolved. A command runs a
+        project's code and writes into it only where the client opened (and trusted) a folder: a path
+        anywhere else is InvalidParams naming `what` was wrong."""
+        path = path.resolve()
+        holders = [f.resolve() for f in self._folders() if path.is_relative_to(f.resolve())]
+        if not holders:
+            opened = ", ".join(str(f) for f in self._folders()) or "none"
+            raise JsonRpcInvalidParams(f"{what}: {path} is not inside a workspace folder (open: {opened})")
+        return max(holders, key=lambda p: len(p.parts))
 
     def in_workspace(self, path: Path) -> bool:
-        """Inside one of the workspace folders (or no folders are open)."""
-        folders = self._folders()
-        return not folders or any(path.resolve().is_relative_to(f.resolve()) for f in folders)
+        """Inside one of the workspace folders the client opened."""
+        try:
+            self.root_for(path)
+        except JsonRpcInvalidParams:
+            return False
+        return True
 
     def open_version(self, path: Path) -> int | None:
         for uri, document in self.workspace.text_documents.items():
