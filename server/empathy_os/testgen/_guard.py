@@ -5,6 +5,14 @@ writable folders and records it in the run's log, so a rejected candidate says w
 bubblewrap the kernel refuses the write (read-only file system) and the hook only records it. Without
 an OS sandbox (best effort) the hook itself refuses the operation with PermissionError; that stops
 Python-level writes only, not a C extension or a child program, which is why the report says so.
+
+In runs of generated code (EMPATHY_SANDBOX_EFFECTS=1: candidates, the generator's calls, mutants) the hook
+also records network use and new processes made from project code (a frame of the project copy on the
+stack), as "network: ..." and "spawns-process: ..." lines naming the call and where in the project it was
+made. The OS sandbox makes such a call fail, which the code under test may swallow; run by hand later,
+the test would reach the network or run the program, so the candidate is rejected. Without an OS sandbox
+the hook refuses these calls too. Machinery is never reported: the warm server's forks, pytest's and the
+tools' own calls have no project frame, and a run that is the project's own suite is not armed.
 """
 
 import os
@@ -20,13 +28,43 @@ _PATH_EVENTS = {
     "os.utime": 1, "shutil.rmtree": 1, "os.rename": 2, "os.symlink": 2, "os.link": 2,
     "shutil.copyfile": 2, "shutil.move": 2, "shutil.copytree": 2,
 }
+# event -> (kind, how many leading arguments name the call); the socket object itself is left out.
+_EFFECT_EVENTS = {
+    "socket.connect": ("network", (1, 2)), "socket.sendto": ("network", (1, 2)),
+    "socket.sendmsg": ("network", (1, 2)), "socket.bind": ("network", (1, 2)),
+    "subprocess.Popen": ("spawns-process", (1, 2)), "os.system": ("spawns-process", (0, 1)),
+    "os.exec": ("spawns-process", (1, 2)), "os.posix_spawn": ("spawns-process", (1, 2)),
+    "os.spawn": ("spawns-process", (2, 3)), "os.fork": ("spawns-process", (0, 0)),
+    "os.forkpty": ("spawns-process", (0, 0)), "os.startfile": ("spawns-process", (0, 1)),
+}
+_WATCHED = frozenset({"open", *_PATH_EVENTS, *_EFFECT_EVENTS})
 _log_fd = None
+_effects = False
+_project = None
 _busy = False
-try:
-    if os.environ.get("EMPATHY_SANDBOX_LOG"):
-        _log_fd = os.open(os.environ["EMPATHY_SANDBOX_LOG"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-except OSError:
+
+
+def configure():
+    """Read this run's settings from the environment: at import, and in each child of the warm server,
+    whose environment is the run's (the server itself is never armed for effects)."""
+    global _log_fd, _effects, _project
+    if _log_fd is not None:
+        try:
+            os.close(_log_fd)
+        except OSError:
+            pass
     _log_fd = None
+    try:
+        if os.environ.get("EMPATHY_SANDBOX_LOG"):
+            _log_fd = os.open(os.environ["EMPATHY_SANDBOX_LOG"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        _log_fd = None
+    project = os.environ.get("EMPATHY_SANDBOX_PROJECT")
+    _project = os.path.realpath(project) + os.sep if project else None
+    _effects = os.environ.get("EMPATHY_SANDBOX_EFFECTS") == "1" and _project is not None
+
+
+configure()
 
 
 def _outside(path):
@@ -57,9 +95,43 @@ def _writes(event, args):
     return list(args[:count])
 
 
+def _project_frame():
+    """"path:line" of the innermost frame running a file of the project copy, or None."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.startswith("<") and not os.path.isabs(name):  # "<string>": `-c` code is ours
+            name = os.path.join(os.getcwd(), name)
+        if name.startswith(_project):
+            return f"{name[len(_project):]}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+def _effect(event, args):
+    kind, (start, stop) = _EFFECT_EVENTS[event]
+    where = _project_frame()
+    if where is None:
+        return
+    shown = ", ".join(repr(os.fsdecode(a) if isinstance(a, bytes) else a) for a in args[start:stop])
+    if len(shown) > 300:
+        shown = shown[:300] + "..."
+    _log(f"{kind}: {event}{' ' + shown if shown else ''} from {where}")
+    if _ENFORCE:
+        raise PermissionError(1, f"empathy sandbox: {kind} refused for generated code ({event})")
+
+
 def _hook(event, args):
     global _busy
-    if _busy or (event != "open" and event not in _PATH_EVENTS):
+    if _busy or event not in _WATCHED:
+        return
+    if event in _EFFECT_EVENTS:
+        if _effects:
+            _busy = True
+            try:
+                _effect(event, args)
+            finally:
+                _busy = False
         return
     _busy = True
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.gaps import Gap
 from empathy_os.testgen.mutate import Strength
-from empathy_os.testgen.sandbox import Sandbox
+from empathy_os.testgen.sandbox import EFFECTS_ENV, Sandbox
 
 _SCRIPT = Path(__file__).with_name("_genscript.py")
 _MARK = "\n@@EMPATHY-JSON@@\n"
@@ -23,6 +23,8 @@ class Reason(str, Enum):
     FAILED = "failed"
     FLAKY = "flaky"
     WRITES = "writes-outside-tmp"
+    NETWORK = "network"  # connected (or tried to) from project code: sockets are not a test's business
+    SPAWNS = "spawns-process"  # started a program or forked from project code
     NO_GAIN = "no-coverage-gain"
     TIMEOUT = "timeout"
     CRASH = "found-a-crash"  # a finding about the code, reported with its input; never kept
@@ -89,7 +91,7 @@ async def generate_offline(sandbox: Sandbox, gaps: list[Gap]) -> dict[str, Offli
     cmd = [sandbox.python, "-c", _LOADER, str(_SCRIPT), str(payload)]
     failure: str | None = None
     try:
-        ran = await sandbox.run(cmd, timeout=900)
+        ran = await sandbox.run(cmd, timeout=900, env=EFFECTS_ENV)
         if _MARK in ran.stdout:
             data = json.loads(ran.stdout.split(_MARK, 1)[1])
             return {key: OfflineResult(**value) for key, value in data.items()}

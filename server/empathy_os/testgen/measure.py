@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
-from empathy_os.testgen.sandbox import Sandbox
+from empathy_os.testgen.sandbox import EFFECTS_ENV, Sandbox
 
 # A test fails at its first failing example: Hypothesis' shrinking (hundreds more runs to find the smallest
 # one) and its explain phase cost 1.6 s of the sample's 9 s of validation, for a rejected candidate or a
@@ -125,7 +125,8 @@ class BatchRun:
     # target path (relative) -> node id -> (lines, arcs) run by that test
     coverage: dict[str, dict[str, tuple[set[int], set[tuple[int, int]]]]] = field(default_factory=dict)
     writes: dict[str, list[str]] = field(default_factory=dict)  # node id -> changed files (copy, HOME)
-    blocked: dict[str, list[str]] = field(default_factory=dict)  # node id -> refused writes outside
+    # node id -> refused writes outside, network use and new processes (guard log lines, _guard.py)
+    blocked: dict[str, list[str]] = field(default_factory=dict)
     error: str | None = None
 
     @property
@@ -157,7 +158,7 @@ async def run_batch(sandbox: Sandbox, test_paths: list[str], targets: list[str],
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
     try:
         ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout,
-                                 env=sandbox.bytecode_env())
+                                 env={**sandbox.bytecode_env(), **EFFECTS_ENV})
     except ToolTimeout as exc:
         return BatchRun(returncode=-1, output="", duration=timeout, error=str(exc))
     # pytest prints the failures on stdout; stderr is mostly warnings, so it goes first.

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.testgen.measure import NO_SHRINKING, test_weight
-from empathy_os.testgen.sandbox import Sandbox
+from empathy_os.testgen.sandbox import EFFECTS_ENV, Sandbox
 from empathy_os.testgen.warm import PRELOAD
 
 MAX_MUTANTS = 6  # per kept test, spread over its lines and kinds: enough to show strength, cheap enough for all
@@ -370,7 +370,7 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
                                      "tmp": str(sandbox.base / "tmp" / spec_file.stem)}), encoding="utf-8")
     try:
         ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout,
-                                 env=sandbox.bytecode_env())
+                                 env={**sandbox.bytecode_env(), **EFFECTS_ENV})
     except ToolTimeout as exc:
         for item in flat:
             results[item["job"]].error = f"mutation run: {exc}"

@@ -63,8 +63,10 @@ class CoverageBoostReport:
             elif not mine:
                 result = "unreachable"
             else:
-                order = [Reason.WEAK, Reason.NO_GAIN, Reason.FLAKY, Reason.WRITES, Reason.FAILED, Reason.TIMEOUT,
-                         Reason.NO_TESTS, Reason.SYNTAX]
+                # What the function does outside first (it is why no test of it can be kept), then
+                # the rejection closest to a kept test.
+                order = [Reason.NETWORK, Reason.SPAWNS, Reason.WEAK, Reason.NO_GAIN, Reason.FLAKY, Reason.WRITES,
+                         Reason.FAILED, Reason.TIMEOUT, Reason.NO_TESTS, Reason.SYNTAX]
                 result = next(r.value for r in order if r in reasons)
             why = "; ".join(self.generator_notes.get(g.key) or []) if not mine else \
                 next((v.detail.splitlines()[0] for v in mine if v.reason.value == result and v.detail), "")
@@ -198,6 +200,9 @@ def render_text(report: CoverageBoostReport) -> str:
         out.append("  Targets: " + ", ".join(f"{k} {n}" for k, n in sorted(summary.items())))
     for f in report.findings():
         out.append(f"  ! finding: {f['message'].splitlines()[0][:200]}")
+    for key, t in report.target_results().items():  # what the code does outside, as the guard saw it
+        if t["result"] in (Reason.NETWORK.value, Reason.SPAWNS.value):
+            out.append(f"  ! {key}: {t['why'][:240]}")
     if report.final_suite:
         out.append(f"  ✓ Final full run: {report.final_suite}")
     if report.coverage_after is not None and report.coverage_before is not None:

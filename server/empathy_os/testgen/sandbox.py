@@ -48,6 +48,9 @@ except Exception:  # hypothesis absent or too old: tests that need it fail on th
     pass
 '''
 PLUGIN_NAME = "_empathy_sandbox_plugin"
+# Given to runs of generated code (candidates, the generator's calls, mutants): the guard records, and
+# without an OS sandbox refuses, network use and new processes made from project code (_guard.py).
+EFFECTS_ENV = {"EMPATHY_SANDBOX_EFFECTS": "1"}
 _GUARD_NAME = "_empathy_sandbox_guard"
 # Ours shadows the interpreter's own sitecustomize (Debian ships one), so it loads that one after.
 _SITECUSTOMIZE = f'''\
@@ -199,7 +202,8 @@ def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
 class SandboxRun(ToolRun):
     """A ToolRun plus the writes outside the sandbox that were attempted (and refused)."""
 
-    blocked: list[str] = field(default_factory=list)  # "event path", e.g. "open /home/u/.bashrc"
+    # the guard's lines: "event path" (e.g. "open /home/u/.bashrc"), or "network: ..."/"spawns-process: ..."
+    blocked: list[str] = field(default_factory=list)
     isolated: bool = False  # True when bubblewrap contained the run
     log: list[str] = field(default_factory=list)  # the guard's log as written ("@@ test id" marks)
 
@@ -280,6 +284,7 @@ class Sandbox:
             HYPOTHESIS_STORAGE_DIRECTORY=str(self.base / "hypothesis"),
             PYTHONHASHSEED="0",
             EMPATHY_SANDBOX_ALLOW=str(self.base),
+            EMPATHY_SANDBOX_PROJECT=str(self.copy),
             # Under bubblewrap the kernel refuses; without it the guard is all there is.
             EMPATHY_SANDBOX_ENFORCE="0" if self.isolation.os_sandbox else "1",
         )

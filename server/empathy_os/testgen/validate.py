@@ -175,7 +175,11 @@ def _verdict(sandbox: Sandbox, c: Candidate, rel: str, run: BatchRun, gained: Ga
     if run.error:
         return Verdict(c, Reason.FAILED, detail=f"{run.error}\n{run.tail()}", runs=RUNS), None
     tests = run.tests_of(rel)
-    blocked = [w for t in tests for w in run.blocked.get(t, [])]
+    logged = [w for t in tests for w in run.blocked.get(t, [])]
+    effect = _effect(sandbox, c, logged)
+    if effect is not None:
+        return effect, None
+    blocked = [w for w in logged if not w.startswith(_EFFECT_PREFIXES)]
     if blocked:
         how = ("refused by the kernel (read-only file system in the bubblewrap sandbox)"
                if sandbox.isolation.os_sandbox else "refused by the in-process guard (best-effort isolation)")
@@ -220,6 +224,24 @@ def _verdict(sandbox: Sandbox, c: Candidate, rel: str, run: BatchRun, gained: Ga
         return Verdict(c, Reason.NO_GAIN, runs=RUNS,
                        detail=f"passed, but covered no new line of {gap.symbol}; still missing lines: {still}"), None
     return None, (new_lines, new_arcs)
+
+
+# Guard log prefix (_guard.py) -> verdict, what it did.
+_EFFECTS = {"network: ": (Reason.NETWORK, "reached for the network"),
+            "spawns-process: ": (Reason.SPAWNS, "started a process")}
+_EFFECT_PREFIXES = tuple(_EFFECTS)
+
+
+def _effect(sandbox: Sandbox, c: Candidate, logged: list[str]) -> Verdict | None:
+    """Network use or a new process from project code: rejected even when it failed quietly, since run
+    by hand (outside our sandbox) the test would connect or run the program."""
+    for prefix, (reason, what) in _EFFECTS.items():
+        calls = [w[len(prefix):] for w in logged if w.startswith(prefix)]
+        if calls:
+            how = ("contained by the OS sandbox; the code may have swallowed the error" if sandbox.isolation.os_sandbox
+                   else "refused by the in-process guard (best-effort isolation)")
+            return Verdict(c, reason, runs=RUNS, detail=f"{what} from project code: {'; '.join(calls[:3])} ({how})")
+    return None
 
 
 _EXAMPLE_START = ("Falsifying example", "Failing test case")  # Hypothesis' wording, older and newer

@@ -106,8 +106,8 @@ def child(req):
         target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(target, fd)
         os.close(target)
-    if _guard is not None and req["env"].get("EMPATHY_SANDBOX_LOG"):
-        _guard._log_fd = os.open(req["env"]["EMPATHY_SANDBOX_LOG"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    if _guard is not None:  # this run's log, and whether its effects are recorded (never the server's)
+        _guard.configure()
     atexit._clear()
     if req["env"].get("EMPATHY_SANDBOX_PYCACHE"):  # Sandbox.share_bytecode; the server itself wrote none
         sys.pycache_prefix = req["env"]["EMPATHY_SANDBOX_PYCACHE"]
