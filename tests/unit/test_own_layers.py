@@ -38,7 +38,7 @@ def asyncio_run(coro):
 
 def test_empathy_declares_its_layers_and_keeps_them(tmp_path):
     layers = read_empathy_settings(REPO)["layers"]
-    assert layers[:3] == ["empathy_os.cli", "empathy_os.lsp", "empathy_os.workflows"]
+    assert layers[:4] == ["empathy_os.cli", "empathy_os.lsp", "empathy_os.app", "empathy_os.workflows"]
     assert _layer_findings(_copy(tmp_path, None)) == []
 
 

@@ -27,8 +27,11 @@ def register(subparsers) -> None:
                        else common.bounded_float(gate.low, gate.high))
     p.add_argument("--sarif", metavar="FILE", help="also write findings as SARIF 2.1.0 to FILE")
     p.add_argument("--no-cache", action="store_true", help="re-run every analyzer")
-    p.add_argument("--fix", action="store_true", help="also propose verified changes for what blocks the "
-                   "gates and show the gates with them applied (measured on a copy; writes nothing)")
+    p.add_argument("--fix", action="store_true", help="compose the agents that can move the failed gates, "
+                   "verify their changes and show the gates with the whole set applied (measured on a copy; "
+                   "writes nothing without --apply)")
+    p.add_argument("--apply", action="store_true", help="with --fix: write the verified change set, then "
+                   "re-measure the project; the exit code is that verdict")
     p.set_defaults(handler=run)
 
 
@@ -37,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     root = common.project_root_arg(args.project_root)
     sarif = sarif_target(args.sarif) if args.sarif else None
     gates = {gate.name: getattr(args, gate.name) for gate in GATE_SPECS if getattr(args, gate.name) is not None}
+    if args.apply and not args.fix:
+        raise common.UsageError("--apply writes the change set of --fix: use --fix --apply")
     from empathy_os.cli import replay
 
     run_key = replay.key(root, {"root": str(root), "python": args.python, "gates": gates,
@@ -64,15 +69,26 @@ def run(args: argparse.Namespace) -> int:
     if run_key is not None:
         replay.store(root, run_key, report)
     fix = release_fix(root, report, gates, args) if args.fix else None
+    final = report
+    if fix is not None and fix.get("applied"):
+        # The verdict after writing is measured on the project itself, not taken from the copy.
+        with common.usage_errors():
+            final = common.run_async(workflow.execute(root, python=args.python, trusted=not args.untrusted,
+                                                      use_cache=False, progress=common.stderr_progress()))
+        fix["verdict_after_writing"] = {"approved": final.approved,
+                                        "gates": [g.model_dump() for g in final.gates]}
     # The report is printed first: a SARIF file that cannot be written must not cost the user the run.
     if args.json:
         common.print_json({**report.to_json(), **({"fix": fix} if fix is not None else {})})
     else:
         print(render_text(report))
         if fix is not None:
-            from empathy_os.changes.gates_after import render
+            from empathy_os.app.release_fix_report import render
 
-            print(render(fix, report))
+            print(render(fix, report, applied=args.apply))
+            if final is not report:
+                print(f"  after writing, measured in the project: "
+                      f"{'RELEASE APPROVED' if final.approved else 'RELEASE NOT APPROVED'}")
     sys.stdout.flush()
     if sarif is not None:
         try:
@@ -80,15 +96,16 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             why = getattr(exc, "strerror", None) or exc
             raise common.UsageError(f"--sarif: cannot write {sarif}: {why}") from None
-    return 0 if report.approved else 1
+    return 0 if final.approved else 1
 
 
 def release_fix(root: Path, report, gates: dict, args: argparse.Namespace) -> dict:
-    from empathy_os.changes.gates_after import fix_for_release
+    from empathy_os.app import release_fix
 
-    return common.run_async(fix_for_release(root, report, gates=gates, python=args.python,
-                                            trusted=not args.untrusted, max_cost=args.max_cost,
-                                            progress=common.stderr_progress()))
+    with common.usage_errors():
+        return common.run_async(release_fix.run(
+            root, report, gates=gates, python=args.python, trusted=not args.untrusted,
+            max_cost=args.max_cost, apply=args.apply, progress=common.stderr_progress()))
 
 
 def sarif_target(value: str) -> Path:
