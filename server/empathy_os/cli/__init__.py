@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from empathy_os.cli import compose, fix, lsp, release_prep, store, test_coverage, verify
+    from empathy_os.cli import check, compose, fix, lsp, release_prep, store, test_coverage, verify
 
     parser = _Parser(prog="empathy", description="Meta-orchestration of analysis agents.")
     parser.add_argument("--version", action="version", version=f"empathy {__version__}")
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     store.register(commands)
     lsp.register(commands)
     verify.register(commands)
+    check.register(commands)
     return parser
 
 

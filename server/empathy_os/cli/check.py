@@ -1,0 +1,81 @@
+"""`empathy check FILE...`: the editor's on-save checks (bandit, ruff) on the named files, for pre-commit.
+
+The same analyzer calls as the daemon's per-file re-run (`lsp/file_diagnostics.py`): the project's own
+ruff and bandit config, read-only flags, test files left to the test run as everywhere else. Nothing is
+written (no cache, no `.empathy/`) and no project code runs. Exit 0 clean, 1 findings, 2 bad usage or a
+tool that could not run: a hook that could not look must not let the commit through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from empathy_os.cli import common
+
+# The daemon's per-file analyzers (lsp.diagnostics.PER_FILE_ANALYZERS; a test keeps the two equal). Not
+# imported from there: that would load pygls and lsprotocol into every commit's hook.
+ANALYZERS = ("bandit", "ruff")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "check", help="ruff and bandit on the given files, as the editor runs them on save (pre-commit)",
+        description="Runs the editor's per-file checks (bandit and ruff, with the project's own config) on "
+                    "FILE... and prints each finding as path:line:column. Writes nothing and runs no project "
+                    "code. Test files are left out, as in the editor. Exit 0 clean, 1 findings, 2 bad usage "
+                    "or a tool that could not run.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="Python files (other files are ignored)")
+    p.add_argument("--project-root", default=".", metavar="PATH",
+                   help="project folder whose ruff/bandit config applies (default: .)")
+    p.set_defaults(handler=run)
+
+
+def _files(root: Path, names: list[str]) -> list[Path]:
+    found = []
+    for name in names:
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise common.UsageError(f"{name}: no such file" if not path.exists() else f"{name}: not a file")
+        path = path.resolve()
+        if not path.is_relative_to(root):
+            raise common.UsageError(f"{name} is outside the project root {root}")
+        if path.suffix in (".py", ".pyi"):
+            found.append(path)
+    return found
+
+
+async def _gather(*runs):
+    import asyncio
+
+    return await asyncio.gather(*runs)
+
+
+def run(args: argparse.Namespace) -> int:
+    root = common.project_root_arg(args.project_root)
+    files = _files(root, args.files)
+    if not files:
+        return 0
+    from empathy_os.analyzers import load_project, run_analyzer
+    from empathy_os.analyzers.project import size_note
+
+    with common.usage_errors():
+        ctx = load_project(root, trusted=False)
+    ctx.only_files, ctx.use_cache = files, False
+    results = common.run_async(_gather(*(run_analyzer(name, ctx) for name in ANALYZERS)))
+    failed = [r for r in results if not r.ran and "no Python source files" not in (r.error or "")]
+    findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.line, f.column or 0))
+    for f in findings:
+        print(f"{f.path}:{f.line}:{f.column or 1}: {f.tool} {f.rule} [{f.severity.value}] {f.message}")
+    if note := size_note(ctx):
+        print(f"empathy check: {note}", file=sys.stderr)
+    for r in failed:
+        print(f"empathy check: {r.analyzer} could not run: {r.error}", file=sys.stderr)
+    if failed:
+        return 2
+    if findings:
+        tools = ", ".join(r.tool for r in results if r.ran)
+        print(f"empathy check: {len(findings)} finding(s) in {len(files)} file(s) ({tools})", file=sys.stderr)
+        return 1
+    return 0
