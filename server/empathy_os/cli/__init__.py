@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from empathy_os.cli import check, compose, fix, lsp, release_prep, store, test_coverage, verify
+    from empathy_os.cli import check, compose, fix, lsp, release_prep, store, summary, test_coverage, verify
 
     parser = _Parser(prog="empathy", description="Meta-orchestration of analysis agents.")
     parser.add_argument("--version", action="version", version=f"empathy {__version__}")
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.register(commands)
     verify.register(commands)
     check.register(commands)
+    summary.register(commands)
     return parser
 
 

@@ -1,0 +1,143 @@
+"""The GitHub Action (action.yml) and the CI files the docs show: the scripts the action calls, run as the
+runner runs them (inputs as environment variables, GITHUB_OUTPUT/GITHUB_STEP_SUMMARY files), on a copy of
+the sample project; `empathy summary` on the real report; the YAML checked against the published schemas
+(check-jsonschema's vendored copies: no network)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from empathy_os.gate_specs import GATE_SPECS
+
+from tests.conftest import REPO
+
+ACTION = REPO / "action.yml"
+SCRIPTS = REPO / "scripts" / "ci"
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.parametrize(("schema", "path"), [
+    ("vendor.github-actions", "action.yml"),
+    ("vendor.github-workflows", "docs/ci/github-workflow.yml"),
+    ("vendor.gitlab-ci", "docs/ci/gitlab-ci.yml"),
+])
+def test_yaml_is_valid_for_its_schema(schema, path):
+    proc = subprocess.run([BIN / "check-jsonschema", "--builtin-schema", schema, REPO / path],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_inputs_scripts_and_gates_agree():
+    action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
+    text = ACTION.read_text(encoding="utf-8")
+    used = set(re.findall(r"inputs\.([\w-]+)", text))
+    assert used == set(action["inputs"])  # every input is used, every input used is declared
+    assert {g.flag.removeprefix("--") for g in GATE_SPECS} <= set(action["inputs"])
+    steps = action["runs"]["steps"]
+    for step in steps:
+        for value in (step.get("with") or {}).values():
+            assert "inputs." not in str(value) or step.get("uses"), step  # inputs reach shells only via env
+        if "run" in step:
+            assert "${{" not in step["run"], f"{step['name']}: an expression in a shell is script injection"
+    scripts = set(re.findall(r"[\w-]+\.sh", text))
+    assert scripts == {"install.sh", "release-prep.sh"}
+    assert all(os.access(SCRIPTS / script, os.X_OK) for script in scripts)
+    run_env = next(s for s in steps if s.get("id") == "run")["env"]
+    body = (SCRIPTS / "release-prep.sh").read_text(encoding="utf-8")
+    assert {v for v in re.findall(r"\$\{(\w+)", body) if v.isupper() and not v.startswith("GITHUB_")} \
+        <= set(run_env)
+
+
+def release_prep(project: Path, out: Path, **inputs: str) -> tuple[dict[str, str], str]:
+    """Runs scripts/ci/release-prep.sh as the action's step does; returns (step outputs, job summary)."""
+    github_output, summary = out / "github_output", out / "step_summary"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env.update(EMPATHY=str(BIN / "empathy"), OUT_DIR=str(out / "empathy"), PROJECT_ROOT=str(project),
+               PROJECT_PYTHON=sys.executable, GITHUB_OUTPUT=str(github_output),
+               GITHUB_STEP_SUMMARY=str(summary), **inputs)
+    proc = subprocess.run([SCRIPTS / "release-prep.sh"], cwd=out, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr  # the verdict is an output; summary and upload still run
+    outputs = dict(line.split("=", 1) for line in github_output.read_text(encoding="utf-8").splitlines())
+    return outputs, summary.read_text(encoding="utf-8") if summary.exists() else ""
+
+
+def test_release_prep_then_summary_on_the_sample(sample_project, tmp_path):
+    sarif = tmp_path / "empathy.sarif"
+    outputs, summary = release_prep(sample_project, tmp_path, SARIF=str(sarif), MIN_COVERAGE="40",
+                                    EXTRA_ARGS="--no-cache")
+    assert (outputs["exit-code"], outputs["approved"], outputs["sarif"]) == ("1", "false", str(sarif))
+    assert summary == ""  # written by the summary step, not this one
+    report = json.loads(Path(outputs["report"]).read_text(encoding="utf-8"))
+    gates = {g["name"]: g for g in report["gates"]}
+    assert gates["min_coverage"]["threshold"] == 40 and gates["min_coverage"]["passed"]  # the input arrived
+    assert json.loads(sarif.read_text(encoding="utf-8"))["version"] == "2.1.0"
+
+    proc = subprocess.run([BIN / "empathy", "summary", outputs["report"]], capture_output=True, text=True,
+                          check=True)
+    html = markdown.markdown(proc.stdout, extensions=["tables", "md_in_html"])
+    gate_table = html.split("</table>")[0]
+    assert gate_table.count("<tr>") == 1 + len(report["gates"])  # header + one row per gate
+    for gate in report["gates"]:
+        mark = "✅" if gate["passed"] else ("❌" if gate["critical"] else "⚠️")
+        assert f"| {mark} | `{gate['name']}` |" in proc.stdout
+    assert proc.stdout.startswith("## ❌ Release not approved")
+    bandit = [f for f in report["findings"] if f["tool"] == "bandit"]
+    by_severity = [sum(f["severity"] == s for f in bandit) for s in ("critical", "high", "medium", "low", "info")]
+    assert "| bandit | " + " | ".join(map(str, by_severity)) + " |" in proc.stdout
+    assert f"**{len(report['findings'])} finding(s)**" in proc.stdout
+
+
+def test_an_input_is_never_shell_code(sample_project, tmp_path):
+    outputs, summary = release_prep(sample_project, tmp_path, MIN_COVERAGE="$(touch pwned)",
+                                    EXTRA_ARGS="; touch pwned2")
+    assert (outputs["exit-code"], outputs["approved"], outputs["report"]) == ("2", "", "")
+    assert not list(tmp_path.glob("pwned*")) and not list(sample_project.glob("pwned*"))
+    assert "could not run (exit 2)" in summary and "--min-coverage" in summary
+
+
+def test_an_unusable_project_is_reported_in_the_summary(tmp_path):
+    outputs, summary = release_prep(tmp_path / "missing", tmp_path, SARIF=str(tmp_path / "e.sarif"))
+    assert (outputs["exit-code"], outputs["report"], outputs["sarif"]) == ("2", "", "")
+    assert "does not exist" in summary
+
+
+def test_summary_refuses_what_is_not_a_report(tmp_path):
+    (tmp_path / "other.json").write_text('{"version": "2.1.0", "runs": []}')
+    (tmp_path / "bad.json").write_text("{not json")
+    for name, why in (("other.json", "is not a release-prep report"), ("bad.json", "is not JSON"),
+                      ("nope.json", "cannot read")):
+        proc = subprocess.run([BIN / "empathy", "summary", tmp_path / name], capture_output=True, text=True,
+                              check=False)
+        assert proc.returncode == 2 and why in proc.stderr and proc.stdout == "", name
+        assert len(proc.stderr.splitlines()) == 1
+
+
+def test_install_script_installs_this_checkout(tmp_path):
+    out = tmp_path / "github_output"
+    env = {**os.environ, "SOURCE": str(REPO), "VENV": str(tmp_path / "venv"), "GITHUB_OUTPUT": str(out),
+           "EMPATHY_PYTHON": sys.executable}
+    subprocess.run([SCRIPTS / "install.sh"], env=env, check=True, capture_output=True, timeout=540)
+    empathy = out.read_text(encoding="utf-8").strip().removeprefix("empathy=")
+    assert empathy == str(tmp_path / "venv" / "bin" / "empathy")
+    proc = subprocess.run([empathy, "summary", "--help"], capture_output=True, text=True, check=True)
+    assert "Markdown" in proc.stdout
+
+
+def test_install_script_refuses_an_old_python(tmp_path):
+    old = tmp_path / "python3.9"
+    old.write_text("#!/bin/sh\nexit 1\n")  # answers the version check like a Python older than 3.11
+    old.chmod(0o755)
+    env = {**os.environ, "SOURCE": str(REPO), "VENV": str(tmp_path / "venv"),
+           "GITHUB_OUTPUT": str(tmp_path / "out"), "EMPATHY_PYTHON": str(old)}
+    proc = subprocess.run([SCRIPTS / "install.sh"], env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "needs Python 3.11 or newer" in proc.stderr
+    assert not (tmp_path / "venv").exists()
