@@ -33,7 +33,7 @@ def run_block(source: str, ns: dict) -> str:
     out = io.StringIO()
     code = compile(source, str(GUIDE), "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     with contextlib.redirect_stdout(out):
-        outcome = eval(code, ns)  # noqa: S307  (the guide's own code, as a reader runs it)
+        outcome = eval(code, ns)
         if asyncio.iscoroutine(outcome):
             asyncio.run(outcome)
     return out.getvalue()
