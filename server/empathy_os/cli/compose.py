@@ -4,6 +4,7 @@ optionally run it)."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from empathy_os.cli import common
 
@@ -23,7 +24,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import empathy_os.workflows  # noqa: F401 - registers the boost as a composition a plan can run
-    from empathy_os.orchestration import MetaOrchestrator
+    from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 
     root = common.project_root_arg(args.project_root)
     if args.untrusted and not args.run:
@@ -32,7 +33,14 @@ def run(args: argparse.Namespace) -> int:
                "capabilities": args.capability,
                "complexity": args.complexity, "max_cost": args.max_cost, "learn": not args.no_learn}
     with common.usage_errors():
-        plan = MetaOrchestrator().analyze_and_compose(args.task, context)
+        try:
+            plan = MetaOrchestrator().analyze_and_compose(args.task, context)
+        except OutOfScopeError as exc:  # a refusal is an answer, not an error: one line, exit 2
+            if args.json:
+                common.print_json({"refused": True, "reason": exc.reason, "message": str(exc)})
+            else:
+                print(exc, file=sys.stderr)
+            return 2
         # Untrusted: the guard refuses project code, and the outcome (not measured) teaches nothing.
         run_context = {**context, "trusted": not args.untrusted,
                        "learn": context["learn"] and not args.untrusted}

@@ -35,7 +35,7 @@ def register_workflow(name: str, runner: Runner) -> None:
     _RUNNERS[name] = runner
 
 
-def workflow_team(workflow: str, domains: list[str], rationale: dict[str, str]):
+def workflow_team(workflow: str, domains: list[str], rationale: dict[str, str], args: dict[str, Any] | None = None):
     """(strategy, team, task pattern) of a workflow plan."""
     if workflow == "test_coverage_boost":
         template = get_template("test_coverage_analyzer")
@@ -43,8 +43,11 @@ def workflow_team(workflow: str, domains: list[str], rationale: dict[str, str]):
                                  "CHEAP → CAPABLE → PREMIUM is Teaching (a higher tier writes tests only for "
                                  "the gaps the tier below left)")
     else:
-        template = get_template(next((FIX_AGENTS[d] for d in domains if d in FIX_AGENTS), "code_reviewer"))
-        rationale["workflow"] = (f"fix: the task asks for fixes; {template.id} proposes changes that the "
+        named = (args or {}).get("agent")
+        template = get_template(named or next((FIX_AGENTS[d] for d in domains if d in FIX_AGENTS), "code_reviewer"))
+        rules = (args or {}).get("rules")
+        rationale["workflow"] = (f"fix: the task asks for fixes{' of ' + ', '.join(rules) if rules else ''}; "
+                                 f"{template.id} proposes changes that the "
                                  "verification engine measures, CHEAP → CAPABLE → PREMIUM only after a measured "
                                  "rejection (Teaching); offline, ruff's own fixes")
     rationale["strategy"] = "teaching: the workflow's tier cascade"
@@ -71,6 +74,7 @@ async def _run_fix(plan: Any, run: RunContext) -> tuple[StrategyResult, bool, fl
     paths = [p.relative_to(run.project_root).as_posix() for p in named] or None
     agent = plan.agents[0]
     report = await run_fix(run.project_root, agents=[agent.id], paths=paths, max_cost=run.max_cost,
+                           rules=plan.workflow_args.get("rules"),
                            python=run.python, trusted=run.trusted)
     targeted = len(report.targeted)
     fixed = targeted - len(report.unresolved)

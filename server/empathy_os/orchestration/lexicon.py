@@ -60,8 +60,10 @@ LEXICON: dict[str, dict[str, list[str]]] = {
     "refactoring": {
         "words": ["refactor", "refactoring", "smell", "smells", "cleanup", "simplify", "duplication", "duplicate",
                   "duplicated", "dry", "restructure", "rename", "extract", "reorganize", "reorganise", "tidy",
-                  "messy", "spaghetti", "legacy", "rewrite", "convoluted", "debt"],
-        "phrases": ["clean up", "dead code", "technical debt", "code smell", "god class", "long function"],
+                  "messy", "spaghetti", "legacy", "rewrite", "convoluted", "debt", "complexity", "cyclomatic",
+                  "untangle", "tangled", "nested", "nesting", "unreadable"],
+        "phrases": ["clean up", "dead code", "technical debt", "code smell", "god class", "long function",
+                    "too complex", "hard to follow", "big function"],
     },
     "quality": {
         "words": ["review", "quality", "lint", "linter", "linting", "style", "readability", "readable",
@@ -80,7 +82,9 @@ PRIORITY = ["release", "security", "performance", "testing", "architecture", "re
             "quality"]
 
 _STEMMER = EnglishStemmer()
-_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+FUZZY_CUTOFF = 0.85  # difflib ratio: one letter dropped or swapped in a word of six or more letters
+FUZZY_MIN_LENGTH = 6
 
 
 def words(text: str) -> list[str]:
@@ -101,27 +105,71 @@ def _compiled() -> dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]
     return out
 
 
+@cache
+def _spellings() -> dict[str, str]:
+    """Every listed word (as written) → its stem: what a misspelt word is matched against."""
+    return {w: s for entry in LEXICON.values() for w, s in zip(entry["words"], _STEMMER.stemWords(entry["words"]),
+                                                              strict=True) if len(w) >= FUZZY_MIN_LENGTH}
+
+
 def score_domains(task: str) -> dict[str, tuple[float, list[str]]]:
-    """domain → (score, the words/phrases that matched), only domains that matched, best first."""
-    original = [w.replace("'", "") for w in words(task)]
-    seq = _STEMMER.stemWords(original)
-    said = dict(zip(seq, original, strict=True))  # stem → the word as the task wrote it
-    present = set(seq)
-    found: dict[str, tuple[float, list[str]]] = {}
-    for domain, (single, phrases) in _compiled().items():
-        matched = sorted(present & single)
-        score = float(len(matched))
-        hits = [said[s] for s in matched]
-        for phrase in phrases:
-            if _contains(seq, phrase):
-                score += PHRASE_WEIGHT
-                start = next(i for i in range(len(seq)) if tuple(seq[i:i + len(phrase)]) == phrase)
-                hits.append(" ".join(original[start:start + len(phrase)]))
-        if score:
-            found[domain] = (score, hits)
+    """domain → (score, the words/phrases that matched), only domains that matched, best first.
+
+    English first (with typos forgiven, see `_respell`); a task in German, Spanish or French by its
+    function words, or one the English lexicon finds nothing in, is scored in that language's lexicon."""
+    said = [w.replace("'", "") for w in words(task)]
+    lang = lexicon_intl_guess(said)
+    found = _score_english(said) if lang == "en" else {}
+    if not found:
+        from empathy_os.orchestration import lexicon_intl
+
+        for other in ([lang] if lang != "en" else list(lexicon_intl.LANGUAGES)):
+            found = lexicon_intl.score(said, other)
+            if found:
+                break
     return dict(sorted(found.items(), key=lambda kv: (-kv[1][0], PRIORITY.index(kv[0]))))
 
 
-def _contains(seq: list[str], phrase: tuple[str, ...]) -> bool:
+def lexicon_intl_guess(said: list[str]) -> str:
+    """The task's language; English unless its function words say otherwise (cheap: no stemmer is loaded)."""
+    from empathy_os.orchestration.lexicon_intl import guess
+
+    return guess(said)
+
+
+def _score_english(original: list[str]) -> dict[str, tuple[float, list[str]]]:
+    seq = _respell(original, _STEMMER.stemWords(original))
+    present = set(seq)
+    found: dict[str, tuple[float, list[str]]] = {}
+    for domain, (single, phrases) in _compiled().items():
+        matched = [i for i, s in enumerate(seq) if s in single]
+        hits = list(dict.fromkeys(original[i] for i in matched))
+        score = float(len({seq[i] for i in matched} & present))
+        for phrase in phrases:
+            start = _find(seq, phrase)
+            if start is not None:
+                score += PHRASE_WEIGHT
+                hits.append(" ".join(original[start:start + len(phrase)]))
+        if score:
+            found[domain] = (score, hits)
+    return found
+
+
+def _respell(original: list[str], seq: list[str]) -> list[str]:
+    """Stems with misspelt lexicon words put right ("secuirty", "perfomance"): a word of six letters or
+    more that no list knows is matched to its closest listed word by difflib's ratio (stdlib)."""
+    known = set().union(*(single for single, _ in _compiled().values()))
+    out = list(seq)
+    for i, (word, stem) in enumerate(zip(original, seq, strict=True)):
+        if len(word) >= FUZZY_MIN_LENGTH and stem not in known and word.isalpha():
+            from difflib import get_close_matches
+
+            close = get_close_matches(word, _spellings(), n=1, cutoff=FUZZY_CUTOFF)
+            if close:
+                out[i] = _spellings()[close[0]]
+    return out
+
+
+def _find(seq: list[str], phrase: tuple[str, ...]) -> int | None:
     n = len(phrase)
-    return any(tuple(seq[i:i + n]) == phrase for i in range(len(seq) - n + 1))
+    return next((i for i in range(len(seq) - n + 1) if tuple(seq[i:i + n]) == phrase), None)

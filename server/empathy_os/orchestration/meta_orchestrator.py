@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from empathy_os.llm import ModelClient, Tier, load_tier_table
-from empathy_os.orchestration import plan_gates
+from empathy_os.orchestration import intent, plan_gates
 from empathy_os.orchestration import task_analysis as ta
 from empathy_os.orchestration.agent_templates import (
     AgentTemplate,
@@ -118,8 +118,11 @@ class MetaOrchestrator:
         found = classify(task, use_model=run.use_model, budget=run.budget,
                          tiers=self.client.tiers if self.client else None)
         rationale["classification"] = found.note
+        if found.refused:
+            raise intent.OutOfScopeError(found.refused)
 
-        domains = self._domains(task, run.domain, rationale, found)
+        steps = None if found.workflow else intent.ordered_domains(task)
+        domains = self._domains(task, run.domain, rationale, found, steps)
         wanted = ([run.capabilities] if isinstance(run.capabilities, str) else list(run.capabilities or []))
         team = self._team(domains, wanted + [c for c in found.capabilities if c not in wanted], rationale)
         hint = normalize_hint(run.complexity)
@@ -136,11 +139,12 @@ class MetaOrchestrator:
         if found.workflow:
             from empathy_os.orchestration.compositions import workflow_team
 
-            strategy, team, pattern = workflow_team(found.workflow, domains, rationale)
+            strategy, team, pattern = workflow_team(found.workflow, domains, rationale, found.workflow_args)
         else:
-            strategy, team = self._strategy(tokens, domains, team, rationale)
+            strategy, team = self._strategy(tokens, domains, team, rationale, steps)
             team = self._tiers(team, complexity, strategy, rationale)
-            pattern = "+".join(ta.DOMAIN_PATTERNS[d] for d in domains) or "code_review"
+            pattern = ("full_audit" if set(intent.SPECIALITIES) <= set(domains) else
+                       "+".join(ta.DOMAIN_PATTERNS[d] for d in domains) or "code_review")
 
         reused = None
         if run.learn and not found.workflow:
@@ -161,7 +165,8 @@ class MetaOrchestrator:
         return plan
 
     # -- steps ---------------------------------------------------------------------------------------
-    def _domains(self, task: str, hint: Any, rationale: dict[str, str], model: Classification) -> list[str]:
+    def _domains(self, task: str, hint: Any, rationale: dict[str, str], model: Classification,
+                 steps: list[str] | None) -> list[str]:
         scored = score_domains(task)
         # A side remark does not add a specialist: a domain counts when it scores at least half the top one.
         top = max((score for score, _ in scored.values()), default=0.0)
@@ -169,12 +174,18 @@ class MetaOrchestrator:
         if model.source == "model":
             found = list(model.domains)
         hinted = [hint] if isinstance(hint, str) else list(hint or [])
+        if steps:
+            found = list(steps)  # the order the task gives its steps is the order they run
+        elif intent.whole_team(task, found):
+            found = list(intent.SPECIALITIES)
+        elif not (found or hinted or model.workflow or model.source == "model" or intent.asks_for_code_work(task)):
+            raise intent.OutOfScopeError("the task names no work Empathy's agents do")
         for name in reversed(hinted):
             key = DOMAIN_ALIASES.get(str(name).lower(), str(name).lower())
             if key not in LEXICON:
                 raise ValueError(f"unknown domain {name!r}; known domains: {', '.join(LEXICON)}")
             found = [key] + [d for d in found if d != key]
-        if "release" in found:  # a release subsumes the individual checks
+        if "release" in found and not steps:  # a release subsumes the individual checks
             found = ["release"] + [d for d in found if d not in ("release", "security", "testing", "quality",
                                                                  "documentation")]
         words = "; ".join(f"{d}: {', '.join(hits)}" for d, (_, hits) in scored.items())
@@ -199,8 +210,11 @@ class MetaOrchestrator:
             f", covering the capabilities {', '.join(map(str, wanted))}" if wanted else "")
         return [get_template(i) for i in ids]
 
-    def _strategy(self, tokens, domains, team, rationale):
+    def _strategy(self, tokens, domains, team, rationale, steps):
         votes = ta.strategy_votes(tokens)
+        if steps and len(team) >= 2:
+            rationale["strategy"] = f"sequential: the task gives its steps in order ({' → '.join(steps)})"
+            return StrategyName.SEQUENTIAL, team
         if "release" in domains:
             rationale["strategy"] = "parallel: release checks are independent, so they run at the same time"
             return StrategyName.PARALLEL, team

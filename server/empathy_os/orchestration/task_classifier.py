@@ -5,16 +5,16 @@ the JSON schema; the domain and capability names are enums of what the planner k
 budget. Offline, or when that call fails, is refused by the budget or answers outside the schema, the
 lexicon (orchestration/lexicon.py) classifies it, and `source`/`note` say which and why.
 
-Two tasks name a workflow rather than a team: raising test coverage ("Boost test coverage to 90 %") is
-the test-coverage boost, and a task that starts with fixing ("Fix …", "Repair …", "Resolve …") is the
-verified-fix workflow. These are recognised by their wording in both modes (the model's answer can add
-one, never remove the wording's).
+Two tasks name a workflow rather than a team: raising test coverage ("bump coverage to 85 percent") is
+the test-coverage boost, and an imperative fix anywhere ("please fix …", "clean up …") is the verified-fix
+workflow. These, and work no agent does ("Deploy to kubernetes"), are recognised by their wording in both
+modes (orchestration/intent.py); the model's answer can add a workflow or a refusal, never remove the
+wording's. The model may answer `out_of_scope` with a reason: the schema allows no domain then.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,15 +22,16 @@ from pydantic import BaseModel, Field
 
 from empathy_os.llm import Budget, ModelClient, ModelError, OverBudget, Tier, budgeted_tool_call
 from empathy_os.orchestration.agent_templates import get_all_templates
+from empathy_os.orchestration.intent import CAN, named_workflow, refusal
 from empathy_os.orchestration.lexicon import LEXICON
 
 WORKFLOWS = ("test_coverage_boost", "fix")
 COMPLEXITIES = ("simple", "moderate", "complex")
-_BOOST = re.compile(r"\b(boost|raise|increase|improve|push|lift|bring|get)\b.*\bcoverage\b", re.IGNORECASE)
-_PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b)")
-_FIX = re.compile(r"^\s*(fix|repair|resolve|correct)\b", re.IGNORECASE)
-SYSTEM = ("You route software-engineering tasks to specialist agents. Classify the task: its domains (most "
-          "important first), how complex it is, and the capabilities it needs.")
+SYSTEM = ("You route software-engineering tasks to specialist agents. The task may be written in any language. "
+          "Classify it: whether it is in scope, its domains (most important first), how complex it is, and the "
+          "capabilities it needs. In scope is only what these agents do: " + CAN + ". Anything else (features, "
+          "deployment, translation, creative writing, project management, shell commands) is out_of_scope, "
+          "with a short reason.")
 
 
 class Classification(BaseModel):
@@ -39,6 +40,7 @@ class Classification(BaseModel):
     capabilities: list[str] = Field(default_factory=list)
     workflow: str | None = None  # "test_coverage_boost" | "fix" | None
     workflow_args: dict[str, Any] = Field(default_factory=dict)
+    refused: str | None = None  # why the task is out of scope (the wording's or the model's answer)
     source: str = "lexicon"  # "model" | "lexicon"
     model: str | None = None
     cost_usd: float = 0.0
@@ -51,32 +53,26 @@ def classify_tool() -> dict[str, Any]:
         "name": "classify_task",
         "description": "Classify one software-engineering task for routing.",
         "input_schema": {"type": "object", "properties": {
-            "domains": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": list(LEXICON)},
-                        "description": "The domains the task is about, most important first."},
+            "scope": {"type": "string", "enum": ["in_scope", "out_of_scope"],
+                      "description": "out_of_scope: no agent here does what the task asks."},
+            "reason": {"type": "string", "description": "When out_of_scope: what the task asks that no agent "
+                                                          "does, in a few words."},
+            "domains": {"type": "array", "items": {"type": "string", "enum": list(LEXICON)},
+                        "description": "The domains the task is about, most important first (none when out "
+                                       "of scope)."},
             "complexity": {"type": "string", "enum": list(COMPLEXITIES)},
             "capabilities": {"type": "array", "items": {"type": "string", "enum": capabilities}},
             "workflow": {"type": "string", "enum": ["none", *WORKFLOWS],
                          "description": "test_coverage_boost: the task asks to raise test coverage; fix: "
                                         "the task asks to fix findings or bugs in the code; else none."}},
-            "required": ["domains", "complexity"]},
+            "required": ["scope", "domains", "complexity"]},
     }
-
-
-def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
-    """The workflow the task's wording names, and its arguments (a boost's target percent)."""
-    if _BOOST.search(task):
-        found = _PERCENT.search(task)
-        target = float(found.group(1)) if found and 0 < float(found.group(1)) <= 100 else None
-        return "test_coverage_boost", ({"target": target} if target is not None else {})
-    if _FIX.match(task):
-        return "fix", {}
-    return None, {}
 
 
 def classify(task: str, *, use_model: bool, budget: Budget | None, tiers: Any = None) -> Classification:
     """The model's classification when one is configured and answers well; else the lexicon's (see module)."""
     workflow, args = named_workflow(task)
-    offline = Classification(workflow=workflow, workflow_args=args)
+    offline = Classification(workflow=workflow, workflow_args=args, refused=refusal(task))
     client = ModelClient(tiers)
     if not use_model or not client.configured:
         offline.note = "lexicon: offline (no ANTHROPIC_API_KEY)" if use_model else "lexicon: model use disabled"
@@ -90,6 +86,11 @@ def classify(task: str, *, use_model: bool, budget: Budget | None, tiers: Any = 
         return offline
     data, reply = answer
     domains = [d for d in data.get("domains") or [] if d in LEXICON]
+    if data.get("scope") == "out_of_scope":
+        why = str(data.get("reason") or "").strip() or "the model judged it outside what the agents do"
+        return Classification(refused=offline.refused or why, source="model", model=reply.model,
+                              cost_usd=reply.cost_usd, note=f"model: {reply.model} (CHEAP tier, "
+                                                            f"${reply.cost_usd:.6f}): out of scope")
     if not domains:
         offline.note = f"lexicon: the model named no known domain ({data.get('domains')!r})"
         return offline
@@ -101,7 +102,7 @@ def classify(task: str, *, use_model: bool, budget: Budget | None, tiers: Any = 
         domains=list(dict.fromkeys(domains)),
         complexity=data.get("complexity") if data.get("complexity") in COMPLEXITIES else None,
         capabilities=[c for c in data.get("capabilities") or [] if c in known],
-        workflow=workflow, workflow_args=args, source="model", model=reply.model, cost_usd=reply.cost_usd,
+        workflow=workflow, workflow_args=args, refused=offline.refused, source="model", model=reply.model, cost_usd=reply.cost_usd,
         note=f"model: {reply.model} (CHEAP tier, ${reply.cost_usd:.6f})")
 
 

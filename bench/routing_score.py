@@ -1,0 +1,56 @@
+"""Offline planning score on the tuning phrasings and the held-out set (other people's words).
+
+Run: .venv/bin/python bench/routing_score.py [--misses]
+A plan is right when it matches the label: the main domain of an analysis plan; "boost" (the coverage
+boost workflow); "fix:<agent>" (the verified-fix workflow led by that agent); "refused" (out of scope).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError  # noqa: E402
+
+from tests.unit.routing_heldout import HELDOUT  # noqa: E402
+from tests.unit.routing_phrasings import PHRASINGS  # noqa: E402
+
+
+def planned(task: str) -> str:
+    """The plan for `task` in the labels' terms."""
+    try:
+        plan = MetaOrchestrator().analyze_and_compose(task, {"learn": False, "use_model": False})
+    except OutOfScopeError:
+        return "refused"
+    except ValueError as exc:
+        return f"error: {exc}"
+    if plan.workflow == "test_coverage_boost":
+        return "boost"
+    if plan.workflow == "fix":
+        return f"fix:{plan.agents[0].id}"
+    return plan.domains[0] if plan.domains else "quality"
+
+
+def score(rows: list[tuple[str, str]]) -> tuple[int, list[tuple[str, str, str]]]:
+    misses = [(task, want, got) for task, want in rows if (got := planned(task)) != want]
+    return len(rows) - len(misses), misses
+
+
+def main() -> None:
+    os.environ.pop("ANTHROPIC_API_KEY", None)
+    sets = {"tuning (tests/unit/routing_phrasings.py)": list(PHRASINGS),
+            "held-out (tests/unit/routing_heldout.py)": [(t, want) for t, want, _ in HELDOUT]}
+    print(f"{'set':44} {'right':>7} {'score':>7}")
+    for name, rows in sets.items():
+        right, misses = score(rows)
+        print(f"{name:44} {right:>3}/{len(rows):<3} {right / len(rows):7.1%}")
+        if "--misses" in sys.argv:
+            for task, want, got in misses:
+                print(f"    {task!r}: want {want}, got {got}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""What a request's wording asks for beyond its domains, in English, German, Spanish and French:
+
+- a workflow: fixing (an imperative "fix / repair / resolve / clean up / get rid of …" at the start of any
+  clause, after "please", "can you" …; the rule codes and tool it names) or raising test coverage (a
+  raising verb or a target with "coverage", in any order; the target N % must lie in 0-100);
+- the order of its steps ("X, then Y", "first X, after that Y"): the domains clause by clause;
+- the whole team ("everything", "a full audit", "all checks");
+- work Empathy's agents do not do (creative writing, translation, deployment, signing, triage, shell
+  commands, feature work, CI and packaging configuration): `OutOfScopeError`, a ValueError.
+
+The lexicon (lexicon.py) says which domains a text is about; this module says what is asked of them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from empathy_os.orchestration.lexicon import score_domains, words
+
+CAN = ("audit security, measure and raise test coverage, review code quality and fix lint/security/docstring "
+       "findings, check documentation, find performance hot spots, review architecture, find refactorings, "
+       "check release readiness")
+SPECIALITIES = ("security", "testing", "quality", "documentation", "performance", "architecture", "refactoring")
+
+
+class OutOfScopeError(ValueError):
+    """The task asks for work none of Empathy's agents does; `reason` says which."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(f"out of scope: {reason}; Empathy can: {CAN}")
+
+
+# Clause openers that come before an imperative verb ("please fix", "can you clean up", "let's resolve").
+_LEAD_INS = {"please", "pls", "kindly", "can", "could", "would", "will", "you", "we", "i", "id", "let", "lets",
+             "us", "need", "to", "want", "like", "go", "ahead", "and", "try", "help", "me", "just", "also", "now",
+             "first", "then", "finally", "next", "quickly", "bitte", "por", "favor", "merci", "de", "vous", "plaît",
+             "plait", "sil"}
+_FIX_VERBS = {"fix", "fixes", "fixed", "repair", "repairs", "resolve", "resolves", "correct", "corrects",
+              "eliminate", "cleanup"}
+_FIX_PHRASES = (("clean", "up"), ("get", "rid", "of"), ("sort", "out"), ("tidy", "up"))
+# German, Spanish and French fix verbs count anywhere (German puts the verb last: "… beheben").
+_FIX_FOREIGN = {"behebe", "beheben", "behebt", "repariere", "reparieren", "korrigiere", "korrigieren", "fixe",
+                "fixen", "beseitige", "beseitigen", "arregla", "arreglar", "arregle", "corrige", "corregir",
+                "corrija", "soluciona", "solucionar", "solucione", "repara", "reparar", "corriger", "corrigez",
+                "répare", "réparer", "réparez", "résous", "résoudre", "résolvez", "élimine", "éliminer",
+                "éliminez"}
+_CLAUSE = re.compile(r"[.;:!?]+(?:\s+|$)|\n+|,\s*|\b(?:and then|then|after that|afterwards|next|finally|followed by|und "
+                     r"dann|dann|danach|anschließend|y luego|luego|después|et ensuite|ensuite|puis)\b",
+                     re.IGNORECASE)
+_COVERAGE = re.compile(r"\b(?:coverage|covered|testabdeckung|abdeckung|cobertura|couverture)\b", re.IGNORECASE)
+_RAISE = re.compile(r"\b(?:bump|raise|increase|push|get|boost|improve|lift|bring|grow|up|higher|more|add|reach|"
+                    r"extend|erhöhen|erhöhe|steigern|steigere|verbessern|aumentar|aumenta|subir|sube|mejorar|"
+                    r"mejora|elevar|augmenter|augmente|augmentez|améliorer|améliore|monter|porter)\b|->|→",
+                    re.IGNORECASE)
+_PERCENT = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:%|percent\b|per cent\b|pct\b|prozent\b|por ciento\b|"
+                      r"pour cent\b)", re.IGNORECASE)
+_RULE = re.compile(r"\b([A-Z]{1,3}\d{2,4})\b")
+_TOOLS = {"ruff": "code_reviewer", "flake8": "code_reviewer", "lint": "code_reviewer",
+          "bandit": "security_auditor", "docstring": "documentation_writer", "docstrings": "documentation_writer",
+          "radon": "refactoring_specialist"}
+_WHOLE = re.compile(r"\b(?:full audit|complete audit|all (?:the )?checks|every check|full check|all agents|"
+                    r"whole team|vollständige prüfung|alle prüfungen|auditoría completa|todas las comprobaciones|"
+                    r"audit complet|toutes les vérifications)\b", re.IGNORECASE)
+_EVERYTHING = re.compile(r"\b(?:everything|alles|todo|tout)\b", re.IGNORECASE)
+
+# (pattern, what it asks for): work no agent does. Checked before anything is planned.
+_OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), why) for p, why in (
+    (r"\b(?:poem|poems|poetry|haiku|limerick|song|lyrics|story|stories|novel|joke|jokes|essay|gedicht|poema|"
+     r"poème)\b", "creative writing"),
+    (r"\b(?:translat\w*|übersetz\w*|tradu[cz]\w*|tradui\w*)\b", "translating text"),
+    (r"^\W*(?:please\s+)?(?:deploy|provision|host|roll out)\b|\b(?:kubernetes|k8s|helm|terraform|ansible|kubectl|"
+     r"heroku)\b", "deploying or operating infrastructure"),
+    (r"\bsign(?:s|ing)?\s+(?:the\s+)?(?:wheels?|packages?|releases?|commits?|tags?|artifacts?|binar\w+)\b|"
+     r"\breproducible\b", "signing artifacts or making builds reproducible"),
+    (r"\b(?:triage|assign|label|prioriti[sz]e|close)\s+(?:the\s+|all\s+|our\s+)?(?:open\s+|new\s+|old\s+)?"
+     r"(?:bugs?|issues?|tickets?|prs?|pull requests?)\b|\b(?:roadmap|sprint|standup|meeting)\b",
+     "managing issues and tickets"),
+    (r"^\W*(?:please\s+)?(?:rm|mv|cp|mkdir|chmod|chown|sudo|curl|wget|kubectl|docker|npm|pip install|git "
+     r"(?:push|commit|merge|rebase|reset|checkout|clone|pull))\b|\brm\s+-\w+|\b(?:delete|remove|wipe|empty)\s+"
+     r"(?:the\s+)?(?:\w+\s+)?(?:folder|directory|dir)\b", "running shell commands or deleting files"),
+    (r"\b(?:add|drop|remove|implement|introduce)\s+support\s+for\b|\ballow\s+\w+\s+to\b|\bnew feature\b|"
+     r"\b(?:add|implement|create|build)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:--?\w+\s+)?(?:option|flag|argument|"
+     r"endpoint|command|button|page|feature|field|setting)\b", "implementing features"),
+    (r"\b(?:appveyor|travis|circleci|jenkins|github actions|gitlab ci|azure pipelines)\b",
+     "configuring CI services"),
+    (r"\b(?:packaging metadata|build backend|setup\.cfg|setup\.py)\b", "changing packaging configuration"),
+))
+
+# With no domain named, these still ask for a look at the code (a code review); anything else is refused.
+_GENERIC = {"check", "review", "analyze", "analyse", "audit", "inspect", "assess", "evaluate", "examine", "scan",
+            "look", "improve", "code", "codebase", "project", "repo", "repository", "bug", "bugs", "crash",
+            "crashes", "error", "errors", "warning", "warnings", "broken", "prüfe", "prüfen", "überprüfe",
+            "überprüfen", "analysiere", "analysieren", "projekt", "verbessere", "verbessern", "fehler", "revisa",
+            "analiza", "analizar", "código", "proyecto", "mejora", "mejorar", "vérifie", "vérifier", "vérifiez",
+            "analyser", "projet", "améliore", "améliorer", "améliorez", "erreur", "erreurs"}
+
+
+def refusal(task: str) -> str | None:
+    """What the task asks that no agent does, or None."""
+    return next((why for pattern, why in _OUT_OF_SCOPE if pattern.search(task)), None)
+
+
+def clauses(task: str) -> list[str]:
+    return [c.strip() for c in _CLAUSE.split(task) if c and c.strip()]
+
+
+def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
+    """The workflow the wording names and its arguments (a boost's target; a fix's rules and tool)."""
+    for clause in clauses(task):
+        if _COVERAGE.search(clause) and (_RAISE.search(clause) or _PERCENT.search(clause)):
+            found = _PERCENT.findall(clause)
+            if not found:
+                return "test_coverage_boost", {}
+            target = float(found[-1].replace(",", "."))
+            if not 0 <= target <= 100:
+                raise ValueError(f"coverage target {found[-1]} % is outside 0-100 %")
+            return "test_coverage_boost", {"target": target}
+    if any(_fixes(words(clause)) for clause in clauses(task)):
+        args: dict[str, Any] = {}
+        rules = list(dict.fromkeys(_RULE.findall(task)))
+        tools = [t for t in words(task) if t in _TOOLS]
+        if rules:
+            args["rules"] = rules
+        if tools:
+            args["agent"] = _TOOLS[tools[0]]
+        return "fix", args
+    return None, {}
+
+
+def _fixes(said: list[str]) -> bool:
+    if any(w in _FIX_FOREIGN for w in said):
+        return True
+    rest = [w.replace("'", "") for w in said]
+    while rest and rest[0] in _LEAD_INS and rest[0] not in _FIX_VERBS:
+        rest = rest[1:]
+    if not rest:
+        return False
+    if rest[0] in _FIX_VERBS:
+        return True
+    return any(tuple(rest[:len(p)]) == p or (p == ("sort", "out") and rest[0] == "sort" and "out" in rest[1:3])
+               for p in _FIX_PHRASES)
+
+
+def ordered_domains(task: str) -> list[str] | None:
+    """The main domain of each step, in the order the task gives them, when it gives several steps."""
+    if not re.search(r"\b(?:then|after that|afterwards|followed by|dann|danach|anschließend|luego|después|"
+                     r"ensuite|puis)\b", task, re.IGNORECASE):
+        return None
+    steps = [next(iter(score_domains(c)), None) for c in clauses(task)]
+    ordered = list(dict.fromkeys(d for d in steps if d))
+    return ordered if len(ordered) >= 2 else None
+
+
+def whole_team(task: str, domains: list[str]) -> bool:
+    """"Check everything", "a full audit", "all checks": every specialist."""
+    return bool(_WHOLE.search(task)) or (bool(_EVERYTHING.search(task)) and set(domains) <= {"quality"})
+
+
+def asks_for_code_work(task: str) -> bool:
+    """With no domain and no workflow: does the task still ask for a look at the code?"""
+    return any(w in _GENERIC for w in words(task))
