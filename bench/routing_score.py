@@ -13,39 +13,44 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError  # noqa: E402
+from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 
-from tests.unit.routing_heldout import HELDOUT  # noqa: E402
-from tests.unit.routing_phrasings import PHRASINGS  # noqa: E402
+from tests.unit.routing_heldout import HELDOUT, HELDOUT_B
+from tests.unit.routing_phrasings import PHRASINGS, PLANS
 
 
-def planned(task: str) -> str:
-    """The plan for `task` in the labels' terms."""
+def planned(task: str, *, domain_only: bool = False) -> str:
+    """The plan for `task` in the labels' terms (the tuning set's labels are main domains only)."""
     try:
         plan = MetaOrchestrator().analyze_and_compose(task, {"learn": False, "use_model": False})
     except OutOfScopeError:
         return "refused"
     except ValueError as exc:
         return f"error: {exc}"
+    main = plan.domains[0] if plan.domains else "quality"
+    if domain_only:
+        return main
     if plan.workflow == "test_coverage_boost":
         return "boost"
     if plan.workflow == "fix":
         return f"fix:{plan.agents[0].id}"
-    return plan.domains[0] if plan.domains else "quality"
+    return main
 
 
-def score(rows: list[tuple[str, str]]) -> tuple[int, list[tuple[str, str, str]]]:
-    misses = [(task, want, got) for task, want in rows if (got := planned(task)) != want]
+def score(rows: list[tuple[str, str]], *, domain_only: bool = False) -> tuple[int, list[tuple[str, str, str]]]:
+    misses = [(task, want, got) for task, want in rows if (got := planned(task, domain_only=domain_only)) != want]
     return len(rows) - len(misses), misses
 
 
 def main() -> None:
     os.environ.pop("ANTHROPIC_API_KEY", None)
-    sets = {"tuning (tests/unit/routing_phrasings.py)": list(PHRASINGS),
-            "held-out (tests/unit/routing_heldout.py)": [(t, want) for t, want, _ in HELDOUT]}
+    sets = {"tuning: domains (routing_phrasings.PHRASINGS)": list(PHRASINGS),
+            "tuning: plans (routing_phrasings.PLANS)": list(PLANS),
+            "held-out A (routing_heldout.HELDOUT)": [(t, want) for t, want, _ in HELDOUT],
+            "held-out B (routing_heldout.HELDOUT_B)": [(t, want) for t, want, _ in HELDOUT_B]}
     print(f"{'set':44} {'right':>7} {'score':>7}")
     for name, rows in sets.items():
-        right, misses = score(rows)
+        right, misses = score(rows, domain_only="PHRASINGS" in name)
         print(f"{name:44} {right:>3}/{len(rows):<3} {right / len(rows):7.1%}")
         if "--misses" in sys.argv:
             for task, want, got in misses:

@@ -27,8 +27,8 @@ HELDOUT: list[tuple[str, str, str]] = [
     ("Fix decoding the URL path twice while determining a link filename (CVE-2026-13346).",
      "fix:security_auditor", "pip 26.3 NEWS.rst"),
     # performance
-    ("Speed up class creation by 30%-50% by compiling methods only once and using a variety of other "
-     "techniques.", "performance", "attrs 26.1.0 CHANGELOG.md"),
+    (("Speed up class creation by 30%-50% by compiling methods only once and using a variety of other "
+     "techniques."), "performance", "attrs 26.1.0 CHANGELOG.md"),
     ("Reduce memory usage when resolving large dependency trees.", "performance", "pip 26.3 NEWS.rst"),
     ("Speed up dependency resolution when there are complex conflicts.", "performance", "pip 26.3 NEWS.rst"),
     ("Improve performance of parse_cookie.", "performance", "werkzeug 3.1.9 CHANGES.rst"),

@@ -58,7 +58,7 @@ def test_every_strategy_is_reachable(task, context, expected):
 
 
 @pytest.mark.parametrize("task", [
-    "x", "Fix it", "Review", "Teaching the junior cheaply", "Debate tabs versus spaces", "Polish",
+    "Fix it", "Review", "Teaching the junior cheaply", "Debate tabs versus spaces", "Polish",
     "Improve performance of slow API endpoint", "refactor the architecture then document it",
     "cheap quick fix", "compare security perspectives", "Write API documentation",
 ])

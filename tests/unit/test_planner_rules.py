@@ -127,8 +127,9 @@ def test_estimate_per_strategy(task, strategy):
 
 
 def test_a_domain_at_exactly_half_the_top_score_is_kept_below_it_is_not():
-    assert plan("security vulnerabilities in the docs").domains == ["security", "documentation"]
-    assert plan("security vulnerabilities and exploits in the docs").domains == ["security"]
+    # (the task's first word is not a domain word here: a leading verb weighs one more, see lexicon.py)
+    assert plan("the docs have security vulnerabilities").domains == ["security", "documentation"]
+    assert plan("the docs have security vulnerabilities and exploits").domains == ["security"]
 
 
 def test_offline_estimate_says_a_run_would_spend_nothing(offline):

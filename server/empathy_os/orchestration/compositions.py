@@ -44,7 +44,8 @@ def workflow_team(workflow: str, domains: list[str], rationale: dict[str, str], 
                                  "the gaps the tier below left)")
     else:
         named = (args or {}).get("agent")
-        template = get_template(named or next((FIX_AGENTS[d] for d in domains if d in FIX_AGENTS), "code_reviewer"))
+        # The main domain's fixer; a domain no fixer serves (quality, performance …) is ruff's code reviewer.
+        template = get_template(named or FIX_AGENTS.get(next(iter(domains), ""), "code_reviewer"))
         rules = (args or {}).get("rules")
         rationale["workflow"] = (f"fix: the task asks for fixes{' of ' + ', '.join(rules) if rules else ''}; "
                                  f"{template.id} proposes changes that the "

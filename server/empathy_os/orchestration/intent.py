@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from empathy_os.orchestration.lexicon import score_domains, words
+from empathy_os.orchestration.lexicon import LEAD_INS, score_domains, words
 
 CAN = ("audit security, measure and raise test coverage, review code quality and fix lint/security/docstring "
        "findings, check documentation, find performance hot spots, review architecture, find refactorings, "
@@ -32,11 +32,7 @@ class OutOfScopeError(ValueError):
         super().__init__(f"out of scope: {reason}; Empathy can: {CAN}")
 
 
-# Clause openers that come before an imperative verb ("please fix", "can you clean up", "let's resolve").
-_LEAD_INS = {"please", "pls", "kindly", "can", "could", "would", "will", "you", "we", "i", "id", "let", "lets",
-             "us", "need", "to", "want", "like", "go", "ahead", "and", "try", "help", "me", "just", "also", "now",
-             "first", "then", "finally", "next", "quickly", "bitte", "por", "favor", "merci", "de", "vous", "plaît",
-             "plait", "sil"}
+_LEAD_INS = LEAD_INS | {"bitte", "por", "favor", "merci", "de", "vous", "plaît", "plait", "sil"}
 _FIX_VERBS = {"fix", "fixes", "fixed", "repair", "repairs", "resolve", "resolves", "correct", "corrects",
               "eliminate", "cleanup"}
 _FIX_PHRASES = (("clean", "up"), ("get", "rid", "of"), ("sort", "out"), ("tidy", "up"))
@@ -46,20 +42,20 @@ _FIX_FOREIGN = {"behebe", "beheben", "behebt", "repariere", "reparieren", "korri
                 "corrija", "soluciona", "solucionar", "solucione", "repara", "reparar", "corriger", "corrigez",
                 "répare", "réparer", "réparez", "résous", "résoudre", "résolvez", "élimine", "éliminer",
                 "éliminez"}
-_CLAUSE = re.compile(r"[.;:!?]+(?:\s+|$)|\n+|,\s*|\b(?:and then|then|after that|afterwards|next|finally|followed by|und "
+_CLAUSE = re.compile(r"[.;:!?]+(?:\s+|$)|\n+|,\s+|\b(?:and then|then|after that|afterwards|next|finally|followed by|und "
                      r"dann|dann|danach|anschließend|y luego|luego|después|et ensuite|ensuite|puis)\b",
                      re.IGNORECASE)
 _COVERAGE = re.compile(r"\b(?:coverage|covered|testabdeckung|abdeckung|cobertura|couverture)\b", re.IGNORECASE)
-_RAISE = re.compile(r"\b(?:bump|raise|increase|push|get|boost|improve|lift|bring|grow|up|higher|more|add|reach|"
-                    r"extend|erhöhen|erhöhe|steigern|steigere|verbessern|aumentar|aumenta|subir|sube|mejorar|"
+_RAISE = re.compile(r"\b(?:(?:bump|rais|increas|push|get|boost|improv|lift|bring|grow|add|reach|extend|expand)"
+                    r"(?:e|s|es|ed|d|ing)?|up|higher|more|erhöhen|erhöhe|steigern|steigere|verbessern|aumentar|aumenta|subir|sube|mejorar|"
                     r"mejora|elevar|augmenter|augmente|augmentez|améliorer|améliore|monter|porter)\b|->|→",
                     re.IGNORECASE)
 _PERCENT = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:%|percent\b|per cent\b|pct\b|prozent\b|por ciento\b|"
                       r"pour cent\b)", re.IGNORECASE)
 _RULE = re.compile(r"\b([A-Z]{1,3}\d{2,4})\b")
-_TOOLS = {"ruff": "code_reviewer", "flake8": "code_reviewer", "lint": "code_reviewer",
-          "bandit": "security_auditor", "docstring": "documentation_writer", "docstrings": "documentation_writer",
-          "radon": "refactoring_specialist"}
+_TOOLS = {"ruff": "code_reviewer", "flake8": "code_reviewer", "pylint": "code_reviewer", "bandit": "security_auditor",
+          "interrogate": "documentation_writer", "pydocstyle": "documentation_writer", "radon": "refactoring_specialist"}
+_FILE = re.compile(r"[\w./-]+\.py\b")
 _WHOLE = re.compile(r"\b(?:full audit|complete audit|all (?:the )?checks|every check|full check|all agents|"
                     r"whole team|vollständige prüfung|alle prüfungen|auditoría completa|todas las comprobaciones|"
                     r"audit complet|toutes les vérifications)\b", re.IGNORECASE)
@@ -67,22 +63,22 @@ _EVERYTHING = re.compile(r"\b(?:everything|alles|todo|tout)\b", re.IGNORECASE)
 
 # (pattern, what it asks for): work no agent does. Checked before anything is planned.
 _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.IGNORECASE), why) for p, why in (
-    (r"\b(?:poem|poems|poetry|haiku|limerick|song|lyrics|story|stories|novel|joke|jokes|essay|gedicht|poema|"
-     r"poème)\b", "creative writing"),
+    ((r"\b(?:poem|poems|poetry|haiku|limerick|song|lyrics|story|stories|novel|joke|jokes|essay|gedicht|poema|"
+     r"poème)\b"), "creative writing"),
     (r"\b(?:translat\w*|übersetz\w*|tradu[cz]\w*|tradui\w*)\b", "translating text"),
-    (r"^\W*(?:please\s+)?(?:deploy|provision|host|roll out)\b|\b(?:kubernetes|k8s|helm|terraform|ansible|kubectl|"
-     r"heroku)\b", "deploying or operating infrastructure"),
-    (r"\bsign(?:s|ing)?\s+(?:the\s+)?(?:wheels?|packages?|releases?|commits?|tags?|artifacts?|binar\w+)\b|"
-     r"\breproducible\b", "signing artifacts or making builds reproducible"),
-    (r"\b(?:triage|assign|label|prioriti[sz]e|close)\s+(?:the\s+|all\s+|our\s+)?(?:open\s+|new\s+|old\s+)?"
-     r"(?:bugs?|issues?|tickets?|prs?|pull requests?)\b|\b(?:roadmap|sprint|standup|meeting)\b",
+    ((r"^\W*(?:please\s+)?(?:deploy|provision|host|roll out)\b|\b(?:kubernetes|k8s|helm|terraform|ansible|kubectl|"
+     r"heroku)\b"), "deploying or operating infrastructure"),
+    ((r"\bsign(?:s|ing)?\s+(?:the\s+)?(?:wheels?|packages?|releases?|commits?|tags?|artifacts?|binar\w+)\b|"
+     r"\breproducible\b"), "signing artifacts or making builds reproducible"),
+    ((r"\b(?:triage|assign|label|prioriti[sz]e|close)\s+(?:the\s+|all\s+|our\s+)?(?:open\s+|new\s+|old\s+)?"
+     r"(?:bugs?|issues?|tickets?|prs?|pull requests?)\b|\b(?:roadmap|sprint|standup|meeting)\b"),
      "managing issues and tickets"),
-    (r"^\W*(?:please\s+)?(?:rm|mv|cp|mkdir|chmod|chown|sudo|curl|wget|kubectl|docker|npm|pip install|git "
+    ((r"^\W*(?:please\s+)?(?:rm|mv|cp|mkdir|chmod|chown|sudo|curl|wget|kubectl|docker|npm|pip install|git "
      r"(?:push|commit|merge|rebase|reset|checkout|clone|pull))\b|\brm\s+-\w+|\b(?:delete|remove|wipe|empty)\s+"
-     r"(?:the\s+)?(?:\w+\s+)?(?:folder|directory|dir)\b", "running shell commands or deleting files"),
-    (r"\b(?:add|drop|remove|implement|introduce)\s+support\s+for\b|\ballow\s+\w+\s+to\b|\bnew feature\b|"
+     r"(?:the\s+)?(?:\w+\s+)?(?:folder|directory|dir)\b"), "running shell commands or deleting files"),
+    ((r"\b(?:add|drop|remove|implement|introduce)\s+support\s+for\b|\ballow\s+\w+\s+to\b|\bnew feature\b|"
      r"\b(?:add|implement|create|build)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:--?\w+\s+)?(?:option|flag|argument|"
-     r"endpoint|command|button|page|feature|field|setting)\b", "implementing features"),
+     r"endpoint|command|button|page|feature|field|setting)\b"), "implementing features"),
     (r"\b(?:appveyor|travis|circleci|jenkins|github actions|gitlab ci|azure pipelines)\b",
      "configuring CI services"),
     (r"\b(?:packaging metadata|build backend|setup\.cfg|setup\.py)\b", "changing packaging configuration"),
@@ -90,7 +86,8 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
 
 # With no domain named, these still ask for a look at the code (a code review); anything else is refused.
 _GENERIC = {"check", "review", "analyze", "analyse", "audit", "inspect", "assess", "evaluate", "examine", "scan",
-            "look", "improve", "code", "codebase", "project", "repo", "repository", "bug", "bugs", "crash",
+            "look", "improve", "code", "codebase", "project", "repo", "repository", "function", "functions",
+            "class", "classes", "method", "methods", "module", "modules", "file", "files", "bug", "bugs", "crash",
             "crashes", "error", "errors", "warning", "warnings", "broken", "prüfe", "prüfen", "überprüfe",
             "überprüfen", "analysiere", "analysieren", "projekt", "verbessere", "verbessern", "fehler", "revisa",
             "analiza", "analizar", "código", "proyecto", "mejora", "mejorar", "vérifie", "vérifier", "vérifiez",
@@ -121,8 +118,11 @@ def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
         args: dict[str, Any] = {}
         rules = list(dict.fromkeys(_RULE.findall(task)))
         tools = [t for t in words(task) if t in _TOOLS]
+        files = list(dict.fromkeys(_FILE.findall(task)))
         if rules:
             args["rules"] = rules
+        if files:
+            args["files"] = files
         if tools:
             args["agent"] = _TOOLS[tools[0]]
         return "fix", args
@@ -143,6 +143,12 @@ def _fixes(said: list[str]) -> bool:
                for p in _FIX_PHRASES)
 
 
+def without_fix_verb(task: str) -> str:
+    """The task minus its fix verbs: "clean up the warnings" is about warnings, not about cleaning up."""
+    return re.sub(r"\b(?:clean(?:ing)?\s+up|cleanup|get(?:ting)?\s+rid\s+of|tidy\s+up)\b", " ", task,
+                  flags=re.IGNORECASE)
+
+
 def ordered_domains(task: str) -> list[str] | None:
     """The main domain of each step, in the order the task gives them, when it gives several steps."""
     if not re.search(r"\b(?:then|after that|afterwards|followed by|dann|danach|anschließend|luego|después|"
@@ -159,5 +165,9 @@ def whole_team(task: str, domains: list[str]) -> bool:
 
 
 def asks_for_code_work(task: str) -> bool:
-    """With no domain and no workflow: does the task still ask for a look at the code?"""
-    return any(w in _GENERIC for w in words(task))
+    """With no domain and no workflow: does the task still ask for a look at the code (generic words, or
+    how to work on it: "debate", "polish", "cheaply", "triage" …)?"""
+    from empathy_os.orchestration.task_analysis import STRATEGY_WORDS
+
+    how = set().union(*(vocab for name, vocab in STRATEGY_WORDS.items() if name != "sequential"))
+    return any(w in _GENERIC or w in how for w in words(task))

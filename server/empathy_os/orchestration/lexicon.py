@@ -1,4 +1,4 @@
-"""Offline task classification: a lexicon per domain, matched on word stems (Snowball's English stemmer).
+"""Offline task classification: a lexicon per domain, matched on word stems (Snowball's stemmers).
 
 Each domain lists the vocabulary engineers use for it — the subject's own terms, their synonyms, the
 symptoms people describe instead of naming the subject ("eats memory", "break into", "go live"), and tools
@@ -15,10 +15,15 @@ from __future__ import annotations
 import re
 from functools import cache
 
-# The English stemmer alone: `import snowballstemmer` loads all 30 languages' stemmers (~30 ms per CLI start).
-from snowballstemmer.english_stemmer import EnglishStemmer
+from empathy_os.orchestration import lexicon_intl
+from empathy_os.orchestration.stemming import stemmer
 
 PHRASE_WEIGHT = 2.0
+LEAD_WEIGHT = 1.0  # the task's first word after "please", "can you" …: the verb that names the action
+# Words that open a request before its verb ("please fix", "can you document", "let's refactor").
+LEAD_INS = frozenset({"please", "pls", "kindly", "can", "could", "would", "will", "you", "we", "i", "id", "let",
+                      "lets", "us", "need", "to", "want", "like", "go", "ahead", "and", "try", "help", "me", "just",
+                      "also", "now", "first", "then", "finally", "next", "quickly", "but", "so"})
 
 LEXICON: dict[str, dict[str, list[str]]] = {
     "security": {
@@ -28,7 +33,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "credential", "secret", "token", "encrypt", "encryption", "crypto", "cryptography", "hash",
                   "hashed", "md5", "sanitize", "sanitise", "untrusted", "malicious", "threat", "permission",
                   "privilege", "pentest", "bandit", "tls", "ssl", "certificate", "pickle", "unpickle",
-                  "deserialization", "deserialize", "safe", "unsafe", "compliance"],
+                  "deserialization", "deserialize", "safe", "unsafe", "compliance", "pbkdf2", "bcrypt", "scrypt",
+                  "argon2", "sha1", "dos", "traversal"],
         "phrases": ["sql query", "user input", "api key", "shell command", "access control",
                     "hardcoded secret", "security audit"],
     },
@@ -47,7 +53,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
     "documentation": {
         "words": ["documentation", "document", "documented", "undocumented", "docs", "doc", "docstring", "readme",
                   "comment", "comments", "tutorial", "guide", "changelog", "manual", "wiki", "explain",
-                  "example", "examples", "annotate", "sphinx", "mkdocs"],
+                  "example", "examples", "sphinx", "mkdocs"],
         "phrases": ["usage example", "api reference", "user guide", "write up"],
     },
     "architecture": {
@@ -61,15 +67,18 @@ LEXICON: dict[str, dict[str, list[str]]] = {
         "words": ["refactor", "refactoring", "smell", "smells", "cleanup", "simplify", "duplication", "duplicate",
                   "duplicated", "dry", "restructure", "rename", "extract", "reorganize", "reorganise", "tidy",
                   "messy", "spaghetti", "legacy", "rewrite", "convoluted", "debt", "complexity", "cyclomatic",
-                  "untangle", "tangled", "nested", "nesting", "unreadable"],
+                  "untangle", "tangled", "nested", "nesting", "unreadable", "unused", "unnecessary", "redundant",
+                  "useless", "vestigial"],
         "phrases": ["clean up", "dead code", "technical debt", "code smell", "god class", "long function",
-                    "too complex", "hard to follow", "big function"],
+                    "too complex", "hard to follow", "big function", "break up", "split up", "break it up"],
     },
     "quality": {
         "words": ["review", "quality", "lint", "linter", "linting", "style", "readability", "readable",
                   "maintainability", "maintainable", "idiomatic", "pep8", "convention", "conventions", "feedback",
-                  "ruff", "flake8", "pylint", "critique"],
-        "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes"],
+                  "ruff", "flake8", "pylint", "critique", "typing", "annotation", "annotations", "mypy", "pyright",
+                  "warning", "warnings", "deprecation"],
+        "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes", "type hint",
+                    "type check", "unused import"],
     },
     "release": {
         "words": ["release", "releases", "ship", "shipping", "deploy", "deployment", "production", "launch",
@@ -81,7 +90,6 @@ LEXICON: dict[str, dict[str, list[str]]] = {
 PRIORITY = ["release", "security", "performance", "testing", "architecture", "refactoring", "documentation",
             "quality"]
 
-_STEMMER = EnglishStemmer()
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 FUZZY_CUTOFF = 0.85  # difflib ratio: one letter dropped or swapped in a word of six or more letters
 FUZZY_MIN_LENGTH = 6
@@ -92,14 +100,14 @@ def words(text: str) -> list[str]:
 
 
 def stems(text: str) -> list[str]:
-    return _STEMMER.stemWords([w.replace("'", "") for w in words(text)])
+    return stemmer("en").stemWords([w.replace("'", "") for w in words(text)])
 
 
 @cache
 def _compiled() -> dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]:
     out = {}
     for domain, entry in LEXICON.items():
-        single = frozenset(_STEMMER.stemWords(entry["words"]))
+        single = frozenset(stemmer("en").stemWords(entry["words"]))
         phrases = tuple(tuple(stems(p)) for p in entry["phrases"])
         out[domain] = (single, phrases)
     return out
@@ -108,7 +116,7 @@ def _compiled() -> dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]
 @cache
 def _spellings() -> dict[str, str]:
     """Every listed word (as written) → its stem: what a misspelt word is matched against."""
-    return {w: s for entry in LEXICON.values() for w, s in zip(entry["words"], _STEMMER.stemWords(entry["words"]),
+    return {w: s for entry in LEXICON.values() for w, s in zip(entry["words"], stemmer("en").stemWords(entry["words"]),
                                                               strict=True) if len(w) >= FUZZY_MIN_LENGTH}
 
 
@@ -118,38 +126,34 @@ def score_domains(task: str) -> dict[str, tuple[float, list[str]]]:
     English first (with typos forgiven, see `_respell`); a task in German, Spanish or French by its
     function words, or one the English lexicon finds nothing in, is scored in that language's lexicon."""
     said = [w.replace("'", "") for w in words(task)]
-    lang = lexicon_intl_guess(said)
+    lang = lexicon_intl.guess(said)
     found = _score_english(said) if lang == "en" else {}
     if not found:
-        from empathy_os.orchestration import lexicon_intl
-
-        for other in ([lang] if lang != "en" else list(lexicon_intl.LANGUAGES)):
+        for other in sorted(lexicon_intl.LANGUAGES, key=lambda code: code != lang):
             found = lexicon_intl.score(said, other)
             if found:
                 break
     return dict(sorted(found.items(), key=lambda kv: (-kv[1][0], PRIORITY.index(kv[0]))))
 
 
-def lexicon_intl_guess(said: list[str]) -> str:
-    """The task's language; English unless its function words say otherwise (cheap: no stemmer is loaded)."""
-    from empathy_os.orchestration.lexicon_intl import guess
-
-    return guess(said)
-
-
-def _score_english(original: list[str]) -> dict[str, tuple[float, list[str]]]:
-    seq = _respell(original, _STEMMER.stemWords(original))
-    present = set(seq)
+def _score_english(said: list[str]) -> dict[str, tuple[float, list[str]]]:
+    # "self-XSS", "CVE-2026-1234", "non-beta": the parts of a hyphenated word count as words too.
+    original = [part for w in said for part in ([w, *w.split("-")] if "-" in w else [w])]
+    seq = _respell(original, stemmer("en").stemWords(original))
+    lead = next((i for i, w in enumerate(original) if w not in LEAD_INS), None)
     found: dict[str, tuple[float, list[str]]] = {}
     for domain, (single, phrases) in _compiled().items():
         matched = [i for i, s in enumerate(seq) if s in single]
         hits = list(dict.fromkeys(original[i] for i in matched))
-        score = float(len({seq[i] for i in matched} & present))
+        score = float(len({seq[i] for i in matched}))
         for phrase in phrases:
             start = _find(seq, phrase)
             if start is not None:
                 score += PHRASE_WEIGHT
                 hits.append(" ".join(original[start:start + len(phrase)]))
+                matched.append(start)
+        if score and lead in matched:
+            score += LEAD_WEIGHT
         if score:
             found[domain] = (score, hits)
     return found

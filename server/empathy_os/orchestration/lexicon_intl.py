@@ -1,8 +1,7 @@
 """German, Spanish and French requests, offline: a small lexicon per language and Snowball's stemmer for it.
 
-A language's stemmer is imported only when a task is likely in that language (its function words), or
-when the English lexicon found nothing: an English task never pays for them (importing `snowballstemmer`
-whole loads 30 languages, ~30 ms per CLI start; one language module costs about a millisecond).
+A language's word list is stemmed only when a task is likely in that language (its function words), or
+when the English lexicon found nothing: an English task never pays for it.
 
 The word lists name the same eight domains as the English lexicon (lexicon.py), in the words engineers use
 in each language. German glues words together ("Sicherheitslücken", "Testabdeckung"), so for German a
@@ -11,10 +10,11 @@ word also matches when it begins or ends with a listed stem of six letters or mo
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 
-LANGUAGES = {"de": "german", "es": "spanish", "fr": "french"}
+from empathy_os.orchestration.stemming import stemmer
+
+LANGUAGES = ("de", "es", "fr")
 
 # Words that say which language a sentence is in (and that no lexicon lists).
 FUNCTION_WORDS = {
@@ -66,7 +66,8 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
                         "ciclomática", "deuda", "reestructurar", "desenredar", "anidado"],
         "quality": ["calidad", "lint", "linter", "estilo", "legibilidad", "legible", "mantenibilidad", "revisar",
                     "revisión", "ruff"],
-        "release": ["lanzamiento", "publicar", "publicación", "producción", "desplegar", "despliegue"],
+        # Not "publicar": its stem is also "pública" (public), as in "la API pública".
+        "release": ["lanzamiento", "producción", "desplegar", "despliegue"],
     },
     "fr": {
         "security": ["sécurité", "sécuriser", "vulnérabilité", "vulnérable", "faille", "attaque", "attaquant",
@@ -83,7 +84,7 @@ LEXICONS: dict[str, dict[str, list[str]]] = {
                         "imbriqué"],
         "quality": ["qualité", "lint", "linter", "style", "lisibilité", "lisible", "maintenabilité", "relire",
                     "revue", "relecture", "ruff"],
-        "release": ["livraison", "publier", "publication", "production", "déployer", "déploiement"],
+        "release": ["livraison", "production", "déployer", "déploiement"],  # not "publier": "publique"
     },
 }
 
@@ -93,12 +94,6 @@ def guess(words: list[str]) -> str:
     counts = {lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()}
     best = max(counts, key=lambda lang: (counts[lang], lang == "en"))
     return best if counts[best] > counts["en"] else "en"
-
-
-@cache
-def stemmer(lang: str):
-    module = importlib.import_module(f"snowballstemmer.{LANGUAGES[lang]}_stemmer")
-    return getattr(module, f"{LANGUAGES[lang].capitalize()}Stemmer")()
 
 
 @cache

@@ -167,7 +167,7 @@ class MetaOrchestrator:
     # -- steps ---------------------------------------------------------------------------------------
     def _domains(self, task: str, hint: Any, rationale: dict[str, str], model: Classification,
                  steps: list[str] | None) -> list[str]:
-        scored = score_domains(task)
+        scored = (model.workflow == "fix" and score_domains(intent.without_fix_verb(task))) or score_domains(task)
         # A side remark does not add a specialist: a domain counts when it scores at least half the top one.
         top = max((score for score, _ in scored.values()), default=0.0)
         found = [d for d, (score, _) in scored.items() if score >= top / 2]
@@ -185,7 +185,7 @@ class MetaOrchestrator:
             if key not in LEXICON:
                 raise ValueError(f"unknown domain {name!r}; known domains: {', '.join(LEXICON)}")
             found = [key] + [d for d in found if d != key]
-        if "release" in found and not steps:  # a release subsumes the individual checks
+        if found[:1] == ["release"] and not steps:  # a release subsumes the individual checks
             found = ["release"] + [d for d in found if d not in ("release", "security", "testing", "quality",
                                                                  "documentation")]
         words = "; ".join(f"{d}: {', '.join(hits)}" for d, (_, hits) in scored.items())
