@@ -141,3 +141,15 @@ def test_install_script_refuses_an_old_python(tmp_path):
     proc = subprocess.run([SCRIPTS / "install.sh"], env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 2 and "needs Python 3.11 or newer" in proc.stderr
     assert not (tmp_path / "venv").exists()
+
+
+def test_the_summary_shown_in_the_docs_is_the_samples(sample_project):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    report = subprocess.run([BIN / "empathy", "orchestrate", "release-prep", "--project-root", sample_project,
+                             "--json"], capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert report.returncode == 1, report.stderr
+    summary = subprocess.run([BIN / "empathy", "summary", "-"], input=report.stdout, capture_output=True,
+                             text=True, check=True).stdout
+    docs = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    shown = docs.split("On the bundled sample it begins:\n\n```markdown\n", 1)[1].split("```", 1)[0]
+    assert summary.startswith(shown)
