@@ -289,6 +289,15 @@ export class EmpathyClient implements vscode.Disposable {
     }
   }
 
+  /** A WorkspaceEdit from the daemon (LSP JSON) as VS Code's, change annotations becoming entry metadata. */
+  async asWorkspaceEdit(edit: unknown): Promise<vscode.WorkspaceEdit | undefined> {
+    const client = this.client;
+    if (!client || edit === null || edit === undefined) {
+      return undefined;
+    }
+    return client.protocol2CodeConverter.asWorkspaceEdit(edit as Parameters<typeof client.protocol2CodeConverter.asWorkspaceEdit>[0]);
+  }
+
   dispose(): void {
     void this.stop();
     this.reportEmitter.dispose();

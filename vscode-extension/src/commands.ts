@@ -7,6 +7,7 @@ import type { ReportDocuments } from "./reportDocuments";
 import type { StatusView } from "./status";
 
 const REQUEST_CANCELLED = -32800;
+const MAKE_READY = "Make Release-Ready…";
 
 export function workspaceRoot(): vscode.WorkspaceFolder | undefined {
   const folders = vscode.workspace.workspaceFolders;
@@ -112,12 +113,15 @@ export function registerCommands(
       );
       acceptReport(report);
       const note = vscode.workspace.isTrusted ? "" : " (untrusted workspace: no project code was run)";
+      const actions = report.approved || !vscode.workspace.isTrusted ? ["Show Report"] : ["Show Report", MAKE_READY];
       const choice = await (report.approved ? vscode.window.showInformationMessage : vscode.window.showWarningMessage)(
         `Empathy: ${verdictText(report)}${note}`,
-        "Show Report",
+        ...actions,
       );
       if (choice === "Show Report") {
         await showReport();
+      } else if (choice === MAKE_READY) {
+        await vscode.commands.executeCommand(PALETTE_COMMANDS.makeReleaseReady);
       }
     } catch (err) {
       status.clearRunning(lastReport);

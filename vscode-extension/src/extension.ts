@@ -1,11 +1,12 @@
-// Wiring only: the pieces live in client.ts, commands.ts, fixFindings.ts, status.ts, reportDocuments.ts,
-// coverage.ts and pythonExtension.ts.
+// Wiring only: the pieces live in client.ts, commands.ts, fixFindings.ts, releaseReady.ts, status.ts,
+// reportDocuments.ts, coverage.ts and pythonExtension.ts.
 import * as vscode from "vscode";
 import { EmpathyClient } from "./client";
 import { registerCommands } from "./commands";
 import { CoverageView } from "./coverage";
 import { registerFixFindings } from "./fixFindings";
 import { PythonInterpreter } from "./pythonExtension";
+import { registerReleaseReady } from "./releaseReady";
 import { ReportDocuments } from "./reportDocuments";
 import { StatusView } from "./status";
 
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log, status, documents, python, client, new CoverageView(client, log));
   registerCommands(context, client, status, documents);
   registerFixFindings(context, client, documents);
+  registerReleaseReady(context, client, documents);
   // The project's interpreter is known before the daemon's first settings are sent.
   void python.init().then(() => client?.start());
 }

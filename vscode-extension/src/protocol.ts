@@ -15,6 +15,7 @@ export const SERVER_COMMANDS = {
   fix: "empathy.server.fix",
   verify: "empathy.server.verify",
   coverage: "empathy.server.coverage",
+  releaseFix: "empathy.server.releaseFix",
 } as const;
 
 /** Palette commands contributed by the extension (package.json contributes.commands). */
@@ -28,6 +29,7 @@ export const PALETTE_COMMANDS = {
   showReport: "empathy.showReport",
   showLogs: "empathy.showLogs",
   fixFindings: "empathy.fixFindings",
+  makeReleaseReady: "empathy.makeReleaseReady",
 } as const;
 
 /** Custom notification carrying the release-prep summary. */

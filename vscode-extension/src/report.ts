@@ -58,6 +58,9 @@ function severityRank(s: string): number {
 export function renderReleaseReport(report: ReleaseReport): string {
   const out: string[] = [];
   out.push(`# Release readiness: ${report.approved ? "✓ approved" : "✗ not approved"}`, "");
+  if (!report.approved) {
+    out.push("Run **Empathy: Make Release-Ready…** to compose the agents for the failed gates and preview one verified change set.", "");
+  }
   const facts: string[] = [];
   if (typeof report.confidence === "number") {
     facts.push(`Confidence: ${(report.confidence * (report.confidence <= 1 ? 100 : 1)).toFixed(0)} %`);

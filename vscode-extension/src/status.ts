@@ -53,9 +53,12 @@ export class StatusView implements vscode.Disposable {
 
   setReport(report: ReleaseReport): void {
     this.verdict.text = `${report.approved ? "$(pass-filled)" : "$(error)"} ${verdictText(report)}`;
-    const tooltip = new vscode.MarkdownString(
-      [`**${verdictText(report)}**`, "", ...gatesSummary(report).map((l) => `- ${l}`), "", "Click for the report."].join("\n"),
-    );
+    const lines = [`**${verdictText(report)}**`, "", ...gatesSummary(report).map((l) => `- ${l}`), "", "Click for the report."];
+    if (!report.approved) {
+      lines.push("", `[Make Release-Ready…](command:${PALETTE_COMMANDS.makeReleaseReady})`);
+    }
+    const tooltip = new vscode.MarkdownString(lines.join("\n"));
+    tooltip.isTrusted = { enabledCommands: [PALETTE_COMMANDS.makeReleaseReady] };
     this.verdict.tooltip = tooltip;
     this.verdict.backgroundColor = report.approved
       ? undefined

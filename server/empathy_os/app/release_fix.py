@@ -14,6 +14,7 @@ is refused); the caller re-measures the project for its verdict.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,15 @@ _WHY = {
 }
 
 
+@dataclass
+class ReleaseFix:
+    """What a release fix produced: its JSON (what the CLI prints) and the verified changes of the measured
+    set (their verdicts carry the bytes to write: the daemon turns them into one WorkspaceEdit)."""
+
+    json: dict[str, Any]
+    measured: list[Any] = field(default_factory=list)
+
+
 def gate_of(agent: str) -> str | None:
     return next((gate for gate, agents in GATE_AGENTS.items() if agent in agents), None)
 
@@ -68,14 +78,14 @@ def plan(report: Any, gates: dict[str, float]) -> ExecutionPlan | None:
 
 async def run(root: str | Path, report: Any, *, gates: dict[str, float], python: str | None, trusted: bool,
               max_cost: float | None, apply: bool = False, learn: bool = True,
-              progress: Progress | None = None) -> dict[str, Any]:
+              progress: Progress | None = None) -> ReleaseFix:
     """The plan run on the project: changes, their verification, the gates measured with the whole set.
 
     Raises ValueError (one line) for bad usage, as `run_fix` does."""
     composed = plan(report, gates)
     if composed is None:
-        return {"plan": None, "agents": [], "changes": [], "notes": ["every gate passed: nothing to fix"],
-                "gates_after": None}
+        return ReleaseFix({"plan": None, "agents": [], "changes": [], "gates_after": None,
+                           "notes": ["every gate passed: nothing to fix"]})
     context = RunContext.parse({"project_path": str(root), "python": python, "trusted": trusted,
                                 "max_cost": max_cost, "learn": learn and trusted, "quality_gates": gates,
                                 "apply": apply, "progress": progress})  # the last two: extras
@@ -83,7 +93,8 @@ async def run(root: str | Path, report: Any, *, gates: dict[str, float], python:
     out = result.final_output["release_fix"]
     out["plan"] = composed.to_json()
     out["learning"] = result.final_output.get("learning")
-    return out
+    measured = set((out.get("gates_after") or {}).get("applied_in_copy", []))
+    return ReleaseFix(out, [r for r in result.final_output["results"] if r.change.id in measured])
 
 
 async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResult, bool, float | None]:
@@ -112,7 +123,7 @@ async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResul
     for output in outputs:
         run.agent_done(output)
     result = StrategyResult(strategy=plan.strategy, success=success, outputs=outputs,
-                            final_output={"workflow": TASK_PATTERN, "release_fix": out})
+                            final_output={"workflow": TASK_PATTERN, "release_fix": out, "results": fix.results})
     return result, success, quality
 
 

@@ -105,7 +105,7 @@ def release_fix(root: Path, report, gates: dict, args: argparse.Namespace) -> di
     with common.usage_errors():
         return common.run_async(release_fix.run(
             root, report, gates=gates, python=args.python, trusted=not args.untrusted,
-            max_cost=args.max_cost, apply=args.apply, progress=common.stderr_progress()))
+            max_cost=args.max_cost, apply=args.apply, progress=common.stderr_progress())).json
 
 
 def sarif_target(value: str) -> Path:

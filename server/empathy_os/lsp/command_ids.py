@@ -16,6 +16,7 @@ EXPLAIN_FINDING = "empathy.server.explainFinding"  # the "Explain…" code actio
 FIX = "empathy.server.fix"  # verified changes for findings (the "Fix `RULE` (verified)" code actions)
 VERIFY = "empathy.server.verify"  # verify a patch in a private copy
 COVERAGE = "empathy.server.coverage"  # per-file coverage of the last (live) measurement
+RELEASE_FIX = "empathy.server.releaseFix"  # the release-fix plan's change set as one WorkspaceEdit
 
 SERVER_COMMANDS = (
     RELEASE_PREP,
@@ -28,6 +29,7 @@ SERVER_COMMANDS = (
     FIX,
     VERIFY,
     COVERAGE,
+    RELEASE_FIX,
 )
 
 # custom notification carrying the release-prep summary (for the extension's status item)
@@ -46,4 +48,5 @@ PALETTE_COMMANDS = (
     "empathy.showReport",
     "empathy.showLogs",
     "empathy.fixFindings",
+    "empathy.makeReleaseReady",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,17 @@ def can_create_files(ls: LanguageServer) -> str | None:
     if types.ResourceOperationKind.Create not in (edit.resource_operations or []):
         return "the editor does not support creating files through workspace edits"
     return None
+
+
+def line_edits(old: str, new: str) -> list[types.TextEdit]:
+    """Whole-line edits turning `old` into `new` (line/0 positions need no UTF-16 arithmetic)."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            edits.append(types.TextEdit(range=types.Range(types.Position(i1, 0), types.Position(i2, 0)),
+                                        new_text="".join(b[j1:j2])))
+    return edits
 
 
 def _inside(root: Path, rel: str) -> Path | None:

@@ -11,7 +11,6 @@ file itself. A rejected change becomes a message with the measured reasons.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import SOURCE, diagnostic_data, uri_to_path
+from empathy_os.lsp.edits import line_edits
 from empathy_os.lsp.progress import WorkDone, guarded, link_request_cancel, run_in_child
 from empathy_os.lsp.worker import fix_report_from_wire, verdict_from_wire
 
@@ -77,17 +77,6 @@ def actions_for(ls: EmpathyServer, params: types.CodeActionParams) -> list[types
     return out
 
 
-def _line_edits(old: str, new: str) -> list[types.TextEdit]:
-    """Whole-line edits turning `old` into `new` (line/0 positions need no UTF-16 arithmetic)."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    edits = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            edits.append(types.TextEdit(range=types.Range(types.Position(i1, 0), types.Position(i2, 0)),
-                                        new_text="".join(b[j1:j2])))
-    return edits
-
-
 def _document_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[types.TextDocumentEdit], list[str]]:
     """The edits making a verified change in the editor's documents, each bound to the version whose text
     was checked to be the verified one; and the touched files whose text is not (stale) or that the
@@ -110,7 +99,7 @@ def _document_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[t
             continue
         changes.append(types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-            edits=_line_edits(text, new.decode("utf-8"))))
+            edits=line_edits(text, new.decode("utf-8"))))
     return changes, stale
 
 

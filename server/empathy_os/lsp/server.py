@@ -29,6 +29,7 @@ from empathy_os.lsp import (
     fix_actions,
     lifecycle,
     live_coverage,
+    release_fix,
 )
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import DiagnosticStore, uri_to_path
@@ -213,6 +214,7 @@ def create_server() -> EmpathyServer:
     explain.register(ls)
     code_actions.register(ls)
     fix_actions.register(ls)
+    release_fix.register(ls)
     live_coverage.register(ls)
     return ls
 

@@ -65,6 +65,21 @@ async def fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
     return data
 
 
+async def release_fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
+    import empathy_os.workflows  # noqa: F401 - registers the boost as the test_coverage_analyzer proposer
+    from empathy_os.app import release_fix as use_case
+    from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
+
+    trusted = job["trusted"] is True
+    workflow = OrchestratedReleasePrepWorkflow(quality_gates=job["gates"], max_cost=job["max_cost"])
+    report = await workflow.execute(job["root"], python=job["python"], trusted=trusted, use_cache=True,
+                                    progress=say)
+    result = await use_case.run(job["root"], report, gates=job["gates"], python=job["python"], trusted=trusted,
+                                max_cost=job["max_cost"], progress=say)
+    return {"report": report.to_json(), "fix": result.json,
+            "verdicts": {r.change.id: _verdict_wire(r.verdict) for r in result.measured}}
+
+
 async def verify(job: dict[str, Any], say: Say) -> dict[str, Any]:
     from empathy_os.changes.engine import verify_patch
 
@@ -98,6 +113,7 @@ JOBS: dict[str, Callable[[dict[str, Any], Say], Awaitable[dict[str, Any]]]] = {
     "release_prep": release_prep,
     "coverage_boost": coverage_boost,
     "fix": fix,
+    "release_fix": release_fix,
     "verify": verify,
 }
 

@@ -1,0 +1,132 @@
+"""`empathy.server.releaseFix` ("Make Release-Ready…"): the release-fix plan (app/release_fix.py) run in
+the daemon's worker, answered with one WorkspaceEdit holding the change set that was measured on a copy.
+
+The edit groups its entries by the gate they move (a change annotation per gate, each needing
+confirmation), which VS Code's Refactor Preview shows as one group per gate with nothing ticked until the
+user looks. New test files are create-file operations that never overwrite; a change to an existing file
+is bound to the version of the open document whose text was checked to be the verified one, so the editor
+refuses it if the user typed meanwhile. The daemon itself writes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pydantic import ConfigDict
+from pydantic.alias_generators import to_camel
+from pydantic.dataclasses import dataclass
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.protocol import default_converter
+
+from empathy_os.confine import OutsideRoot, confined
+from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp.edits import can_create_files, line_edits
+from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_child
+from empathy_os.lsp.worker import verdict_from_wire
+
+if TYPE_CHECKING:
+    from empathy_os.lsp.server import EmpathyServer
+
+_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+GATE_LABELS = {
+    "min_coverage": "Coverage: new tests",
+    "max_critical_issues": "Security: verified fixes",
+    "min_quality_score": "Quality: verified fixes",
+    "min_doc_coverage": "Documentation: docstrings",
+}
+_ZERO = types.Range(types.Position(0, 0), types.Position(0, 0))
+
+
+@dataclass(config=_CONFIG)
+class ReleaseFixArgs:
+    root: str | None = None  # project folder or file URI; default: the workspace
+
+
+def _file_ops(ls: EmpathyServer, root: Path, verdict: Any, gate: str) -> list[Any] | str:
+    """The document changes making one verified change, or why it cannot be offered (the reason)."""
+    ops: list[Any] = []
+    for rel in verdict.touched:
+        try:
+            path = confined(root, rel)
+        except OutsideRoot as exc:
+            return str(exc)
+        new, uri = verdict.after_content.get(rel), path.as_uri()
+        if new is None:
+            return f"{rel}: the change deletes a file, which a previewed edit does not offer"
+        if verdict.before_sha.get(rel) is None:  # a new file: created, never overwriting one made since
+            if path.exists():
+                return f"{rel} exists now; not overwritten"
+            ops.append(types.CreateFile(uri=uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False),
+                                        annotation_id=gate))
+            ops.append(types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                edits=[types.AnnotatedTextEdit(range=_ZERO, new_text=new.decode("utf-8"), annotation_id=gate)]))
+            continue
+        version = ls.open_version(path)
+        try:
+            text = ls.workspace.get_text_document(uri).source if version is not None \
+                else path.read_text(encoding="utf-8")
+        except OSError:
+            text = None
+        if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != verdict.before_sha.get(rel):
+            return f"{rel} changed since it was verified"
+        edits = [types.AnnotatedTextEdit(range=e.range, new_text=e.new_text, annotation_id=gate)
+                 for e in line_edits(text, new.decode("utf-8"))]
+        ops.append(types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version), edits=edits))
+    return ops
+
+
+def workspace_edit(ls: EmpathyServer, root: Path, fix: dict[str, Any],
+                   verdicts: dict[str, Any]) -> tuple[types.WorkspaceEdit, dict[str, str]]:
+    """(one edit for the measured set grouped by gate, {change id: why it is not offered})."""
+    ops: list[Any] = []
+    not_offered: dict[str, str] = {}
+    per_gate: dict[str, int] = {}
+    for change in fix.get("changes", []):
+        verdict = verdicts.get(change["id"])
+        if verdict is None:
+            continue
+        gate = change.get("gate") or "other"
+        made = _file_ops(ls, root, verdict, gate)
+        if isinstance(made, str):
+            not_offered[change["id"]] = made
+            continue
+        ops += made
+        per_gate[gate] = per_gate.get(gate, 0) + 1
+    annotations = {gate: types.ChangeAnnotation(
+        label=GATE_LABELS.get(gate, gate), needs_confirmation=True,
+        description=f"{n} verified change(s) for the {gate} gate") for gate, n in per_gate.items()}
+    return types.WorkspaceEdit(document_changes=ops, change_annotations=annotations), not_offered
+
+
+async def run_release_fix(ls: EmpathyServer, args: ReleaseFixArgs) -> dict[str, Any]:
+    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
+    root = ls.resolve_root(args.root)
+    settings = ls.settings
+    if not settings.trusted:
+        raise RequestFailed("workspace is not trusted: making a release ready runs the project's tests")
+    if blocked := can_create_files(ls):
+        raise RequestFailed(f"cannot offer the change set in this editor: {blocked}")
+    job = {"kind": "release_fix", "root": str(root), "gates": settings.gates.quality_gates(),
+           "max_cost": settings.max_cost_usd, "python": settings.python, "trusted": settings.trusted}
+    async with WorkDone(ls, "Empathy: making the release ready", ls.client_token()) as progress:
+        try:
+            answer = await run_in_child(job, progress.report)
+        except ValueError as exc:
+            raise JsonRpcInvalidParams(str(exc)) from None
+    verdicts = {cid: verdict_from_wire(v) for cid, v in answer["verdicts"].items()}
+    edit, not_offered = workspace_edit(ls, root, answer["fix"], verdicts)
+    return {"root": str(root), "report": answer["report"], "fix": answer["fix"], "not_offered": not_offered,
+            "edit": default_converter().unstructure(edit)}
+
+
+def register(ls: EmpathyServer) -> None:
+    @ls.command(ids.RELEASE_FIX)
+    @guarded
+    async def release_fix(ls, args: ReleaseFixArgs) -> dict[str, Any]:
+        return await run_release_fix(ls, args)
