@@ -106,11 +106,11 @@ async def start_server():
     """Factory: start a server on a workspace, initialize it, and shut everything down afterwards."""
     sessions: list[Session] = []
 
-    async def start(root: Path | None, *, client: str = "visual-studio-code",
+    async def start(root: Path | None, *, client: str | types.ClientCapabilities = "visual-studio-code",
                     init_options: dict[str, Any] | None = None, env: dict[str, str] | None = None,
                     trusted: bool | None = True) -> Session:
         """`trusted` is added to `init_options` unless they say it themselves (None: not sent at all, and
-        the server stays untrusted)."""
+        the server stays untrusted). `client`: a client pytest-lsp knows by name, or its capabilities."""
         if trusted is not None:
             init_options = {"trusted": trusted, **(init_options or {})}
         lsp = make_client()
@@ -134,7 +134,7 @@ async def start_server():
         sessions.append(session)
         folders = [types.WorkspaceFolder(uri=root.as_uri(), name=root.name)] if root else None
         session.init = await lsp.initialize_session(types.InitializeParams(
-            capabilities=client_capabilities(client),
+            capabilities=client_capabilities(client) if isinstance(client, str) else client,
             root_uri=root.as_uri() if root else None,
             workspace_folders=folders,
             initialization_options=init_options,

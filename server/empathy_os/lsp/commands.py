@@ -119,7 +119,7 @@ def register(ls: EmpathyServer) -> None:
 
 
 async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs) -> dict[str, Any]:
-    settings = ls.settings
+    settings = ls.settings_for_run()
     gates = {**settings.gates.quality_gates(), **_gates(args.gates)}
     if not settings.trusted:
         ls.show(UNTRUSTED, types.MessageType.Warning)
@@ -163,7 +163,7 @@ async def run_boost(
     ls: EmpathyServer, root: Path, only: str | None, target: float | None, dry_run: bool
 ) -> dict[str, Any]:
     link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
-    settings = ls.settings
+    settings = ls.settings_for_run()
     if (refused := _refuse_boost(ls, root, only, dry_run)) is not None:
         return refused
     goal = target if target is not None else settings.coverage_target

@@ -162,7 +162,7 @@ async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     if outside:
         raise JsonRpcInvalidParams(f"uri: not inside the project {root}: {', '.join(outside)}")
     paths = [p.relative_to(root).as_posix() for p in files] or None
-    settings = ls.settings
+    settings = ls.settings_for_run()
     title = f"Empathy: verifying a fix for {', '.join(args.rules)}" if args.rules else "Empathy: verified fixes"
 
     job = {"kind": "fix", "root": str(root), "rules": args.rules, "paths": paths, "agents": args.agents,
@@ -195,7 +195,7 @@ async def _in_child(job: dict[str, Any], progress) -> dict[str, Any]:
 async def run_verify_command(ls: EmpathyServer, args: VerifyArgs) -> dict[str, Any]:
     link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
     root = ls.resolve_root(args.root)
-    settings = ls.settings
+    settings = ls.settings_for_run()
     job = {"kind": "verify", "root": str(root), "patch": args.patch, "python": settings.python,
            "trusted": settings.trusted}
     async with WorkDone(ls, "Empathy: verifying a patch", ls.client_token()) as progress:

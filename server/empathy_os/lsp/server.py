@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,6 @@ from empathy_os.lsp.settings import (
     Settings,
     apply_model_env,
     parse_settings,
-    section_of,
     trust_of,
 )
 from empathy_os.lsp.shared_runs import SharedRuns
@@ -96,6 +96,7 @@ class EmpathyServer(LanguageServer):
         self.release_preps: SharedRuns[dict[str, Any]] = SharedRuns("release prep")  # one per workspace
         self.file_tasks: dict[str, asyncio.Task[None]] = {}
         self.live_coverage: dict[str, live_coverage.Live] = {}  # workspace root -> refresh state
+        self.trusted_runs: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()  # see settings_for_run
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         super().start_io(lifecycle.StdinWatcher(stdin or sys.stdin.buffer), stdout)
@@ -117,14 +118,42 @@ class EmpathyServer(LanguageServer):
         try:
             new = parse_settings(payload)
         except ValueError as exc:
-            self.settings = self.settings.model_copy(update={"trusted": trusted})
+            self._set(self.settings.model_copy(update={"trusted": trusted}))
             state = "trusted" if trusted else "untrusted"
             self.show(f"Empathy: {exc} (previous settings kept; workspace {state})", types.MessageType.Error)
-            self._log_settings()
             return
-        self.settings = new
+        self._set(new)
         apply_model_env(new)
+
+    def revoke_trust(self, why: str) -> None:
+        """A settings change whose payload could not be had (no pull model, a failed pull): untrusted, the
+        other settings as they were."""
+        log.info("settings change without a payload (%s): untrusted", why)
+        self._set(self.settings.model_copy(update={"trusted": False}))
+
+    def _set(self, new: Settings) -> None:
+        revoked = self.settings.trusted and not new.trusted
+        self.settings = new
         self._log_settings()
+        if revoked:
+            self._stop_trusted_runs()
+
+    def settings_for_run(self) -> Settings:
+        """The settings a command starts with. When they trust the workspace, the command's task is
+        cancelled if that trust is revoked while it runs: it may be running project code."""
+        task = asyncio.current_task()
+        if self.settings.trusted and task is not None:
+            self.trusted_runs.add(task)
+        return self.settings
+
+    def _stop_trusted_runs(self) -> None:
+        running = [t for t in [*self.trusted_runs, *(live.task for live in self.live_coverage.values())]
+                   if t is not None and not t.done()]
+        for task in running:
+            task.cancel()
+        if running:
+            self.show(f"Empathy: workspace trust revoked; stopped {len(running)} run(s) of project code",
+                      types.MessageType.Warning)
 
     def _log_settings(self) -> None:
         # Shown in the client's output channel: what the server will actually use (no secrets in here).
@@ -199,10 +228,14 @@ def create_server() -> EmpathyServer:
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: EmpathyServer, params: types.DidChangeConfigurationParams) -> None:
-        if section_of(params.settings):
-            ls.update_settings(params.settings)
-        else:  # the pull model: the notification only says "something changed"
+        # PROTOCOL.md: every payload carries its own trust. Only a bare "something changed" (null or {})
+        # from a client that can answer workspace/configuration is resolved by asking it.
+        if params.settings in (None, {}) and can_pull(ls):
             await pull_configuration(ls, keep_if_empty=False)
+        elif params.settings is None:
+            ls.revoke_trust("settings: null, and the client cannot be asked (no workspace.configuration)")
+        else:
+            ls.update_settings(params.settings)
 
     @ls.feature(types.SHUTDOWN)
     def shutdown(ls: EmpathyServer, *args: Any) -> None:
@@ -219,16 +252,24 @@ def create_server() -> EmpathyServer:
     return ls
 
 
-async def pull_configuration(ls: EmpathyServer, keep_if_empty: bool) -> None:
+def can_pull(ls: EmpathyServer) -> bool:
     workspace = ls.client_capabilities.workspace
-    if not (workspace and workspace.configuration):
+    return bool(workspace and workspace.configuration)
+
+
+async def pull_configuration(ls: EmpathyServer, keep_if_empty: bool) -> None:
+    """Ask the client for section `empathy`. At start-up (`keep_if_empty`) an empty answer keeps the
+    initializationOptions; after a change notification, no answer means untrusted (fail closed)."""
+    if not can_pull(ls):
         return
     try:
         result = await ls.workspace_configuration_async(
             types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
         )
-    except Exception as exc:  # noqa: BLE001 - a client may not answer; settings stay as they are
+    except Exception as exc:  # noqa: BLE001 - a client may not answer
         log.info("workspace/configuration failed: %s", exc)
+        if not keep_if_empty:
+            ls.revoke_trust(f"workspace/configuration failed: {exc}")
         return
     value = result[0] if result else None
     if keep_if_empty and not value:
