@@ -67,8 +67,22 @@ def test_only_the_named_files(sample_project):
 
 
 def test_clean_files_and_test_files_pass(sample_project):
-    proc = check("inventory/__init__.py", "tests/test_stock.py", "README.md", cwd=sample_project)
+    proc = check("inventory/__init__.py", "README.md", cwd=sample_project)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_files_the_editor_skips_are_named_not_silently_passed(sample_project):
+    hidden = sample_project / ".scripts" / "tool.py"
+    hidden.parent.mkdir()
+    hidden.write_text("import os\n")
+    (sample_project / "pyproject.toml").write_text(
+        (sample_project / "pyproject.toml").read_text() + "\n[tool.empathy]\nmax_file_bytes = 100\n")
+    proc = check("tests/test_stock.py", ".scripts/tool.py", "inventory/storage.py", cwd=sample_project)
+    assert (proc.returncode, proc.stdout) == (0, "")
+    assert proc.stderr == (
+        "empathy check: not checked: tests/test_stock.py (a test file: left to the test run); "
+        ".scripts/tool.py (in a folder Empathy does not analyse: hidden, build output or a virtualenv); "
+        "inventory/storage.py (larger than [tool.empathy] max_file_bytes)\n")
 
 
 def test_the_projects_own_ruff_config_and_never_its_fix_setting(tmp_path):

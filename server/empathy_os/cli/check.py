@@ -41,9 +41,28 @@ def _files(root: Path, names: list[str]) -> list[Path]:
         path = path.resolve()
         if not path.is_relative_to(root):
             raise common.UsageError(f"{name} is outside the project root {root}")
-        if path.suffix in (".py", ".pyi"):
+        if path.suffix == ".py":  # the analyzers read .py sources only (stubs neither)
             found.append(path)
     return found
+
+
+def not_checked(ctx, files: list[Path]) -> list[str]:
+    """The named files neither tool looked at, and why: the editor skips the same ones."""
+    from empathy_os.analyzers.project import is_test_file, max_file_bytes, rel, source_files
+
+    checked = set(source_files(ctx))
+    why = []
+    for path in files:
+        if path in checked:
+            continue
+        name = rel(ctx, path)
+        if is_test_file(Path(name)):
+            why.append(f"{name} (a test file: left to the test run)")
+        elif path.stat().st_size > max_file_bytes(ctx):
+            why.append(f"{name} (larger than [tool.empathy] max_file_bytes)")
+        else:
+            why.append(f"{name} (in a folder Empathy does not analyse: hidden, build output or a virtualenv)")
+    return why
 
 
 async def _gather(*runs):
@@ -58,7 +77,6 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         return 0
     from empathy_os.analyzers import load_project, run_analyzer
-    from empathy_os.analyzers.project import size_note
 
     with common.usage_errors():
         ctx = load_project(root, trusted=False)
@@ -68,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
     findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.line, f.column or 0))
     for f in findings:
         print(f"{f.path}:{f.line}:{f.column or 1}: {f.tool} {f.rule} [{f.severity.value}] {f.message}")
-    if note := size_note(ctx):
-        print(f"empathy check: {note}", file=sys.stderr)
+    if skipped := not_checked(ctx, files):
+        print(f"empathy check: not checked: {'; '.join(skipped)}", file=sys.stderr)
     for r in failed:
         print(f"empathy check: {r.analyzer} could not run: {r.error}", file=sys.stderr)
     if failed:
