@@ -50,6 +50,10 @@ def test_inputs_scripts_and_gates_agree():
     scripts = set(re.findall(r"[\w-]+\.sh", text))
     assert scripts == {"install.sh", "release-prep.sh"}
     assert all(os.access(SCRIPTS / script, os.X_OK) for script in scripts)
+    written = {"install": set(re.findall(r'echo "([\w-]+)=', (SCRIPTS / "install.sh").read_text())),
+               "run": set(re.findall(r'echo "([\w-]+)=', (SCRIPTS / "release-prep.sh").read_text()))}
+    assert set(re.findall(r"steps\.(\w+)\.outputs\.([\w-]+)", text)) <= {
+        (step, name) for step, names in written.items() for name in names}  # every output read is written
     run_env = next(s for s in steps if s.get("id") == "run")["env"]
     body = (SCRIPTS / "release-prep.sh").read_text(encoding="utf-8")
     assert {v for v in re.findall(r"\$\{(\w+)", body) if v.isupper() and not v.startswith("GITHUB_")} \
