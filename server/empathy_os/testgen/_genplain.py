@@ -1,8 +1,11 @@
 """Runs INSIDE the sandbox, loaded by _genscript.py (never imported by Empathy itself).
 
-The plain call test of one target (characterisation: the observed result becomes the assertion):
-argument values from the project's own tests and typed probes (_genvalues.py), each call run twice and
-kept only when its result is stable and assertable, preferring calls that reach the lines the suite misses.
+The plain call test of one target (characterisation: the observed result becomes the assertion), written
+the way a maintainer would: through the public API. A private helper's missed lines are reached by calling
+the public functions, classes and methods that lead to it (found statically by entries.py, confirmed here
+by a line tracer on the helper's file); the helper itself is called only when no public call reaches them.
+Argument values are of the types the project passes (annotations, its tests' and doctests' calls,
+defaults: _genvalues.py); each call runs twice and is kept only when its result is stable and assertable.
 """
 # ruff: noqa: BLE001  (project code may raise anything; each failure becomes a reason, never a crash)
 
@@ -24,12 +27,13 @@ GV = globals()["GV"]  # _genvalues.py
 exceptions = globals()["exceptions"]
 
 MAX_CALLS = 12  # assertions in one plain test
-MAX_TRIALS = 600  # calls tried per target, to find those reaching missed lines
+MAX_TRIALS = 600  # calls tried per target (over all its routes), to find those reaching missed lines
 # A safety net only (well below _genscript's CHILD_TIMEOUT): the count above is what normally ends the
 # trials, so what is generated does not depend on the machine's load.
 TRIAL_SECONDS = 40
 CALL_SECONDS = 2  # one call longer than this is not assertable (and not kept)
 EXAMPLES = GV.Examples()  # replaced in _genscript.main(), before the children fork
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")  # `<Foo object at 0x7f...>`: differs every run
 
 
 def constants(fn):
@@ -53,6 +57,16 @@ def constants(fn):
     return sorted(nums), sorted(strs)
 
 
+def returns_value(fn):
+    """Whether the function has a `return <value>` (else a None result says nothing worth asserting)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return True  # cannot tell: a None result is still a result
+    return any(isinstance(n, (ast.Return, ast.Yield, ast.YieldFrom)) and n.value is not None
+               and not (isinstance(n.value, ast.Constant) and n.value.value is None) for n in ast.walk(tree))
+
+
 class Expr(str):
     """Argument source text that needs `module` imported."""
 
@@ -66,21 +80,14 @@ class Expr(str):
 _ODD_TEXT = ["\u00e9t\u00e9", "\U0001f600", "\x00", " A b-1 "]
 
 
-def values_for(annotation, default, nums, strs, module):
-    """Candidate argument expressions (source text) for one parameter."""
+def values_for(annotation, nums, strs, module):
+    """Candidate argument expressions (source text) for one parameter of a known type."""
     origin = typing.get_origin(annotation)
     if origin is typing.Union or str(origin) == "types.UnionType":
         out = []
         for arg in typing.get_args(annotation):
-            out += ["None"] if arg is type(None) else values_for(arg, inspect.Parameter.empty, nums, strs, module)
+            out += ["None"] if arg is type(None) else values_for(arg, nums, strs, module)
         return out
-    if annotation is inspect.Parameter.empty and default is not inspect.Parameter.empty:
-        annotation = type(default)
-    if annotation is inspect.Parameter.empty:
-        # No type to go by: probe with the function's own constants and a few plain values. Only calls
-        # that return a literal or raise what the function itself raises become assertions.
-        probes = [*strs, *nums, "abc", "", *_ODD_TEXT, 0, 1, None]
-        return list(dict.fromkeys(repr(v) for v in probes))
     if annotation is bool:
         return ["True", "False"]
     if annotation is int:
@@ -93,8 +100,9 @@ def values_for(annotation, default, nums, strs, module):
         for n in nums:
             base |= {float(n) - 0.5, float(n), float(n) + 0.5}
         return [repr(v) for v in sorted(base)]
-    if annotation is str:
-        return [repr(v) for v in ["", "abc", *strs, *(s + "x" for s in strs), *_ODD_TEXT]]
+    if annotation in (str, bytes):
+        texts = ["", "abc", *strs, *(s + "x" for s in strs), *_ODD_TEXT]
+        return [repr(v if annotation is str else v.encode("utf-8")) for v in texts]
     if inspect.isclass(annotation) and annotation.__module__.split(".")[0] == module.split(".")[0]:
         try:
             annotation()
@@ -104,102 +112,299 @@ def values_for(annotation, default, nums, strs, module):
     return []
 
 
-def plain(target, mod, cls, obj):
-    if target["side_effects"]:
-        return None, f"not called: {target['side_effects']}"
-    func = obj
+class Route:
+    """One way to run the target's lines: a callable, how a test spells it, and the name a test is named after."""
+
+    def __init__(self, func, spelled, label, modules, receiver_cls=None):
+        self.func, self.spelled, self.label, self.modules = func, spelled, label, set(modules)
+        self.receiver_cls = receiver_cls  # a method needing an instance: built per call from this class
+
+    @property
+    def name(self):  # the name the project's tests and doctests call it by
+        return self.label.split(".")[-1]
+
+
+def public_spelling(module, symbol):
+    """`pkg.name` for an object the package re-exports (what users import), else `module.symbol` when that
+    path is public; None when only a private path reaches it."""
+    head = symbol.split(".")[0]
+    if any(p.startswith("_") for p in symbol.split(".")[:-1]) or (
+            symbol.split(".")[-1].startswith("_") and symbol.split(".")[-1] != "__init__"):
+        return None
     try:
-        sig = inspect.signature(func)
-        hints = typing.get_type_hints(func)
-    except Exception as exc:  # unresolvable annotations
-        return None, f"cannot read the signature: {exc}"
-    nums, strs = constants(func)
-    params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    receiver = f"{target['module']}."
-    if cls is not None and params and params[0].name == "self":
-        params = params[1:]
+        obj = getattr(importlib.import_module(module), head)
+    except Exception:
+        return None
+    parts = module.split(".")
+    for i in range(1, len(parts) + 1):
+        if parts[i - 1].startswith("_"):
+            break
+        prefix = ".".join(parts[:i])
+        with contextlib.suppress(Exception):
+            if getattr(importlib.import_module(prefix), head, None) is obj:
+                return prefix
+    return None
+
+
+def route_for(module, symbol, cls, func, public=True):
+    """A Route for `symbol` of `module` (a function, a method, a class's constructor), or None."""
+    prefix = public_spelling(module, symbol) if public else module
+    if prefix is None:
+        return None
+    parts = symbol.split(".")
+    if cls is not None and parts[-1] == "__init__":  # the constructor: call the class
+        return Route(func, f"{prefix}.{parts[0]}", parts[0], {prefix})
+    if cls is None:
+        return Route(func, f"{prefix}.{symbol}", symbol, {prefix})
+    params = list(inspect.signature(func).parameters)
+    if params and params[0] == "self":
+        return Route(func, f"{prefix}.{parts[0]}", symbol, {prefix}, receiver_cls=cls)
+    return Route(func, f"{prefix}.{symbol}", symbol, {prefix})  # classmethod or staticmethod
+
+
+def _receivers(route, examples):
+    """Constructor calls (source after the class) that build an instance: `()` or the project's own."""
+    cls = route.receiver_cls
+    calls = [((), {})] + examples.calls.get(cls.__name__, [])
+    out = []
+    for args, kwargs in calls[:40]:
+        if not all(GV.repr_ok(v) for v in [*args, *kwargs.values()]):
+            continue
         try:
-            cls()
-        except Exception:
-            return None, f"cannot build a {cls.__name__}() without arguments"
-        receiver = f"{target['module']}.{cls.__qualname__}()."
-    elif cls is not None:  # classmethod (already bound) or staticmethod
-        receiver = f"{target['module']}.{cls.__qualname__}."
-    name = target["symbol"].split(".")[-1]
-    examples = EXAMPLES
-    with contextlib.suppress(Exception):
-        examples.scan_doctest(inspect.getdoc(func))
-    pool = GV.neighbours(examples.pool(name))
+            with contextlib.redirect_stdout(io.StringIO()):
+                cls(*args, **kwargs)
+        except BaseException:
+            continue
+        text = "(" + ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())]) + ")"
+        if text not in out:
+            out.append(text)
+        if len(out) == 2:
+            break
+    return out
+
+
+def _choices(route, params, hints, nums, strs, examples):
+    """Parameter -> candidate values of the types the project uses, or a reason there is none."""
+    pool = GV.neighbours(examples.pool(route.name))
+    observed = GV.observed(examples.calls.get(route.name, []), [p.name for p in params])
     choices = {}
     for p in params:
         annotation = hints.get(p.name, p.annotation)
-        # The project's own values first (they are what its developers pass), then typed probes.
-        mined = [repr(v) for v in pool if GV.fits(v, annotation) and GV.repr_ok(v)]
-        if annotation is inspect.Parameter.empty and p.default is not inspect.Parameter.empty:
-            mined = [repr(v) for v in pool if isinstance(v, type(p.default)) and GV.repr_ok(v)]
-        vals = list(dict.fromkeys([*values_for(annotation, p.default, nums, strs, target["module"]), *mined]))
+        if annotation is not inspect.Parameter.empty:
+            vals = values_for(annotation, nums, strs, route.spelled)
+            vals += [repr(v) for v in pool if GV.fits(v, annotation) and GV.repr_ok(v)]
+        else:
+            # No annotation: only the types the project's own calls (and the default) pass here.
+            seen = observed.get(p.name, [])
+            kinds = {type(v) for v in seen}
+            if p.default is not inspect.Parameter.empty:
+                kinds.add(type(p.default))
+            vals = [repr(v) for v in seen if GV.repr_ok(v)]
+            vals += [v for t in sorted(kinds - {type(None)}, key=lambda t: t.__name__)
+                     for v in values_for(t, nums, strs, route.spelled)]
+            vals += [repr(v) for v in pool if type(v) in kinds and GV.repr_ok(v)]
+            if type(None) in kinds:
+                vals.append("None")
+        vals = list(dict.fromkeys(vals))
         if not vals:
             if p.default is inspect.Parameter.empty:
-                return None, f"no plain value for parameter {p.name!r}"
+                return None, f"no value of a type the project passes for parameter {p.name!r} of {route.label}"
             continue
         choices[p.name] = vals
-    needed = {target["module"]} | {v.module for vals in choices.values() for v in vals if isinstance(v, Expr)}
-    calls = _mined_calls(examples.calls.get(name, []), sig, params, hints)
+    return choices, None
+
+
+def _calls(route, examples):
+    """(call source texts, modules they need) for one route, or (None, reason)."""
+    try:
+        sig = inspect.signature(route.func)
+        hints = typing.get_type_hints(route.func)
+    except Exception as exc:  # unresolvable annotations
+        return None, f"cannot read the signature of {route.label}: {exc}"
+    params = [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if params and params[0].name == "self":
+        params = params[1:]
+    receivers = [""]
+    if route.receiver_cls is not None:
+        receivers = _receivers(route, examples)
+        if not receivers:
+            return None, f"cannot build a {route.receiver_cls.__name__} from the project's own constructor calls"
+    nums, strs = constants(route.func)
+    with contextlib.suppress(Exception):
+        examples.scan_doctest(inspect.getdoc(route.func))
+    choices, why = _choices(route, params, hints, nums, strs, examples)
+    if choices is None:
+        return None, why
+    modules = set(route.modules) | {v.module for vals in choices.values() for v in vals if isinstance(v, Expr)}
+    calls = _mined_calls(examples.calls.get(route.name, []), sig, params, hints)
     base = {k: v[0] for k, v in choices.items()}
     calls.append(base)
     for key, vals in choices.items():
         calls.extend({**base, key: v} for v in vals[1:])
-    calls = list({tuple(c.items()): c for c in calls}.values())[:MAX_TRIALS]
-    ns = {}
-    for dotted in needed:
-        importlib.import_module(dotted)
-        ns[dotted.split(".")[0]] = importlib.import_module(dotted.split(".")[0])
+    calls = list({tuple(c.items()): c for c in calls}.values())
+    tail = "." + route.label.split(".")[-1] if route.receiver_cls is not None else ""
+    texts = [(f"{route.spelled}{r}{tail}(" + ", ".join(f"{k}={v}" for k, v in call.items()) + ")", call)
+             for call in calls for r in receivers]
+    return (texts, modules), None
+
+
+def trials(routes, watched, missing, excs, top, examples):
+    """Every route's calls run under the line tracer: (route, call, expr, outcome, missed lines hit)."""
+    tracer = GV.LineTracer(watched)
+    tried, reasons, started, budget = [], [], time.monotonic(), MAX_TRIALS
+    for route in routes:
+        found, why = _calls(route, examples)
+        if found is None:
+            reasons.append(why)
+            continue
+        texts, modules = found
+        ns = {}
+        for dotted in modules:
+            importlib.import_module(dotted)
+            ns[dotted.split(".")[0]] = importlib.import_module(dotted.split(".")[0])
+        procedure = not returns_value(route.func)
+        for expr, call in texts[:budget]:
+            if time.monotonic() - started > TRIAL_SECONDS:
+                break
+            with tracer:
+                first = _observe(expr, ns, excs, top)
+            second = _observe(expr, ns, excs, top)
+            if first is None or second is None or first[:3] != second[:3]:
+                continue  # nondeterministic or not assertable
+            if first[0] == "value" and first[1] == "None" and procedure:
+                continue  # `assert f() is None` on a function that returns nothing asserts nothing
+            if first[3] != second[3]:  # an error message that changes (an id, a time): not asserted
+                first = (*first[:3], None, first[4])
+            tried.append((route, call, expr, first, tracer.hit & missing))
+        budget -= len(texts)
+        if budget <= 0:
+            break
+    return tried, reasons
+
+
+def choose(tried, fallback):
+    """The calls that reach missed lines (each must add one); with none, the first few when `fallback`."""
+    chosen, reached = [], set()
+    for item in tried:
+        if item[4] - reached and len(chosen) < MAX_CALLS:
+            chosen.append(item)
+            reached |= item[4]
+    if not chosen and fallback:
+        chosen = tried[:MAX_CALLS]
+    return chosen, reached
+
+
+def plain(target, mod, cls, obj):
+    """(test source, why none, missed lines reached, why it calls a private name) of one target."""
+    if target["side_effects"]:
+        return None, f"not called: {target['side_effects']}", [], None
+    missing = set(target.get("missing") or [])
     excs = exceptions(mod, target["raises"])
     top = target["module"].split(".")[0]
-    missing = set(target.get("missing") or [])
-    tracer = GV.LineTracer(_source_file(func))
-    tried, started = [], time.monotonic()
-    for call in calls:
-        if time.monotonic() - started > TRIAL_SECONDS:
-            break
-        expr = f"{receiver}{name}(" + ", ".join(f"{k}={v}" for k, v in call.items()) + ")"
-        with tracer:
-            first = _observe(expr, ns, excs, top)
-        second = _observe(expr, ns, excs, top)
-        if first is None or second is None or first[:3] != second[:3]:
-            continue  # nondeterministic or not assertable
-        if first[3] != second[3]:  # an error message that changes (an id, a time): not asserted
-            first = (*first[:3], None)
-        tried.append((expr, first, tracer.hit & missing))
-    # Keep the calls that reach missed lines (each must add one); with none, the first few (branches).
-    chosen, reached = [], set()
-    for expr, outcome, hit in tried:
-        if hit - reached and len(chosen) < MAX_CALLS:
-            chosen.append((expr, outcome))
-            reached |= hit
+    watched = _source_file(obj)
+    direct = route_for(target["module"], target["symbol"], cls, obj)
+    routes = [direct] if direct is not None else [
+        r for r in map(_entry_route, target.get("entries") or []) if r is not None]
+    if direct is None and cls is not None:  # a private method: its class's public ones, inherited too
+        labels = {r.label for r in routes}
+        routes += [r for r in _method_routes(target["module"], cls) if r.label not in labels]
+    tried, reasons = trials(routes, watched, missing, excs, top, EXAMPLES)
+    chosen, reached = choose(tried, fallback=direct is not None)
+    private_why = None
+    if not chosen and direct is None:
+        # No public call ran the lines: the helper itself, and the report says why.
+        names = ", ".join(r.label for r in routes) or "none found"
+        private_why = (f"no public call reached lines {_ranges(missing)} of {target['symbol']} "
+                       f"(public callers tried: {names})")
+        own = route_for(target["module"], target["symbol"], cls, obj, public=False)
+        tried, more = trials([own], watched, missing, excs, top, EXAMPLES)
+        reasons += more
+        chosen, reached = choose(tried, fallback=True)
     if not chosen:
-        chosen = [(expr, outcome) for expr, outcome, _ in tried[:MAX_CALLS]]
-    lines = []
-    for expr, (kind, text, modules, message) in chosen:
-        needed |= modules
+        return None, "; ".join(dict.fromkeys(reasons)) or "no call gave an assertable result", [], private_why
+    return render(chosen), None, sorted(reached), private_why
+
+
+def _entry_route(entry):
+    module, _, symbol = entry.partition(":")
+    try:
+        mod = importlib.import_module(module)
+        owner, obj = None, mod
+        for part in symbol.split("."):
+            owner, obj = obj, getattr(obj, part)
+        return route_for(module, symbol, owner if inspect.isclass(owner) else None, obj)
+    except Exception:
+        return None
+
+
+def _method_routes(module, cls, limit=8):
+    out = []
+    for name in dir(cls):
+        raw = inspect.getattr_static(cls, name, None)
+        if name.startswith("_") or not (inspect.isfunction(raw) or isinstance(raw, (classmethod, staticmethod))):
+            continue
+        with contextlib.suppress(Exception):
+            route = route_for(module, f"{cls.__name__}.{name}", cls, getattr(cls, name))
+            if route is not None:
+                out.append(route)
+        if len(out) == limit:
+            break
+    return out
+
+
+def _ranges(lines):
+    out, run = [], []
+    for n in sorted(lines):
+        if run and n != run[-1] + 1:
+            out.append(run)
+            run = []
+        run.append(n)
+    if run:
+        out.append(run)
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in out)
+
+
+def _snake(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower().strip("_")
+
+
+def behaviour(call, outcome):
+    """What a call shows, for the test's name: `empty_text_raises_value_error`, `returns_true`."""
+    kind, text, _, _, type_name = outcome
+    empty = [k for k, v in call.items() if v in ("''", 'b""', "b''", '""', "[]", "()", "{}")]
+    head = f"empty_{empty[0]}_" if len(empty) == 1 else ""
+    if kind == "raises":
+        return head + "raises_" + _snake(text.split(".")[-1])
+    if text in ("True", "False", "None"):
+        return head + "returns_" + text.lower()
+    return head + "returns_" + _snake(type_name)
+
+
+def render(chosen):
+    """Test functions named `test_<public name>_<behaviour>`, one per (name, behaviour)."""
+    groups, modules, raises = {}, set(), False
+    for route, call, expr, outcome, _ in chosen:
+        kind, text, needed, message, _ = outcome
+        modules |= route.modules | needed | {m for m in (getattr(v, "module", None) for v in call.values()) if m}
+        name = "test_" + "_".join(_snake(p) for p in route.label.split(".")) + "_" + behaviour(call, outcome)
         if kind == "raises":
+            raises = True
             # The message too, when it is short and stable: a mutant may change only the message.
-            match = f", match={'^' + re.escape(message) + '$'!r}" if message else ""
-            lines.append(f"    with pytest.raises({text}{match}):\n        {expr}")
+            match = f", match={'^' + _escape(message) + '$'!r}" if message else ""
+            line = f"    with pytest.raises({text}{match}):\n        {expr}"
         elif text in ("None", "True", "False"):  # identity, as linters ask (E711/E712)
-            lines.append(f"    assert {expr} is {text}")
+            line = f"    assert {expr} is {text}"
         else:
-            lines.append(f"    assert {expr} == {text}")
-    if not lines:
-        return None, "no call gave an assertable result"
-    body = "\n".join(lines)
-    source = (
-        "# Characterisation test by empathy test-coverage: the expected values are the results observed\n"
-        "# on today's code (kept only because it also fails on a mutation of the lines it covers).\n"
-        "import pytest\n\n" + "".join(f"import {n}\n" for n in sorted(needed)) + "\n\n"
-        f"def test_{target['symbol'].replace('.', '_')}_plain_calls():\n{body}\n"
-    )
-    return source, None, sorted(reached)
+            line = f"    assert {expr} == {text}"
+        groups.setdefault(name, []).append(line)
+    head = ("import pytest\n\n" if raises else "") + "".join(f"import {n}\n" for n in sorted(modules))
+    tests = "\n\n\n".join(f"def {name}():\n" + "\n".join(lines) for name, lines in groups.items())
+    return head + "\n\n" + tests + "\n"
+
+
+def _escape(text):
+    """re.escape without escaping blanks (it escapes them for verbose patterns): the message stays readable."""
+    return re.sub(r"([.^$*+?{}\[\]\\|()])", r"\\\1", text)
 
 
 def _mined_calls(found, sig, params, hints):
@@ -241,8 +446,8 @@ def _modules_named(text):
 
 
 def _observe(expr, ns, excs, top):
-    """("value", repr, modules, None) / ("raises", exception, modules, message) of one call, or None
-    (not assertable)."""
+    """("value", repr, modules, None, type name) / ("raises", exception, modules, message, name) of one
+    call, or None (not assertable)."""
     old = signal.signal(signal.SIGALRM, _alarm) if hasattr(signal, "SIGALRM") else None
     try:
         if old is not None:
@@ -252,17 +457,7 @@ def _observe(expr, ns, excs, top):
     except _Slow:
         return None
     except Exception as exc:
-        cls = type(exc)
-        # The function's own exceptions, or any defined by the project: spelled by their import path.
-        if not isinstance(exc, excs) and cls.__module__.split(".")[0] != top:
-            return None
-        message = str(exc)
-        message = message if message and len(message) <= 120 and "\n" not in message else None
-        if cls.__module__ == "builtins":
-            return ("raises", cls.__name__, frozenset(), message)
-        if getattr(sys.modules.get(cls.__module__), cls.__name__, None) is not cls:
-            return None
-        return ("raises", f"{cls.__module__}.{cls.__name__}", frozenset({cls.__module__}), message)
+        return _raised(exc, excs, top)
     finally:
         if old is not None:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -270,8 +465,10 @@ def _observe(expr, ns, excs, top):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     text = repr(value)
+    if _ADDRESS.search(text):
+        return None
     if GV.repr_ok(value):
-        return ("value", text, frozenset(), None)
+        return ("value", text, frozenset(), None, type(value).__name__)
     # Not a literal: a repr like `datetime.datetime(2007, 1, 25, 12, 0)` that reads back equal, with the
     # modules it names imported, is still an exact assertion.
     modules = _modules_named(text)
@@ -281,4 +478,20 @@ def _observe(expr, ns, excs, top):
         return None
     if type(again) is not type(value) or again != value:
         return None
-    return ("value", text, frozenset(modules), None)
+    return ("value", text, frozenset(modules), None, type(value).__name__)
+
+
+def _raised(exc, excs, top):
+    cls = type(exc)
+    # The function's own exceptions, or any defined by the project: spelled by their import path.
+    if not isinstance(exc, excs) and cls.__module__.split(".")[0] != top:
+        return None
+    message = str(exc)
+    ok = message and len(message) <= 120 and "\n" not in message and not _ADDRESS.search(message)
+    message = message if ok else None
+    if cls.__module__ == "builtins":
+        return ("raises", cls.__name__, frozenset(), message, cls.__name__)
+    if getattr(sys.modules.get(cls.__module__), cls.__name__, None) is not cls:
+        return None
+    spelled = public_spelling(cls.__module__, cls.__name__) or cls.__module__
+    return ("raises", f"{spelled}.{cls.__name__}", frozenset({spelled}), message, cls.__name__)

@@ -175,21 +175,33 @@ def add_property(tree, target, obj):
     return None
 
 
+NO_HYPOTHESIS = "Hypothesis is not installed in the project's interpreter"  # candidates.py says it once
+
+
 def generate(target):
     entry = {"ghostwriter": None, "ghostwriter_error": None, "plain": None, "plain_error": None,
-             "plain_reached": None}
+             "plain_reached": None, "plain_private": None}
     try:
         mod, cls, obj = resolve(target["module"], target["symbol"])
     except Exception as exc:
         entry["ghostwriter_error"] = entry["plain_error"] = f"cannot import: {type(exc).__name__}: {exc}"
         return entry
-    for kind, fn in (("ghostwriter", ghostwrite), ("plain", PLAIN.plain)):
-        try:
-            entry[kind], entry[kind + "_error"], *reached = fn(target, mod, cls, obj)
-            if reached:  # the missed lines the chosen plain calls ran (the line tracer's view)
-                entry[kind + "_reached"] = reached[0]
-        except Exception as exc:
-            entry[kind + "_error"] = f"{type(exc).__name__}: {exc}"[:300]
+    try:
+        entry["plain"], entry["plain_error"], entry["plain_reached"], entry["plain_private"] = \
+            PLAIN.plain(target, mod, cls, obj)
+    except Exception as exc:
+        entry["plain_error"] = f"{type(exc).__name__}: {exc}"[:300]
+    if not target.get("public", True) and entry["plain"] and not entry["plain_private"]:
+        # The plain test reaches the helper through public calls: a fuzz test of the helper itself would
+        # be a test of a private name, which a maintainer would not merge.
+        entry["ghostwriter_error"] = "not fuzzed: a private helper, tested through its public callers"
+        return entry
+    try:
+        entry["ghostwriter"], entry["ghostwriter_error"] = ghostwrite(target, mod, cls, obj)
+    except ImportError as exc:
+        entry["ghostwriter_error"] = NO_HYPOTHESIS if "hypothesis" in str(exc) else f"ImportError: {exc}"[:300]
+    except Exception as exc:
+        entry["ghostwriter_error"] = f"{type(exc).__name__}: {exc}"[:300]
     return entry
 
 

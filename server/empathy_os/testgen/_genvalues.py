@@ -36,6 +36,15 @@ def test_files(root="."):
                 yield os.path.join(dirpath, name)
 
 
+def doc_files(root="."):
+    for folder in (root, os.path.join(root, "docs"), os.path.join(root, "doc")):
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if name.lower().endswith((".rst", ".md", ".txt")) and os.path.isfile(os.path.join(folder, name)):
+                yield os.path.join(folder, name)
+
+
 def _literal(node):
     try:
         return ast.literal_eval(node)
@@ -65,6 +74,12 @@ class Examples:
             try:
                 with open(path, encoding="utf-8") as fh:
                     found.scan(ast.parse(fh.read()))
+            except Exception:
+                continue
+        for path in doc_files(root):  # `>>> f(...)` in the README and docs: calls as users write them
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    found.scan_doctest(fh.read())
             except Exception:
                 continue
         return found
@@ -113,6 +128,19 @@ class Examples:
         # Short values first: they are the edge cases ("", "-", 0) tests spell out.
         out.sort(key=lambda v: len(v) if isinstance(v, (str, bytes)) else 0)
         return out[:_POOL_LIMIT]
+
+
+def observed(calls, names):
+    """Parameter name -> the literal values the project's own calls pass to it (bound by position or
+    keyword against `names`, the parameters after `self`): what tells an unannotated parameter's type."""
+    out = {}
+    for args, kwargs in calls:
+        if len(args) > len(names) or any(k not in names for k in kwargs):
+            continue  # another function of the same name, or a call this signature cannot take
+        for name, value in [*zip(names, args), *kwargs.items()]:
+            if all((type(value), value) != (type(v), v) for v in out.setdefault(name, [])):
+                out[name].append(value)
+    return out
 
 
 def neighbours(values):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.testgen.entries import public_entries
 from empathy_os.testgen.gaps import Gap
 from empathy_os.testgen.mutate import Strength
 from empathy_os.testgen.sandbox import EFFECTS_ENV, Sandbox
@@ -29,6 +31,11 @@ class Reason(str, Enum):
     TIMEOUT = "timeout"
     CRASH = "found-a-crash"  # a finding about the code, reported with its input; never kept
     WEAK = "survived-mutants"  # passes and covers, but no mutation of its lines makes it fail
+    NO_MUTANT = "no-mutant"  # passes and covers, but no mutant could be made of its lines: strength unknown
+
+
+# What _genscript.py reports per target when Hypothesis cannot be imported (it cannot import this module).
+NO_HYPOTHESIS = "Hypothesis is not installed in the project's interpreter"
 
 
 @dataclass
@@ -40,6 +47,34 @@ class Candidate:
     model: str | None = None
     cost_usd: float = 0.0
     iteration: int = 1
+    private_why: str | None = None  # why the test calls a private name: no public call reached its lines
+
+    @property
+    def private_names(self) -> list[str]:
+        return private_names(self.source)
+
+
+def private_names(source: str) -> list[str]:
+    """Private names a test touches: `_x` attributes (not dunders), imports of or from `_x` modules."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            found.add(node.attr)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if any(map(_private, a.name.split("."))))
+        elif isinstance(node, ast.ImportFrom):
+            if any(map(_private, (node.module or "").split("."))):
+                found.add(node.module or "")
+            found.update(a.name for a in node.names if _private(a.name))
+    return sorted(found)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
 @dataclass
@@ -52,6 +87,12 @@ class Verdict:
     runs: int = 0
     strength: Strength | None = None  # mutants made/killed on the lines it newly covers
 
+    def __post_init__(self) -> None:
+        # Judged weak because no mutant could be made at all: that is not a test that let mutants survive.
+        if self.reason is Reason.WEAK and self.strength is not None and not self.strength.made \
+                and not self.strength.error:
+            self.reason = Reason.NO_MUTANT
+
     @property
     def kept(self) -> bool:
         return self.reason is Reason.KEPT
@@ -63,6 +104,7 @@ class Verdict:
             "iteration": c.iteration, "result": self.reason.value, "new_lines": sorted(self.new_lines),
             "new_branches": len(self.new_arcs), "cost_usd": round(c.cost_usd, 6),
             "detail": self.detail[-600:] if not self.kept else "",
+            "private_names": c.private_names, "private_why": c.private_why if c.private_names else None,
             **(self.strength.to_json() if self.strength else {"mutants_made": None, "mutants_killed": None}),
         }
 
@@ -74,15 +116,17 @@ class OfflineResult:
     plain: str | None
     plain_error: str | None
     plain_reached: list[int] | None = None  # missed lines the plain calls ran, as the generator traced them
+    plain_private: str | None = None  # why the tests call the private target itself (no public call reached it)
 
 
 async def generate_offline(sandbox: Sandbox, gaps: list[Gap]) -> dict[str, OfflineResult]:
     """One throwaway process imports the project and writes both kinds of test for every gap."""
     if not gaps:
         return {}
+    entries = public_entries(sandbox.copy, gaps)
     targets = [
         {"key": g.key, "module": g.module, "symbol": g.symbol, "raises": g.raises, "missing": sorted(g.missing),
-         "side_effects": g.side_effects}
+         "side_effects": g.side_effects, "public": g.public, "entries": entries[g.key]}
         for g in gaps
     ]
     payload = sandbox.base / "data" / "targets.json"

@@ -65,8 +65,8 @@ class CoverageBoostReport:
             else:
                 # What the function does outside first (it is why no test of it can be kept), then
                 # the rejection closest to a kept test.
-                order = [Reason.NETWORK, Reason.SPAWNS, Reason.WEAK, Reason.NO_GAIN, Reason.FLAKY, Reason.WRITES,
-                         Reason.FAILED, Reason.TIMEOUT, Reason.NO_TESTS, Reason.SYNTAX]
+                order = [Reason.NETWORK, Reason.SPAWNS, Reason.WEAK, Reason.NO_MUTANT, Reason.NO_GAIN, Reason.FLAKY,
+                         Reason.WRITES, Reason.FAILED, Reason.TIMEOUT, Reason.NO_TESTS, Reason.SYNTAX]
                 result = next(r.value for r in order if r in reasons)
             why = "; ".join(self.generator_notes.get(g.key) or []) if not mine else \
                 next((v.detail.splitlines()[0] for v in mine if v.reason.value == result and v.detail), "")

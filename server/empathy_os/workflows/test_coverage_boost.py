@@ -19,7 +19,7 @@ from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.llm import Budget, ModelClient, load_tier_table, validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
-from empathy_os.testgen.candidates import Candidate, Verdict, generate_offline
+from empathy_os.testgen.candidates import NO_HYPOTHESIS, Candidate, Verdict, generate_offline
 from empathy_os.testgen.gaps import Gap, function_names, gaps_from_findings
 from empathy_os.testgen.model_gen import cascade, import_hint
 from empathy_os.testgen.output import GeneratedTestFile, merge, write_files
@@ -120,6 +120,11 @@ class TestCoverageBoostWorkflow:
             report.notes.append(uncollected_note(ctx.root))
         report.coverage_before = _float(baseline.metrics.get("coverage_percent"))
         report.coverage_source = f"{baseline.tool}; {baseline.scope}"
+        if report.coverage_before is not None and report.coverage_before >= self.target:
+            report.coverage_after = report.coverage_before
+            report.notes.append(f"coverage {report.coverage_before:.1f}% already meets the target "
+                                f"{self.target:.1f}%: no test generated")
+            return
         report.gaps = gaps_from_findings(ctx.root, baseline.findings, scope)
         if scope and scope[1] and not report.gaps:
             report.notes.append(f"{scope[1]} in {scope[0]} has no uncovered line: nothing to do")
@@ -168,10 +173,14 @@ class TestCoverageBoostWorkflow:
         say(f"Stage 2: generating offline tests for {len(report.gaps)} gap(s)", 10.0)
         with report.timed("generation"):
             offline = await generate_offline(sandbox, report.gaps)
+        if any(r.ghostwriter_error == NO_HYPOTHESIS for r in offline.values()):
+            report.notes.append(f"{NO_HYPOTHESIS} ({ctx.python}): no fuzz test was generated; install it with "
+                                f"`{ctx.python} -m pip install 'hypothesis[ghostwriter]'`")
         for g in report.gaps:
             result = offline[g.key]
-            report.generator_notes[g.key] = [e for e in (result.ghostwriter_error, result.plain_error) if e]
-            if not result.ghostwriter and not result.plain:
+            report.generator_notes[g.key] = [e for e in (result.ghostwriter_error, result.plain_error)
+                                             if e and e != NO_HYPOTHESIS]
+            if not result.ghostwriter and not result.plain and report.generator_notes[g.key]:
                 report.notes.append(f"{g.symbol}: " + "; ".join(dict.fromkeys(report.generator_notes[g.key])))
         # Plain calls first: they assert exact values (they kill more mutants) and run in milliseconds.
         # A fuzz test (many examples, shrinking when one fails) joins only where the plain calls, as the
@@ -181,19 +190,22 @@ class TestCoverageBoostWorkflow:
         for g in report.gaps:
             result = offline[g.key]
             if result.plain:
-                plain.append(Candidate(g, "plain", result.plain))
+                plain.append(Candidate(g, "plain", result.plain, private_why=result.plain_private))
             if not result.ghostwriter:
                 continue
             left = g.missing - set(result.plain_reached or []) if result.plain else g.missing
-            (fuzz if left or g.missing_arcs else later).append(Candidate(g, "ghostwriter", result.ghostwriter))
+            (fuzz if left or g.missing_arcs else later).append(
+                Candidate(g, "ghostwriter", result.ghostwriter, private_why=result.plain_private))
         say(f"Stage 3: validating {len(plain) + len(fuzz)} candidate(s) together", 20.0)
         with report.timed("validation"):
             await check_all(plain + fuzz)
-            again = [c for c in later if remaining(c.gap)]
+            met = self._estimated(report, gained, statements) >= self.target
+            again = [c for c in later if remaining(c.gap) and not met]
             for c in later:
                 if c not in again:
                     report.generator_notes[c.gap.key].append(
-                        "fuzz test not run: the kept plain test covers every line it missed")
+                        "fuzz test not run: " + ("the target is met" if met else
+                                             "the kept plain test covers every line it missed"))
             if again:
                 say(f"Stage 3: validating {len(again)} fuzz candidate(s) the plain tests left", 60.0)
                 await check_all(again)
