@@ -123,7 +123,7 @@ def test_merge_dedupes_imports_and_renames_clashes():
     assert text.count("import pytest") == 1
     first_code = next(n for n in tree.body)
     assert isinstance(first_code, ast.ImportFrom) and first_code.module == "__future__"
-    assert "model m (CHEAP)" in text and "newly covers lines 28" in text
+    assert "model m (CHEAP)" in text and f"test_x: fuzz; newly covers {TAX.path} lines 28" in text
 
 
 def test_extract_code():

@@ -93,7 +93,8 @@ async def test_a_variant_of_the_suites_value_reaches_the_missed_except_and_kills
         result = (await generate_offline(sandbox, [gap]))[gap.key]
         assert result.plain is not None, result.plain_error
         # Only the call that reaches lines 11-12 is kept, asserting the project's own exception.
-        assert ("with pytest.raises(months.ParseError, match='^no\\\\ month\\\\ 99$'):\n"
+        assert ("def test_month_name_raises_parse_error():\n"
+                "    with pytest.raises(months.ParseError, match='^no month 99$'):\n"
                 "        months.month_name(text='99')") in result.plain
         assert "== 'mar'" not in result.plain
         verdict, = await validate_batch(sandbox, [Candidate(gap, "plain", result.plain)],

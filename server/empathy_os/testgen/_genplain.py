@@ -67,6 +67,24 @@ def returns_value(fn):
                and not (isinstance(n.value, ast.Constant) and n.value.value is None) for n in ast.walk(tree))
 
 
+_DUCKS = (str, bytes, int, float, list, dict, tuple)
+
+
+def duck_types(fn, name):
+    """The plain types that have every method the function's body calls on parameter `name`: `{str, bytes}`
+    for `name.splitlines()`, nothing for `name.read()` (a file: no plain value stands in for one)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return set()
+    used = {n.attr for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name}
+    if not used:
+        return set()
+    kinds = {t for t in _DUCKS if all(hasattr(t, a) for a in used)}
+    return kinds if len(kinds) <= 2 else set()
+
+
 class Expr(str):
     """Argument source text that needs `module` imported."""
 
@@ -199,6 +217,8 @@ def _choices(route, params, hints, nums, strs, examples):
             kinds = {type(v) for v in seen}
             if p.default is not inspect.Parameter.empty:
                 kinds.add(type(p.default))
+            if not kinds - {type(None)}:  # no call says: what the body does with it (`text.splitlines()`)
+                kinds |= duck_types(route.func, p.name)
             vals = [repr(v) for v in seen if GV.repr_ok(v)]
             vals += [v for t in sorted(kinds - {type(None)}, key=lambda t: t.__name__)
                      for v in values_for(t, nums, strs, route.spelled)]

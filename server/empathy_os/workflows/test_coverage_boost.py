@@ -22,7 +22,7 @@ from empathy_os.progress_callback import Progress, no_progress
 from empathy_os.testgen.candidates import NO_HYPOTHESIS, Candidate, Verdict, generate_offline
 from empathy_os.testgen.gaps import Gap, function_names, gaps_from_findings
 from empathy_os.testgen.model_gen import cascade, import_hint
-from empathy_os.testgen.output import GeneratedTestFile, merge, write_files
+from empathy_os.testgen.output import GeneratedTestFile, as_unittest, merge, test_style, write_files
 from empathy_os.testgen.report import CoverageBoostReport
 from empathy_os.testgen.sandbox import Sandbox
 from empathy_os.testgen.validate import test_path_for, tests_folder, validate_batch
@@ -253,7 +253,13 @@ class TestCoverageBoostWorkflow:
         groups: dict[str, list[Verdict]] = {}
         for v in sorted(report.kept, key=lambda v: (v.candidate.gap.path, v.candidate.gap.line)):
             groups.setdefault(v.candidate.gap.path, []).append(v)
-        files = [GeneratedTestFile(paths[path], merge(verdicts), path) for path, verdicts in groups.items()]
+        unittest_style = await asyncio.to_thread(test_style, ctx.root) == "unittest"
+        files = []
+        for path, verdicts in groups.items():
+            content = merge(verdicts)
+            if unittest_style:  # the project writes TestCase classes: so do its generated tests
+                content = as_unittest(content, "".join(p.title() for p in Path(paths[path]).stem.split("_")))
+            files.append(GeneratedTestFile(paths[path], content, path))
         say(f"final: the whole suite with the kept tests, {FINAL_RUNS} plain runs", 92.0)
         write_files(sandbox.copy, files)
         # Coverage is measured on one of the runs; the others are plain `python -m pytest` runs, at once.
