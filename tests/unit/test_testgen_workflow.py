@@ -85,7 +85,7 @@ def test_kept_tests_pass_in_a_fresh_pytest_run(boosted, tmp_path):
 
 async def test_dry_run_and_write_false_write_nothing(sample_project, offline):
     before = tree(sample_project)
-    wf = TestCoverageBoostWorkflow(target=0)
+    wf = TestCoverageBoostWorkflow(target=100)
     report = await wf.execute(sample_project, only="inventory/pricing.py:price_band", dry_run=True)
     assert report.files and not report.written
     report2 = await wf.execute(sample_project, only="inventory/pricing.py:price_band", write=False)
@@ -95,7 +95,15 @@ async def test_dry_run_and_write_false_write_nothing(sample_project, offline):
     assert "Stage 1: Coverage Gap Analysis" in text and "Would write tests/test_pricing_generated.py" in text
     assert f"{report.coverage_before:.1f}% → {report.coverage_after:.1f}%" in text
     assert f"Kept {len(report.kept)} of {len(report.verdicts)} candidate(s)" in text
-    assert "not configured" in text and "SUCCESS" in text
+    assert "not configured" in text and "Target 100.0% not reached" in text
+
+
+async def test_a_target_already_met_generates_nothing(sample_project, offline):
+    report = await TestCoverageBoostWorkflow(target=10).execute(sample_project, dry_run=True)
+    assert report.coverage_before >= 10 and report.coverage_after == report.coverage_before
+    assert not report.gaps and not report.verdicts and not report.files and report.target_reached
+    note = f"coverage {report.coverage_before:.1f}% already meets the target 10.0%: no test generated"
+    assert report.notes == [note]
 
 
 async def test_failing_suite_is_refused(sample_project, offline):

@@ -53,7 +53,8 @@ def exceptions(mod, names):
 
 
 GV = _sibling("_genvalues.py")
-PLAIN = _sibling("_genplain.py", GV=GV, exceptions=exceptions)
+ROUTES = _sibling("_genroutes.py", GV=GV)
+PLAIN = _sibling("_genplain.py", GV=GV, ROUTES=ROUTES, exceptions=exceptions)
 
 
 class Unshadow(ast.NodeTransformer):
