@@ -1,0 +1,243 @@
+"""Would a maintainer merge what Empathy writes? Real PyPI projects, read the way a reviewer reads a PR.
+
+    .venv/bin/python bench/mergeability_bench.py                     # the pinned projects below
+    .venv/bin/python bench/mergeability_bench.py --project tabulate
+    .venv/bin/python bench/mergeability_bench.py --pypi attrs==23.2.0  # another sdist (no test deps)
+
+Tests half (issue 26 §1): the offline coverage boost runs on each project (set up as its users work: the
+sdist with a `.venv` inside, see coverage_boost_bench.py) and writes its kept tests; then, per project:
+- kept tests: test functions in the written files;
+- private: the share of them that touch a private name (an `_x` attribute, an import of or from an `_x`
+  name), read from the written files by this script's own AST walk, not from Empathy's report;
+- types ok: the share whose every literal argument to a project function has a type the project itself
+  passes to that parameter (its annotation, its default, or a literal call in the project's tests, docs
+  or source), again from this script's own reading of the project;
+- mutants killed on the lines the kept tests newly cover (Empathy's mutation step);
+- coverage by hand: `coverage run -m pytest` + `coverage report` in the project with its own
+  interpreter, before and after the kept tests are written (the figures are coverage.py's TOTAL).
+The written tests are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from coverage_boost_bench import boost, fetch, user_venv  # noqa: E402  (a sibling script)
+
+# name, pinned sdist, test dependencies. Projects none of Empathy's tests or other benches use, whose
+# gaps sit largely in private helpers (tabulate's _visible_width/_is_file family) or behind one public call.
+PROJECTS = [
+    ("tabulate", "tabulate==0.9.0", []),  # one module, ~60 private helpers, tests in test/
+    ("inflection", "inflection==0.5.1", []),  # one module, private _irregular, test_inflection.py at the root
+    ("wcwidth", "wcwidth==0.2.13", []),  # a package, private _bisearch, tests/
+    ("webcolors", "webcolors==1.13", []),  # src layout, private _normalize_integer_rgb & co, unittest classes
+]
+_LITERALS = (str, bytes, int, float, bool, type(None), list, tuple, dict)
+
+
+def coverage_by_hand(root: Path, python: str) -> float | None:
+    """coverage.py's TOTAL for the project's suite, run by hand in the project."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    data = root / ".coverage.mergeability"
+    env["COVERAGE_FILE"] = str(data)
+    try:
+        subprocess.run([python, "-m", "coverage", "run", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                       cwd=root, env=env, capture_output=True, check=False, timeout=900)
+        out = subprocess.run([python, "-m", "coverage", "report"], cwd=root, env=env, capture_output=True,
+                             text=True, check=False, timeout=300).stdout
+    finally:
+        data.unlink(missing_ok=True)
+    total = re.search(r"^TOTAL\s.*?(\d+(?:\.\d+)?)%\s*$", out, re.MULTILINE)
+    return float(total.group(1)) if total else None
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def touches_private(fn: ast.FunctionDef, imports: list[ast.stmt]) -> bool:
+    for node in [*ast.walk(fn), *imports]:
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(_private(part) for name in names for part in name.split(".")):
+                return True
+    return False
+
+
+class Usage:
+    """Per function name and parameter: the argument types the project itself uses (annotation names,
+    defaults, literal arguments of calls in its tests, docs and source)."""
+
+    def __init__(self, root: Path, skip: set[Path]):
+        self.params: dict[str, list[str]] = {}
+        self.types: dict[tuple[str, str], set[str]] = {}
+        files = [p for p in root.rglob("*.py") if ".venv" not in p.parts and p not in skip]
+        trees = []
+        for path in files:
+            try:
+                trees.append(ast.parse(path.read_text(encoding="utf-8")))
+            except (SyntaxError, UnicodeDecodeError, ValueError):
+                continue
+        for tree in trees:
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    self._define(node)
+                elif isinstance(node, ast.ClassDef):
+                    init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+                    if init is not None:
+                        self._define(init, node.name)
+        for tree in trees:
+            self._calls(tree)
+        for path in [*root.glob("*.rst"), *root.glob("*.md"), *root.glob("docs/*.rst"), *root.glob("docs/*.md")]:
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.strip().startswith(">>> "):
+                    try:
+                        self._calls(ast.parse(line.strip()[4:]))
+                    except SyntaxError:
+                        continue
+
+    def _define(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str | None = None) -> None:
+        args = [a for a in [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs] if a.arg not in ("self", "cls")]
+        key = name or fn.name
+        self.params.setdefault(key, [a.arg for a in args])
+        for a in args:
+            if a.annotation is not None:
+                self.types.setdefault((key, a.arg), set()).update(
+                    t for t in ("str", "bytes", "int", "float", "bool", "None", "list", "tuple", "dict")
+                    if re.search(rf"\b{t}\b", ast.unparse(a.annotation)))
+        positional = [*fn.args.posonlyargs, *fn.args.args]
+        for a, d in zip(positional[len(positional) - len(fn.args.defaults):], fn.args.defaults):
+            self._note(key, a.arg, d)
+        for a, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults):
+            if d is not None:
+                self._note(key, a.arg, d)
+
+    def _note(self, func: str, param: str, node: ast.expr) -> None:
+        kind = _literal_type(node)
+        if kind:
+            self.types.setdefault((func, param), set()).add(kind)
+
+    def _calls(self, tree: ast.AST) -> None:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _called(node)
+            params = self.params.get(name or "")
+            if not params:
+                continue
+            for param, arg in [*zip(params, node.args), *((k.arg, k.value) for k in node.keywords if k.arg)]:
+                self._note(name, param, arg)
+
+    def matches(self, call: ast.Call) -> bool | None:
+        """Whether every literal argument's type is one the project uses there (None: nothing to judge)."""
+        name = _called(call)
+        params = self.params.get(name or "")
+        if params is None:
+            return None
+        judged = []
+        for param, arg in [*zip(params, call.args), *((k.arg, k.value) for k in call.keywords if k.arg)]:
+            kind = _literal_type(arg)
+            if kind is not None:
+                judged.append(kind in self.types.get((name, param), set()))
+        return all(judged) if judged else None
+
+
+def _called(call: ast.Call) -> str | None:
+    f = call.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else None
+
+
+def _literal_type(node: ast.expr) -> str | None:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return None
+    kind = type(value)
+    return ("None" if value is None else kind.__name__) if kind in _LITERALS else None
+
+
+def review(root: Path, written: list[str], top: set[str]) -> dict[str, int]:
+    """Kept test functions, those touching a private name, those whose literal arguments all match."""
+    usage = Usage(root, {root / w for w in written})
+    tests = private = typed = 0
+    for rel in written:
+        tree = ast.parse((root / rel).read_text(encoding="utf-8"))
+        imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
+        for fn in functions:
+            tests += 1
+            private += touches_private(fn, imports)
+            verdicts = [usage.matches(c) for c in ast.walk(fn) if isinstance(c, ast.Call) and _on_project(c, top)]
+            typed += all(v is not False for v in verdicts)
+    return {"tests": tests, "private": private, "typed": typed}
+
+
+def _on_project(call: ast.Call, top: set[str]) -> bool:
+    node = call.func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    return isinstance(node, ast.Name) and node.id in top
+
+
+def tests_columns(label: str, root: Path, python: str) -> list[str]:
+    """The tests half of a row: kept tests, private share, type-match share, mutants killed, coverage by hand."""
+    before = coverage_by_hand(root, python)
+    report, _ = asyncio.run(boost(root, None, None))
+    written = list(report.written)
+    try:
+        if report.refused:
+            return [label, "-", "-", "-", "-", f"refused: {report.refused[:60]}"]
+        tops = {g.module.split(".")[0] for g in report.gaps}
+        seen = review(root, written, tops)
+        after = coverage_by_hand(root, python) if written else before
+    finally:
+        for rel in written:
+            (root / rel).unlink(missing_ok=True)
+    totals = report.mutation_totals()
+    n = seen["tests"]
+    share = (lambda k: f"{seen[k]}/{n} ({seen[k] / n:.0%})") if n else (lambda k: "-")
+    killed = f"{totals['mutants_killed']}/{totals['mutants_made']}" if totals["mutants_made"] else "-"
+    fmt = (lambda v: "?" if v is None else f"{v:.0f}%")
+    return [label, str(n), share("private"), share("typed"), killed, f"{fmt(before)} → {fmt(after)}"]
+
+
+TESTS_HEADER = ["project", "kept tests", "touch private", "arg types as project", "mutants killed",
+                "coverage by hand"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project", action="append", choices=[p[0] for p in PROJECTS])
+    parser.add_argument("--pypi", action="append", default=[], metavar="NAME==VERSION")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "empathy-boost-bench")
+    args = parser.parse_args()
+    chosen = [p for p in PROJECTS if not args.project or p[0] in args.project]
+    chosen += [(s, s, []) for s in args.pypi]
+    rows = []
+    for name, spec, deps in chosen:
+        print(f"{name} ({spec}) ...", file=sys.stderr)
+        root = fetch(spec, args.cache)
+        python = user_venv(root, deps)
+        rows.append(tests_columns(spec, root, python))
+    widths = [max(len(str(r[i])) for r in [TESTS_HEADER, *rows]) for i in range(len(TESTS_HEADER))]
+    for r in [TESTS_HEADER, ["-" * w for w in widths], *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    print(f"\nmachine: {os.cpu_count()} CPU(s). Tests: the offline boost (no model), target 100 %, every kept test "
+          "written; private / types read from the written files by this script; coverage by hand = "
+          "`coverage run -m pytest` + `coverage report` TOTAL in the project, before → after.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
