@@ -30,7 +30,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from coverage_boost_bench import boost, fetch, user_venv  # noqa: E402  (a sibling script)
+from coverage_boost_bench import boost, fetch, user_venv
 
 # name, pinned sdist, test dependencies. Projects none of Empathy's tests or other benches use, whose
 # gaps sit largely in private helpers (tabulate's _visible_width/_is_file family) or behind one public call.
@@ -190,8 +190,9 @@ def _on_project(call: ast.Call, top: set[str]) -> bool:
     return isinstance(node, ast.Name) and node.id in top
 
 
-def tests_columns(label: str, root: Path, python: str) -> list[str]:
-    """The tests half of a row: kept tests, private share, type-match share, mutants killed, coverage by hand."""
+def tests_columns(label: str, root: Path, python: str, keep: Path | None = None) -> list[str]:
+    """The tests half of a row: kept tests, private share, type-match share, mutants killed, coverage by hand.
+    `keep`: a folder the written test files are copied to (to read them) before they are removed."""
     before = coverage_by_hand(root, python)
     report, _ = asyncio.run(boost(root, None, None))
     written = list(report.written)
@@ -201,6 +202,10 @@ def tests_columns(label: str, root: Path, python: str) -> list[str]:
         tops = {g.module.split(".")[0] for g in report.gaps}
         seen = review(root, written, tops)
         after = coverage_by_hand(root, python) if written else before
+        for rel in written if keep else []:
+            copy = keep / label / rel
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text((root / rel).read_text(encoding="utf-8"), encoding="utf-8")
     finally:
         for rel in written:
             (root / rel).unlink(missing_ok=True)
@@ -221,6 +226,7 @@ def main() -> int:
     parser.add_argument("--project", action="append", choices=[p[0] for p in PROJECTS])
     parser.add_argument("--pypi", action="append", default=[], metavar="NAME==VERSION")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "empathy-boost-bench")
+    parser.add_argument("--keep", type=Path, help="copy the written tests here, per project, to read them")
     args = parser.parse_args()
     chosen = [p for p in PROJECTS if not args.project or p[0] in args.project]
     chosen += [(s, s, []) for s in args.pypi]
@@ -229,7 +235,7 @@ def main() -> int:
         print(f"{name} ({spec}) ...", file=sys.stderr)
         root = fetch(spec, args.cache)
         python = user_venv(root, deps)
-        rows.append(tests_columns(spec, root, python))
+        rows.append(tests_columns(spec, root, python, args.keep))
     widths = [max(len(str(r[i])) for r in [TESTS_HEADER, *rows]) for i in range(len(TESTS_HEADER))]
     for r in [TESTS_HEADER, ["-" * w for w in widths], *rows]:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())

@@ -124,6 +124,8 @@ async def generate_offline(sandbox: Sandbox, gaps: list[Gap]) -> dict[str, Offli
     if not gaps:
         return {}
     entries = public_entries(sandbox.copy, gaps)
+    for g in gaps:
+        g.entries = entries[g.key]  # the model's prompt names them too
     targets = [
         {"key": g.key, "module": g.module, "symbol": g.symbol, "raises": g.raises, "missing": sorted(g.missing),
          "side_effects": g.side_effects, "public": g.public, "entries": entries[g.key]}

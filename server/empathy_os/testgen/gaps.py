@@ -30,6 +30,7 @@ class Gap:
     complexity: int = 1
     side_effects: str | None = None  # why offline fuzzing is unsafe here
     raises: list[str] = field(default_factory=list)  # exception names the function raises itself
+    entries: list[str] = field(default_factory=list)  # a private helper's public callers (`module:symbol`)
 
     @property
     def public(self) -> bool:
@@ -56,7 +57,7 @@ class Gap:
         return {
             "path": self.path, "symbol": self.symbol, "line": self.line, "end_line": self.end_line,
             "missing_lines": sorted(self.missing), "complexity": self.complexity, "public": self.public,
-            "skipped_offline": self.side_effects,
+            "skipped_offline": self.side_effects, "public_entries": self.entries,
         }
 
 

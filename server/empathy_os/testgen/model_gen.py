@@ -20,7 +20,11 @@ SYSTEM = (
     "You write pytest unit tests for existing Python code. Reply with exactly one ```python code block "
     "holding a complete test module (imports included) and nothing else. Tests must be deterministic, "
     "must not use the network, and may write files only under pytest's tmp_path fixture. Assert the "
-    "behaviour the code has now; do not change or re-implement the code under test."
+    "behaviour the code has now; do not change or re-implement the code under test. Write the tests a "
+    "maintainer would merge: call the project's public functions, classes and methods (not `_private` "
+    "helpers, unless the prompt says no public call reaches the lines), with arguments of the types the "
+    "project itself passes; assert return values or the project's exceptions with their messages, never "
+    "`is None` on a function that returns nothing; name each test `test_<public name>_<behaviour>`."
 )
 _FENCE = re.compile(r"```(?:python|py)?[ \t]*\n(.*?)```", re.DOTALL)
 
@@ -60,6 +64,11 @@ def build_prompt(root: Path, gap: Gap, missing: set[int], import_hint: str, prev
         f"Lines marked >> are never executed by the current test suite: {sorted(missing)}.",
         "Cover them.\n\n" + _numbered(lines, gap.line, gap.end_line, missing),
     ]
+    if not gap.public:
+        parts.append("This is a private helper. Reach its lines through these public callers: "
+                     + ", ".join(f"`{e.replace(':', '.')}`" for e in gap.entries)
+                     if gap.entries else
+                     "This is a private helper and no public function calls it by name: test it directly.")
     header = [ln for ln in lines[: gap.line - 1] if ln.startswith(("import ", "from "))]
     if header:
         parts.append("Module imports:\n" + "\n".join(header))

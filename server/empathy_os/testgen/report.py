@@ -191,6 +191,13 @@ def render_text(report: CoverageBoostReport) -> str:
             f"  ✓ Kept {len(report.kept)} of {len(report.verdicts)} candidate(s)"]
     if report.rejected:
         out.append("  ✗ Rejected: " + ", ".join(f"{k} {n}" for k, n in sorted(report.rejected.items())))
+    private = [v for v in report.kept if v.candidate.private_names]
+    if report.kept:
+        out.append(f"  ✓ Through the public API: {len(report.kept) - len(private)} of {len(report.kept)} kept test(s)")
+    for v in private:
+        c = v.candidate
+        out.append(f"      {c.gap.symbol} ({c.origin}) calls {', '.join(c.private_names)}: "
+                   f"{c.private_why or 'no public call reaches these lines'}")
     totals = report.mutation_totals()
     if totals["mutants_made"]:
         out.append(f"  ✓ Strength: kept tests killed {totals['mutants_killed']} of {totals['mutants_made']} "
