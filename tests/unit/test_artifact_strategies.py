@@ -127,6 +127,6 @@ async def test_offline_teaching_says_the_expert_could_not_redo_it(sample_project
     result = await TeachingStrategy().execute(TEACHERS, {"module_path": str(path), "quality_threshold": 9.9})
     final = result.final_output
     assert final["expert_needed"] is True and final["expert_ran"] is False
-    assert final["completed_by"] == "documentation_writer" and len(result.outputs) == 1
-    assert "the expert needs a model to redo it" in final["reason"]
+    assert final["completed_by"] is None and len(result.outputs) == 1 and not result.success  # nothing kept
+    assert "the expert needs a model to redo it" in final["reason"] and "no artifact is kept" in final["reason"]
     assert final["junior_score"] == result.outputs[0].quality_score < 9.9

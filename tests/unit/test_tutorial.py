@@ -112,8 +112,11 @@ def test_tutorial_blocks_run(reader_dir, offline, capsys):
     adaptive = seen[8]["result"]
     assert adaptive.success and adaptive.final_output["routed_to"] in {"security_auditor", "code_reviewer"}
     assert "radon" in adaptive.final_output["classification"]["basis"]
-    # Block 9: the security debate printed a consensus derived from the agents' findings.
-    assert "Consensus:" in out and "agents judge the code" in out
+    # Block 9: the security debate: the sample's confirmed critical bandit findings veto it, so it does not
+    # succeed and the tutorial prints no "audit complete"; its consensus is measured all the same.
+    debate = seen[9]["result"]
+    assert debate.final_output["veto"] and not debate.success and "Consensus:" not in out
+    assert "agents judge the code" in debate.final_output["consensus"]
     # Block 10: teaching on a real module; the junior's docstring score decided.
     assert ns["doc_result"].final_output["completed_by"] in {"documentation_writer", "code_reviewer"}
     # Block 10's score is the artifact's: the module's text measured by ruff and interrogate.

@@ -21,7 +21,7 @@ from empathy_os.llm import ModelClient, ModelError, OverBudget, Tier, budgeted_c
 from empathy_os.orchestration.agent_templates import AgentTemplate, get_template
 from empathy_os.orchestration.debate import agreement
 from empathy_os.orchestration.lexicon import score_domains
-from empathy_os.orchestration.project_size import classify_complexity, named_files
+from empathy_os.orchestration.project_size import classify_complexity, named_files, task_severity
 from empathy_os.orchestration.refinement import content_of, refine
 from empathy_os.orchestration.run_context import RunContext
 from empathy_os.orchestration.runtime import AgentResult, project_context, run_agent
@@ -164,6 +164,7 @@ class DebateStrategy(ExecutionStrategy):
                  "positions": [_stage_summary(o) for o in outputs]}
         final["synthesis"] = await self._synthesis(outputs, verdict.consensus, team, run.budget)
         result = self._result(outputs, **final)
+        result.success = result.success and verdict.veto is None  # a veto cannot be outvoted, nor succeed
         result.synthesis_cost_usd = final["synthesis"].get("cost_usd", 0.0)
         return result
 
@@ -198,7 +199,7 @@ class TeachingStrategy(ExecutionStrategy):
         if content is not None:
             outputs, final = await teach(team, run, content, self.client, run.agent_done)
             result = self._result(outputs, **final)
-            result.success = outputs[-1].success
+            result.success = final["completed_by"] is not None  # an artifact was kept
             return result
         threshold = run.quality_threshold
         (junior, j_tier), (expert, e_tier) = team[0], team[-1]
@@ -221,23 +222,41 @@ class TeachingStrategy(ExecutionStrategy):
 class RefinementStrategy(ExecutionStrategy):
     """Drafter → reviewer → editor over a content artifact (the context's `content`, or the file the run
     names), each stage's artifact measured, stopping at `target_quality` (see orchestration/refinement).
-    With no content to refine (a whole project), each stage is a measured report that sees the previous
-    stage's output, and `final_output["artifact"]` says so."""
+    On a whole project the artifact is its weakest file: the one the drafter's tools find most wrong with
+    (measured, no model), named in `final_output["artifact_path"]`."""
 
     name = StrategyName.REFINEMENT
     min_agents = 2
 
     async def _execute(self, team, run):
         content = content_of(run)
+        chosen: dict[str, Any] = {}
         if content is None:
-            seq = await SequentialStrategy(self.client)._execute(team, run)
-            seq.strategy = self.name
-            seq.final_output["progression"] = [o.quality_score for o in seq.outputs]
-            seq.final_output["artifact"] = ("none: no `content` and no file named, so nothing is drafted or "
-                                            "edited; each stage's score is its tools' report on the project")
-            return seq
+            weakest = await _weakest_file(team[0], run)
+            if weakest is None:
+                return self._result([], artifact="none: the drafter's tools found nothing to refine in the "
+                                                  "project", completed_by=None)
+            path, chosen = weakest
+            run = run.with_(target=path)
+            content = path.read_text(encoding="utf-8", errors="replace")
         outputs, final = await refine(team, run, content, self.client, run.agent_done)
-        return self._result(outputs, **final)
+        return self._result(outputs, **final, **chosen)
+
+
+async def _weakest_file(drafter: tuple[AgentTemplate, Tier], run: RunContext) -> tuple[Any, dict[str, Any]] | None:
+    """The project's .py file with the most findings of the drafter's tools (tools only, no model)."""
+    template, tier = drafter
+    report = await run_agent(template, run.with_(use_model=False), tier=tier)
+    counts: dict[str, int] = {}
+    for finding in report.findings:
+        if finding.path.endswith(".py") and (run.project_root / finding.path).is_file():
+            counts[finding.path] = counts.get(finding.path, 0) + 1
+    if not counts:
+        return None
+    rel = max(sorted(counts), key=lambda p: counts[p])
+    tools = ", ".join(template.tools)
+    return run.project_root / rel, {"artifact_path": rel, "artifact": (
+        f"the project's weakest file {rel}: {counts[rel]} finding(s) of {tools}, the most of any file")}
 
 
 class AdaptiveStrategy(ExecutionStrategy):
@@ -256,13 +275,17 @@ class AdaptiveStrategy(ExecutionStrategy):
         measured = await asyncio.to_thread(classify_complexity, run.project, run.complexity, files)
         measured["domain"] = domain
         ranked = sorted(pool, key=lambda pair: pair[1].rank)
-        needed = {"simple": Tier.CHEAP, "moderate": Tier.CAPABLE, "complex": Tier.PREMIUM}[measured["level"]]
+        by_size = {"simple": Tier.CHEAP, "moderate": Tier.CAPABLE, "complex": Tier.PREMIUM}[measured["level"]]
+        severity, floor, said = task_severity(run.task or "", domain)
+        needed = max(by_size, floor, key=lambda t: t.rank)
+        measured["severity"] = severity
         adequate = [pair for pair in ranked if pair[1].rank >= needed.rank]
         template, tier = adequate[0] if adequate else ranked[-1]
         why_domain = (f"the task is about {domain} ({', '.join(scored[domain][1])})" if serving
                       else f"no agent of the team serves {domain}" if domain else "the task names no domain")
         reason = (f"{why_domain}; complexity {measured['level']} ({measured['basis']}) needs tier ≥ "
-                  f"{needed.value}; {template.id} ({tier.value}) is the cheapest adequate of {len(pool)}")
+                  f"{by_size.value}; severity {severity}{f' ({said})' if said else ''} needs tier ≥ {floor.value}; "
+                  f"{template.id} ({tier.value}) is the cheapest adequate of {len(pool)}")
         if not adequate:
             reason += "; none reached it, so the highest available tier was used"
         out = await self._agent(template, tier, run)

@@ -1,4 +1,4 @@
-"""Measured project complexity, for the adaptive strategy and the planner.
+"""Measured project complexity and the task's stated severity, for the adaptive strategy and the planner.
 
 Measured on the files a task names when it names any (a one-file fix in a big project is a small task),
 else on the whole project. Levels (documented thresholds): simple = under 500 source lines and no function above cyclomatic
@@ -12,6 +12,17 @@ import re
 from pathlib import Path
 
 from empathy_os.analyzers.base import ProjectContext
+from empathy_os.llm.tiers import Tier
+
+# What is at stake sets the adaptive strategy's tier floor, whatever the size of the code: a short file
+# with a shell injection is no task for the cheapest tier. Critical: a flaw an attacker can use or that loses
+# data; high: any other security task, a crash or wrong results.
+CRITICAL_WORDS = re.compile(r"\b(?:injection|inject\w*|rce|remote code execution|exploit\w*|xss|csrf|ssrf|"
+                            r"deserializ\w*|unpickl\w*|privilege escalation|path traversal|leak\w* (?:of )?"
+                            r"(?:secrets?|credentials?|passwords?|tokens?|keys?)|data loss|corrupt\w*|"
+                            r"vulnerab\w*|cve-\d+)\b", re.IGNORECASE)
+HIGH_WORDS = re.compile(r"\b(?:crash\w*|wrong results?|incorrect|race conditions?|deadlocks?|production)\b",
+                        re.IGNORECASE)
 
 HINTS = {"simple": "simple", "low": "simple", "easy": "simple", "moderate": "moderate", "medium": "moderate",
          "complex": "complex", "high": "complex", "hard": "complex"}
@@ -37,6 +48,17 @@ def named_files(task: str | None, root: Path) -> list[Path]:
             candidates = [p for p in root.rglob(Path(name).name) if ".venv" not in p.parts][:3]
         found += [p for p in candidates if p not in found]
     return found
+
+
+def task_severity(task: str, domain: str | None) -> tuple[str, Tier, str]:
+    """(severity, the tier floor it sets, the words that said so) from the task's wording."""
+    critical = CRITICAL_WORDS.search(task)
+    if critical:
+        return "critical", Tier.PREMIUM, critical.group(0)
+    high = HIGH_WORDS.search(task)
+    if high or domain == "security":
+        return "high", Tier.CAPABLE, high.group(0) if high else "a security task"
+    return "normal", Tier.CHEAP, ""
 
 
 def classify_complexity(ctx: ProjectContext, hint: object = None, files: list[Path] | None = None) -> dict:

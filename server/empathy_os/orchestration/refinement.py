@@ -71,6 +71,7 @@ async def refine(team: list[tuple[AgentTemplate, Tier]], run: RunContext, conten
     final = {
         "content": best.content,
         "final_stage": best.stage,
+        "completed_by": best.agent_id,  # the stage whose artifact is kept
         "progression": progression,
         "target_quality": target,
         "stopped": stopped,

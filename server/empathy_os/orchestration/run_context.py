@@ -27,8 +27,38 @@ from pydantic import (
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.llm.budgeted import Budget, validate_max_cost
 
-# The tutorial names the project in several ways; the first one present wins.
+# The tutorial names the project in several ways; the first folder named is the project, and a file named
+# (`module_path`, or `path` naming a file) is the run's target in it, relative to the project if relative.
 PROJECT_KEYS = ("project_path", "path", "module_path", "root")
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+
+
+def _project_and_target(named: dict[str, Any]) -> dict[str, Path]:
+    paths = [Path(str(value)).expanduser() for value in named.values() if value]
+    folder = next((p.resolve() for p in paths if not _names_file(p)), None)
+    file = next((p for p in paths if _names_file(p)), None)
+    if file is None:
+        return {} if folder is None else {"project_root": folder}
+    target = (folder / file if folder is not None and not file.is_absolute() else file).resolve()
+    if not target.is_file():
+        raise ValueError(f"context module_path: no such file {file}")
+    folder = folder or project_of(target)
+    if not target.is_relative_to(folder):
+        raise ValueError(f"context module_path: {target} is outside the project {folder}")
+    return {"project_root": folder, "target": target}
+
+
+def _names_file(path: Path) -> bool:
+    return path.suffix == ".py" or path.resolve().is_file()
+
+
+def project_of(file: Path) -> Path:
+    """The project a file belongs to: the nearest folder above it with a project marker (pyproject.toml,
+    setup.py, setup.cfg, .git); without one, the first folder above that is not a package (no __init__.py)."""
+    for folder in file.parents:
+        if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
+            return folder
+    return next((f for f in file.parents if not (f / "__init__.py").is_file()), file.parent)
 
 
 class RunContext(BaseModel):
@@ -83,13 +113,7 @@ class RunContext(BaseModel):
         data = dict(value or {})
         known = set(cls.model_fields) - {"project_root", "target", "extras"}
         fields: dict[str, Any] = {k: data.pop(k) for k in list(data) if k in known}
-        for key in PROJECT_KEYS:
-            named = data.pop(key, None)
-            if named and "project_root" not in fields:
-                path = Path(str(named)).expanduser().resolve()
-                fields["project_root"] = path.parent if path.is_file() else path
-                if path.is_file():
-                    fields["target"] = path
+        fields.update(_project_and_target({key: data.pop(key, None) for key in PROJECT_KEYS}))
         fields["extras"] = {**dict(fields.get("extras") or {}), **data}
         try:
             return cls(**fields)

@@ -52,21 +52,29 @@ async def teach(team: list[tuple[AgentTemplate, Tier]], run: RunContext, content
         why = (f"the junior's artifact was rejected: {'; '.join(first.items)}" if first.note == "rejected"
                else f"the junior's artifact scored {first.score} < threshold {threshold}")
         if not writer.enabled:
-            return outputs, {**final, "completed_by": junior.id, "expert_needed": True, "expert_ran": False,
-                             "reason": f"{why}; the expert needs a model to redo it ({writer.note}), so the "
-                                       "junior's artifact stands", "content": first.content,
+            # Nothing reached the threshold and nobody can redo it: no artifact is kept (completed_by None).
+            return outputs, {**final, "completed_by": None, "expert_needed": True, "expert_ran": False,
+                             "reason": f"{why}; the expert needs a model to redo it ({writer.note}), so no "
+                                       "artifact is kept", "content": content, "rejected_content": first.content,
                              "artifacts": [first.summary()], "model_assisted": {"junior": False}}
         second = await _attempt(writer, verifier, run, (expert, e_tier), task, content, first, "expert")
     outputs.append(_result(second, expert, e_tier))
     done(outputs[1])
-    better = second.note != "rejected" and (first.score is None or (second.score or 0) >= first.score)
-    chosen = second if better else first
-    return outputs, {**final, "completed_by": expert.id if better else junior.id, "expert_needed": True,
-                     "expert_ran": True, "reason": why, "expert_score": second.score,
-                     "expert_cost_usd": round(second.cost_usd, 6), "content": chosen.content,
+    kept = _kept(first, second)
+    note = ({} if kept is second else {"note": "the expert's artifact was not better: the junior's stands"}
+            if kept is first else {"note": "both artifacts were rejected: none is kept"})
+    return outputs, {**final, "completed_by": expert.id if kept is second else junior.id if kept is first else None,
+                     "expert_needed": True, "expert_ran": True, "reason": why, "expert_score": second.score,
+                     "expert_cost_usd": round(second.cost_usd, 6),
+                     "content": kept.content if kept is not None else content,
                      "artifacts": [first.summary(), second.summary()],
-                     "model_assisted": {"junior": first.model_assisted, "expert": second.model_assisted},
-                     **({} if better else {"note": "the expert's artifact was not better: the junior's stands"})}
+                     "model_assisted": {"junior": first.model_assisted, "expert": second.model_assisted}, **note}
+
+
+def _kept(first: art.Artifact, second: art.Artifact) -> art.Artifact | None:
+    """The expert's artifact unless it was rejected or measured worse than a junior's that was not."""
+    usable = [a for a in (second, first) if a.note != "rejected"]
+    return max(usable, key=lambda a: a.score if a.score is not None else -1.0, default=None)
 
 
 @contextlib.asynccontextmanager
