@@ -22,6 +22,15 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
+def _refused(exc, *, as_json: bool) -> int:
+    """A refusal is an answer, not an error: one line (or one JSON document), exit 2."""
+    if as_json:
+        common.print_json({"refused": True, "reason": exc.reason, "message": str(exc)})
+    else:
+        print(exc, file=sys.stderr)
+    return 2
+
+
 def run(args: argparse.Namespace) -> int:
     import empathy_os.workflows  # noqa: F401 - registers the boost as a composition a plan can run
     from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
@@ -35,12 +44,8 @@ def run(args: argparse.Namespace) -> int:
     with common.usage_errors():
         try:
             plan = MetaOrchestrator().analyze_and_compose(args.task, context)
-        except OutOfScopeError as exc:  # a refusal is an answer, not an error: one line, exit 2
-            if args.json:
-                common.print_json({"refused": True, "reason": exc.reason, "message": str(exc)})
-            else:
-                print(exc, file=sys.stderr)
-            return 2
+        except OutOfScopeError as exc:
+            return _refused(exc, as_json=args.json)
         # Untrusted: the guard refuses project code, and the outcome (not measured) teaches nothing.
         run_context = {**context, "trusted": not args.untrusted,
                        "learn": context["learn"] and not args.untrusted}
@@ -51,6 +56,13 @@ def run(args: argparse.Namespace) -> int:
             data["result"] = result.model_dump(mode="json", exclude={"outputs": {"__all__": {"analyzers"}}})
         common.print_json(data)
         return 0 if result is None or result.success else 1
+    _print_plan(plan)
+    if result is not None:
+        _print_result(result)
+    return 0 if result is None or result.success else 1
+
+
+def _print_plan(plan) -> None:
     print(f"Task: {plan.task}\nPattern: {plan.task_pattern}   Strategy: {plan.strategy.value}   "
           f"Complexity: {plan.complexity}   Classified by: {plan.classified_by}")
     if plan.workflow:
@@ -63,12 +75,13 @@ def run(args: argparse.Namespace) -> int:
     print("Why:")
     for key, why in plan.rationale.items():
         print(f"  {key}: {why}")
-    if result is not None:
-        print(f"\nRan in {result.total_duration:.1f}s, cost ${result.total_cost_usd:.4f}:")
-        for o in result.outputs:
-            score = "n/a" if o.quality_score is None else f"{o.quality_score:.1f}/10"
-            print(f"  - {o.agent_id}: {score} ({o.basis}) — {o.output.get('summary')}")
-        for key in ("consensus", "completed_by", "routed_to", "reason", "summary"):
-            if key in result.final_output:
-                print(f"  {key}: {result.final_output[key]}")
-    return 0 if result is None or result.success else 1
+
+
+def _print_result(result) -> None:
+    print(f"\nRan in {result.total_duration:.1f}s, cost ${result.total_cost_usd:.4f}:")
+    for o in result.outputs:
+        score = "n/a" if o.quality_score is None else f"{o.quality_score:.1f}/10"
+        print(f"  - {o.agent_id}: {score} ({o.basis}) — {o.output.get('summary')}")
+    for key in ("consensus", "completed_by", "routed_to", "reason", "summary"):
+        if key in result.final_output:
+            print(f"  {key}: {result.final_output[key]}")

@@ -125,17 +125,7 @@ class MetaOrchestrator:
         domains = self._domains(task, run.domain, rationale, found, steps)
         wanted = ([run.capabilities] if isinstance(run.capabilities, str) else list(run.capabilities or []))
         team = self._team(domains, wanted + [c for c in found.capabilities if c not in wanted], rationale)
-        hint = normalize_hint(run.complexity)
-        if hint:
-            complexity = hint
-            rationale["complexity"] = f"{hint}, from the caller's hint"
-        elif found.complexity:
-            complexity = found.complexity
-            rationale["complexity"] = f"{complexity}, from the model's classification"
-        else:
-            complexity, hits = ta.complexity_from_words(tokens)
-            rationale["complexity"] = (f"{complexity}, from the words {hits}" if hits
-                                       else "moderate: no complexity words in the task")
+        complexity = _complexity(run.complexity, found, tokens, rationale)
         if found.workflow:
             from empathy_os.orchestration.compositions import workflow_team
 
@@ -168,18 +158,8 @@ class MetaOrchestrator:
     def _domains(self, task: str, hint: Any, rationale: dict[str, str], model: Classification,
                  steps: list[str] | None) -> list[str]:
         scored = (model.workflow == "fix" and score_domains(intent.without_fix_verb(task))) or score_domains(task)
-        # A side remark does not add a specialist: a domain counts when it scores at least half the top one.
-        top = max((score for score, _ in scored.values()), default=0.0)
-        found = [d for d, (score, _) in scored.items() if score >= top / 2]
-        if model.source == "model":
-            found = list(model.domains)
         hinted = [hint] if isinstance(hint, str) else list(hint or [])
-        if steps:
-            found = list(steps)  # the order the task gives its steps is the order they run
-        elif intent.whole_team(task, found):
-            found = list(intent.SPECIALITIES)
-        elif not (found or hinted or model.workflow or model.source == "model" or intent.asks_for_code_work(task)):
-            raise intent.OutOfScopeError("the task names no work Empathy's agents do")
+        found = _asked_domains(task, scored, model, steps, bool(hinted))
         for name in reversed(hinted):
             key = DOMAIN_ALIASES.get(str(name).lower(), str(name).lower())
             if key not in LEXICON:
@@ -308,6 +288,35 @@ class MetaOrchestrator:
             "cost: upper bound of the model steps (token budget × tier price)"
             + ("; offline now (no ANTHROPIC_API_KEY), so a run would spend $0" if offline else "")
             + "; duration: per-tool priors, not a measurement")
+
+
+def _asked_domains(task: str, scored: dict[str, tuple[float, list[str]]], model: Classification,
+                   steps: list[str] | None, hinted: bool) -> list[str]:
+    """The task's domains before the caller's hints; OutOfScopeError when it asks for no work at all."""
+    # A side remark does not add a specialist: a domain counts when it scores at least half the top one.
+    top = max((score for score, _ in scored.values()), default=0.0)
+    found = list(model.domains) if model.source == "model" else [d for d, (s, _) in scored.items() if s >= top / 2]
+    if steps:
+        return list(steps)  # the order the task gives its steps is the order they run
+    if intent.whole_team(task, found):
+        return list(intent.SPECIALITIES)
+    if not (found or hinted or model.workflow or model.source == "model" or intent.asks_for_code_work(task)):
+        raise intent.OutOfScopeError("the task names no work Empathy's agents do")
+    return found
+
+
+def _complexity(hint: Any, found: Classification, tokens: set[str], rationale: dict[str, str]) -> str:
+    level = normalize_hint(hint)
+    if level:
+        rationale["complexity"] = f"{level}, from the caller's hint"
+        return level
+    if found.complexity:
+        rationale["complexity"] = f"{found.complexity}, from the model's classification"
+        return found.complexity
+    level, hits = ta.complexity_from_words(tokens)
+    rationale["complexity"] = (f"{level}, from the words {hits}" if hits
+                               else "moderate: no complexity words in the task")
+    return level
 
 
 def _fit(strategy: str, team: list[AgentTemplate]) -> list[AgentTemplate] | None:
