@@ -157,3 +157,26 @@ def test_the_summary_shown_in_the_docs_is_the_samples(sample_project):
     docs = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
     shown = docs.split("On the bundled sample it begins:\n\n```markdown\n", 1)[1].split("```", 1)[0]
     assert summary.startswith(shown)
+
+
+def test_the_gitlab_job_runs_as_documented(sample_project, tmp_path):
+    """docs/ci/gitlab-ci.yml's script, line by line in one shell as GitLab runs it, on a copy of the sample:
+    the image's `python` is a fresh virtualenv here, the pinned source this checkout, /tmp/empathy a temp
+    folder."""
+    job = yaml.safe_load((REPO / "docs" / "ci" / "gitlab-ci.yml").read_text(encoding="utf-8"))
+    [(name, spec)] = job.items()
+    image = tmp_path / "image"
+    subprocess.run([sys.executable, "-m", "venv", image], check=True)
+    script = "\n".join(spec["script"]).replace("/tmp/empathy", str(tmp_path / "empathy"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "VIRTUAL_ENV", "PYTHON"))}
+    env.update(spec["variables"], EMPATHY_SOURCE=str(REPO), PATH=f"{image / 'bin'}{os.pathsep}{env['PATH']}")
+    proc = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=sample_project, env=env,
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]  # the sample is not release-ready
+    report = json.loads((sample_project / "empathy.json").read_text(encoding="utf-8"))
+    assert report["approved"] is False and report["metrics"]["tests_passed"] == 5
+    assert str(image / "bin" / "python") in " ".join(report["notes"])  # the project's tests ran in "the image"
+    assert (sample_project / "empathy-summary.md").read_text(encoding="utf-8").startswith("## ❌ Release not")
+    assert json.loads((sample_project / "empathy.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert set(spec["artifacts"]["paths"]) == {"empathy.json", "empathy.sarif", "empathy-summary.md"}
+    assert name == "empathy-release-prep"
