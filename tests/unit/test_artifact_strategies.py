@@ -67,7 +67,8 @@ async def test_refinement_with_a_model_drafts_critiques_and_edits(fake_anthropic
     )
     result = await RefinementStrategy().execute(REFINERS, {"content": ROUGH, "target_quality": 9.5})
     requests = fake_anthropic.requests
-    assert [r["tool_choice"]["name"] for r in requests] == ["write_content", "critique_content", "write_content"]
+    assert [r["tools"][0]["name"] for r in requests] == ["write_content", "critique_content", "write_content"]
+    assert fake_anthropic.rejected == [] and all(r["tool_choice"] == {"type": "auto"} for r in requests)
     assert [r["model"] for r in requests] == [DEFAULT_TIERS[t].model for t in (Tier.CHEAP, Tier.CAPABLE, Tier.CHEAP)]
     assert "D103 Missing docstring in public function" in requests[1]["messages"][0]["content"]  # measured
     assert "- total: say what it returns" in requests[2]["messages"][0]["content"]  # the critique reaches it

@@ -10,6 +10,7 @@ from empathy_os.changes.workflow import run_fix
 from empathy_os.llm import DEFAULT_TIERS, ModelClient, Tier
 from empathy_os.llm.tool_use import price
 
+from tests.fakes import anthropic_rules as rules
 from tests.unit.changes_helpers import copy_fixproj, edit
 
 
@@ -55,9 +56,11 @@ async def test_only_the_verified_fix_is_offered_and_each_rejection_feeds_the_nex
     for i, req in enumerate(requests):
         prompt = req["messages"][0]["content"]
         assert "def to_int(text):" in prompt and ">>   11      except:" in prompt  # the model gets the code
-        assert req["tool_choice"] == {"type": "tool", "name": "propose_change"}
+        assert req["tool_choice"] == {"type": "auto"} and req["tools"][0]["strict"] is True
         assert req["tools"][0]["input_schema"]["required"] == ["explanation", "diff"]
-        assert req["system"][1]["cache_control"] == {"type": "ephemeral"}
+        prefix = rules.count_request({"system": req["system"], "tools": req["tools"],
+                                      "messages": [{"role": "user", "content": "."}]})
+        assert req["system"][1].get("cache_control") == ({"type": "ephemeral"} if prefix >= 512 else None)
         assert req["system"][1]["text"] == requests[0]["system"][1]["text"]  # one cached context
         if i:
             assert reasons[i - 1][0][:60] in prompt  # the previous rejection's measured reason
@@ -83,7 +86,8 @@ async def test_security_false_positive_becomes_a_verified_nosec_with_the_reason(
     assert result.verdict.measurements()["ast-unchanged"]["passed"]
     prompt = fake_anthropic.requests[0]["messages"][0]["content"]
     assert "def version(tool):" in prompt
-    assert fake_anthropic.requests[0]["tool_choice"]["name"] == "triage_finding"
+    assert fake_anthropic.requests[0]["tools"][0]["name"] == "triage_finding"
+    assert fake_anthropic.requests[0]["tool_choice"] == {"type": "auto"} and fake_anthropic.rejected == []
 
 
 async def test_docstring_in_the_project_style_is_verified(fixproj, fake_anthropic):

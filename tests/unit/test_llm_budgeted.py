@@ -15,7 +15,13 @@ from empathy_os.llm import (
     budgeted_complete,
     validate_max_cost,
 )
-from empathy_os.llm.budgeted import worst_case
+from empathy_os.llm.budgeted import Request, worst_case
+
+
+async def plain_worst_case(client, tier, system="s", prompt="p"):
+    request = Request(Tier.parse(tier), {"system": system, "messages": [{"role": "user", "content": prompt}]},
+                      1024, "low", "the call")
+    return await worst_case(client, request)
 
 
 @pytest.mark.parametrize(("value", "expected"), [(None, None), (0, 0.0), ("0.5", 0.5), (3, 3.0)])
@@ -39,17 +45,18 @@ async def test_call_is_charged_its_real_cost(fake_anthropic):
 
 async def test_over_budget_sends_nothing_and_says_why(fake_anthropic):
     client = ModelClient()
-    cap = worst_case(client, Tier.PREMIUM, "s", "p") * 0.99
+    cap = await plain_worst_case(client, Tier.PREMIUM) * 0.99
     budget = Budget(cap)
     with pytest.raises(OverBudget, match=r"max cost \$.* reached: PREMIUM the call would cost up to"):
         await budgeted_complete(client, budget, Tier.PREMIUM, "s", "p")
     assert fake_anthropic.requests == [] and budget.calls == 0 and budget.stopped
+    assert fake_anthropic.counts  # the input was counted by the count-tokens endpoint
 
 
 async def test_concurrent_calls_never_exceed_the_cap_together(fake_anthropic):
     fake_anthropic.default = {"sleep": 0.2, "text": "ok", "input_tokens": 10, "output_tokens": 10}
     client = ModelClient()
-    one = worst_case(client, Tier.CHEAP, "s", "p")
+    one = await plain_worst_case(client, Tier.CHEAP)
     budget = Budget(one * 2.5)  # room for two worst cases, not three
     results = await asyncio.gather(*(budgeted_complete(client, budget, Tier.CHEAP, "s", "p") for _ in range(3)),
                                    return_exceptions=True)

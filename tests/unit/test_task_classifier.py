@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from empathy_os.llm import DEFAULT_TIERS, Tier
+from empathy_os.llm.budgeted import THINKING_ALLOWANCE
 from empathy_os.orchestration import MetaOrchestrator
 from empathy_os.orchestration.lexicon import LEXICON
 from empathy_os.store.configurations import ConfigurationStore
@@ -42,8 +43,10 @@ def test_fake_model_routing_on_the_phrasing_set(fake_anthropic):
                for p in routed.values())
     request = fake_anthropic.requests[0]
     assert len(fake_anthropic.requests) == len(PHRASINGS)
-    assert request["model"] == DEFAULT_TIERS[Tier.CHEAP].model and request["max_tokens"] == 300
-    assert request["tool_choice"] == {"type": "tool", "name": "classify_task"}
+    assert request["model"] == DEFAULT_TIERS[Tier.CHEAP].model
+    assert request["max_tokens"] == 300 + THINKING_ALLOWANCE["low"] and request["output_config"] == {"effort": "low"}
+    assert request["tool_choice"] == {"type": "auto"} and request["tools"][0]["strict"] is True
+    assert fake_anthropic.rejected == []
     schema = request["tools"][0]["input_schema"]["properties"]
     assert schema["domains"]["items"]["enum"] == list(LEXICON)
 

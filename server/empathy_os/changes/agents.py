@@ -126,9 +126,9 @@ class ModelProposer:
                         what=f"call for {finding.rule} {finding.path}:{finding.line}")
                 except OverBudget:
                     return _result(attempts)  # budget.stopped says why
-                except ModelError as exc:
+                except ModelError as exc:  # no answer (transport, refusal, 400): not a reason to escalate
                     self.errors.append(f"{tier.value}: {exc.reason}")
-                    continue
+                    return _result(attempts)
                 try:
                     change = job.change(reply.input, tier, reply.model, reply.cost_usd, len(attempts) + 1)
                     verdict = await verifier.verify(change)

@@ -23,7 +23,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from empathy_os.cli import check, compose, fix, lsp, release_prep, store, summary, test_coverage, verify
+    from empathy_os.cli import (
+        check,
+        compose,
+        fix,
+        lsp,
+        models,
+        release_prep,
+        store,
+        summary,
+        test_coverage,
+        verify,
+    )
 
     parser = _Parser(prog="empathy", description="Meta-orchestration of analysis agents.")
     parser.add_argument("--version", action="version", version=f"empathy {__version__}")
@@ -41,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.register(commands)
     check.register(commands)
     summary.register(commands)
+    models.register(commands)
     return parser
 
 

@@ -1,81 +1,84 @@
-"""Structured model calls: tool use with a JSON schema (the fix proposers, the planner's task
+"""Structured model calls: a strict tool with a JSON schema (the fix proposers, the planner's task
 classification), and prompt caching of a shared context block.
 
-The reply is the tool call's `input` (the SDK parses it; no regex over text). The project context is the
-second system block, marked `cache_control: ephemeral`, so every proposal after the first reads it from
-the cache. Cost = Σ tokens × the tier's price, where cache writes cost 1.25× and cache reads 0.1× the
-input price (Anthropic's published multipliers for the 5-minute cache); the reply's own usage fields are
-what is priced, never an estimate.
+Sonnet 5.5 and Opus 5.5 refuse forced tool use (`tool_choice` "any"/"tool": 400), so every tier gets the
+same request: the tool with `strict: true` (its input is guaranteed to match the schema, which therefore
+closes every object with `additionalProperties: false`) and `tool_choice: auto`; whether the answer called
+the tool is checked (`budgeted.converse` sends one reminder turn when it did not). The reply is the tool
+call's `input`, found by block type (the reply starts with a thinking block); no regex over text.
+
+Caching: the request is tools → system (the role) → the project context → the prompt, so the stable part
+comes first; the context carries the cache breakpoint only when that prefix, counted by the count-tokens
+endpoint, reaches the model's minimum cacheable length (below it the API caches nothing and a breakpoint
+would only make the worst case dearer). Cache writes and reads are priced at the model's own rates
+(`TierSpec.cost`), from the reply's usage fields, never an estimate.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from empathy_os.llm.client import ModelClient, ModelError
+from empathy_os.llm.client import ModelReply, Turn
 from empathy_os.llm.tiers import Tier, TierSpec
 
-CACHE_WRITE_MULTIPLIER = 1.25
-CACHE_READ_MULTIPLIER = 0.10
+if TYPE_CHECKING:
+    from empathy_os.llm.client import ModelClient
+
+EPHEMERAL = {"type": "ephemeral"}
 
 
-class ToolReply(BaseModel):
+class ToolReply(ModelReply):
     input: dict[str, Any] | None  # the tool call's arguments; None when the model called no tool
-    text: str
-    model: str
-    tier: Tier
-    input_tokens: int
-    output_tokens: int
-    cache_creation_input_tokens: int = 0
-    cache_read_input_tokens: int = 0
-    cost_usd: float
 
 
 def price(spec: TierSpec, input_tokens: int, output_tokens: int, cache_write: int, cache_read: int) -> float:
-    return (input_tokens * spec.input_price + output_tokens * spec.output_price
-            + cache_write * spec.input_price * CACHE_WRITE_MULTIPLIER
-            + cache_read * spec.input_price * CACHE_READ_MULTIPLIER) / 1_000_000
+    return spec.cost(input_tokens, output_tokens, cache_write, cache_read)
 
 
-def worst_case(spec: TierSpec, characters: int, max_tokens: int) -> float:
-    """Upper bound of one call: ~3 characters per token (conservative), all of it written to the cache,
-    and the whole output allowance."""
-    return price(spec, 0, max_tokens, characters // 3, 0)
+def closed(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with `additionalProperties: false` on every object, as strict tools require."""
+    out = dict(schema)
+    if out.get("type") == "object":
+        out["additionalProperties"] = False
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: closed(v) if isinstance(v, dict) else v for k, v in out["properties"].items()}
+    if isinstance(out.get("items"), dict):
+        out["items"] = closed(out["items"])
+    return out
 
 
-def request_size(system: str, context: str, prompt: str, tool: dict[str, Any]) -> int:
-    """Characters sent by one `call_tool` (the schema counts too): what `worst_case` prices."""
-    return len(system) + len(context) + len(prompt) + len(str(tool))
+def strict(tool: dict[str, Any]) -> dict[str, Any]:
+    return {**tool, "strict": True, "input_schema": closed(tool["input_schema"])}
 
 
-async def call_tool(client: ModelClient, tier: Tier, system: str, context: str, prompt: str,
-                    tool: dict[str, Any], max_tokens: int | None = None) -> ToolReply:
-    spec = client.spec(tier)
-    message = await client.create_message(
-        tier,
-        max_tokens=max_tokens or spec.max_output_tokens,
-        system=[
-            {"type": "text", "text": system},
-            {"type": "text", "text": context, "cache_control": {"type": "ephemeral"}},
-        ],
-        messages=[{"role": "user", "content": prompt}],
-        tools=[tool],
-        tool_choice={"type": "tool", "name": tool["name"]},
-    )
-    usage = getattr(message, "usage", None)
-    content = getattr(message, "content", None)
-    if usage is None or not isinstance(content, list):
-        raise ModelError(f"{spec.model}: unreadable response body")
-    args = next((b.input for b in content if getattr(b, "type", "") == "tool_use"
-                 and getattr(b, "name", "") == tool["name"]), None)
-    text = "".join(getattr(b, "text", "") for b in content if getattr(b, "type", "") == "text")
-    counts = {k: int(getattr(usage, k, 0) or 0) for k in (
-        "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}
-    return ToolReply(
-        input=args if isinstance(args, dict) else None, text=text,
-        model=getattr(message, "model", spec.model) or spec.model, tier=tier, **counts,
-        cost_usd=price(spec, counts["input_tokens"], counts["output_tokens"],
-                       counts["cache_creation_input_tokens"], counts["cache_read_input_tokens"]),
-    )
+async def request(client: ModelClient, tier: Tier, system: str, context: str, prompt: str,
+                  tool: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The request body (without model, max_tokens, effort) and whether it carries a cache breakpoint."""
+    tools = [strict(tool)]
+    blocks = [{"type": "text", "text": system}, {"type": "text", "text": context}]
+    cached = await prefix_tokens(client, tier, tools, blocks) >= client.spec(tier).min_cacheable_tokens
+    if cached:
+        blocks[1] = {**blocks[1], "cache_control": EPHEMERAL}
+    params = {"system": blocks, "messages": [{"role": "user", "content": prompt}], "tools": tools,
+              "tool_choice": {"type": "auto"}}
+    return params, cached
+
+
+async def prefix_tokens(client: ModelClient, tier: Tier, tools: list[dict[str, Any]],
+                        system: list[dict[str, Any]]) -> int:
+    """Tokens of tools + system (the cacheable prefix), counted once per model and prefix."""
+    model = client.spec(tier).model
+    digest = hashlib.sha256(json.dumps([tools, system], sort_keys=True).encode()).hexdigest()
+    key = (model, digest)
+    if key not in client.prefix_tokens:
+        # The endpoint needs a message; one character's worth of it is noise next to a 512-token minimum.
+        client.prefix_tokens[key] = await client.count_tokens(
+            tier, {"system": system, "tools": tools, "messages": [{"role": "user", "content": "."}]})
+    return client.prefix_tokens[key]
+
+
+def arguments(turn: Turn, name: str) -> dict[str, Any] | None:
+    args = next((b.input for b in turn.blocks("tool_use") if getattr(b, "name", "") == name), None)
+    return args if isinstance(args, dict) else None

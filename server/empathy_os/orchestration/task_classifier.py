@@ -110,7 +110,8 @@ async def _ask(client: ModelClient, task: str, budget: Budget | None):
     """(tool input, reply), or a one-line reason."""
     try:
         reply = await budgeted_tool_call(client, budget, Tier.CHEAP, SYSTEM, "Task to classify:", task,
-                                         classify_tool(), max_tokens=300, what="task classification")
+                                         classify_tool(), max_tokens=300, what="task classification",
+                                         effort="low")
     except (OverBudget, ModelError) as exc:
         return exc.reason
     finally:

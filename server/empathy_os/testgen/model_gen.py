@@ -103,12 +103,13 @@ async def cascade(
     for tier in Tier:
         prompt = build_prompt(root, gap, missing, import_hint, previous)
         try:
-            reply = await budgeted_complete(client, budget, tier, SYSTEM, prompt, what=f"call for {gap.symbol}")
+            reply = await budgeted_complete(client, budget, tier, SYSTEM, prompt, what=f"call for {gap.symbol}",
+                                            effort="medium")
         except OverBudget:
             break  # budget.stopped says why
-        except ModelError as exc:
+        except ModelError as exc:  # no answer (transport, refusal, 400): not a reason to escalate
             log.errors.append(f"{tier.value}: {exc.reason}")
-            continue
+            break
         code = extract_code(reply.text)
         candidate = Candidate(gap, "model", code or reply.text, tier=tier.value, model=reply.model,
                               cost_usd=reply.cost_usd, iteration=iteration)
