@@ -3,8 +3,8 @@
 Settings: the project's `[tool.interrogate]` table when it has one (its `exclude` is honoured too);
 otherwise DEFAULT_CONFIG, which counts public API only: private (`_x`), semiprivate, magic (`__x__`),
 `__init__` methods (the class docstring covers them) and nested functions are not counted; modules,
-classes, functions and methods are. Files interrogate cannot read (syntax error, not UTF-8) are
-skipped and named in `error`. `readme_present`: a README* file at the project root.
+classes, functions and methods are. Files interrogate cannot read (syntax error, not UTF-8), and files
+over the time limit per file (`[tool.empathy] file_timeout`, filepool.py), are skipped and named in `error`. `readme_present`: a README* file at the project root.
 
 Score: doc_coverage_percent / 10.
 """
@@ -15,15 +15,9 @@ import fnmatch
 from pathlib import Path
 
 from empathy_os.analyzers._util import dist_version, join_notes, not_run
-from empathy_os.analyzers.base import (
-    AnalyzerResult,
-    Finding,
-    ProjectContext,
-    Severity,
-    in_background,
-    register,
-)
-from empathy_os.analyzers.project import parse_file, read_pyproject, rel, source_files
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.filepool import PerFile, per_file
+from empathy_os.analyzers.project import read_pyproject, rel, source_files
 
 NAME = "docstrings"
 DEFAULT_CONFIG = {
@@ -60,48 +54,32 @@ def _excluded(relpath: str, patterns: list[str]) -> bool:
                for p in patterns)
 
 
-def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
-    conf, exclude, origin = interrogate_settings(ctx)
+def _measure(ctx: ProjectContext, conf: dict, origin: str, usable: list[Path], done: PerFile) -> AnalyzerResult:
     tool = dist_version("interrogate")
     readme = any(p.is_file() and p.name.lower().startswith("readme") for p in ctx.root.iterdir())
-    usable, skipped = [], []
-    for path in files:
-        relpath = rel(ctx, path)
-        if _excluded(relpath, exclude):
-            continue
-        _, _, reason = parse_file(path)
-        if reason is None:
-            try:
-                path.read_bytes().decode("utf-8")  # interrogate opens files as UTF-8
-            except UnicodeDecodeError:
-                reason = "not UTF-8"
-        if reason:
-            skipped.append(f"{relpath} ({reason})")
-        else:
-            usable.append(path)
-    notes = [f"skipped {len(skipped)} file(s) interrogate cannot read: " + "; ".join(skipped)] if skipped else []
-    if not usable:
+    notes = done.notes(ctx, "interrogate cannot read")
+    if not done.results:
         return not_run(NAME, tool, join_notes(notes) or f"no Python source files in {ctx.root}")
-    from interrogate.config import InterrogateConfig
-    from interrogate.coverage import InterrogateCoverage
-
-    results = InterrogateCoverage(paths=[str(p) for p in usable], conf=InterrogateConfig(**conf)).get_coverage()
-
     findings = []
-    for file_result in results.file_results:
-        relpath = rel(ctx, file_result.filename)
-        for node in file_result.nodes:
-            if node.covered or (node.node_type == "Module" and conf.get("ignore_module")):
+    covered = total = missing = 0
+    for path in usable:
+        if path not in done.results:
+            continue
+        data = done.results[path]
+        covered, total, missing = covered + data["covered"], total + data["total"], missing + data["missing"]
+        relpath = rel(ctx, path)
+        for node in data["nodes"]:
+            if node["covered"] or (node["type"] == "Module" and conf.get("ignore_module")):
                 continue
-            symbol = node.path.split(":", 1)[1] if ":" in node.path else None
-            kind = _KIND.get(node.node_type, node.node_type.lower())
+            symbol = node["path"].split(":", 1)[1] if ":" in node["path"] else None
+            kind = _KIND.get(node["type"], node["type"].lower())
             findings.append(Finding(
                 tool="docstrings", rule="missing-docstring", severity=Severity.INFO, path=relpath,
-                line=max(1, node.lineno or 1), symbol=symbol,
+                line=max(1, node["line"] or 1), symbol=symbol,
                 message=f"{kind} {symbol or relpath} has no docstring",
                 extra={"node_type": kind},
             ))
-    percent = results.perc_covered
+    percent = covered / total * 100 if total else 100.0  # interrogate's own perc_covered
     return AnalyzerResult(
         analyzer=NAME,
         tool=tool,
@@ -110,12 +88,13 @@ def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
         findings=findings,
         metrics={
             "doc_coverage_percent": percent,
-            "documented": results.covered,
-            "total": results.total,
-            "missing": results.missing,
+            "documented": covered,
+            "total": total,
+            "missing": missing,
             "readme_present": readme,
-            "files_measured": len(results.file_results),
-            "files_skipped": len(skipped),
+            "files_measured": len(done.results),
+            "files_skipped": len(done.skipped),
+            "files_over_time_limit": len(done.timed_out),
         },
         score=round(percent / 10, 2),
         score_formula="docstring coverage percent / 10",
@@ -128,4 +107,6 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:
         return not_run(NAME, dist_version("interrogate"), f"no Python source files in {ctx.root}")
-    return await in_background(_measure, ctx, files)
+    conf, exclude, origin = interrogate_settings(ctx)
+    usable = [p for p in files if not _excluded(rel(ctx, p), exclude)]
+    return _measure(ctx, conf, origin, usable, await per_file(ctx, "docstrings", usable, conf))

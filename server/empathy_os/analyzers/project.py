@@ -20,14 +20,13 @@ flags) on top. Recognised keys (all optional):
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
-import tokenize
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from empathy_os.analyzers._perfile import parse_file, read_source  # noqa: F401  (here since the worker needs them)
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.environment import detect as detect_environment
 from empathy_os.environment import resolve_python  # noqa: F401  (re-exported)
@@ -183,28 +182,6 @@ def rel(ctx: ProjectContext, path: str | Path) -> str:
         return p.resolve().relative_to(ctx.root).as_posix()
     except ValueError:
         return p.as_posix()
-
-
-def read_source(path: Path) -> str:
-    """Source text decoded as Python would (coding cookie, BOM). Raises SyntaxError/UnicodeError."""
-    with open(path, "rb") as fh:
-        encoding, _ = tokenize.detect_encoding(fh.readline)
-    return path.read_bytes().decode(encoding)
-
-
-def parse_file(path: Path) -> tuple[str | None, ast.Module | None, str | None]:
-    """(source, tree, None) or (None, None, reason) for a file Python itself could not compile."""
-    try:
-        text = read_source(path)
-        return text, ast.parse(text, filename=str(path)), None
-    except SyntaxError as exc:
-        if exc.lineno is None and "encoding" in str(exc.msg):
-            return None, None, "not UTF-8 and no coding declaration"
-        return None, None, f"syntax error line {exc.lineno}: {exc.msg}"
-    except (UnicodeDecodeError, LookupError) as exc:
-        return None, None, f"not decodable: {exc.reason if hasattr(exc, 'reason') else exc}"
-    except (ValueError, OSError) as exc:
-        return None, None, str(exc)
 
 
 def config_files(ctx: ProjectContext) -> list[Path]:

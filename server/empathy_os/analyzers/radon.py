@@ -2,7 +2,8 @@
 
 Findings: functions ranked C or worse (CC >= 11; rule `radon-cc-<rank>`), files whose maintainability
 index is under `min_maintainability` (default 20, i.e. below radon's rank A; rule `radon-mi-<rank>`).
-Files Python cannot compile (syntax error, undecodable) are skipped and named in `error`.
+Files Python cannot compile (syntax error, undecodable), and files over the time limit per file
+(`[tool.empathy] file_timeout`, see filepool.py), are skipped and named in `error`.
 
 Score: 0.5 x CC part + 0.5 x MI part, where CC part = 10 x share of functions with CC <= 10 (rank A/B)
 and MI part = min(10, mean maintainability index / 10).
@@ -13,20 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from statistics import mean
 
-from radon.complexity import cc_rank, cc_visit
-from radon.metrics import mi_rank, mi_visit
-from radon.visitors import Class
+from radon.complexity import cc_rank
+from radon.metrics import mi_rank
 
 from empathy_os.analyzers._util import dist_version, join_notes, not_run, setting
-from empathy_os.analyzers.base import (
-    AnalyzerResult,
-    Finding,
-    ProjectContext,
-    Severity,
-    in_background,
-    register,
-)
-from empathy_os.analyzers.project import parse_file, rel, source_files
+from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.filepool import PerFile, per_file
+from empathy_os.analyzers.project import rel, source_files
 
 NAME = "radon"
 SCORE_FORMULA = (
@@ -35,34 +29,27 @@ SCORE_FORMULA = (
 _CC_SEVERITY = {"C": Severity.LOW, "D": Severity.MEDIUM, "E": Severity.MEDIUM, "F": Severity.HIGH}
 
 
-def function_blocks(code: str) -> list:
-    """Every function and method radon sees (cc_visit lists methods beside their classes)."""
-    return [block for block in cc_visit(code) if not isinstance(block, Class)]
-
-
-def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
+def _measure(ctx: ProjectContext, files: list[Path], done: PerFile) -> AnalyzerResult:
     min_mi = float(setting(ctx, "min_maintainability", 20))
     findings: list[Finding] = []
     complexities: list[int] = []
     mis: list[float] = []
-    skipped: list[str] = []
     for path in files:
-        relpath = rel(ctx, path)
-        code, _, reason = parse_file(path)
-        if code is None:
-            skipped.append(f"{relpath} ({reason})")
+        if path not in done.results:
             continue
-        for fn in function_blocks(code):
-            complexities.append(fn.complexity)
-            rank = cc_rank(fn.complexity)
+        relpath = rel(ctx, path)
+        data = done.results[path]
+        for fullname, lineno, endline, complexity in data["blocks"]:
+            complexities.append(complexity)
+            rank = cc_rank(complexity)
             if rank in _CC_SEVERITY:
                 findings.append(Finding(
                     tool="radon", rule=f"radon-cc-{rank}", severity=_CC_SEVERITY[rank], path=relpath,
-                    line=fn.lineno, end_line=fn.endline, symbol=fn.fullname,
-                    message=f"cyclomatic complexity {fn.complexity} (rank {rank}) in {fn.fullname}",
-                    extra={"complexity": fn.complexity, "rank": rank},
+                    line=lineno, end_line=endline, symbol=fullname,
+                    message=f"cyclomatic complexity {complexity} (rank {rank}) in {fullname}",
+                    extra={"complexity": complexity, "rank": rank},
                 ))
-        mi = mi_visit(code, multi=True)
+        mi = data["mi"]
         mis.append(mi)
         if mi < min_mi:
             findings.append(Finding(
@@ -70,9 +57,10 @@ def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
                 message=f"maintainability index {mi:.1f} (rank {mi_rank(mi)}) is under {min_mi:g}",
                 extra={"maintainability_index": round(mi, 2)},
             ))
+    skipped = done.notes(ctx, "radon cannot parse")
     tool = dist_version("radon")
     if not mis:
-        return not_run(NAME, tool, "no source file could be parsed: " + "; ".join(skipped))
+        return not_run(NAME, tool, "no source file could be measured: " + "; ".join(skipped))
     simple_share = sum(1 for c in complexities if c <= 10) / len(complexities) if complexities else 1.0
     avg_mi = mean(mis)
     score = 0.5 * 10 * simple_share + 0.5 * min(10.0, avg_mi / 10)
@@ -80,8 +68,7 @@ def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
         analyzer=NAME,
         tool=tool,
         ran=True,
-        error=join_notes([f"skipped {len(skipped)} file(s) radon cannot parse: " + "; ".join(skipped)]
-                         if skipped else []),
+        error=join_notes(skipped),
         findings=findings,
         metrics={
             "functions": len(complexities),
@@ -91,7 +78,8 @@ def _measure(ctx: ProjectContext, files: list[Path]) -> AnalyzerResult:
             "avg_maintainability": round(avg_mi, 3),
             "min_maintainability": round(min(mis), 3),
             "files_measured": len(mis),
-            "files_skipped": len(skipped),
+            "files_skipped": len(done.skipped),
+            "files_over_time_limit": len(done.timed_out),
         },
         score=round(score, 2),
         score_formula=SCORE_FORMULA,
@@ -104,4 +92,4 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:
         return not_run(NAME, dist_version("radon"), f"no Python source files to measure in {ctx.root}")
-    return await in_background(_measure, ctx, files)
+    return _measure(ctx, files, await per_file(ctx, "radon", files))

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from empathy_os import __version__
-from empathy_os.cli.common import Terminated, UsageError
+from empathy_os.cli.common import Terminated, UsageError, terminated_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,9 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("empathy: interrupted", file=sys.stderr)
         return 130
     except Terminated as exc:
-        import signal
+        if argv is None:  # a program: end now, without joining analysis threads (empathy_os.shutdown)
+            from empathy_os.shutdown import exit_now
 
-        print(f"empathy: terminated by {signal.Signals(exc.signum).name}", file=sys.stderr)
+            exit_now(128 + exc.signum, (terminated_line(exc.signum) + "\n").encode())
+        print(terminated_line(exc.signum), file=sys.stderr)
         return 128 + exc.signum
     finally:
         if argv is None:  # a program about to exit (the `empathy` command, `python -m empathy_os`), not a caller

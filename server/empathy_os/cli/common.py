@@ -129,36 +129,32 @@ def stderr_progress() -> Progress:
 
 
 T = TypeVar("T")
-_TERMINATING = (signal.SIGTERM, signal.SIGHUP)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, plus SIGTERM and SIGHUP handled like Ctrl+C: every process group we started is
-    killed at once (kill_live_groups: children die even before the loop unwinds), then the work is
-    cancelled, so each `run_tool` reaps its process and each temporary folder is removed on the way out.
-    Raises Terminated (exit 128 + signal) once clean."""
+    killed at once (children die even before the loop unwinds), then the work is cancelled, so each
+    `run_tool` reaps its process and each temporary folder is removed on the way out. Raises Terminated
+    (exit 128 + signal) once clean; a run that has not unwound within shutdown.HARD_EXIT_SECONDS is ended
+    there (empathy_os.shutdown says why)."""
     import asyncio  # here, not at the top: an unchanged release prep is answered without it (cli/replay.py)
 
     return asyncio.run(_with_signals(coro))
 
 
+def terminated_line(signum: int) -> str:
+    return f"empathy: terminated by {signal.Signals(signum).name}"
+
+
 async def _with_signals(coro: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
-    from empathy_os.analyzers.base import kill_live_groups
+    from empathy_os.shutdown import on_terminate
 
-    loop = asyncio.get_running_loop()
     task = asyncio.current_task()
+    assert task is not None
     received: list[int] = []
-
-    def on_signal(signum: int) -> None:
-        received.append(signum)
-        kill_live_groups()
-        if task is not None:
-            task.cancel()
-
-    for signum in _TERMINATING:
-        loop.add_signal_handler(signum, on_signal, signum)
+    restore = on_terminate(task, received, lambda signum: (terminated_line(signum) + "\n").encode())
     try:
         return await coro
     except asyncio.CancelledError:
@@ -166,5 +162,4 @@ async def _with_signals(coro: Coroutine[Any, Any, T]) -> T:
             raise Terminated(received[0]) from None
         raise
     finally:
-        for signum in _TERMINATING:
-            loop.remove_signal_handler(signum)
+        restore()

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # How long cancelled commands get to unwind before we exit anyway: more than a worker process gets
 # (progress.GRACE_SECONDS) before it is killed, so its folder is removed by the command itself.
-GRACE_SECONDS = 20.0
+GRACE_SECONDS = 5.0
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 # Command and analysis tasks that must be cancelled (and awaited) before the process ends.

@@ -32,7 +32,7 @@ from empathy_os.lsp import lifecycle
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
-GRACE_SECONDS = 10.0  # a worker asked to stop gets this long before it is killed
+GRACE_SECONDS = 3.0  # a worker asked to stop gets this long before it is killed (it ends in 1.5 s: shutdown.py)
 log = logging.getLogger(__name__)
 
 

@@ -10,7 +10,8 @@ Protocol (`python -m empathy_os.lsp.worker`): the daemon writes one JSON job lin
 open; the worker writes JSON lines on stdout: `{"progress": [message, percent]}` any number of times, then
 one `{"result": ...}` or `{"error": {"kind": "invalid" | "failed" | "cancelled", "message": ...}}`.
 SIGTERM/SIGHUP/SIGINT, or the daemon going away (stdin at its end), cancel the job: `run_tool` kills the
-tools' process groups and the workflows' `finally` blocks remove their temp folders before the exit.
+tools' process groups and the workflows' `finally` blocks remove their temp folders before the exit, which
+comes within empathy_os.shutdown.HARD_EXIT_SECONDS whatever an analysis thread is doing.
 """
 
 from __future__ import annotations
@@ -143,13 +144,15 @@ def main() -> int:
         return 2
 
     async def guarded() -> int:
+        from empathy_os import shutdown
+
         loop, task = asyncio.get_running_loop(), asyncio.current_task()
         assert task is not None
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-            loop.add_signal_handler(sig, task.cancel)
+        shutdown.on_terminate(task, [], signals=(signal.SIGTERM, signal.SIGHUP, signal.SIGINT))
 
         def watch_parent() -> None:  # the daemon keeps our stdin open; its end means the daemon is gone
             sys.stdin.read()
+            shutdown.exit_later(130)
             loop.call_soon_threadsafe(task.cancel)
 
         threading.Thread(target=watch_parent, daemon=True).start()
@@ -158,6 +161,8 @@ def main() -> int:
             return 0
         except asyncio.CancelledError:
             emit({"error": {"kind": "cancelled", "message": "cancelled"}})
+            # Unwound (temp folders removed): end without waiting for analysis threads (shutdown.py).
+            shutdown.exit_now(130)
             return 130
         except ValueError as exc:  # an unusable project or setting: the caller's InvalidParams
             emit({"error": {"kind": "invalid", "message": str(exc)}})
