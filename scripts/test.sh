@@ -17,4 +17,4 @@ mkdir -p test-artifacts
 npm test
 EMPATHY_E2E_PACKAGED=1 EMPATHY_E2E_PYTHON="$ROOT/.venv/bin/python" npm run test:e2e
 # The docs site, after the end-to-end run so its screenshots are in it; --strict: a broken link fails.
-NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true .venv/bin/mkdocs build --strict -q -d test-artifacts/site
+NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true .venv/bin/mkdocs build --strict -d test-artifacts/site
