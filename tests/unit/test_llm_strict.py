@@ -50,6 +50,8 @@ async def test_the_answer_is_read_by_block_type_after_the_thinking_block(fake_an
     fake_anthropic.script({"text": "the answer", "thinking_tokens": 50})
     reply = await ModelClient().complete(Tier.PREMIUM, "s", "p")
     assert reply.text == "the answer" and reply.stop_reason == "end_turn"
+    # Unsized, a call asks for the tier's max_output_tokens: what plans estimate with is what is reserved.
+    assert fake_anthropic.requests[0]["max_tokens"] == DEFAULT_TIERS[Tier.PREMIUM].max_output_tokens
 
 
 async def test_max_tokens_gets_one_roomier_retry_and_both_calls_are_billed(fake_anthropic):
@@ -175,3 +177,14 @@ async def test_a_transport_failure_never_buys_a_pricier_tier(fixproj, fake_anthr
     assert report.results == []
     assert {r["model"] for r in fake_anthropic.requests} == {"claude-haiku-5-5"}
     assert len(fake_anthropic.requests) == 2  # the first try and the SDK's one retry
+
+
+async def test_fix_under_max_cost_stops_before_the_call_that_could_exceed_it(fixproj, fake_anthropic):
+    p = "calc/parse.py"
+    fake_anthropic.default = proposal(edit(fixproj, p, "    except:\n        return None",
+                                           "    except ValueError:\n        return 0"))  # always rejected
+    report = await run_fix(fixproj, agents=["code_reviewer"], rules=["E722"], client=ModelClient(),
+                           max_cost=0.01, attempts_per_tier=3)
+    assert 0 < report.cost_usd <= 0.01 and fake_anthropic.rejected == []
+    assert any(n.startswith("max cost $0.0100 reached: ") for n in report.notes)
+    assert "claude-opus-5-5" not in {r["model"] for r in fake_anthropic.requests}

@@ -112,7 +112,7 @@ class Request:
     tool: str | None = None  # the tool a structured answer must call
 
     def body(self, spec: TierSpec) -> dict[str, Any]:
-        size = min(self.answer_tokens + THINKING_ALLOWANCE[self.effort], spec.max_output_tokens)
+        size = min(self.answer_tokens + THINKING_ALLOWANCE[self.effort], spec.model_max_tokens)
         config = {**self.params.get("output_config", {}), "effort": self.effort}
         return {**self.params, "max_tokens": size, "output_config": config}
 
@@ -221,10 +221,12 @@ def reply_of(turn: Turn, totals: Totals, tier: Tier, spec: TierSpec) -> dict[str
 async def budgeted_complete(client: ModelClient, budget: Budget | None, tier: Tier | str, system: str,
                             prompt: str, *, max_tokens: int | None = None, what: str = "the call",
                             effort: str = "low") -> ModelReply:
-    """A plain-text answer under `budget`; `max_tokens` is the answer's allowance (thinking comes on top)."""
+    """A plain-text answer under `budget`; `max_tokens` is the answer's allowance (thinking comes on top).
+    Unsized, the call's max_tokens is the tier's `max_output_tokens` (what plans estimate with)."""
     tier = Tier.parse(tier)
+    answer = max_tokens or max(1, client.spec(tier).max_output_tokens - THINKING_ALLOWANCE[effort])
     request = Request(tier, {"system": system, "messages": [{"role": "user", "content": prompt}]},
-                      max_tokens or DEFAULT_ANSWER_TOKENS, effort, what)
+                      answer, effort, what)
     turn, totals = await converse(client, budget, request)
     return ModelReply(**reply_of(turn, totals, tier, client.spec(tier)))
 

@@ -64,7 +64,10 @@ class TierSpec(BaseModel):
     cache_read_price: float = Field(ge=0, description="USD per million tokens read from the cache")
     long_prompt_above: int | None = Field(default=None, gt=0, description="input tokens; above: `long_rates`")
     long_rates: Rates | None = None
-    max_output_tokens: int = Field(default=128_000, gt=0, description="the model's max_tokens limit")
+    model_max_tokens: int = Field(default=128_000, gt=0, description="the model's max_tokens limit")
+    # max_tokens of a call its caller does not size (the agents' judgement step; what plans estimate with):
+    # a 1,024-token answer plus the low-effort thinking allowance (llm/budgeted.py).
+    max_output_tokens: int = Field(default=2048, gt=0)
     min_cacheable_tokens: int = Field(default=512, gt=0)
 
     def rates(self, total_input: int) -> Rates:
