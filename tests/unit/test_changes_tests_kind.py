@@ -46,13 +46,14 @@ async def test_new_tests_must_add_only_test_files_pass_and_cover_more(fixproj: P
                                      "def test_load():"))
         touched_old = await verifier.verify(edits_old)
     assert good.verified, good.reasons
-    assert [c.name for c in good.checks][-3:] == ["tests", "coverage", "coverage-gain"]
+    assert [c.name for c in good.checks][-4:] == ["tests", "additions", "coverage", "coverage-gain"]
     gain = good.measurements()["coverage-gain"]["calc/extra.py"]
     assert gain["missing_before"] == 2 and gain["missing_after"] == 0  # `def triple` runs on import: 2 unrun lines
     assert good.touched == ["tests/test_extra_generated.py"]
     assert not weak.verified and weak.reasons == [
         "coverage-gain: no fewer statements left unrun in calc/extra.py; calc/extra.py 2 → 2 missed"]
-    assert not failing.verified and any(r.startswith("tests: ") and "test_triple" in r for r in failing.reasons)
+    assert not failing.verified and any(r.startswith("additions: new test(s) fail on the changed code: ")
+                                        and "test_triple" in r for r in failing.reasons)
     assert not touched_old.verified
     assert touched_old.reasons == ["new-tests-only: changes existing file(s) tests/test_parse.py"]
     assert {p: p.read_bytes() for p in fixproj.rglob("*") if p.is_file()} == before  # the project untouched

@@ -5,18 +5,25 @@ outcomes and per-file coverage, the findings of each file it has looked at), reu
 verifies; after each change the copy is put back as it was. Checks, in order (cheap ones first; a change
 rejected by one is not run through the test suite):
 
+0. screen — a binary patch or one over `max_patch_bytes` (1 MB) is bad input, refused before it is applied;
 1. applies — `git apply --check` in the copy (a diff that does not apply is bad input, not a rejection);
-2. scope — it touched only the files (and lines) it claims;
+   inside-project — no touched path leads out of the project through a symlink (refused with the path);
+2. tests-untouched — a change never grades itself (judging.py): it may add tests, but not edit or delete
+   an existing test, add or edit a conftest, the pytest/coverage configuration or a local pytest plugin,
+   or add skip/xfail markers ("edits the tests that judge it");
+   scope — it touched only the files (and lines) it claims;
 3. parses — every touched Python file still compiles;
 4. kind rules — docstring: the AST with docstrings removed is identical; nosec: the AST is identical;
    refactor: public signatures unchanged and the claimed function's radon complexity lower; tests: only
    new test files;
 5. findings — each claimed finding is gone (the same analyzer re-run on the touched files) and bandit and
    ruff report nothing new there; docstring: interrogate's missing count on the touched files fell;
-6. tests — the suite passes, except tests that already failed before the change; a test that newly fails
-   is re-run twice: failing again it is broken (rejected), passing it is flaky (noted, not blamed);
-   no test may disappear; no touched source file has more statements the tests do not run; tests: each
-   source file it claims to improve has fewer statements the tests do not run (coverage.py).
+6. tests — the project's tests AS THEY WERE BEFORE THE CHANGE (its test files put back in the copy for
+   this run, new ones taken out) pass on the changed code, except tests that already failed before; a
+   test that newly fails is re-run twice: failing again it is broken (rejected), passing it is flaky
+   (noted, not blamed); no test may disappear; additions — the change's new tests, run on their own in
+   another process, all pass; no touched source file has more statements the tests (old and new) do not
+   run; tests: each source file it claims to improve has fewer statements left unrun (coverage.py).
 
 Checks 2-4 read only the text of the touched files (text_checks.py). An untrusted project's code is
 never run, so nothing can be verified there: check 6 fails closed.
@@ -37,9 +44,9 @@ from typing import Self
 from empathy_os.analyzers import load_project
 from empathy_os.analyzers.base import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
-from empathy_os.changes import measure, text_checks
+from empathy_os.changes import judging, measure, suite_checks, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
-from empathy_os.changes.patch import PatchError, apply_checked, check_diff, sha256
+from empathy_os.changes.patch import PatchError, apply_checked, check_diff, max_patch_bytes, screen, sha256
 from empathy_os.changes.suite import SuiteRun, run_suite
 from empathy_os.testgen.sandbox import Sandbox, changed, tree_hashes
 
@@ -61,6 +68,8 @@ class Verifier:
         # (analyzer, path) -> keys of its findings on the unchanged file (keys need the unchanged text)
         self._static: dict[tuple[str, str], Counter[measure.Key]] = {}
         self.sources: list[str] = []
+        self.max_patch_bytes = max_patch_bytes(ctx.settings)  # raises ValueError for a bad setting
+        self._plugins: set[str] = set()  # the project's own pytest plugin files (judging.local_plugins)
 
     @classmethod
     def for_project(cls, root: str | os.PathLike[str], python: str | None = None, trusted: bool = True) -> Verifier:
@@ -78,6 +87,7 @@ class Verifier:
         self.copy_ctx = replace(self.ctx, root=self.sandbox.copy, use_cache=False, only_files=None)
         self._pristine = await asyncio.to_thread(tree_hashes, self.sandbox.copy)
         self.sources = [rel(self.copy_ctx, p) for p in source_files(self.copy_ctx)]
+        self._plugins = await asyncio.to_thread(judging.local_plugins, self.sandbox.copy)
 
     async def close(self) -> None:
         if self.sandbox is not None:
@@ -100,6 +110,9 @@ class Verifier:
         async with self._baseline_lock:
             if self._baseline is None:
                 self._baseline = await run_suite(self.sandbox, self.sources, timeout=self._timeout)
+                # What the run left in the copy (a report a plugin we could not redirect wrote) is not
+                # the change's doing: the change's files are measured from here.
+                self._pristine = await asyncio.to_thread(tree_hashes, self.sandbox.copy)
         return self._baseline
 
     @property
@@ -140,9 +153,13 @@ class Verifier:
         copy = self.sandbox.copy
         scratch = self.sandbox.base / "data"
         try:
+            screen(change.diff, self.max_patch_bytes)
             checked = await check_diff(copy, change.diff, scratch)
         except PatchError as exc:
             verdict.bad_input = str(exc)
+            return
+        if outside := self._outside(checked.paths):
+            verdict.checks.append(outside)
             return
         for p in checked.paths:
             originals[p] = _read(copy / p)
@@ -173,11 +190,10 @@ class Verifier:
         verdict.checks.append(Check(name="applies", passed=True,
                                     detail=f"git apply -p{checked.strip}: {len(touched)} file(s) changed",
                                     measured={"files": touched}))
-        checks = [
-            text_checks.scope(change, touched, originals, after_bytes),
-            text_checks.parses(touched, after_bytes),
-        ]
-        verdict.checks += [c for c in checks if c is not None]
+        untouched, additions = judging.check(self._plugins, touched, originals, after_bytes)
+        verdict.checks += [c for c in (self._outside(touched), untouched,
+                                       text_checks.scope(change, touched, originals, after_bytes),
+                                       text_checks.parses(touched, after_bytes)) if c is not None]
         if any(not c.passed for c in verdict.checks):
             return
         verdict.checks += text_checks.kind_checks(change, touched, originals, after_bytes)
@@ -186,7 +202,16 @@ class Verifier:
             return
         measured = [p for p in sources if after_bytes.get(p) is not None]
         measured += [p for p in change.improves if p not in measured]
-        verdict.checks += await self._tests(measured, change.kind, change.improves)
+        verdict.checks += await self._tests(measured, change.kind, change.improves, touched, originals, additions)
+
+    def _outside(self, paths: list[str]) -> Check | None:
+        """A path of the project that leads out of it through a symlink: the copy holds that link's content,
+        so the change would verify there and then be written outside (refused, never verified)."""
+        root = self.ctx.root.resolve()
+        out = [f"{p} → {real}" for p in paths if not (real := (root / p).resolve()).is_relative_to(root)]
+        return Check(name="inside-project", passed=False, measured={"outside": out},
+                     detail=f"refused: resolves outside the project through a symlink: {'; '.join(out[:5])}") \
+            if out else None
 
     async def _findings(self, change: Change, sources: list[str], before: dict[str, dict[str, Counter]],
                         targets: list[tuple[Finding, measure.Key]]) -> list[Check]:
@@ -235,7 +260,8 @@ class Verifier:
                              measured={"missing_before": old_n, "missing_after": new_n}))
         return out
 
-    async def _tests(self, sources: list[str], kind: ChangeKind, improves: list[str] = ()) -> list[Check]:
+    async def _tests(self, sources: list[str], kind: ChangeKind, improves: list[str], touched: list[str],
+                     originals: dict[str, bytes | None], additions: judging.Additions) -> list[Check]:
         base = await self.baseline()
         if base is None:
             return [Check(name="tests", passed=False,
@@ -254,66 +280,47 @@ class Verifier:
                 why = (f"no test of the project passes before the change ({len(broken)} failing or not "
                        f"collected: {', '.join(broken[:3])})")
             return [Check(name="tests", passed=False, detail=f"{why}, so a code change cannot be shown to work")]
-        run = await run_suite(self.sandbox, sources, timeout=self._timeout)
-        if run.error:
-            return [Check(name="tests", passed=False, detail=f"the suite could not run: {run.error}")]
-        newly = sorted(run.failed - base.failed)
-        flaky: list[str] = []
-        if newly:
-            rerunnable = [t for t in newly if not t.startswith("collect:")]
-            if rerunnable:
-                again = [await run_suite(self.sandbox, [], rerunnable, timeout=self._timeout) for _ in range(RERUNS)]
-                flaky = [t for t in rerunnable if any("passed" in r.outcomes.get(t, []) for r in again)]
-            newly = [t for t in newly if t not in flaky]
-        missing = sorted(set(base.outcomes) - set(run.outcomes))
-        passed = not newly and not missing
-        parts = [f"{len(run.passed)} passed, {len(run.failed)} failed ({len(base.failed)} failed before the change)"]
-        if newly:
-            parts.append(f"broken by the change (failed {1 + RERUNS} times): {', '.join(newly[:5])}")
-        if flaky:
-            parts.append(f"flaky (failed once, passed on a re-run; not blamed): {', '.join(flaky[:5])}")
-        if missing:
-            parts.append(f"{len(missing)} test(s) no longer run: {', '.join(missing[:5])}")
-        detail = "; ".join(parts) + (f"\n{run.tail(1500)}" if newly else "")
-        checks = [Check(name="tests", passed=passed, detail=detail,
-                        measured={"tests_passed": len(run.passed), "tests_failed": len(run.failed), "broken": newly,
-                                  "flaky": flaky, "not_run": missing, "seconds": round(run.duration, 2)})]
-        # "Not lower" is counted in statements coverage.py reports missing, not in percent: a fix that deletes
-        # a covered line lowers the percentage without leaving any code less tested.
-        lower = []
-        cov: dict[str, dict[str, float | int | None]] = {}
-        for p in sources:
-            old, new = base.coverage.get(p), run.coverage.get(p)
-            old_pct, new_pct = base.percent(p), run.percent(p)
-            cov[p] = {"missing_before": old[1] if old else None, "missing_after": new[1] if new else None,
-                      "percent_before": None if old_pct is None else round(old_pct, 2),
-                      "percent_after": None if new_pct is None else round(new_pct, 2)}
-            if old is not None and (new is None or new[1] > old[1]):
-                lower.append(f"{p}: {old[1]} → {'n/a' if new is None else new[1]} statement(s) not run by the "
-                             f"tests ({_pct(old_pct)} → {_pct(new_pct)})")
-        checks.append(Check(name="coverage", passed=not lower, measured={"files": cov},
-                            detail=("lower: " + "; ".join(lower)) if lower else
-                            "no touched file has more statements left unrun (coverage.py): "
-                            + ", ".join(f"{p} {v['missing_before']} → {v['missing_after']} missed, "
-                                        f"{_pct(v['percent_before'])} → {_pct(v['percent_after'])}"
-                                        for p, v in cov.items())))
-        if kind == ChangeKind.TESTS:
-            checks.append(_coverage_gain(improves, cov))
+        code_changed = any(not judging.is_test_side(p) for p in touched)
+        # The original tests judge the changed code: its own test files are put back as they were (new ones
+        # taken out) for these runs. With no code changed, that tree is the baseline's: nothing to re-run.
+        async with self._original_tests(touched, originals):
+            run = await run_suite(self.sandbox, sources, timeout=self._timeout) if code_changed else base
+            if run.error:
+                return [Check(name="tests", passed=False, detail=f"the suite could not run: {run.error}")]
+            newly, flaky = await self._blame(sorted(run.failed - base.failed))
+        checks = [suite_checks.tests_check(base, run, newly, flaky, RERUNS)]
+        extra = None
+        if additions:  # run alone, so nothing they do at import or in a hook can reach the judging run
+            extra = await run_suite(self.sandbox, sources, additions.targets, timeout=self._timeout)
+            checks.append(suite_checks.additions_check(additions, extra))
+        after = suite_checks.combined_coverage(run, None if extra is None or extra.error else extra)
+        checks += suite_checks.coverage_checks(sources, base, after, improves if kind == ChangeKind.TESTS else None)
         return checks
+
+    async def _blame(self, newly: list[str]) -> tuple[list[str], list[str]]:
+        """(broken, flaky): a newly failing test is re-run; failing again it is broken."""
+        flaky: list[str] = []
+        rerunnable = [t for t in newly if not t.startswith("collect:")]
+        if rerunnable:
+            again = [await run_suite(self.sandbox, [], rerunnable, timeout=self._timeout) for _ in range(RERUNS)]
+            flaky = [t for t in rerunnable if any("passed" in r.outcomes.get(t, []) for r in again)]
+        return [t for t in newly if t not in flaky], flaky
+
+    @contextlib.asynccontextmanager
+    async def _original_tests(self, touched: list[str], originals: dict[str, bytes | None]) -> AsyncIterator[None]:
+        copy = self.sandbox.copy
+        changed_tests = {p: _read(copy / p) for p in touched if judging.is_test_side(p)}
+        _put(copy, {p: originals.get(p) for p in changed_tests})
+        try:
+            yield
+        finally:
+            _put(copy, changed_tests)
 
     async def _restore(self, originals: dict[str, bytes | None]) -> None:
         if self.sandbox is None:
             return
-        copy = self.sandbox.copy
-        for p, data in originals.items():
-            target = copy / p
-            if data is None:
-                if target.exists():
-                    target.unlink()
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-        drift = changed(self._pristine, await asyncio.to_thread(tree_hashes, copy))
+        _put(self.sandbox.copy, originals)
+        drift = changed(self._pristine, await asyncio.to_thread(tree_hashes, self.sandbox.copy))
         if drift:  # something other than the change wrote to the copy: start from a fresh one
             await asyncio.to_thread(self.sandbox.cleanup)
             self.sandbox = await asyncio.to_thread(Sandbox.create, self.ctx.root, self.ctx.python, "empathy-verify-")
@@ -325,29 +332,23 @@ class _Unmeasurable(Exception):
     pass
 
 
-def _coverage_gain(improves: list[str], cov: dict[str, dict[str, float | int | None]]) -> Check:
-    """New tests must make the tests run more of what they claim to cover, or they add nothing."""
-    flat = [p for p in improves if not (isinstance(cov.get(p, {}).get("missing_before"), int)
-                                        and isinstance(cov[p].get("missing_after"), int)
-                                        and cov[p]["missing_after"] < cov[p]["missing_before"])]
-    if not improves:
-        return Check(name="coverage-gain", passed=False, detail="claims no source file to cover")
-    gains = ", ".join(f"{p} {cov[p]['missing_before']} → {cov[p]['missing_after']} missed"
-                      for p in improves if p in cov)
-    detail = (f"no fewer statements left unrun in {', '.join(flat)}; {gains}" if flat
-              else f"the tests now run more of the claimed file(s) (coverage.py): {gains}")
-    return Check(name="coverage-gain", passed=not flat, measured={p: cov.get(p) for p in improves}, detail=detail)
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
     except (FileNotFoundError, IsADirectoryError):
         return None
+
+
+def _put(copy: Path, files: dict[str, bytes | None]) -> None:
+    """Write each file (None: remove it) into the copy."""
+    for p, data in files.items():
+        target = copy / p
+        if data is None:
+            if target.exists():
+                target.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
 
 
 def _analyzer_of(f: Finding) -> str:
@@ -367,7 +368,15 @@ def _analyzers_for(change: Change) -> list[str]:
 
 
 async def verify_patch(root: str | os.PathLike[str], diff: str, python: str | None = None,
-                       trusted: bool = True) -> Verdict:
-    """A user's patch, verified on its own (kind `patch`: nothing may get worse)."""
-    async with Verifier.for_project(root, python=python, trusted=trusted) as verifier:
+                       trusted: bool = True, max_bytes: int | None = None) -> Verdict:
+    """A user's patch, verified on its own (kind `patch`: nothing may get worse). A binary patch or one over
+    `max_bytes` (default: the project's `max_patch_bytes`) is refused before any copy is made."""
+    verifier = Verifier.for_project(root, python=python, trusted=trusted)
+    if max_bytes is not None:
+        verifier.max_patch_bytes = max_bytes
+    try:
+        screen(diff, verifier.max_patch_bytes)
+    except PatchError as exc:
+        return Verdict(change_id="patch", verified=False, bad_input=str(exc))
+    async with verifier:
         return await verifier.verify(Change(id="patch", agent="user", kind=ChangeKind.PATCH, diff=diff))

@@ -18,12 +18,16 @@ _RUNNER = r"""
 import json, sys
 out, include, args = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
 result = {"rc": None, "outcomes": {}, "files": {}, "error": None}
+# `-c` puts the copy first on sys.path: a module of the project named `pytest` must not stand in for it.
+_cwd = sys.path.pop(0) if sys.path and sys.path[0] in ("", __import__("os").getcwd()) else None
 try:
     import coverage, pytest
 except Exception as exc:
     result["error"] = "%s not importable: %s" % ("coverage/pytest", exc)
     json.dump(result, open(out, "w"))
     raise SystemExit(0)
+if _cwd is not None:
+    sys.path.insert(0, _cwd)
 cov = coverage.Coverage(data_file=None, include=include or None, config_file=False)
 class Recorder:
     def pytest_runtest_logreport(self, report):
@@ -42,7 +46,7 @@ for name in include:
         _, statements, _, missing, _ = cov.analysis2(name)
     except Exception:
         continue
-    result["files"][name] = {"statements": len(statements), "missing": len(missing)}
+    result["files"][name] = {"statements": len(statements), "missing": sorted(missing)}
 with open(out, "w", encoding="utf-8") as fh:
     json.dump(result, fh)
 """
@@ -55,6 +59,7 @@ class SuiteRun:
     duration: float
     outcomes: dict[str, list[str]] = field(default_factory=dict)  # test id -> outcome of each run
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # rel path -> (statements, missing)
+    missing_lines: dict[str, list[int]] = field(default_factory=dict)  # rel path -> lines no test ran
     error: str | None = None
 
     @property
@@ -64,12 +69,6 @@ class SuiteRun:
     @property
     def passed(self) -> set[str]:
         return {t for t, o in self.outcomes.items() if o and all(x in ("passed", "skipped") for x in o)}
-
-    def percent(self, path: str) -> float | None:
-        stats = self.coverage.get(path)
-        if not stats or not stats[0]:
-            return None
-        return 100.0 * (stats[0] - stats[1]) / stats[0]
 
     def tail(self, limit: int = 2500) -> str:
         return self.output[-limit:]
@@ -96,5 +95,7 @@ async def run_suite(sandbox: Sandbox, measure: list[str], node_ids: list[str] | 
     if data.get("error"):
         return SuiteRun(None, output, ran.duration, error=data["error"])
     prefix = str(sandbox.copy) + "/"
-    coverage = {name.removeprefix(prefix): (v["statements"], v["missing"]) for name, v in data["files"].items()}
-    return SuiteRun(data["rc"], output, ran.duration, outcomes=data["outcomes"], coverage=coverage)
+    files = {name.removeprefix(prefix): v for name, v in data["files"].items()}
+    return SuiteRun(data["rc"], output, ran.duration, outcomes=data["outcomes"],
+                    coverage={p: (v["statements"], len(v["missing"])) for p, v in files.items()},
+                    missing_lines={p: v["missing"] for p, v in files.items()})

@@ -15,11 +15,26 @@ def register(subparsers) -> None:
         description="Applies PATCH_FILE (a unified diff; '-' reads standard input) to a private copy of the "
                     "project and measures it: parses, no new bandit/ruff findings on the touched files, "
                     "the tests pass (a failing test is re-run to tell flaky from broken), coverage of the "
-                    "touched files not lower. Exit 0 verified, 1 rejected (reasons printed), 2 bad input "
-                    "(including a patch that does not apply).")
+                    "touched files not lower. The project's tests judge the patch as they were before it: a patch "
+                    "that edits or deletes an existing test, a conftest.py, the pytest/coverage configuration, "
+                    "or adds skip/xfail markers is rejected; new tests it adds must pass and are reported as "
+                    "additions. Exit 0 verified, 1 rejected (reasons printed), 2 bad input (a patch that does "
+                    "not apply, a binary patch, a patch over the size limit).")
     p.add_argument("patch_file", metavar="PATCH_FILE")
+    p.add_argument("--max-patch-bytes", type=_positive_int, metavar="BYTES",
+                   help="refuse larger patches (default: max_patch_bytes in [tool.empathy], else 1000000)")
     common.add_project_options(p, max_cost=False, json_of="verdict")
     p.set_defaults(handler=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    return value
 
 
 def _read_patch(name: str) -> str:
@@ -43,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from empathy_os.changes.engine import verify_patch
 
     with common.usage_errors():
-        verdict = common.run_async(verify_patch(root, diff, python=args.python))
+        verdict = common.run_async(verify_patch(root, diff, python=args.python, max_bytes=args.max_patch_bytes))
     if verdict.bad_input:
         raise common.UsageError(f"{args.patch_file}: {verdict.bad_input}")
     if args.json:
