@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from empathy_os.changes import judging
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, ChangeKind
 
@@ -146,6 +145,8 @@ async def test_a_path_through_a_symlink_outside_is_refused(tmp_path: Path):
 
 
 def test_only_additions_are_allowed_in_an_existing_test_file():
+    from empathy_os.changes import judging
+
     old = b"import pytest\nfrom m import a\n\n\ndef test_a():\n    assert a() == 1\n\n\nclass TestA:\n    def test_x(self):\n        assert a()\n"
 
     def judge(new: bytes) -> tuple[str, list[str]]:
@@ -169,6 +170,8 @@ def test_only_additions_are_allowed_in_an_existing_test_file():
 
 
 def test_config_sections_and_local_plugins(tmp_path: Path):
+    from empathy_os.changes import judging
+
     def detail(path: str, old: bytes | None, new: bytes | None, plugins: set[str] = frozenset()) -> str:
         return judging.check(set(plugins), [path], {path: old}, {path: new})[0].detail
 

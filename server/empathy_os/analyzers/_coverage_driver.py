@@ -9,8 +9,8 @@ Argument: JSON {"data_file", "json_file", "debug_file", "source": [...]|null, "o
 plugin written next to the data file switches each worker's context per test).
 
 Read-only: coverage's data, debug and report files go where the spec says (our temp folder) whatever the
-project's coverage config names; pytest-cov, if the project's interpreter has it, is told `--no-cov` so
-an `addopts = --cov` cannot write `.coverage`/`htmlcov` into the project. Isolation: `python -c` puts the
+project's coverage config names; pytest's own outputs, and pytest-cov's (`--no-cov`), are turned away by
+the options every project test run gets (_pytest.neutral_args). Isolation: `python -c` puts the
 working folder (the project) first on sys.path; it is taken off while coverage and pytest are imported,
 so a project folder named `coverage` or `pytest` cannot stand in for them, then put back for the tests.
 Per-test mode (`"per_test": {"out": path, "plan": null | {...}}`, used by coverage_map): every test runs in
@@ -183,8 +183,6 @@ def flat_data(data, contexts, base, branch, path):
 if out["coverage"] and out["pytest"]:
     import importlib.util
     args = list(spec["pytest_args"])
-    if importlib.util.find_spec("pytest_cov") is not None:
-        args.append("--no-cov")
     sys.argv = ["pytest"]
     par = spec.get("parallel")
     rcfile = True

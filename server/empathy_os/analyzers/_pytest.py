@@ -89,14 +89,35 @@ def project_addopts(root: Path) -> list[str]:
         return []
 
 
-def readonly_pytest_args(root: Path, tmp: Path) -> list[str]:
-    """Options that win over the project's `addopts` (pytest takes the last value given) so that its run
-    writes only into `tmp`: temporary folders, the log file, and --debug's trace file when the project
-    turns tracing on (we do not turn it on: it slows every hook). The junit report and the disabled cache
-    are in pytest_args."""
-    args = [f"--basetemp={tmp / 'basetemp'}", f"--log-file={tmp / 'pytest-log.txt'}"]
-    if any(opt == "--debug" or opt.startswith("--debug=") for opt in project_addopts(root)):
-        args.append(f"--debug={tmp / 'pytestdebug.log'}")
+# Options a project's addopts may carry that make pytest (or a plugin) write a report or log file: when the
+# project sets one, every run gets it again, after the project's, pointing into our temp folder (pytest
+# keeps the last value given). Each: (what the project's option starts with, what we add, the file's name).
+_OUTPUTS = (
+    (("--junitxml", "--junit-xml"), "--junitxml", "junit-unread.xml"),
+    (("--debug",), "--debug", "pytestdebug.log"),  # bare --debug writes ./pytestdebug.log
+    (("--result-log", "--resultlog"), "--result-log", "resultlog.txt"),  # pytest < 6.1
+    (("--report-log",), "--report-log", "report-log.jsonl"),  # pytest-reportlog
+    (("--html",), "--html", "report.html"),  # pytest-html
+    (("--json-report",), "--json-report-file", "report.json"),  # pytest-json-report: ./.report.json
+    (("--alluredir",), "--alluredir", "allure"),  # allure-pytest
+)
+
+
+def neutral_args(root: Path, tmp: Path, *, junit: bool = False) -> list[str]:
+    """What every run of a project's tests gets (the analyzers' in the project, the engine's and the boost's
+    in a copy), after the project's own options, so that it writes nothing outside `tmp`: no cache, pytest's
+    temporary folders, the log file, and each report or trace file the project's `addopts` asks for
+    (`junit`: the caller writes its own JUnit report). pytest-cov gets `--no-cov` when `addopts` turns it
+    on (`--cov...`): `-p no:cov` would leave `--cov` an unknown option, and with it pytest-cov writes
+    `.coverage`, `htmlcov/`, `coverage.xml` into the working folder. `tmp` is created."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    opts = project_addopts(root)
+    args = ["-p", "no:cacheprovider", f"--basetemp={tmp / 'basetemp'}", f"--log-file={tmp / 'pytest-log.txt'}"]
+    for starts, option, name in _OUTPUTS:
+        if any(o.startswith(starts) for o in opts) and not (junit and option == "--junitxml"):
+            args.append(f"{option}={tmp / name}")
+    if any(o.startswith("--cov") for o in opts):
+        args.append("--no-cov")
     return args
 
 
@@ -169,12 +190,10 @@ def _config_sets(root: Path, key: str) -> bool:
 def pytest_args(ctx: ProjectContext, tmp: Path, junit: Path | None) -> list[str]:
     """Only our options; the project's pytest config (found by pytest) keeps everything else. `junit`: where
     pytest writes its JUnit XML, None for no report (writing it cost 8 % of more-itertools' test run)."""
-    args = ["-q", "-p", "no:cacheprovider", f"--rootdir={ctx.root}"]
-    if junit is None and any(opt.startswith("--junit") for opt in project_addopts(ctx.root)):
-        junit = tmp / "junit-unread.xml"  # the project's `addopts = --junitxml=...` must not write into it
+    args = ["-q", f"--rootdir={ctx.root}"]
     if junit is not None:
-        args[3:3] = [f"--junitxml={junit}", "-o", "junit_family=xunit2"]
-    return args + config_args(ctx.root, tmp)
+        args += [f"--junitxml={junit}", "-o", "junit_family=xunit2"]
+    return args + config_args(ctx.root, tmp) + neutral_args(ctx.root, tmp, junit=junit is not None)
 
 
 @dataclass

@@ -35,7 +35,6 @@ from empathy_os.analyzers._pytest import (
     isolated_env,
     pytest_args,
     read_junit,
-    readonly_pytest_args,
 )
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
@@ -226,7 +225,7 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
             spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
                     "debug_file": str(tmp / "coverage-debug.log"),
                     "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
-                    "pytest_args": pytest_args(ctx, tmp, junit) + readonly_pytest_args(ctx.root, tmp)}
+                    "pytest_args": pytest_args(ctx, tmp, junit)}
             if ctx.sandbox is None and (pycache := bytecode_cache(ctx)) is not None:
                 spec["pycache_prefix"] = str(pycache)
             if parallel is not None:

@@ -16,7 +16,6 @@ from empathy_os.analyzers._pytest import (
     probe_interpreter,
     pytest_args,
     read_junit,
-    readonly_pytest_args,
 )
 from empathy_os.analyzers._util import join_notes, not_run, setting
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
@@ -59,7 +58,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         tmp = Path(tmpdir)
         junit = tmp / "junit.xml"
         run = await run_project_code(
-            ctx, [ctx.python, "-c", PYTEST_RUNNER, *pytest_args(ctx, tmp, junit), *readonly_pytest_args(ctx.root, tmp)],
+            ctx, [ctx.python, "-c", PYTEST_RUNNER, *pytest_args(ctx, tmp, junit)],
             ctx.root, timeout=float(setting(ctx, "coverage_timeout", 900)), env=isolated_env(tmp))
         tests = read_junit(junit)
     if tests is None:

@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers._pytest import config_args
+from empathy_os.analyzers._pytest import config_args, neutral_args
 from empathy_os.analyzers.base import ToolRun
 from empathy_os.execution import check_trusted, project_env, run_project_code
 from empathy_os.testgen import unicode_cache
@@ -297,11 +297,9 @@ class Sandbox:
         return self._runs
 
     def pytest_args(self, run_id: int) -> list[str]:
-        args = [
-            "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", PLUGIN_NAME, "--color=no",
-            f"--basetemp={self.base / 'tmp' / f'pytest-{run_id}'}", f"--rootdir={self.copy}",
-        ]
-        return args + config_args(self.copy, self.base / "data")
+        args = ["-m", "pytest", "-q", "-p", PLUGIN_NAME, "--color=no", f"--rootdir={self.copy}"]
+        return (args + config_args(self.copy, self.base / "data")
+                + neutral_args(self.copy, self.base / "tmp" / f"pytest-{run_id}"))
 
     def command(self, cmd: list[str], cwd: Path | None = None) -> list[str]:
         """`cmd` wrapped in bubblewrap (when available), running in `cwd` (default: the copy)."""
