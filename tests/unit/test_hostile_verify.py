@@ -139,8 +139,8 @@ async def test_a_path_through_a_symlink_outside_is_refused(tmp_path: Path):
     async with Verifier.for_project(root) as verifier:
         v = await verifier.verify(Change(id="l", agent="user", kind=ChangeKind.PATCH, diff=diff))
     assert not v.verified
-    assert v.reasons == [f"inside-project: refused: resolves outside the project through a symlink: "
-                         f"linked/victim.py → {outside.resolve() / 'victim.py'}"]
+    where = outside.resolve() / "victim.py"
+    assert v.reasons == [f"inside-project: refused: resolves outside the project through a symlink: linked/victim.py → {where}"]
     assert (outside / "victim.py").read_text() == "VALUE = 1\n"
 
 

@@ -11,8 +11,8 @@ from empathy_os.changes.suite import SuiteRun
 
 def tests_check(base: SuiteRun, run: SuiteRun, newly: list[str], flaky: list[str], reruns: int) -> Check:
     missing = sorted(set(base.outcomes) - set(run.outcomes))
-    parts = [f"{len(run.passed)} passed, {len(run.failed)} failed ({len(base.failed)} failed before the change)"
-             " — the project's tests as they were before the change"]
+    parts = [(f"{len(run.passed)} passed, {len(run.failed)} failed ({len(base.failed)} failed before the change) "
+              "— the project's tests as they were before it")]
     if newly:
         parts.append(f"broken by the change (failed {1 + reruns} times): {', '.join(newly[:5])}")
     if flaky:
