@@ -48,6 +48,7 @@ from empathy_os.changes import judging, measure, suite_checks, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
 from empathy_os.changes.patch import PatchError, apply_checked, check_diff, max_patch_bytes, screen, sha256
 from empathy_os.changes.suite import SuiteRun, run_suite
+from empathy_os.confine import OutsideRoot, confined
 from empathy_os.testgen.sandbox import Sandbox, changed, tree_hashes
 
 STATIC = ("ruff", "bandit")  # "no new findings" is measured with these on every touched source file
@@ -207,8 +208,12 @@ class Verifier:
     def _outside(self, paths: list[str]) -> Check | None:
         """A path of the project that leads out of it through a symlink: the copy holds that link's content,
         so the change would verify there and then be written outside (refused, never verified)."""
-        root = self.ctx.root.resolve()
-        out = [f"{p} → {real}" for p in paths if not (real := (root / p).resolve()).is_relative_to(root)]
+        out = []
+        for p in paths:
+            try:
+                confined(self.ctx.root, p)
+            except OutsideRoot as exc:
+                out.append(f"{p} → {exc.resolved}")
         return Check(name="inside-project", passed=False, measured={"outside": out},
                      detail=f"refused: resolves outside the project through a symlink: {'; '.join(out[:5])}") \
             if out else None
