@@ -150,7 +150,7 @@ def test_only_additions_are_allowed_in_an_existing_test_file():
     old = b"import pytest\nfrom m import a\n\n\ndef test_a():\n    assert a() == 1\n\n\nclass TestA:\n    def test_x(self):\n        assert a()\n"
 
     def judge(new: bytes) -> tuple[str, list[str]]:
-        check, additions = judging.check(set(), ["tests/test_m.py"], {"tests/test_m.py": old}, {"tests/test_m.py": new})
+        check, additions = judging.check(judging.Judges(), ["tests/test_m.py"], {"tests/test_m.py": old}, {"tests/test_m.py": new})
         return ("ok" if check.passed else check.detail), additions.targets
 
     assert judge(old + b"\n\ndef test_b():\n    assert a() != 2\n") == ("ok", ["tests/test_m.py::test_b"])
@@ -163,8 +163,11 @@ def test_only_additions_are_allowed_in_an_existing_test_file():
     assert "rebinds a" in judge(old + b"\nfrom fake import a\n")[0]
     assert "adds a `xfail` marker" in judge(old + b"\n\n@pytest.mark.xfail\ndef test_c():\n    assert 0\n")[0]
     assert "adds code at line" in judge(old + b"\nimport m\nm.a = lambda: 1\n")[0]
+    assert judge(old + b"\n\ndef test_skip_words():\n    assert a().skip(1) == a().skip(1)\n")[0] == "ok"
+    assert "adds a `skip` marker" in judge(old.replace(b"import pytest\n", b"import pytest\nfrom pytest import skip\n")
+                                            + b"\n\n@skip\ndef test_c():\n    assert 0\n")[0]
     assert "removes or changes `TestA`" in judge(old.split(b"\n\nclass")[0] + b"\n")[0]
-    check, _ = judging.check(set(), ["tests/data/expected.json"], {"tests/data/expected.json": b"[1]"},
+    check, _ = judging.check(judging.Judges(), ["tests/data/expected.json"], {"tests/data/expected.json": b"[1]"},
                              {"tests/data/expected.json": b"[2]"})
     assert "edits tests/data/expected.json (a file of the tests)" in check.detail
 
@@ -173,7 +176,7 @@ def test_config_sections_and_local_plugins(tmp_path: Path):
     from empathy_os.changes import judging
 
     def detail(path: str, old: bytes | None, new: bytes | None, plugins: set[str] = frozenset()) -> str:
-        return judging.check(set(plugins), [path], {path: old}, {path: new})[0].detail
+        return judging.check(judging.Judges(frozenset(plugins)), [path], {path: old}, {path: new})[0].detail
 
     cfg = b"[metadata]\nname = x\n\n[tool:pytest]\naddopts = -q\n"
     assert detail("setup.cfg", cfg, cfg.replace(b"name = x", b"name = y")).startswith("leaves")
@@ -189,6 +192,9 @@ def test_config_sections_and_local_plugins(tmp_path: Path):
     plugins = judging.local_plugins(tmp_path)
     assert plugins == {"myplug.py", "helpers/fixtures.py"}
     assert "a pytest plugin the project loads" in detail("helpers/fixtures.py", b"", b"x = 1\n", plugins)
+    assert "stand in for the test runner's own `pytest`" in detail("src/pytest/__init__.py", None, b"")
+    own = judging.Judges(tops=frozenset({"_pytest"}))  # pytest's own repository: its modules are its code
+    assert judging.check(own, ["src/_pytest/new.py"], {"src/_pytest/new.py": None}, {"src/_pytest/new.py": b""})[0].passed
 
 
 @pytest.mark.parametrize("name", ["weakened-test", "xfail-conftest", "outcome-hook"])

@@ -70,7 +70,7 @@ class Verifier:
         self._static: dict[tuple[str, str], Counter[measure.Key]] = {}
         self.sources: list[str] = []
         self.max_patch_bytes = max_patch_bytes(ctx.settings)  # raises ValueError for a bad setting
-        self._plugins: set[str] = set()  # the project's own pytest plugin files (judging.local_plugins)
+        self._judges = judging.Judges()  # what of the unchanged tree judges a change besides its tests
 
     @classmethod
     def for_project(cls, root: str | os.PathLike[str], python: str | None = None, trusted: bool = True) -> Verifier:
@@ -88,7 +88,7 @@ class Verifier:
         self.copy_ctx = replace(self.ctx, root=self.sandbox.copy, use_cache=False, only_files=None)
         self._pristine = await asyncio.to_thread(tree_hashes, self.sandbox.copy)
         self.sources = [rel(self.copy_ctx, p) for p in source_files(self.copy_ctx)]
-        self._plugins = await asyncio.to_thread(judging.local_plugins, self.sandbox.copy)
+        self._judges = await asyncio.to_thread(judging.judges, self.sandbox.copy)
 
     async def close(self) -> None:
         if self.sandbox is not None:
@@ -191,7 +191,7 @@ class Verifier:
         verdict.checks.append(Check(name="applies", passed=True,
                                     detail=f"git apply -p{checked.strip}: {len(touched)} file(s) changed",
                                     measured={"files": touched}))
-        untouched, additions = judging.check(self._plugins, touched, originals, after_bytes)
+        untouched, additions = judging.check(self._judges, touched, originals, after_bytes)
         verdict.checks += [c for c in (self._outside(touched), untouched,
                                        text_checks.scope(change, touched, originals, after_bytes),
                                        text_checks.parses(touched, after_bytes)) if c is not None]

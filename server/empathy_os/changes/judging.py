@@ -32,7 +32,8 @@ _AUTOLOADED_SUFFIXES = (".pth",)
 _METADATA_DIRS = (".dist-info", ".egg-info")
 # A new top-level module with one of these names would stand in for the test runner itself.
 _RUNNER_MODULES = {"pytest", "_pytest", "pluggy", "coverage", "py", "xdist", "hypothesis"}
-# Names whose use in added test code skips a test or expects it to fail.
+# Names whose use in added test code skips a test or expects it to fail, and where they come from.
+_RUNNER_HOMES = {"pytest", "_pytest", "unittest", "self", "cls"}
 _MARKERS = {"skip", "skipif", "xfail", "importorskip", "skipTest", "skipIf", "skipUnless", "expectedFailure",
             "SkipTest"}
 
@@ -52,19 +53,33 @@ class Additions:
         return self.files + self.node_ids
 
 
+@dataclass(frozen=True)
+class Judges:
+    """What of the unchanged project's tree judges a change besides its test files (see `judges`)."""
+
+    plugins: frozenset[str] = frozenset()  # files pytest loads as plugins (`-p NAME`, `pytest_plugins`)
+    tops: frozenset[str] = frozenset()  # top-level module names at the root and in src/
+
+
+def judges(root: Path) -> Judges:
+    tops = {p.stem if p.suffix == ".py" else p.name for base in (root, root / "src") if base.is_dir()
+            for p in base.iterdir()}
+    return Judges(frozenset(local_plugins(root)), frozenset(tops))
+
+
 def is_test_side(path: str) -> bool:
     """Part of the tests (run by them, never by the code under test): test files and test folders."""
     return is_test_file(Path(path))
 
 
-def check(plugins: set[str], touched: list[str], originals: dict[str, bytes | None],
+def check(judged_by: Judges, touched: list[str], originals: dict[str, bytes | None],
           after: dict[str, bytes | None]) -> tuple[Check, Additions]:
-    """Whether the change leaves the judges alone (`plugins`: local_plugins of the unchanged project)."""
+    """Whether the change leaves the judges alone."""
     problems: list[str] = []
     additions = Additions()
     for p in touched:
         old, new = originals.get(p), after.get(p)
-        problem = _autoloaded(p, old, new) or _config(p, old, new) or _plugin(p, plugins) or (
+        problem = _autoloaded(p, old, new, judged_by.tops) or _config(p, old, new) or _plugin(p, judged_by.plugins) or (
             _test_side(p, old, new, additions) if is_test_side(p) else _runner_reach(p, old, new))
         if problem:
             problems.append(problem)
@@ -78,14 +93,15 @@ def check(plugins: set[str], touched: list[str], originals: dict[str, bytes | No
                  measured={"added_files": additions.files, "added_tests": additions.node_ids}), additions
 
 
-def _autoloaded(p: str, old: bytes | None, new: bytes | None) -> str | None:
+def _autoloaded(p: str, old: bytes | None, new: bytes | None, tops: frozenset[str]) -> str | None:
     path = PurePosixPath(p)
-    top = path.parts[0] if len(path.parts) > 1 else path.stem
     if (path.name in _AUTOLOADED_NAMES or path.name.endswith(_AUTOLOADED_SUFFIXES)
             or any(part.endswith(_METADATA_DIRS) for part in path.parts[:-1])):
         verb = "adds" if old is None else "deletes" if new is None else "edits"
         return f"{verb} {p} (loaded by pytest or Python on its own)"
-    if old is None and top in _RUNNER_MODULES and (len(path.parts) <= 2 or path.parts[0] == "src"):
+    parts = path.parts[1:] if path.parts[0] == "src" and len(path.parts) > 1 else path.parts
+    top = PurePosixPath(parts[0]).stem if len(parts) == 1 else parts[0]
+    if old is None and top in _RUNNER_MODULES and top not in tops:  # not the project's own (pytest's repo)
         return f"adds {p}, which would stand in for the test runner's own `{top}`"
     return None
 
@@ -166,7 +182,7 @@ def _pytest_plugins(conftest: Path) -> list[str]:
     return []
 
 
-def _plugin(p: str, plugins: set[str]) -> str | None:
+def _plugin(p: str, plugins: frozenset[str]) -> str | None:
     return f"edits {p} (a pytest plugin the project loads)" if p in plugins else None
 
 
@@ -188,7 +204,7 @@ def _test_side(p: str, old: bytes | None, new: bytes | None, additions: Addition
     if old_tree is None or new_tree is None:
         return f"edits {p} (a file of the tests)"
     added: list[str] = []
-    why = _only_adds(old_tree.body, new_tree.body, p, added)
+    why = _only_adds(old_tree.body, new_tree.body, p, added, new_tree)
     if why:
         return why
     additions.node_ids += added
@@ -223,7 +239,7 @@ def _describe(node: ast.stmt) -> str:
     return f"`{name}`" if name else f"line {node.lineno}"
 
 
-def _only_adds(old: list[ast.stmt], new: list[ast.stmt], where: str, added: list[str]) -> str | None:
+def _only_adds(old: list[ast.stmt], new: list[ast.stmt], where: str, added: list[str], module: ast.Module) -> str | None:
     """None when `new` is `old` with only new functions, classes and imports inserted (recursively in
     classes of the same name); else what changed. New test node ids go to `added`."""
     bound = _bound(old)
@@ -238,17 +254,17 @@ def _only_adds(old: list[ast.stmt], new: list[ast.stmt], where: str, added: list
             continue
         if i < len(old) and isinstance(stmt, ast.ClassDef) and isinstance(old[i], ast.ClassDef) \
                 and stmt.name == old[i].name and _same_head(old[i], stmt):
-            why = _only_adds(old[i].body, stmt.body, f"{where}::{stmt.name}", added)
+            why = _only_adds(old[i].body, stmt.body, f"{where}::{stmt.name}", added, module)
             if why:
                 return why
             i += 1
             continue
-        why = _addition(stmt, bound, seen, where)
+        why = _addition(stmt, bound, seen, where, module)
         if why:
             file = where.split("::")[0]
             if any(_same(o, stmt) for o in old[i + 1:]):  # what stood before it is gone
                 return f"removes or changes {_describe(old[i])} in {file}"
-            if getattr(stmt, "name", None) in bound:
+            if getattr(stmt, "name", None) in bound - _bound(old[:i]):  # its old self is not above it
                 return f"changes `{stmt.name}` in {file}"
             return why
         if _collected(stmt):
@@ -282,7 +298,7 @@ def _same_head(a: ast.ClassDef, b: ast.ClassDef) -> bool:
                for f in ("bases", "keywords", "decorator_list"))
 
 
-def _addition(stmt: ast.stmt, bound: set[str], seen: set[str], where: str) -> str | None:
+def _addition(stmt: ast.stmt, bound: set[str], seen: set[str], where: str, module: ast.Module) -> str | None:
     file = where.split("::")[0]
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
         if ast.dump(stmt, include_attributes=False) in seen:
@@ -293,20 +309,32 @@ def _addition(stmt: ast.stmt, bound: set[str], seen: set[str], where: str) -> st
         return f"adds code at line {stmt.lineno} of {file} that is not a new test, function, class or import"
     if stmt.name in bound:
         return f"redefines `{stmt.name}` in {file}"
-    marker = _marker_in(stmt)
+    marker = _marker_in(stmt, module)
     return f"adds a `{marker}` marker in {file}" if marker else None
 
 
-def _marker_in(tree: ast.AST | None) -> str | None:
+def _marker_in(tree: ast.AST | None, module: ast.AST | None = None) -> str | None:
+    """A skip/xfail in `tree`: `pytest.mark.xfail`, `pytest.skip(...)`, `unittest.skip`, `self.skipTest`, a
+    name imported from pytest or unittest (`from pytest import mark, skip`), or a `pytestmark`. A project's
+    own function called `skip` is not one."""
     if tree is None:
         return None
+    imported = {a.asname or a.name for n in ast.walk(module or tree) if isinstance(n, ast.ImportFrom)
+                and (n.module or "").split(".")[0] in _RUNNER_HOMES for a in n.names}
     for node in ast.walk(tree):
-        name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
-        if name in _MARKERS:
-            return name
+        if isinstance(node, ast.Attribute) and node.attr in _MARKERS and _base(node) in _RUNNER_HOMES | imported:
+            return node.attr
+        if isinstance(node, ast.Name) and node.id in _MARKERS and node.id in imported:
+            return node.id
         if isinstance(node, ast.Name) and node.id == "pytestmark" and isinstance(node.ctx, ast.Store):
             return "pytestmark"
     return None
+
+
+def _base(node: ast.expr) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _runner_reach(p: str, old: bytes | None, new: bytes | None) -> str | None:
