@@ -176,9 +176,12 @@ def answer(request: dict) -> dict:
 
 
 def main() -> None:
+    import os
+
     _die_with_parent()
     signal.signal(signal.SIGPROF, _expired)
-    out = sys.stdout
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # whatever a library prints must not reach the protocol
     for line in sys.stdin:
         request = json.loads(line)
         out.write(json.dumps({"id": request.get("id"), **answer(request)}) + "\n")

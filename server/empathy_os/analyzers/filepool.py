@@ -69,7 +69,8 @@ class _Worker:
         self.ids = 0
 
     async def ask(self, request: dict[str, Any], wall: float) -> dict[str, Any] | None:
-        """The worker's answer, or None when it had to be killed (it is replaced on the next call)."""
+        """The worker's answer, or None when it took too long and was killed (a new one starts on the next
+        call)."""
         if self.proc is None:
             self.proc = await asyncio.create_subprocess_exec(
                 *_WORKER, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -82,10 +83,14 @@ class _Worker:
             self.proc.stdin.write((json.dumps({**request, "id": self.ids}) + "\n").encode())
             await self.proc.stdin.drain()
             line = await asyncio.wait_for(self.proc.stdout.readline(), wall)
-            return json.loads(line) if line else None
-        except (TimeoutError, ConnectionError, json.JSONDecodeError):
+            return json.loads(line)
+        except TimeoutError:
             await self.close()
             return None
+        except (ConnectionError, json.JSONDecodeError):  # it died on this file (memory, a crash in C)
+            code = self.proc.returncode
+            await self.close()
+            return {"error": f"the analysis process ended ({'exit ' + str(code) if code is not None else 'no answer'})"}
         except asyncio.CancelledError:
             await asyncio.shield(self.close())
             raise
