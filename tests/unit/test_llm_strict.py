@@ -168,6 +168,8 @@ async def test_e722_is_fixed_by_capable_after_cheaps_answer_is_rejected(fixproj,
     assert [r["model"] for r in fake_anthropic.requests] == ["claude-haiku-5-5", "claude-sonnet-5-5"]
     assert fake_anthropic.rejected == [] and len(fake_anthropic.counts) >= 2
     assert 0 < report.cost_usd <= 1.0
+    usage = next(n for n in report.notes if n.startswith("model usage (billed): 2 call(s), "))
+    assert "cache writes" in usage and "cache reads" in usage and f"${report.cost_usd:.4f}" in usage
 
 
 async def test_a_transport_failure_never_buys_a_pricier_tier(fixproj, fake_anthropic):

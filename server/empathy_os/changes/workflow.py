@@ -161,6 +161,8 @@ async def run_fix(
             report.notes.append(proposer.budget.stopped)
         if proposer:
             report.notes += [f"model: {e}" for e in proposer.errors]
+            if proposer.budget.calls:
+                report.notes.append(proposer.budget.usage_line())
     finally:
         if proposer:
             await proposer.aclose()

@@ -65,6 +65,7 @@ class Budget:
         self.spent = 0.0
         self.calls = 0
         self.stopped: str | None = None  # the first refusal, for the report
+        self.usage = dict.fromkeys(USAGE_FIELDS, 0)  # billed tokens of every call, for the report
         self._reserved = 0.0
         self._lock = threading.Lock()
 
@@ -84,6 +85,17 @@ class Budget:
         with self._lock:
             self.spent += amount
             self.calls += 1
+
+    def bill(self, usage: dict[str, int]) -> None:
+        with self._lock:
+            for key in USAGE_FIELDS:
+                self.usage[key] += usage[key]
+
+    def usage_line(self) -> str:
+        u = self.usage
+        return (f"model usage (billed): {self.calls} call(s), {u['input_tokens']:,} input + "
+                f"{u['output_tokens']:,} output tokens, cache writes {u['cache_creation_input_tokens']:,}, "
+                f"cache reads {u['cache_read_input_tokens']:,}, ${self.spent:.4f}")
 
     def refuse(self, what: str, estimate: float) -> str:
         reason = (f"max cost ${self.max_cost or 0:.4f} reached: {what} would cost up to ${estimate:.4f} "
@@ -169,6 +181,8 @@ async def _turn(client: ModelClient, budget: Budget | None, request: Request, to
     turn = await under_budget(budget, estimate, f"{request.tier.value} {request.what}",
                               lambda: client.send(request.tier, body))
     totals.add(turn)
+    if budget is not None:
+        budget.bill(turn.usage)
     return turn
 
 
