@@ -46,6 +46,15 @@ async def test_every_tier_gets_a_request_its_model_accepts(fake_anthropic, tier)
         assert req["messages"][-1]["role"] == "user"
 
 
+async def test_a_json_schema_answer_is_structured_output(fake_anthropic):
+    fake_anthropic.script({"text": '{"score": 3}'})
+    schema = {"type": "object", "properties": {"score": {"type": "number"}}, "required": ["score"]}
+    reply = await budgeted_complete(ModelClient(), Budget(1.0), Tier.CAPABLE, "s", "p", schema=schema)
+    config = fake_anthropic.requests[0]["output_config"]
+    assert reply.text == '{"score": 3}' and fake_anthropic.rejected == [] and config["effort"] == "low"
+    assert config["format"] == {"type": "json_schema", "schema": {**schema, "additionalProperties": False}}
+
+
 async def test_the_answer_is_read_by_block_type_after_the_thinking_block(fake_anthropic):
     fake_anthropic.script({"text": "the answer", "thinking_tokens": 50})
     reply = await ModelClient().complete(Tier.PREMIUM, "s", "p")

@@ -234,13 +234,16 @@ def reply_of(turn: Turn, totals: Totals, tier: Tier, spec: TierSpec) -> dict[str
 
 async def budgeted_complete(client: ModelClient, budget: Budget | None, tier: Tier | str, system: str,
                             prompt: str, *, max_tokens: int | None = None, what: str = "the call",
-                            effort: str = "low") -> ModelReply:
-    """A plain-text answer under `budget`; `max_tokens` is the answer's allowance (thinking comes on top).
-    Unsized, the call's max_tokens is the tier's `max_output_tokens` (what plans estimate with)."""
+                            effort: str = "low", schema: dict[str, Any] | None = None) -> ModelReply:
+    """A text answer under `budget`; `max_tokens` is the answer's allowance (thinking comes on top).
+    Unsized, the call's max_tokens is the tier's `max_output_tokens` (what plans estimate with). With a
+    JSON `schema` the answer is structured output (`output_config.format`): JSON text matching it."""
     tier = Tier.parse(tier)
     answer = max_tokens or max(1, client.spec(tier).max_output_tokens - THINKING_ALLOWANCE[effort])
-    request = Request(tier, {"system": system, "messages": [{"role": "user", "content": prompt}]},
-                      answer, effort, what)
+    params: dict[str, Any] = {"system": system, "messages": [{"role": "user", "content": prompt}]}
+    if schema is not None:
+        params["output_config"] = {"format": {"type": "json_schema", "schema": tool_use.closed(schema)}}
+    request = Request(tier, params, answer, effort, what)
     turn, totals = await converse(client, budget, request)
     return ModelReply(**reply_of(turn, totals, tier, client.spec(tier)))
 

@@ -27,6 +27,9 @@ from empathy_os.orchestration.run_context import RunContext
 SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
 SYSTEM = "You are a senior software engineer. Be terse and factual."
 PROMPT_FINDINGS = 40  # findings shown to the model; the rest are counted, not listed
+JUDGEMENT = {"type": "object", "required": ["summary", "priorities", "quality_score", "confidence"], "properties": {
+    "summary": {"type": "string"}, "priorities": {"type": "array", "items": {"type": "string"}},
+    "quality_score": {"type": "number"}, "confidence": {"type": "number"}}}  # structured output of the model step
 
 
 class AgentResult(BaseModel):
@@ -159,7 +162,7 @@ def _prompt(template: AgentTemplate, result: AgentResult, run: RunContext) -> st
     if run.issues:
         lines.append(f"Issues to address: {json.dumps(run.issues, default=str)[:3000]}")
     lines.append('Answer with one JSON object: {"summary": str, "priorities": [str], '
-                 '"quality_score": number 0-10, "confidence": number 0-1}.')
+                 '"quality_score": number 0-10, "confidence": number 0-1}.')  # also sent as the schema
     return "\n".join(lines)
 
 
@@ -170,7 +173,8 @@ async def _model_step(result: AgentResult, template: AgentTemplate, tier: Tier, 
         return
     prompt = _prompt(template, result, run)
     try:
-        reply = await budgeted_complete(client, budget, tier, SYSTEM, prompt, what=f"{template.id}'s model step")
+        reply = await budgeted_complete(client, budget, tier, SYSTEM, prompt, what=f"{template.id}'s model step",
+                                        schema=JUDGEMENT)
     except OverBudget as exc:
         result.model_note = f"model step skipped: {exc.reason}"
         return
