@@ -16,6 +16,23 @@ async function saveTouched(edit: vscode.WorkspaceEdit): Promise<void> {
   await Promise.all(dirty.map((d) => d.save()));
 }
 
+/**
+ * The Refactor Preview groups by file unless told otherwise; grouped "by type" its groups are the edit's
+ * change annotations, here one per gate. VS Code's command acts only once the preview holds the edit (and
+ * then remembers the choice), so it is asked a few times while the preview opens; once grouped, it is a no-op.
+ */
+async function groupByGate(applying: Thenable<boolean>): Promise<void> {
+  let open = true;
+  applying.then(
+    () => (open = false),
+    () => (open = false),
+  );
+  for (let i = 0; i < 20 && open; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await vscode.commands.executeCommand("refactorPreview.groupByType").then(undefined, () => undefined);
+  }
+}
+
 export function registerReleaseReady(
   context: vscode.ExtensionContext,
   client: EmpathyClient,
@@ -46,7 +63,9 @@ export function registerReleaseReady(
         void vscode.window.showWarningMessage("Empathy: no verified change to offer; the Release Fix report says why.");
         return;
       }
-      if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: true }))) {
+      const applying = vscode.workspace.applyEdit(edit, { isRefactoring: true });
+      void groupByGate(applying);
+      if (!(await applying)) {
         return; // discarded in the preview
       }
       await saveTouched(edit);
