@@ -27,8 +27,10 @@ def test_broken_pyproject_is_a_clear_error(tmp_path):
 def test_settings_from_pyproject_and_overrides(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.empathy]\npython = ".venv/bin/python"\nmax_parameters = 3\ncritical_min_confidence = "LOW"\n')
-    ctx = load_project(tmp_path, overrides={"max_parameters": 7, "ignored": None})
+    ctx = load_project(tmp_path, overrides={"max_parameters": 7, "ignored": None}, check_python=False)
     assert ctx.python == str(tmp_path.resolve() / ".venv/bin/python")
+    with pytest.raises(ValueError, match=r"\.venv/bin/python does not exist .*\[tool\.empathy\] python"):
+        load_project(tmp_path)
     assert ctx.settings == {"python": ".venv/bin/python", "max_parameters": 7, "critical_min_confidence": "LOW"}
     assert load_project(tmp_path, python=sys.executable).python == sys.executable
     assert load_project(tmp_path, trusted=False).trusted is False

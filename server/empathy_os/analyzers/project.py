@@ -30,6 +30,7 @@ from empathy_os.analyzers._perfile import parse_file, read_source  # noqa: F401 
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.environment import detect as detect_environment
 from empathy_os.environment import resolve_python  # noqa: F401  (re-exported)
+from empathy_os.interpreter import check as check_interpreter
 from empathy_os.project_walk import SKIP_DIRS as _SKIP_DIRS
 from empathy_os.project_walk import walk_py as _walk_py
 
@@ -46,8 +47,11 @@ def load_project(
     python: str | None = None,
     trusted: bool = True,
     overrides: dict[str, Any] | None = None,
+    check_python: bool = True,
 ) -> ProjectContext:
-    """Validate `root` and read its settings. Raises ValueError with a one-line reason if unusable."""
+    """Validate `root` and read its settings. Raises ValueError with a one-line reason if unusable: in a
+    trusted run (`check_python`, for runs that may start it) also when the interpreter that would run the
+    tests is not a Python we can use (empathy_os.interpreter)."""
     path = Path(root).expanduser()
     if not path.exists():
         raise ValueError(f"project root does not exist: {path}")
@@ -57,6 +61,8 @@ def load_project(
     settings = dict(read_empathy_settings(path))
     settings.update({k: v for k, v in (overrides or {}).items() if v is not None})
     env = detect_environment(path, explicit=python, settings=settings, trusted=trusted)
+    if check_python and trusted is True and not env.own:
+        check_interpreter(env.python, path, env.reason, trusted)
     return ProjectContext(root=path, python=env.python, trusted=trusted, settings=settings,
                           python_reason=env.reason, python_source=env.source)
 

@@ -33,7 +33,9 @@ async def analyze_file(ls: EmpathyServer, path: Path, version: int | None) -> No
 
     settings = ls.settings
     try:
-        ctx = load_project(ls.root_for(path), python=settings.python, trusted=settings.trusted)
+        # Static tools only: an interpreter that cannot run tests must not cost the file its diagnostics.
+        ctx = load_project(ls.root_for(path), python=settings.python, trusted=settings.trusted,
+                           check_python=False)
     except ValueError as exc:
         log.warning("cannot analyse %s: %s", path, exc)
         return

@@ -12,8 +12,6 @@ run, when trusted) raises ValueError before anything runs or is written.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -169,19 +167,10 @@ class OrchestratedReleasePrepWorkflow:
 
 
 def check_usable(ctx: ProjectContext) -> None:
-    """ValueError (one line) for a project or interpreter no release prep can measure."""
+    """ValueError (one line) for a project no release prep can measure (load_project checked the
+    interpreter)."""
     if not all_py_files(ctx):
         raise ValueError(f"no Python files in {ctx.root}: nothing to prepare for release")
-    if ctx.trusted is True and not _runnable(ctx.python):
-        raise ValueError(f"interpreter {ctx.python} does not exist or is not executable "
-                         "(--python or [tool.empathy] python)")
-
-
-def _runnable(python: str) -> bool:
-    path = Path(python)
-    if path.is_absolute() or os.sep in python:
-        return path.is_file() and os.access(path, os.X_OK)
-    return shutil.which(python) is not None
 
 
 def _beside_quality_gate(gates: list[GateResult], reviewer: AgentResult) -> None:
