@@ -118,6 +118,28 @@ def test_docstrings_equal_interrogate_cli(sample):
     assert all(f.rule == "missing-docstring" and f.severity.value == "info" for f in result.findings)
 
 
+def test_docstrings_measure_the_packages_not_setup_docs_or_scripts(tmp_path):
+    # What interrogate users exclude by hand: setup.py, Sphinx's conf.py, scripts outside the packages.
+    root = write_project(tmp_path / "p", {
+        "pkg/__init__.py": '"""The package."""\n',
+        "pkg/core.py": '"""Core."""\n\n\ndef documented():\n    """Yes."""\n\n\ndef bare():\n    return 1\n',
+        "setup.py": "from setuptools import setup\n\n\ndef helper():\n    return 2\n\n\nsetup()\n",
+        "docs/conf.py": "project = 'p'\n\n\ndef setup(app):\n    return app\n",
+        "scripts/release.py": "def main():\n    return 0\n",
+    })
+    result = analyze("docstrings", root)
+    out = subprocess.run(
+        [PY, "-m", "interrogate", "--ignore-private", "--ignore-semiprivate", "--ignore-magic",
+         "--ignore-init-method", "--ignore-nested-functions", "--fail-under=0", "-v", "pkg"],
+        cwd=root, capture_output=True, text=True, check=False)
+    total_line = next(line for line in out.stdout.splitlines() if "TOTAL" in line)
+    total, missing, covered = (int(x) for x in total_line.split("|")[2:5])
+    assert (result.metrics["total"], result.metrics["missing"], result.metrics["documented"]) == (
+        total, missing, covered) == (4, 1, 3)
+    assert {f.path for f in result.findings} == {"pkg/core.py"}
+    assert "left out as not the API: docs/conf.py, scripts/release.py, setup.py" in result.scope
+
+
 def test_code_smells(tmp_path):
     body = "\n".join(f"    v{i} = {i}" for i in range(60))
     nested = "def deep(x):\n" + "".join("    " * (i + 1) + f"if x > {i}:\n" for i in range(5)) + \

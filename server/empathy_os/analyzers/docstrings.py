@@ -1,7 +1,10 @@
 """Documentation: docstring coverage of public modules, classes and functions, by interrogate's own API.
 
-Settings: the project's `[tool.interrogate]` table when it has one (its `exclude` is honoured too);
-otherwise DEFAULT_CONFIG, which counts public API only: private (`_x`), semiprivate, magic (`__x__`),
+Settings: the project's `[tool.interrogate]` table when it has one (its `exclude` is honoured too, and
+nothing else is left out); otherwise DEFAULT_CONFIG over the files interrogate users measure: the import
+packages' files when the project has packages (so `setup.py`, `docs/conf.py` and scripts outside the
+packages are left out, and the scope line names them), every source but `setup.py` and `docs/` otherwise.
+DEFAULT_CONFIG which counts public API only: private (`_x`), semiprivate, magic (`__x__`),
 `__init__` methods (the class docstring covers them) and nested functions are not counted; modules,
 classes, functions and methods are. Files interrogate cannot read (syntax error, not UTF-8), and files
 over the time limit per file (`[tool.empathy] file_timeout`, filepool.py), are skipped and named in `error`. `readme_present`: a README* file at the project root.
@@ -17,7 +20,7 @@ from pathlib import Path
 from empathy_os.analyzers._util import dist_version, join_notes, not_run
 from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.filepool import PerFile, per_file
-from empathy_os.analyzers.project import read_pyproject, rel, source_files
+from empathy_os.analyzers.project import packages, read_pyproject, rel, source_files
 
 NAME = "docstrings"
 DEFAULT_CONFIG = {
@@ -27,6 +30,7 @@ DEFAULT_CONFIG = {
     "ignore_init_method": True,
     "ignore_nested_functions": True,
 }
+TABLE_ORIGIN = "[tool.interrogate] in pyproject.toml"
 _KIND = {"Module": "module", "ClassDef": "class", "FunctionDef": "function", "AsyncFunctionDef": "function"}
 
 
@@ -46,7 +50,16 @@ def interrogate_settings(ctx: ProjectContext) -> tuple[dict, list[str], str]:
     conf = {k.replace("-", "_"): v for k, v in table.items()}
     exclude = conf.get("exclude") or []
     fields = _fields()
-    return {k: v for k, v in conf.items() if k in fields}, list(exclude), "[tool.interrogate] in pyproject.toml"
+    return {k: v for k, v in conf.items() if k in fields}, list(exclude), TABLE_ORIGIN
+
+
+def _outside_api(ctx: ProjectContext, files: list[Path]) -> list[Path]:
+    """Sources that are not the project's API, left out without a [tool.interrogate] table: outside the
+    packages when there are packages; else `setup.py` and the docs folder (Sphinx's conf.py)."""
+    inside = [p.rstrip("/") + "/" for p in packages(ctx)]
+    if inside:
+        return [p for p in files if not any(rel(ctx, p).startswith(pkg) for pkg in inside)]
+    return [p for p in files if rel(ctx, p) == "setup.py" or rel(ctx, p).startswith("docs/")]
 
 
 def _excluded(relpath: str, patterns: list[str]) -> bool:
@@ -54,7 +67,8 @@ def _excluded(relpath: str, patterns: list[str]) -> bool:
                for p in patterns)
 
 
-def _measure(ctx: ProjectContext, conf: dict, origin: str, usable: list[Path], done: PerFile) -> AnalyzerResult:
+def _measure(ctx: ProjectContext, conf: dict, origin: str, usable: list[Path], done: PerFile,
+             left_out: list[str]) -> AnalyzerResult:
     tool = dist_version("interrogate")
     readme = any(p.is_file() and p.name.lower().startswith("readme") for p in ctx.root.iterdir())
     notes = done.notes(ctx, "interrogate cannot read")
@@ -98,7 +112,9 @@ def _measure(ctx: ProjectContext, conf: dict, origin: str, usable: list[Path], d
         },
         score=round(percent / 10, 2),
         score_formula="docstring coverage percent / 10",
-        scope=f"{len(usable)} source file(s), tests excluded; {origin}",
+        scope=f"{len(usable)} source file(s), tests excluded; {origin}" + (
+            f"; left out as not the API: {', '.join(left_out[:5])}" + (" …" if len(left_out) > 5 else "")
+            if left_out else ""),
     )
 
 
@@ -109,4 +125,9 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         return not_run(NAME, dist_version("interrogate"), f"no Python source files in {ctx.root}")
     conf, exclude, origin = interrogate_settings(ctx)
     usable = [p for p in files if not _excluded(rel(ctx, p), exclude)]
-    return _measure(ctx, conf, origin, usable, await per_file(ctx, "docstrings", usable, conf))
+    outside = [] if origin == TABLE_ORIGIN else _outside_api(ctx, usable)
+    usable = [p for p in usable if p not in outside]
+    if not usable:
+        return not_run(NAME, dist_version("interrogate"), f"no Python source files of the API in {ctx.root}")
+    return _measure(ctx, conf, origin, usable, await per_file(ctx, "docstrings", usable, conf),
+                    sorted(rel(ctx, p) for p in outside))
