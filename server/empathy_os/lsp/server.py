@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, default_converter
 from pygls.protocol.language_server import lsp_method
@@ -25,9 +25,11 @@ from empathy_os.lsp import (
     arguments,
     code_actions,
     commands,
+    documents,
     explain,
     file_diagnostics,
     fix_actions,
+    framing,
     lifecycle,
     live_coverage,
     release_fix,
@@ -54,6 +56,18 @@ class EmpathyProtocol(LanguageServerProtocol):
         # executeCommand request id -> the client's workDoneToken (pygls hands handlers only the arguments)
         self.work_done_tokens: dict[Any, types.ProgressToken] = {}
 
+    def structure_message(self, data: dict[str, Any]):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            # A request whose params do not fit its type: pygls drops it, and its sender would wait
+            # forever. Answer it with the error (InvalidParams), then let pygls log it (framing.py).
+            if "id" in data and "method" in data:
+                error = JsonRpcInvalidParams(f"{data['method']}: params do not fit the request's type") \
+                    if isinstance(exc, JsonRpcInvalidParams) else exc
+                self._send_response(data["id"], error=error.to_response_error())
+            raise
+
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
     def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams):
         # A palette call sends no argument; pygls would reject the missing object even though every field
@@ -67,6 +81,23 @@ class EmpathyProtocol(LanguageServerProtocol):
             return (yield from super().lsp_workspace__execute_command(params))
         finally:
             self.work_done_tokens.pop(msg_id, None)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):
+        documents.on_open(self._server, params)
+        return (yield from super().lsp_text_document__did_open(params))
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):
+        documents.on_change(self._server, params)
+        result = yield from super().lsp_text_document__did_change(params)
+        documents.after_change(self._server, params)
+        return result
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):
+        documents.on_close(self._server, params.text_document.uri)
+        return (yield from super().lsp_text_document__did_close(params))
 
     @lsp_method(types.SHUTDOWN)
     def lsp_shutdown(self, *args: Any):
@@ -96,10 +127,13 @@ class EmpathyServer(LanguageServer):
         self.release_preps: SharedRuns[dict[str, Any]] = SharedRuns("release prep")  # one per workspace
         self.file_tasks: dict[str, asyncio.Task[None]] = {}
         self.live_coverage: dict[str, live_coverage.Live] = {}  # workspace root -> refresh state
+        self.big_documents: set[str] = set()  # open documents whose text is not kept (lsp/documents.py)
+        self.document_limits: dict[str, int] = {}  # uri -> its project's max_file_bytes
         self.trusted_runs: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()  # see settings_for_run
 
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
-        super().start_io(lifecycle.StdinWatcher(stdin or sys.stdin.buffer), stdout)
+        framing.install_quiet_errors()
+        super().start_io(lifecycle.StdinWatcher(framing.FrameReader(stdin or sys.stdin.buffer)), stdout)
 
     # -- helpers used by the feature modules -----------------------------------------------------------
 
