@@ -89,19 +89,9 @@ def detect(root: Path, explicit: str | None = None, settings: dict[str, Any] | N
 
 
 def _tool_environment(root: Path) -> Environment | None:
-    pyproject = root / "pyproject.toml"
-    if not pyproject.is_file():
-        return None
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    asks = []
-    if "[tool.poetry" in text:
-        asks.append(("poetry", ["env", "info", "-p"]))
-    if "[tool.hatch" in text:
-        asks.append(("hatch", ["env", "find"]))
-    for tool, args in asks:
+    questions = {"poetry": ["env", "info", "-p"], "hatch": ["env", "find"]}
+    for tool in _asked_tools(root):
+        args = questions[tool]
         exe = shutil.which(tool)
         if exe is None:
             continue
@@ -115,3 +105,78 @@ def _tool_environment(root: Path) -> Environment | None:
         if found is not None:
             return Environment(str(found), tool, f"{tool}'s environment for the project ({lines[0].strip()})")
     return None
+
+
+# -- what the answer depends on ----------------------------------------------------------------------------
+# An unchanged re-run may reuse a stored report only if `detect` would give the same interpreter, with the
+# same packages installed. For a venv folder or an explicit interpreter the project's files and the options
+# say so already; poetry's and hatch's answers live outside the project. Asking the tool again costs half a
+# second or more, so instead the files its answer (and the environment's contents) depend on are recorded
+# as "witnesses" and re-stamped: the tool's executable, its config file, the folder its environments live
+# in (creating, removing or switching one changes it; poetry's envs.toml is there), the environment's
+# pyvenv.cfg, interpreter and site-packages folders (an install or uninstall changes their time).
+
+
+def witnesses(root: Path, python: str, source: str, trusted: bool) -> list[str] | None:
+    """What `detect`'s answer for `root` depends on outside the project, as "kind:path" entries for
+    `stamp`; None when it cannot be told without asking the tool (it is installed but named no environment)."""
+    found = [f"file:{python}", *_env_witnesses(Path(python))]
+    asked = _asked_tools(root) if trusted and source in ("empathy", "poetry", "hatch") else []
+    for tool in asked:
+        exe = shutil.which(tool)
+        found.append(f"which:{tool}")
+        if exe is None:
+            continue  # not installed: nothing can answer, until `which` finds it
+        if source != tool:
+            return None  # installed, yet no environment: creating one changes the answer, unseen here
+        found += [f"file:{exe}", f"file:{_config_file(tool)}"]
+        env = Path(python).parent.parent
+        found += [f"dir:{env.parent}", f"file:{env.parent / 'envs.toml'}"]
+    return found
+
+
+def stamp(witness: str) -> str:
+    """The current state of one witness: file contents (small) or size and time, a folder's time, or
+    which executable a name finds; "-" when absent."""
+    kind, _, target = witness.partition(":")
+    if kind == "which":
+        return shutil.which(target) or "-"
+    try:
+        st = os.stat(target)
+    except OSError:
+        return "-"
+    if kind == "dir" or st.st_size > 65536:
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    import hashlib
+
+    return hashlib.sha256(Path(target).read_bytes()).hexdigest()
+
+
+def _env_witnesses(python: Path) -> list[str]:
+    env = python.parent.parent
+    if not (env / "pyvenv.cfg").is_file():
+        return []
+    sites = sorted(env.glob("lib/python*/site-packages")) + sorted(env.glob("Lib/site-packages"))
+    return [f"file:{env / 'pyvenv.cfg'}", *(f"dir:{site}" for site in sites)]
+
+
+def _asked_tools(root: Path) -> list[str]:
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [tool for tool in ("poetry", "hatch") if f"[tool.{tool}" in text]
+
+
+def _config_file(tool: str) -> Path:
+    """The tool's own config file (platformdirs' user config folder, or the tool's override variable)."""
+    override = os.environ.get({"poetry": "POETRY_CONFIG_DIR", "hatch": "HATCH_CONFIG"}[tool])
+    if override:
+        return Path(override) / "config.toml" if tool == "poetry" else Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / ("pypoetry" if tool == "poetry" else "hatch") / "config.toml"

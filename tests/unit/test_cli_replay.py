@@ -97,3 +97,66 @@ def test_unchanged_rerun_replays_the_report_and_a_change_runs_again(sample_proje
     assert next(a for a in third["agents"] if a["id"] == "test_coverage_analyzer")["cached"] == []
     # --no-cache never replays (nor does a run with an ANTHROPIC_* variable: test above).
     assert not any(n.startswith("nothing changed") for n in json.loads(run(*args, "--no-cache").stdout)["notes"])
+
+
+def store_runs(project: Path) -> int:
+    data = json.loads((project / ".empathy" / "store.json").read_text())
+    return sum(row.get("usage_count", 0) for table in data.values() if isinstance(table, dict)
+               for row in table.values() if isinstance(row, dict))
+
+
+def release_prep(project: Path, env_extra: dict[str, str] | None = None) -> dict:
+    done = run("orchestrate", "release-prep", "--project-root", str(project), "--json", env_extra=env_extra)
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def replayed(report: dict) -> bool:
+    return any(n.startswith("nothing changed since the release prep") for n in report["notes"])
+
+
+@pytest.mark.parametrize("table", ["[tool.poetry]\npackage-mode = false\n", "[tool.hatch.envs.default]\n"])
+def test_a_poetry_or_hatch_project_without_the_tool_replays_and_counts_once(sample_project, table):
+    """Issue 28: with poetry/hatch not installed nothing can change their (absent) answer, so an unchanged
+    re-run replays and the learning store counts the run once."""
+    pyproject = sample_project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n" + table)
+    path = {"PATH": os.path.dirname(sys.executable) + os.pathsep + "/usr/bin:/bin"}  # no poetry, no hatch
+    first = release_prep(sample_project, path)
+    assert not replayed(first) and store_runs(sample_project) == 1
+    again = release_prep(sample_project, path)
+    assert replayed(again) and store_runs(sample_project) == 1  # counted once
+
+
+def fake_tool(bin_dir: Path, name: str, env_dir: Path) -> None:
+    """A stand-in `poetry`/`hatch` that answers `env info -p` / `env find` with a real venv's path."""
+    script = bin_dir / name
+    script.write_text(f"#!/bin/sh\necho {env_dir}\n")
+    script.chmod(0o755)
+
+
+def test_the_tools_environment_is_fingerprinted_not_excluded(sample_project, tmp_path):
+    """A poetry project whose interpreter poetry names: replayed while that environment is unchanged; a
+    package installed into it (or poetry pointing elsewhere) makes the next run a real one."""
+    pyproject = sample_project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.poetry]\npackage-mode = false\n")
+    venvs = tmp_path / "virtualenvs"
+    env_dir = venvs / "sample-abc-py3.11"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(env_dir)],
+                   check=True)
+    site = next(env_dir.glob("lib/python*/site-packages"))
+    ours = next(p for p in sys.path if p.endswith("site-packages"))  # pytest and coverage for its tests
+    (site / "deps.pth").write_text(ours + "\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_tool(bin_dir, "poetry", env_dir)
+    path = {"PATH": f"{bin_dir}{os.pathsep}{os.path.dirname(sys.executable)}{os.pathsep}/usr/bin:/bin"}
+    first = release_prep(sample_project, path)
+    assert any("poetry's environment" in n for n in first["notes"])
+    assert replayed(release_prep(sample_project, path)) and store_runs(sample_project) == 1
+    (site / "newly_installed.pth").write_text("")
+    (site / "newly_installed-1.0.dist-info").mkdir()
+    assert not replayed(release_prep(sample_project, path))  # the environment changed: a real run
+    assert replayed(release_prep(sample_project, path))
+    (venvs / "sample-abc-py3.12").mkdir()  # another environment: poetry's answer may change
+    assert not replayed(release_prep(sample_project, path))

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         early_tests.stop()  # not taken: the coverage analyzer did not run the tests (cached, not run, ...)
     if run_key is not None:
-        replay.store(root, run_key, report)
+        replay.store(root, run_key, report, trusted=not args.untrusted)
     fix = release_fix(root, report, gates, args) if args.fix else None
     final = report
     if fix is not None and fix.get("applied"):

@@ -12,10 +12,14 @@ the next run a real one): the command's options; the content of every project `.
 analyzer uses) and of every file in the project's top folder (configs; not `.coverage*` data), which of
 the virtualenv folders the interpreter is looked for in exist; Empathy's own code (size and time of each file of the package) and its installed tools (the time
 of each site-packages folder: an install or upgrade changes it); the interpreter; and the environment
-(minus a few shell variables; names that look like secrets count by name only). Never replayed: a run with
-any `ANTHROPIC_*` variable set (a model may take part), a run where an analyzer did not run (the next run
-tries it again), an interpreter found by asking poetry or hatch (their answer may change without any file
-of the project changing), `--no-cache`, `--fix`, `--sarif`.
+(minus a few shell variables; names that look like secrets count by name only). The project's own
+environment is fingerprinted when the report is stored and checked before it is replayed
+(`environment.witnesses`): its interpreter, pyvenv.cfg and site-packages folders, and for an interpreter
+poetry or hatch named, the tool, its config file and the folder its environments live in — their answer
+may change without any file of the project changing, and asking them again would cost more than the run
+we save. Never replayed: a run with any `ANTHROPIC_*` variable set (a model may take part), a run where an
+analyzer did not run (the next run tries it again), a poetry/hatch project whose installed tool named no
+environment (creating one would change the answer unseen), `--no-cache`, `--fix`, `--sarif`.
 
 A replayed report says so in its notes. The learning loop does not count it again: the stored run was
 recorded once, and an identical re-run is not new evidence about the composition.
@@ -32,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from empathy_os.environment import stamp, witnesses
 from empathy_os.project_walk import walk_py
 
 ENTRY = "release-prep-report.json"
@@ -39,7 +44,6 @@ VERSION = 1
 _SHELL_NOISE = {"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES", "TERM_SESSION_ID", "WINDOWID"}
 _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH")
 _BIG = 2_000_000  # top-folder files larger than this count by size and time, not content
-_ASKED_TOOLS = ("poetry", "hatch")  # environment.py's sources that come from asking an outside tool
 _TEXT_DURATION = -1.0  # stands for the replay's own duration in the stored text rendering
 _VENV_NAMES = (".venv", "venv", "env", ".env")  # environment.py's folders, looked for in the top folder
 _NOT_READ = (".coverage",)  # a hand-run coverage's data: our runs never read it (their data is in a temp folder)
@@ -105,26 +109,22 @@ def key(root: Path, options: dict[str, Any]) -> str | None:
     return h.hexdigest()
 
 
-def store(root: Path, run_key: str, report: Any) -> bool:
+def store(root: Path, run_key: str, report: Any, *, trusted: bool = True) -> bool:
     """Keep `report` (a ReleasePrepReport; the workflows are imported by now) for the next identical run,
     if it may be replayed. False when it may not or `.empathy/` is not writable."""
     from empathy_os.analyzers.base import ProjectContext
     from empathy_os.analyzers.cache import write_entry
-    from empathy_os.analyzers.project import read_pyproject
     from empathy_os.workflows.reports import render_text
 
     if not report._all_ran:
         return False
-    source = report._python_source
-    if source in _ASKED_TOOLS:
+    found = witnesses(root, report._python, report._python_source, trusted)
+    if found is None:
         return False
-    if source == "empathy":  # found nothing: poetry or hatch might answer next time, if the project uses them
-        tool = read_pyproject(root).get("tool", {})
-        if any(name in tool for name in _ASKED_TOOLS):
-            return False
     data = replayed(report.to_json(), stored_at=_now())
     text = render_text(type(report).model_validate({**data, "duration_seconds": _TEXT_DURATION}))
-    payload = {"key": run_key, "report": report.to_json(), "text": text, "stored_at": data["stored_at"]}
+    payload = {"key": run_key, "report": report.to_json(), "text": text, "stored_at": data["stored_at"],
+               "environment": {w: stamp(w) for w in found}}
     return write_entry(ProjectContext(root=root), ENTRY, json.dumps(payload))  # only its root is used
 
 
@@ -147,6 +147,8 @@ def replay(root: Path, run_key: str, *, as_json: bool, started: float) -> int | 
         entry = json.loads(_entry(root).read_text(encoding="utf-8"))
         if not isinstance(entry, dict) or entry.get("key") != run_key:
             return None
+        if any(stamp(w) != was for w, was in entry["environment"].items()):
+            return None  # the project's environment (or the tool that names it) changed: a real run
         report = replayed(entry["report"], stored_at=entry["stored_at"])
         text = str(entry["text"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -70,6 +70,7 @@ class ReleasePrepReport(BaseModel):
     # analyzers' caches; and how the project's interpreter was found.
     _all_ran: bool = PrivateAttr(default=False)
     _python_source: str = PrivateAttr(default="")
+    _python: str = PrivateAttr(default="")
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -107,6 +108,7 @@ class OrchestratedReleasePrepWorkflow:
         report._all_ran = not report.model_assisted and all(
             r.ran for o in result.outputs for r in o.analyzers) and all(o.analyzers for o in result.outputs)
         report._python_source = ctx.python_source
+        report._python = ctx.python
         if (big := size_note(ctx)) is not None and not any(big in n for n in report.notes):
             report.notes.insert(0, big)
         if trusted and ctx.python_reason:
