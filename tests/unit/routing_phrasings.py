@@ -92,6 +92,12 @@ PLANS: list[tuple[str, str]] = [
     ("rm -rf the build folder", "refused"),
     ("Order pizza for the team", "refused"),
     ("Add a --verbose flag to the CLI", "refused"),
+    ("Allow users to export the report as CSV", "refused"),
+    ("Implement a caching layer for the API client", "refused"),
+    ("Support Python 3.13", "refused"),
+    ("Improve the docstring coverage of the public API", "documentation"),
+    ("Address the ruff warnings in cli.py", "fix:code_reviewer"),
+    ("Why is the serialization code so slow?", "performance"),
     # German
     ("Prüfe die Sicherheit der Anmeldung", "security"),
     ("Gibt es Sicherheitslücken im Upload?", "security"),

@@ -34,7 +34,7 @@ class OutOfScopeError(ValueError):
 
 _LEAD_INS = LEAD_INS | {"bitte", "por", "favor", "merci", "de", "vous", "plaît", "plait", "sil"}
 _FIX_VERBS = {"fix", "fixes", "fixed", "repair", "repairs", "resolve", "resolves", "correct", "corrects",
-              "eliminate", "cleanup"}
+              "eliminate", "cleanup", "address"}
 _FIX_PHRASES = (("clean", "up"), ("get", "rid", "of"), ("sort", "out"), ("tidy", "up"))
 # German, Spanish and French fix verbs count anywhere (German puts the verb last: "… beheben").
 _FIX_FOREIGN = {"behebe", "beheben", "behebt", "repariere", "reparieren", "korrigiere", "korrigieren", "fixe",
@@ -45,7 +45,9 @@ _FIX_FOREIGN = {"behebe", "beheben", "behebt", "repariere", "reparieren", "korri
 _CLAUSE = re.compile(r"[.;:!?]+(?:\s+|$)|\n+|,\s+|\b(?:and then|then|after that|afterwards|next|finally|followed by|und "
                      r"dann|dann|danach|anschließend|y luego|luego|después|et ensuite|ensuite|puis)\b",
                      re.IGNORECASE)
-_COVERAGE = re.compile(r"\b(?:coverage|covered|testabdeckung|abdeckung|cobertura|couverture)\b", re.IGNORECASE)
+# Test coverage: not "type coverage" or "docstring coverage" (other measures, other agents).
+_COVERAGE = re.compile(r"(?<!type )(?<!typing )(?<!doc )(?<!docs )(?<!docstring )(?<!documentation )"
+                       r"\b(?:coverage|covered|testabdeckung|abdeckung|cobertura|couverture)\b", re.IGNORECASE)
 _RAISE = re.compile(r"\b(?:(?:bump|rais|increas|push|get|boost|improv|lift|bring|grow|add|reach|extend|expand)"
                     r"(?:e|s|es|ed|d|ing)?|up|higher|more|erhöhen|erhöhe|steigern|steigere|verbessern|aumentar|aumenta|subir|sube|mejorar|"
                     r"mejora|elevar|augmenter|augmente|augmentez|améliorer|améliore|monter|porter)\b|->|→",
@@ -76,7 +78,9 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
     ((r"^\W*(?:please\s+)?(?:rm|mv|cp|mkdir|chmod|chown|sudo|curl|wget|kubectl|docker|npm|pip install|git "
      r"(?:push|commit|merge|rebase|reset|checkout|clone|pull))\b|\brm\s+-\w+|\b(?:delete|remove|wipe|empty)\s+"
      r"(?:the\s+)?(?:\w+\s+)?(?:folder|directory|dir)\b"), "running shell commands or deleting files"),
-    ((r"\b(?:add|drop|remove|implement|introduce)\s+support\s+for\b|\ballow\s+\w+\s+to\b|\bnew feature\b|"
+    ((r"^\W*(?:please\s+)?(?:allow|support|enable|expose|introduce|implement|include|accept|provide)\b|"
+      r"\bsupport\s+for\s+python\b|"
+      r"\b(?:add|drop|remove|implement|introduce)\s+support\s+for\b|\ballow\s+\w+\s+to\b|\bnew feature\b|"
      r"\b(?:add|implement|create|build)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:--?\w+\s+)?(?:option|flag|argument|"
      r"endpoint|command|button|page|feature|field|setting)\b"), "implementing features"),
     (r"\b(?:appveyor|travis|circleci|jenkins|github actions|gitlab ci|azure pipelines)\b",

@@ -54,7 +54,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
         "words": ["documentation", "document", "documented", "undocumented", "docs", "doc", "docstring", "readme",
                   "comment", "comments", "tutorial", "guide", "changelog", "manual", "wiki", "explain",
                   "example", "examples", "sphinx", "mkdocs"],
-        "phrases": ["usage example", "api reference", "user guide", "write up"],
+        "phrases": ["usage example", "api reference", "user guide", "write up", "docstring coverage",
+                    "doc coverage", "documentation coverage"],
     },
     "architecture": {
         "words": ["architecture", "architectural", "design", "structure", "module", "modules", "dependency",
@@ -78,7 +79,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "ruff", "flake8", "pylint", "critique", "typing", "annotation", "annotations", "mypy", "pyright",
                   "warning", "warnings", "deprecation"],
         "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes", "type hint",
-                    "type check", "unused import"],
+                    "type check", "unused import", "type coverage"],
     },
     "release": {
         "words": ["release", "releases", "ship", "shipping", "deploy", "deployment", "production", "launch",
@@ -161,14 +162,16 @@ def _score_english(said: list[str]) -> dict[str, tuple[float, list[str]]]:
 
 def _respell(original: list[str], seq: list[str]) -> list[str]:
     """Stems with misspelt lexicon words put right ("secuirty", "perfomance"): a word of six letters or
-    more that no list knows is matched to its closest listed word by difflib's ratio (stdlib)."""
+    more that no list knows is matched to its closest listed word by difflib's ratio (stdlib) when both
+    start alike and differ in length by one letter at most ("serialization" is not "deserialization")."""
     known = set().union(*(single for single, _ in _compiled().values()))
     out = list(seq)
     for i, (word, stem) in enumerate(zip(original, seq, strict=True)):
         if len(word) >= FUZZY_MIN_LENGTH and stem not in known and word.isalpha():
             from difflib import get_close_matches
 
-            close = get_close_matches(word, _spellings(), n=1, cutoff=FUZZY_CUTOFF)
+            close = [c for c in get_close_matches(word, _spellings(), n=3, cutoff=FUZZY_CUTOFF)
+                     if c[0] == word[0] and abs(len(c) - len(word)) <= 1]  # a typo, not another word
             if close:
                 out[i] = _spellings()[close[0]]
     return out
