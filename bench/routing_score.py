@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 
-from tests.unit.routing_heldout import HELDOUT, HELDOUT_B
+from tests.unit.routing_heldout import HELDOUT, HELDOUT_B, HELDOUT_C
 from tests.unit.routing_phrasings import PHRASINGS, PLANS
 
 
@@ -47,7 +47,8 @@ def main() -> None:
     sets = {"tuning: domains (routing_phrasings.PHRASINGS)": list(PHRASINGS),
             "tuning: plans (routing_phrasings.PLANS)": list(PLANS),
             "held-out A (routing_heldout.HELDOUT)": [(t, want) for t, want, _ in HELDOUT],
-            "held-out B (routing_heldout.HELDOUT_B)": [(t, want) for t, want, _ in HELDOUT_B]}
+            "held-out B (routing_heldout.HELDOUT_B)": [(t, want) for t, want, _ in HELDOUT_B],
+            "held-out C (routing_heldout.HELDOUT_C)": [(t, want) for t, want, _ in HELDOUT_C]}
     print(f"{'set':44} {'right':>7} {'score':>7}")
     for name, rows in sets.items():
         right, misses = score(rows, domain_only="PHRASINGS" in name)

@@ -12,7 +12,7 @@ import pytest
 from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 from empathy_os.orchestration.intent import SPECIALITIES
 
-from .routing_heldout import HELDOUT, HELDOUT_B
+from .routing_heldout import HELDOUT, HELDOUT_B, HELDOUT_C
 from .routing_phrasings import PLANS
 
 ISSUE_OUT_OF_SCOPE = ["Write me a poem about caches", "Deploy to kubernetes", "Translate the README into German",
@@ -41,10 +41,10 @@ def test_every_tuning_plan_is_right(offline):
     assert misses == []
 
 
-@pytest.mark.parametrize(("name", "rows"), [("A", HELDOUT), ("B", HELDOUT_B)])
+@pytest.mark.parametrize(("name", "rows"), [("A", HELDOUT), ("B", HELDOUT_B), ("C", HELDOUT_C)])
 def test_the_held_out_scores_are_printed(offline, name, rows):
-    """Reported, not tuned on (README, "Planning: how well it understands"); B was measured blind."""
-    assert len(HELDOUT) + len(HELDOUT_B) >= 60 and all(source for _, _, source in rows)
+    """Reported in the README; C was measured blind by this version (27/35), A and B by earlier ones."""
+    assert len(HELDOUT) >= 60 and all(source for _, _, source in rows)
     right = sum(label(task) == want for task, want, _ in rows)
     print(f"held-out {name}: {right}/{len(rows)} = {right / len(rows):.1%}")
     assert right / len(rows) >= 0.75
