@@ -18,7 +18,7 @@ from empathy_os.llm import (
     Tier,
     budgeted_tool_call,
 )
-from empathy_os.llm.budgeted import THINKING_ALLOWANCE, budgeted_complete
+from empathy_os.llm.budgeted import THINKING_ALLOWANCE, Request, budgeted_complete, worst_case
 
 from tests.unit.changes_helpers import copy_fixproj, edit
 
@@ -199,3 +199,15 @@ async def test_fix_under_max_cost_stops_before_the_call_that_could_exceed_it(fix
     assert 0 < report.cost_usd <= 0.01 and fake_anthropic.rejected == []
     assert any(n.startswith("max cost $0.0100 reached: ") for n in report.notes)
     assert "claude-opus-5-5" not in {r["model"] for r in fake_anthropic.requests}
+
+
+async def test_max_tokens_retry_lowers_the_effort_when_twice_the_room_is_not_affordable(fake_anthropic):
+    fake_anthropic.script({"text": "long think", "thinking_tokens": 5000}, {"text": "done", "thinking_tokens": 100})
+    client = ModelClient()
+    request = Request(Tier.CHEAP, {"system": "s", "messages": [{"role": "user", "content": "p"}]}, 1024, "medium",
+                      "the call")
+    budget = Budget(await worst_case(client, request) * 2.5)  # the first call and one more, not twice the room
+    reply = await budgeted_complete(client, budget, Tier.CHEAP, "s", "p", max_tokens=1024, effort="medium")
+    first, second = fake_anthropic.requests
+    assert first["output_config"]["effort"] == "medium" and second["output_config"]["effort"] == "low"
+    assert reply.text == "done" and budget.spent <= budget.max_cost
