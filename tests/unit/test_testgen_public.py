@@ -58,6 +58,19 @@ def _orphan(value):
 
 def log(message: str):
     _LINES.append(message)
+
+
+class Padder:
+    def __init__(self, char=" "):
+        self.char = char
+
+    def _check(self):
+        if len(self.char) != 1:
+            raise PadError("the fill must be one character")
+
+    def pad(self, text: str, width: int) -> str:
+        self._check()
+        return text.ljust(width, self.char)
 '''
 INIT = 'from pkg.text import PadError, log, pad\n\n__all__ = ["PadError", "log", "pad"]\n'
 TESTS = 'from pkg import pad\n\n\ndef test_pad():\n    assert pad("ab", 2) == "ab"\n'
@@ -121,6 +134,24 @@ async def test_a_private_helper_is_tested_through_the_public_function_that_reach
         assert verdict.to_json()["private_names"] == [] and verdict.to_json()["private_why"] is None
     finally:
         sandbox.cleanup()
+
+
+async def test_a_private_method_is_reached_through_a_public_method_of_an_instance_built_for_it(project):
+    cls = next(n for n in ast.parse(TEXT).body if isinstance(n, ast.ClassDef) and n.name == "Padder")
+    check = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "_check")
+    raise_line = check.body[0].body[0].lineno
+    method = Gap(path="pkg/text.py", module="pkg.text", symbol="Padder._check", line=check.lineno,
+                 end_line=check.end_lineno, missing={raise_line}, raises=["PadError"])
+    sandbox = Sandbox.create(project, sys.executable)
+    try:
+        result = (await generate_offline(sandbox, [method]))[method.key]
+    finally:
+        sandbox.cleanup()
+    assert method.entries == ["pkg.text:Padder.pad"]
+    # The constructor's `char` takes strings (its default): an instance with an empty fill reaches the raise.
+    assert ("def test_padder_pad_raises_pad_error():\n    with pytest.raises(pkg.PadError, "
+            "match='^the fill must be one character$'):\n        pkg.text.Padder(char='').pad(") in result.plain
+    assert private_names(result.plain) == [] and result.plain_reached == [raise_line]
 
 
 def _load(name: str, **given):

@@ -166,23 +166,38 @@ def route_for(module, symbol, cls, func, public=True):
     return Route(func, f"{prefix}.{symbol}", symbol, {prefix})  # classmethod or staticmethod
 
 
+MAX_RECEIVERS = 4  # instances each method call is tried on
+
+
 def _receivers(route, examples):
-    """Constructor calls (source after the class) that build an instance: `()` or the project's own."""
+    """Constructor calls (source after the class) that build an instance: `()`, the project's own, then
+    one constructor argument changed at a time (values of its types): an instance built with
+    `errors=''` is how a public method reaches the helper's "unsupported error handling" branch."""
     cls = route.receiver_cls
-    calls = [((), {})] + examples.calls.get(cls.__name__, [])
+    texts = ["()"]
+    for args, kwargs in examples.calls.get(cls.__name__, [])[:40]:
+        if all(GV.repr_ok(v) for v in [*args, *kwargs.values()]):
+            texts.append("(" + ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())]) + ")")
+    init = Route(cls.__init__, route.spelled, cls.__name__, route.modules)
+    with contextlib.suppress(Exception):
+        params = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        choices, _ = _choices(init, params, typing.get_type_hints(cls.__init__), *constants(cls.__init__), examples)
+        required = [p.name for p in params if p.default is inspect.Parameter.empty]
+        if choices and all(r in choices for r in required):
+            base = {k: choices[k][0] for k in required}
+            texts += ["(" + ", ".join(f"{k}={v}" for k, v in {**base, key: v}.items()) + ")"
+                      for key, vals in choices.items() for v in vals[:4]]
     out = []
-    for args, kwargs in calls[:40]:
-        if not all(GV.repr_ok(v) for v in [*args, *kwargs.values()]):
-            continue
+    namespace = {route.spelled.split(".")[0]: importlib.import_module(route.spelled.split(".")[0])}
+    for text in dict.fromkeys(texts):
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                cls(*args, **kwargs)
+                eval(route.spelled + text, dict(namespace))  # the project's constructor, in the sandbox
         except BaseException:
             continue
-        text = "(" + ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())]) + ")"
-        if text not in out:
-            out.append(text)
-        if len(out) == 2:
+        out.append(text)
+        if len(out) == MAX_RECEIVERS:
             break
     return out
 
