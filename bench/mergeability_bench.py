@@ -34,11 +34,13 @@ from coverage_boost_bench import boost, fetch, user_venv
 
 # name, pinned sdist, test dependencies. Projects none of Empathy's tests or other benches use, whose
 # gaps sit largely in private helpers (tabulate's _visible_width/_is_file family) or behind one public call.
+# (Also tried: inflection 0.5.1 and webcolors 1.13 are at 99-100 %; semver 3.0.2 at 100 %; schema 0.7.5, tomli
+# 2.0.1 and prettytable 3.9.0 need test setups beyond a pip install.)
 PROJECTS = [
-    ("tabulate", "tabulate==0.9.0", []),  # one module, ~60 private helpers, tests in test/
-    ("inflection", "inflection==0.5.1", []),  # one module, private _irregular, test_inflection.py at the root
-    ("wcwidth", "wcwidth==0.2.13", []),  # a package, private _bisearch, tests/
-    ("webcolors", "webcolors==1.13", []),  # src layout, private _normalize_integer_rgb & co, unittest classes
+    ("tabulate", "tabulate==0.9.0", []),  # one module, ~60 private helpers behind tabulate(), tests in test/
+    ("isodate", "isodate==0.6.1", []),  # src layout, unittest classes, private _strfdt & co
+    ("humanize", "humanize==4.9.0", ["freezegun"]),  # src layout, private _format_not_finite & co
+    ("wcwidth", "wcwidth==0.2.13", ["pytest-cov"]),  # its tox.ini addopts need pytest-cov; private _bisearch
 ]
 _LITERALS = (str, bytes, int, float, bool, type(None), list, tuple, dict)
 
