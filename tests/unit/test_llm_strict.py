@@ -79,6 +79,9 @@ async def test_max_tokens_twice_is_a_truncation_not_an_escalation(fake_anthropic
     with pytest.raises(ModelError) as caught:
         await budgeted_complete(ModelClient(), Budget(5.0), Tier.CHEAP, "s", "p")
     assert caught.value.kind == "truncated" and len(fake_anthropic.requests) == 2
+    first, second = fake_anthropic.requests
+    spec = DEFAULT_TIERS[Tier.CHEAP]
+    assert caught.value.cost_usd == pytest.approx(spec.cost(0, first["max_tokens"] + second["max_tokens"]), rel=0.1)
 
 
 async def test_a_refusal_is_reported_and_not_retried(fake_anthropic):

@@ -147,7 +147,11 @@ async def converse(client: ModelClient, budget: Budget | None, request: Request)
     totals = Totals()
     retried = reminded = False
     while True:
-        turn = await _turn(client, budget, request, totals)
+        try:
+            turn = await _turn(client, budget, request, totals)
+        except ModelError as exc:  # a retry or reminder that failed: the turns before it were billed too
+            exc.cost_usd += totals.cost_usd
+            raise
         model = client.spec(request.tier).model
         if turn.stop_reason == "refusal":
             details = getattr(turn.message, "stop_details", None)
@@ -190,8 +194,8 @@ def _roomier(client: ModelClient, budget: Budget | None, request: Request) -> Re
     """Twice the room when the budget can still afford twice the output; else one effort level lower."""
     spec = client.spec(request.tier)
     size = request.body(spec)["max_tokens"]
-    extra = spec.worst_case(0, size, False)  # the added output allowance, at the output rate
-    if budget is None or budget.max_cost is None or budget.spent + extra * 2 <= budget.max_cost:
+    doubled = spec.worst_case(0, 2 * size, False)  # the retry's output allowance at the output rate
+    if budget is None or budget.max_cost is None or budget.spent + doubled <= budget.max_cost:
         return replace(request, answer_tokens=request.answer_tokens + size)
     lower = EFFORTS[max(0, EFFORTS.index(request.effort) - 1)]
     return replace(request, effort=lower)

@@ -180,6 +180,7 @@ async def _model_step(result: AgentResult, template: AgentTemplate, tier: Tier, 
         return
     except ModelError as exc:
         result.model_note = f"model step failed, tool results only: {exc.reason}"
+        result.cost_usd = exc.cost_usd  # a refused or truncated answer was billed all the same
         return
     result.model, result.input_tokens, result.output_tokens = reply.model, reply.input_tokens, reply.output_tokens
     result.cost_usd = reply.cost_usd
