@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.alias_generators import to_camel
 
-from empathy_os.workflows.gates import GATE_SPECS
+from empathy_os.gate_specs import GATE_SPECS
 
 SECTION = "empathy"
 
