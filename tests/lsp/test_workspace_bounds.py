@@ -51,3 +51,16 @@ async def test_roots_and_uris_outside_the_workspace_are_invalid_params(start_ser
     # A folder inside the workspace is still fine.
     result = await session.execute(ids.STORE_BEST, {"taskPattern": "x", "root": str(sample / "inventory")})
     assert result["found"] is False
+
+
+async def test_a_verified_fix_is_not_sent_to_the_editor_through_a_link_out_of_the_project(start_server, tmp_path):
+    shutil.copytree(HOSTILE / "symlink-out", tmp_path, dirs_exist_ok=True)
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    (project / "pkg" / "ext").symlink_to(Path("..", "..", "outside", "ext"))
+    session = await start_server(project)
+    result = await session.execute(ids.FIX, {"rules": ["F401"], "agents": ["code_reviewer"], "apply": True})
+    # Refused by verification (inside-project) or, failing that, before any edit is sent (fix_actions).
+    reasons = [r for c in result["changes"] for r in c["reasons"]] + [a["reason"] or "" for a in result["applied"]]
+    assert not any(a["applied"] for a in result["applied"])
+    assert any(str(outside) in r for r in reasons), reasons
+    assert session.applied_edits == []  # the editor was never asked to write there

@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 from empathy_os.analyzers.base import ProjectContext
 from empathy_os.analyzers.cache import write_entry
+from empathy_os.changes.apply import apply_verdict
+from empathy_os.changes.engine import Verifier
+from empathy_os.changes.model import Change, ChangeKind
+from empathy_os.changes.patch import make_diff
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.store import StoreError
 from empathy_os.store.configurations import ConfigurationStore
@@ -60,9 +64,30 @@ def test_fix_apply_never_writes_through_a_link_out_of_the_project(linked):
     assert tree(outside) == before_out, "fix --apply wrote outside the project"
     report = json.loads(proc.stdout)
     assert report["applied"] == []
-    [why] = report["refused"].values()
-    assert why.startswith("refusing to write pkg/ext/mod.py: it resolves to") and str(outside) in why
+    # Refused by verification (inside-project) or, failing that, by the write itself (changes/apply.py).
+    reasons = list(report["refused"].values()) + [r for c in report["changes"] for r in c["reasons"]]
+    assert any("pkg/ext/mod.py" in r and str(outside) in r for r in reasons), reasons
     assert {k: v for k, v in tree(project).items() if not k.startswith(".empathy/")} == before_in
+
+
+async def test_a_link_made_after_verification_is_caught_when_writing(tmp_path):
+    """The write checks the path itself, just before writing: a folder that became a link out of the project
+    since the change was verified (same content, so not stale) is refused."""
+    shutil.copytree(HOSTILE / "symlink-out", tmp_path, dirs_exist_ok=True)
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    shutil.copytree(outside / "ext", project / "pkg" / "ext")  # a real folder while verifying
+    path = "pkg/ext/mod.py"
+    text = (project / path).read_text(encoding="utf-8")
+    diff = make_diff(path, text, text.replace("import os\n", ""))
+    async with Verifier.for_project(project, python=sys.executable) as verifier:
+        verdict = await verifier.verify(Change(id="c", agent="user", kind=ChangeKind.PATCH, diff=diff))
+    assert verdict.verified, verdict.reasons
+    shutil.rmtree(project / "pkg" / "ext")
+    (project / "pkg" / "ext").symlink_to(Path("..", "..", "outside", "ext"))
+    before = tree(outside)
+    why = apply_verdict(project, verdict)
+    assert why is not None and why.startswith(f"refusing to write {path}: it resolves to {outside}")
+    assert tree(outside) == before
 
 
 def test_generated_tests_are_not_written_through_a_linked_folder(linked):

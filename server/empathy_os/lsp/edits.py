@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from empathy_os.confine import OutsideRoot, confined
+
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
@@ -37,11 +39,6 @@ def line_edits(old: str, new: str) -> list[types.TextEdit]:
     return edits
 
 
-def _inside(root: Path, rel: str) -> Path | None:
-    target = (root / rel).resolve()
-    return target if target.is_relative_to(root.resolve()) else None
-
-
 async def apply_generated_files(ls: LanguageServer, root: Path, files: list[Any]) -> list[dict[str, Any]]:
     """Create each generated test file through workspace/applyEdit; one outcome per file.
 
@@ -52,9 +49,10 @@ async def apply_generated_files(ls: LanguageServer, root: Path, files: list[Any]
     blocked = can_create_files(ls)
     for generated in files:
         rel, content = str(generated.path), str(generated.content)
-        target = _inside(root, rel)
-        if target is None:
-            outcomes.append({"path": rel, "applied": False, "reason": "path is outside the workspace"})
+        try:
+            target = confined(root, rel)
+        except OutsideRoot as exc:
+            outcomes.append({"path": rel, "applied": False, "reason": str(exc)})
             continue
         if target.exists():
             outcomes.append({"path": rel, "applied": False, "reason": "file already exists; not overwritten"})

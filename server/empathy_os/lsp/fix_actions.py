@@ -21,6 +21,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.dataclasses import dataclass
 from pygls.exceptions import JsonRpcInvalidParams
 
+from empathy_os.confine import OutsideRoot, confined
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import SOURCE, diagnostic_data, uri_to_path
 from empathy_os.lsp.edits import line_edits
@@ -77,10 +78,16 @@ def actions_for(ls: EmpathyServer, params: types.CodeActionParams) -> list[types
     return out
 
 
-def _document_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[types.TextDocumentEdit], list[str]]:
+def _document_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[types.TextDocumentEdit], str | None]:
     """The edits making a verified change in the editor's documents, each bound to the version whose text
-    was checked to be the verified one; and the touched files whose text is not (stale) or that the
-    change deletes (an edit cannot)."""
+    was checked to be the verified one; and why they cannot be made, if so: a touched file a symlink leads
+    out of the project (the editor would write through it), or whose text is not the verified one (stale),
+    or that the change deletes (an edit cannot)."""
+    try:
+        for rel in verdict.touched:
+            confined(root, rel)
+    except OutsideRoot as exc:
+        return [], str(exc)
     changes: list[types.TextDocumentEdit] = []
     stale = []
     for rel in verdict.touched:
@@ -100,7 +107,7 @@ def _document_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[t
         changes.append(types.TextDocumentEdit(
             text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
             edits=line_edits(text, new.decode("utf-8"))))
-    return changes, stale
+    return changes, _stale_reason(stale) if stale else None
 
 
 def _edit_json(edit: types.TextEdit) -> dict[str, Any]:
@@ -120,9 +127,9 @@ def _edits_json(ls: EmpathyServer, root: Path, report: Any, data: dict[str, Any]
         result = by_id.get(change["id"])
         if result is None or not result.verdict.verified:
             continue
-        edits, stale = _document_edits(ls, root, result.verdict)
-        if stale:
-            change["stale"] = _stale_reason(stale)
+        edits, why_not = _document_edits(ls, root, result.verdict)
+        if why_not:
+            change["stale"] = why_not
             continue
         change["edits"] = [{"uri": e.text_document.uri, "path": rel, "version": e.text_document.version,
                             "before_sha256": result.verdict.before_sha.get(rel),
@@ -138,9 +145,9 @@ async def _send_edits(ls: EmpathyServer, root: Path, report: Any) -> list[dict[s
         verdict = result.verdict
         if not verdict.verified:
             continue
-        changes, stale = _document_edits(ls, root, verdict)
-        if stale:
-            applied.append({"id": result.change.id, "applied": False, "reason": _stale_reason(stale)})
+        changes, why_not = _document_edits(ls, root, verdict)
+        if why_not:
+            applied.append({"id": result.change.id, "applied": False, "reason": why_not})
             continue
         answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
             edit=types.WorkspaceEdit(document_changes=changes), label=result.change.description[:80]))
