@@ -70,19 +70,23 @@ async def boost_and_check(root: Path, listener: Listener, marker: Path) -> dict:
     by_symbol: dict[str, list] = {}
     for verdict in report.verdicts:
         by_symbol.setdefault(verdict.candidate.gap.symbol, []).append(verdict)
-    assert {"status", "announce"} <= set(by_symbol), sorted(by_symbol)
-    assert not any(v.kept for name in ("status", "announce") for v in by_symbol[name])
+    assert {"status", "announce", "lookup"} <= set(by_symbol), sorted(by_symbol)
+    assert not any(v.kept for name in ("status", "announce", "lookup") for v in by_symbol[name])
     net = [v for v in by_symbol["status"] if v.reason is Reason.NETWORK]
     spawn = [v for v in by_symbol["announce"] if v.reason is Reason.SPAWNS]
     assert net and all(v.reason is Reason.NETWORK for v in by_symbol["status"]), [v.detail for v in by_symbol["status"]]
     assert spawn and all(v.reason is Reason.SPAWNS for v in by_symbol["announce"]), \
         [v.detail for v in by_symbol["announce"]]
-    assert "socket.connect" in net[0].detail and f"'127.0.0.1', {listener.port}" in net[0].detail
+    lookups = by_symbol["lookup"]  # a name lookup: in the sandbox it fails before any connection is tried
+    assert lookups and all(v.reason is Reason.NETWORK and "socket.getaddrinfo" in v.detail for v in lookups), \
+        [v.detail for v in lookups]
+    # The lookup of the address comes first; the guard without bubblewrap refuses it, so no connect follows.
+    assert "socket.getaddrinfo" in net[0].detail and f"'127.0.0.1', {listener.port}" in net[0].detail
     assert "effects/net.py" in net[0].detail  # where in the project the call was made
     assert "subprocess.Popen" in spawn[0].detail and "echo x > " in spawn[0].detail
     results = report.to_json()["targets"]
     assert results["effects/net.py:status"]["result"] == "network"
-    assert "socket.connect" in results["effects/net.py:status"]["why"]
+    assert "socket.getaddrinfo '127.0.0.1'" in results["effects/net.py:status"]["why"]
     assert results["effects/shell.py:announce"]["result"] == "spawns-process"
     assert "subprocess.Popen" in results["effects/shell.py:announce"]["why"]
     # The harmless neighbours are still tested and kept: no false rejection.
@@ -96,6 +100,7 @@ async def test_network_and_shell_candidates_are_rejected_in_the_os_sandbox(effec
     root, listener, marker = effects
     report = await boost_and_check(root, listener, marker)
     assert report.isolation.startswith("OS sandbox")
+    assert any("socket.connect ('127.0.0.1'," in v.detail for v in report.verdicts)  # tried, and contained
     assert listener.accepted == 0  # own network namespace
 
 

@@ -32,6 +32,8 @@ _PATH_EVENTS = {
 _EFFECT_EVENTS = {
     "socket.connect": ("network", (1, 2)), "socket.sendto": ("network", (1, 2)),
     "socket.sendmsg": ("network", (1, 2)), "socket.bind": ("network", (1, 2)),
+    # A name lookup comes first and fails in the sandbox (no DNS), so the connection itself is never tried.
+    "socket.getaddrinfo": ("network", (0, 2)), "socket.gethostbyname": ("network", (0, 1)),
     "subprocess.Popen": ("spawns-process", (1, 2)), "os.system": ("spawns-process", (0, 1)),
     "os.exec": ("spawns-process", (1, 2)), "os.posix_spawn": ("spawns-process", (1, 2)),
     "os.spawn": ("spawns-process", (2, 3)), "os.fork": ("spawns-process", (0, 0)),
