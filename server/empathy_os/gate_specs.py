@@ -1,7 +1,10 @@
-"""The quality gates of release preparation as a table: name, default, range and command-line flag.
+"""The quality gates of release preparation as one table: what each measures, how it is shown, its default,
+range and command-line flag, and which agents can move it.
 
 Standard library only: the CLI builds its flags from it without importing the workflows (which import
-pydantic and the analyzers); `empathy_os.workflows.gates` evaluates the gates and re-exports this table.
+pydantic and the analyzers). Everything else is derived from it: the flags, the editor settings (camelCase,
+e.g. `minCoverage`; tests check vscode-extension/package.json against it), the one evaluator
+(`empathy_os.workflows.gates.evaluate`) and the release-fix plan's team per failed gate.
 """
 
 from __future__ import annotations
@@ -11,25 +14,31 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class GateSpec:
-    """One quality gate: its name in `quality_gates`, default, allowed range and command-line flag.
-
-    The only place gate names are listed: the CLI flags, the editor settings (camelCase, e.g. `minCoverage`)
-    and validation are all derived from this table.
-    """
+    """One quality gate: `metric` (a release-prep metric) must be ≥ (`min`) or ≤ (`max`) the threshold."""
 
     name: str
+    metric: str
+    label: str
+    unit: str
+    direction: str  # "min" | "max"
+    critical: bool  # a failed critical gate blocks the release; a non-critical one is a warning
     default: float
     low: float
     high: float
     whole: bool  # a count, not a measurement
     flag: str
     help: str
+    agents: tuple[str, ...]  # the agents that can move it (the release-fix plan's team), in order
 
 
 GATE_SPECS: tuple[GateSpec, ...] = (
-    GateSpec("min_coverage", 80.0, 0, 100, False, "--min-coverage", "percent (default 80)"),
-    GateSpec("min_quality_score", 7.0, 0, 10, False, "--min-quality", "0-10 (default 7)"),
-    GateSpec("max_critical_issues", 0, 0, 1e9, True, "--max-critical", "critical issues allowed (0)"),
-    GateSpec("min_doc_coverage", 100.0, 0, 100, False, "--min-doc-coverage",
-             "docstring coverage percent, a warning only (default 100)"),
+    GateSpec("min_coverage", "coverage_percent", "Test coverage", "%", "min", True, 80.0, 0, 100, False,
+             "--min-coverage", "percent (default 80)", ("test_coverage_analyzer",)),
+    GateSpec("min_quality_score", "quality_score", "Code quality", "/10", "min", True, 7.0, 0, 10, False,
+             "--min-quality", "0-10 (default 7)", ("code_reviewer", "refactoring_specialist")),
+    GateSpec("max_critical_issues", "critical_issues", "Security", " critical issue(s)", "max", True, 0, 0, 1e9,
+             True, "--max-critical", "critical issues allowed (0)", ("security_auditor",)),
+    GateSpec("min_doc_coverage", "doc_coverage_percent", "Documentation", "%", "min", False, 100.0, 0, 100, False,
+             "--min-doc-coverage", "docstring coverage percent, a warning only (default 100)",
+             ("documentation_writer",)),
 )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from empathy_os.gate_specs import GATE_SPECS
 from empathy_os.llm import Tier
 from empathy_os.orchestration.agent_templates import get_template
 from empathy_os.orchestration.compositions import register_workflow
@@ -29,13 +30,8 @@ from empathy_os.progress_callback import Progress
 
 TASK = "Make the release gates pass"
 TASK_PATTERN = "release_fix"
-# Which agents can move a failed gate, in the order the plan runs them.
-GATE_AGENTS: dict[str, tuple[str, ...]] = {
-    "min_coverage": ("test_coverage_analyzer",),
-    "max_critical_issues": ("security_auditor",),
-    "min_quality_score": ("code_reviewer", "refactoring_specialist"),
-    "min_doc_coverage": ("documentation_writer",),
-}
+# Which agents can move a failed gate, in the order the plan runs them (declared with the gate).
+GATE_AGENTS: dict[str, tuple[str, ...]] = {spec.name: spec.agents for spec in GATE_SPECS}
 _WHY = {
     "min_coverage": "new tests from the coverage boost (kept only if they pass, gain coverage and kill a mutant)",
     "max_critical_issues": "a verified fix for each critical finding (needs a model)",

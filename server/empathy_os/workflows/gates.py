@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_snake
 
 # The table lives in a module of its own (standard library only) so the CLI can build its flags without
 # importing the workflows; re-exported here, where the gates are evaluated.
-from empathy_os.gate_specs import GATE_SPECS, GateSpec  # noqa: F401
+from empathy_os.gate_specs import GATE_SPECS, GateSpec
 
 DEFAULT_GATES: dict[str, float] = {spec.name: spec.default for spec in GATE_SPECS}
 BOUNDS = {spec.name: (spec.low, spec.high) for spec in GATE_SPECS}
@@ -66,34 +66,26 @@ def validate_gates(gates: dict[str, Any] | None) -> dict[str, float]:
     return merged
 
 
-def _at_least(name: str, label: str, actual: float | None, threshold: float, critical: bool, unit: str,
-              why_missing: str | None) -> GateResult:
+def _row(spec: GateSpec, actual: float | None, threshold: float, why_missing: str | None) -> GateResult:
+    if spec.whole:
+        threshold = int(threshold)
     if actual is None:
-        return GateResult(name=name, threshold=threshold, actual=None, passed=False, critical=critical,
-                          message=f"{label}: not measured ({why_missing or 'no result'})")
-    passed = actual >= threshold
-    return GateResult(name=name, threshold=threshold, actual=round(actual, 2), passed=passed, critical=critical,
-                      message=f"{label}: {actual:.1f}{unit} ({'≥' if passed else '<'} target {threshold:g}{unit})")
+        return GateResult(name=spec.name, threshold=threshold, actual=None, passed=False, critical=spec.critical,
+                          message=f"{spec.label}: not measured ({why_missing or 'no result'})")
+    if spec.direction == "max":
+        passed = actual <= threshold
+        shown = f"{actual:g}{spec.unit} (allowed: {threshold:g})"
+    else:
+        passed = actual >= threshold
+        shown = f"{actual:.1f}{spec.unit} ({'≥' if passed else '<'} target {threshold:g}{spec.unit})"
+    return GateResult(name=spec.name, threshold=threshold, actual=actual if spec.whole else round(actual, 2),
+                      passed=passed, critical=spec.critical, message=f"{spec.label}: {shown}")
 
 
 def evaluate(gates: dict[str, float], metrics: dict[str, Any], missing: dict[str, str]) -> list[GateResult]:
-    out = [
-        _at_least("min_coverage", "Test coverage", metrics.get("coverage_percent"), gates["min_coverage"],
-                  True, "%", missing.get("coverage_percent")),
-        _at_least("min_quality_score", "Code quality", metrics.get("quality_score"),
-                  gates["min_quality_score"], True, "/10", missing.get("quality_score")),
-    ]
-    crit, limit = metrics.get("critical_issues"), int(gates["max_critical_issues"])
-    if crit is None:
-        out.append(GateResult(name="max_critical_issues", threshold=limit, actual=None, passed=False,
-                              critical=True, message=f"Security: not measured "
-                              f"({missing.get('critical_issues') or 'no result'})"))
-    else:
-        ok = crit <= limit
-        out.append(GateResult(name="max_critical_issues", threshold=limit, actual=crit, passed=ok, critical=True,
-                              message=f"Security: {crit} critical issue(s) (allowed: {limit})"))
-    out.append(_at_least("min_doc_coverage", "Documentation", metrics.get("doc_coverage_percent"),
-                         gates["min_doc_coverage"], False, "%", missing.get("doc_coverage_percent")))
+    """One row per gate of the table, then the tests-passing gate (only when tests ran)."""
+    out = [_row(spec, metrics.get(spec.metric), gates[spec.name], missing.get(spec.metric))
+           for spec in GATE_SPECS]
     failed, passed = metrics.get("tests_failed"), metrics.get("tests_passed") or 0
     if failed is not None and failed + passed == 0:
         out.append(GateResult(name="tests_passing", threshold=0, actual=None, passed=False, critical=True,

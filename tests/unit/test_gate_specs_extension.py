@@ -1,0 +1,46 @@
+"""Gates are declared once (empathy_os.gate_specs); the extension's settings must agree with that table,
+as command ids must agree with command_ids.py (test_command_ids.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from empathy_os.gate_specs import GATE_SPECS
+from empathy_os.workflows.gates import DEFAULT_GATES, evaluate
+from pydantic.alias_generators import to_camel
+
+EXT = Path(__file__).resolve().parents[2] / "vscode-extension"
+
+
+def _contributed() -> dict[str, dict]:
+    props = json.loads((EXT / "package.json").read_text())["contributes"]["configuration"]["properties"]
+    return {k.removeprefix("empathy.gates."): v for k, v in props.items() if k.startswith("empathy.gates.")}
+
+
+def test_package_json_contributes_exactly_the_gates_of_the_table():
+    contributed = _contributed()
+    assert set(contributed) == {to_camel(g.name) for g in GATE_SPECS}
+    for spec in GATE_SPECS:
+        setting = contributed[to_camel(spec.name)]
+        assert setting["default"] == spec.default and setting["minimum"] == spec.low, spec.name
+        assert setting["maximum"] <= spec.high and setting["type"] == ("integer" if spec.whole else "number")
+        assert setting["markdownDescription"].startswith("Release gate: ")
+
+
+def test_settings_ts_reads_every_gate_with_the_tables_default():
+    source = (EXT / "src" / "settings.ts").read_text()
+    read = dict(re.findall(r'key: "gates\.(\w+)", fallback: ([\d_.]+)', source))
+    assert {k: float(v.replace("_", "")) for k, v in read.items()} == {
+        to_camel(g.name): g.default for g in GATE_SPECS}
+
+
+def test_one_evaluator_gives_one_row_per_gate_in_table_order():
+    metrics = {"coverage_percent": 81.0, "quality_score": 6.9, "critical_issues": 1, "doc_coverage_percent": 100.0}
+    rows = evaluate(DEFAULT_GATES, metrics, {})
+    assert [r.name for r in rows] == [g.name for g in GATE_SPECS]
+    assert [r.passed for r in rows] == [True, False, False, True]
+    assert [r.critical for r in rows] == [g.critical for g in GATE_SPECS]
+    assert rows[2].message == "Security: 1 critical issue(s) (allowed: 0)"
+    assert rows[1].message == "Code quality: 6.9/10 (< target 7/10)"
