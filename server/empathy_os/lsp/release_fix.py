@@ -107,7 +107,7 @@ def workspace_edit(ls: EmpathyServer, root: Path, fix: dict[str, Any],
 async def run_release_fix(ls: EmpathyServer, args: ReleaseFixArgs) -> dict[str, Any]:
     link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
     root = ls.resolve_root(args.root)
-    settings = ls.settings
+    settings = ls.settings_for_run()  # a revocation of trust cancels it (it runs the tests)
     if not settings.trusted:
         raise RequestFailed("workspace is not trusted: making a release ready runs the project's tests")
     if blocked := can_create_files(ls):
