@@ -46,7 +46,15 @@ from empathy_os.analyzers.base import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
 from empathy_os.changes import judging, measure, suite_checks, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
-from empathy_os.changes.patch import PatchError, apply_checked, check_diff, max_patch_bytes, screen, sha256
+from empathy_os.changes.patch import (
+    Applied,
+    PatchError,
+    apply_checked,
+    check_diff,
+    max_patch_bytes,
+    screen,
+    sha256,
+)
 from empathy_os.changes.suite import SuiteRun, run_suite
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.testgen.sandbox import Sandbox, changed, tree_hashes
@@ -153,14 +161,8 @@ class Verifier:
     async def _verify_in_copy(self, change: Change, verdict: Verdict, originals: dict[str, bytes | None]) -> None:
         copy = self.sandbox.copy
         scratch = self.sandbox.base / "data"
-        try:
-            screen(change.diff, self.max_patch_bytes)
-            checked = await check_diff(copy, change.diff, scratch)
-        except PatchError as exc:
-            verdict.bad_input = str(exc)
-            return
-        if outside := self._outside(checked.paths):
-            verdict.checks.append(outside)
+        checked = await self._screened(change, verdict)
+        if checked is None:
             return
         for p in checked.paths:
             originals[p] = _read(copy / p)
@@ -204,6 +206,19 @@ class Verifier:
         measured = [p for p in sources if after_bytes.get(p) is not None]
         measured += [p for p in change.improves if p not in measured]
         verdict.checks += await self._tests(measured, change.kind, change.improves, touched, originals, additions)
+
+    async def _screened(self, change: Change, verdict: Verdict) -> Applied | None:
+        """The diff checked by git, before it is applied; None (and why in `verdict`) when it is refused."""
+        try:
+            screen(change.diff, self.max_patch_bytes)
+            checked = await check_diff(self.sandbox.copy, change.diff, self.sandbox.base / "data")
+        except PatchError as exc:
+            verdict.bad_input = str(exc)
+            return None
+        if outside := self._outside(checked.paths):
+            verdict.checks.append(outside)
+            return None
+        return checked
 
     def _outside(self, paths: list[str]) -> Check | None:
         """A path of the project that leads out of it through a symlink: the copy holds that link's content,
