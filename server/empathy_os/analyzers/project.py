@@ -9,6 +9,8 @@ flags) on top. Recognised keys (all optional):
 - `min_maintainability`: radon MI under which a file is reported
 - `slow_test_seconds`: test-duration threshold
 - `coverage_timeout`, `tool_timeout`: seconds
+- `file_timeout`: seconds of CPU each per-file analysis (radon, code smells, docstrings) may spend on one file
+  (default 5; past it the file is skipped and named: analyzers/filepool.py)
 - `bytecode_cache` (default true): the test run's bytecode, and pytest's rewritten test modules, kept in the
   user's cache folder (`~/.cache/empathy/pycache`), never in the project; false turns it off
 - `layers`: list of module names, highest first, checked by the import-graph analyzer
