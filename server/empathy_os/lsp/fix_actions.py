@@ -156,8 +156,9 @@ async def _send_edits(ls: EmpathyServer, root: Path, report: Any) -> list[dict[s
     return applied
 
 
-async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
-    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
+def _scope(ls: EmpathyServer, args: FixArgs) -> tuple[Path, list[str] | None]:
+    """The project and the files (relative) a fix request is about; InvalidParams for a uri that is not a
+    file of that project (or of any workspace folder)."""
     files = []
     for uri in ([args.uri] if args.uri else []) + list(args.uris or []):
         path = uri_to_path(uri)
@@ -168,7 +169,12 @@ async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     outside = [str(p) for p in files if not p.is_relative_to(root)]
     if outside:
         raise JsonRpcInvalidParams(f"uri: not inside the project {root}: {', '.join(outside)}")
-    paths = [p.relative_to(root).as_posix() for p in files] or None
+    return root, [p.relative_to(root).as_posix() for p in files] or None
+
+
+async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
+    link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
+    root, paths = _scope(ls, args)
     settings = ls.settings_for_run()
     title = f"Empathy: verifying a fix for {', '.join(args.rules)}" if args.rules else "Empathy: verified fixes"
 
