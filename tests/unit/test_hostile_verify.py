@@ -191,6 +191,15 @@ def test_config_sections_and_local_plugins(tmp_path: Path):
     (tmp_path / "helpers" / "fixtures.py").write_text("")
     plugins = judging.local_plugins(tmp_path)
     assert plugins == {"myplug.py", "helpers/fixtures.py"}
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\naddopts = "-p myplug"\n'
+                                             'testpaths = ["testing", "src"]\n')
+    (tmp_path / "testing").mkdir()
+    (tmp_path / "src").mkdir()
+    found = judging.judges(tmp_path)
+    assert found.test_dirs == ("testing",)  # `src` holds doctests of the code, not tests
+    assert found.is_test_side("testing/helpers.py") and not found.is_test_side("src/pkg/mod.py")
+    assert "changes line 1 of testing/helpers.py" in judging.check(found, ["testing/helpers.py"], {"testing/helpers.py": b"x = 1\n"},
+                                                       {"testing/helpers.py": b"x = 2\n"})[0].detail
     assert "a pytest plugin the project loads" in detail("helpers/fixtures.py", b"", b"x = 1\n", plugins)
     assert "stand in for the test runner's own `pytest`" in detail("src/pytest/__init__.py", None, b"")
     own = judging.Judges(tops=frozenset({"_pytest"}))  # pytest's own repository: its modules are its code

@@ -70,17 +70,23 @@ def pytest_config(root: Path) -> str | None:
 
 def project_addopts(root: Path) -> list[str]:
     """The `addopts` of the config pytest picks in `root`, split as pytest splits them ([] if none)."""
+    return ini_args(root, "addopts")
+
+
+def ini_args(root: Path, key: str) -> list[str]:
+    """An "args" option (`addopts`, `testpaths`) of the config pytest picks in `root`, split as pytest splits
+    it ([] if none)."""
     name = pytest_config(root)
     if name is None:
         return []
     if name == "pyproject.toml":
         tool = read_pyproject(root).get("tool", {}).get("pytest", {})
-        value = tool.get("ini_options", {}).get("addopts", tool.get("addopts", []))
+        value = tool.get("ini_options", {}).get(key, tool.get(key, []))
     else:
         parser = configparser.ConfigParser(interpolation=None)
         parser.read(root / name, encoding="utf-8")
         section = {"tox.ini": "pytest", "setup.cfg": "tool:pytest"}.get(name, "pytest")
-        value = parser.get(section, "addopts", fallback="") if parser.has_section(section) else ""
+        value = parser.get(section, key, fallback="") if parser.has_section(section) else ""
     if isinstance(value, list):
         return [str(v) for v in value]
     try:

@@ -300,7 +300,7 @@ class Verifier:
                 why = (f"no test of the project passes before the change ({len(broken)} failing or not "
                        f"collected: {', '.join(broken[:3])})")
             return [Check(name="tests", passed=False, detail=f"{why}, so a code change cannot be shown to work")]
-        code_changed = any(not judging.is_test_side(p) for p in touched)
+        code_changed = any(not self._judges.is_test_side(p) for p in touched)
         # The original tests judge the changed code: its own test files are put back as they were (new ones
         # taken out) for these runs. With no code changed, that tree is the baseline's: nothing to re-run.
         async with self._original_tests(touched, originals):
@@ -329,7 +329,7 @@ class Verifier:
     @contextlib.asynccontextmanager
     async def _original_tests(self, touched: list[str], originals: dict[str, bytes | None]) -> AsyncIterator[None]:
         copy = self.sandbox.copy
-        changed_tests = {p: _read(copy / p) for p in touched if judging.is_test_side(p)}
+        changed_tests = {p: _read(copy / p) for p in touched if self._judges.is_test_side(p)}
         _put(copy, {p: originals.get(p) for p in changed_tests})
         try:
             yield

@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from empathy_os.analyzers._pytest import ini_args, project_addopts
 from empathy_os.analyzers.project import is_test_file
 from empathy_os.changes.model import Check
 
@@ -59,17 +60,25 @@ class Judges:
 
     plugins: frozenset[str] = frozenset()  # files pytest loads as plugins (`-p NAME`, `pytest_plugins`)
     tops: frozenset[str] = frozenset()  # top-level module names at the root and in src/
+    test_dirs: tuple[str, ...] = ()  # the config's `testpaths` folders (e.g. `testing`), relative
+
+    def is_test_side(self, path: str) -> bool:
+        """Part of the tests (run by them, never by the code under test): test files, files in test
+        folders (`tests`, `test`, the config's `testpaths`)."""
+        return is_test_file(Path(path)) or any(path.startswith(d + "/") for d in self.test_dirs)
 
 
 def judges(root: Path) -> Judges:
     tops = {p.stem if p.suffix == ".py" else p.name for base in (root, root / "src") if base.is_dir()
             for p in base.iterdir()}
-    return Judges(frozenset(local_plugins(root)), frozenset(tops))
-
-
-def is_test_side(path: str) -> bool:
-    """Part of the tests (run by them, never by the code under test): test files and test folders."""
-    return is_test_file(Path(path))
+    try:
+        paths = ini_args(root, "testpaths")
+    except (ValueError, OSError, configparser.Error):
+        paths = []
+    # Only folders named for tests: `testpaths = src tests` (doctests of the sources) must not turn the
+    # code under test into tests.
+    dirs = tuple(d.strip("/") for d in paths if "test" in PurePosixPath(d).name.lower() and (root / d).is_dir())
+    return Judges(frozenset(local_plugins(root)), frozenset(tops), dirs)
 
 
 def check(judged_by: Judges, touched: list[str], originals: dict[str, bytes | None],
@@ -80,7 +89,7 @@ def check(judged_by: Judges, touched: list[str], originals: dict[str, bytes | No
     for p in touched:
         old, new = originals.get(p), after.get(p)
         problem = _autoloaded(p, old, new, judged_by.tops) or _config(p, old, new) or _plugin(p, judged_by.plugins) or (
-            _test_side(p, old, new, additions) if is_test_side(p) else _runner_reach(p, old, new))
+            _test_side(p, old, new, additions) if judged_by.is_test_side(p) else _runner_reach(p, old, new))
         if problem:
             problems.append(problem)
     if problems:
@@ -144,8 +153,6 @@ def _toml_tables(data: bytes | None) -> dict | str:
 def local_plugins(root: Path) -> set[str]:
     """Files of the project's own tree that pytest loads as plugins: `-p NAME` in addopts and
     `pytest_plugins` of the conftest files (resolved to paths relative to `root`)."""
-    from empathy_os.analyzers._pytest import project_addopts
-
     names: list[str] = []
     try:
         opts = project_addopts(root)
@@ -261,16 +268,22 @@ def _only_adds(old: list[ast.stmt], new: list[ast.stmt], where: str, added: list
             continue
         why = _addition(stmt, bound, seen, where, module)
         if why:
-            file = where.split("::")[0]
-            if any(_same(o, stmt) for o in old[i + 1:]):  # what stood before it is gone
-                return f"removes or changes {_describe(old[i])} in {file}"
-            if getattr(stmt, "name", None) in bound - _bound(old[:i]):  # its old self is not above it
-                return f"changes `{stmt.name}` in {file}"
-            return why
+            return _explained(old, i, stmt, bound, where.split("::")[0]) or why
         if _collected(stmt):
             added.append(f"{where}::{stmt.name}")
     if i < len(old):
         return f"removes or changes {_describe(old[i])} in {where.split('::')[0]}"
+    return None
+
+
+def _explained(old: list[ast.stmt], i: int, stmt: ast.stmt, bound: set[str], file: str) -> str | None:
+    """A statement that is no allowed addition, said as what it does to the old ones, where that is clear."""
+    if any(_same(o, stmt) for o in old[i + 1:]):  # what stood before it is gone
+        return f"removes or changes {_describe(old[i])} in {file}"
+    if getattr(stmt, "name", None) in bound - _bound(old[:i]):  # its old self is not above it
+        return f"changes `{stmt.name}` in {file}"
+    if i < len(old) and type(old[i]) is type(stmt) and not hasattr(stmt, "name"):
+        return f"changes {_describe(old[i])} of {file}"
     return None
 
 
