@@ -16,6 +16,19 @@ sdist with a `.venv` inside, see coverage_boost_bench.py) and writes its kept te
 - coverage by hand: `coverage run -m pytest` + `coverage report` in the project with its own
   interpreter, before and after the kept tests are written (the figures are coverage.py's TOTAL).
 The written tests are removed afterwards.
+
+Fixes half (issue 26 §2, §3; `--half fixes`): `fix --apply` offline (ruff's own fixes, screened by the
+project's rules, verified together as one change set) on a copy of each of FIX_PROJECTS — projects of the
+Python 2 era with flake8 configs (B950, max-line-length 80) and `_compat.py` modules, their linters
+installed in the project's venv as their tox `stylecheck` has them. Per project:
+- targeted / in set / applied: findings a change was made for, changes in the verified set, changes the
+  one `--apply` run wrote; rejected: changes that failed alone (found by the bisect); runs: verifications
+  of combined sets (each at most one suite run); left: findings left as they are with a reason (the
+  project's rules, its tests), not counting those that need a model;
+- linters: each declared linter installed in the project's venv, run by hand (its own config) on the
+  touched files, original → after `--apply`; over-long lines at the declared length likewise;
+- range kept: no touched file uses anything its oldest declared Python cannot run (py_features.py, the
+  original against the written file).
 """
 
 from __future__ import annotations
@@ -25,8 +38,10 @@ import ast
 import asyncio
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,6 +56,13 @@ PROJECTS = [
     ("isodate", "isodate==0.6.1", []),  # src layout, unittest classes, private _strfdt & co
     ("humanize", "humanize==4.9.0", ["freezegun"]),  # src layout, private _format_not_finite & co
     ("wcwidth", "wcwidth==0.2.13", ["pytest-cov"]),  # its tox.ini addopts need pytest-cov; private _bisearch
+]
+# name, pinned sdist, what its tox lint env installs (+ test deps): the fixes half.
+FIX_PROJECTS = [
+    ("boltons", "boltons==20.2.1", []),  # declares Python 2.6 (classifiers, tox), no linter config
+    ("click", "click==7.1.2", ["flake8", "flake8-bugbear"]),  # 2.7; [flake8] B9 + max-line-length 80; _compat.py
+    ("Jinja2", "Jinja2==2.11.3", ["flake8", "flake8-bugbear", "markupsafe<2.1"]),  # 2.7; [flake8] B9; _compat.py
+    ("MarkupSafe", "MarkupSafe==1.1.1", ["flake8", "flake8-bugbear"]),  # 2.7; [flake8] max 80 + B950; _compat.py
 ]
 _LITERALS = (str, bytes, int, float, bool, type(None), list, tuple, dict)
 
@@ -223,27 +245,101 @@ TESTS_HEADER = ["project", "kept tests", "touch private", "arg types as project"
                 "coverage by hand"]
 
 
+def linter_counts(python: str, root: Path, files: list[str], tools: list[str]) -> dict[str, int | None]:
+    """Findings of each declared linter on `files` in `root`, run by hand (None: not installed there)."""
+    args = {"flake8": ["--exit-zero"], "black": ["--check", "--diff"], "isort": ["--check-only", "--diff"],
+            "pylint": ["--persistent=n", "--score=n", "--exit-zero"], "mypy": ["--no-incremental"], "pycodestyle": []}
+    out: dict[str, int | None] = {}
+    for tool in tools:
+        if subprocess.run([python, "-c", f"import {tool}"], capture_output=True, check=False).returncode != 0:
+            out[tool] = None
+            continue
+        run = subprocess.run([python, "-m", tool, *args[tool], *files], cwd=root, capture_output=True, text=True,
+                             check=False)
+        out[tool] = sum(1 for line in run.stdout.splitlines() if re.match(r"^[^:\s]+:\d+:", line))
+    return out
+
+
+def fixes_columns(label: str, root: Path, python: str, diffs: Path | None = None) -> list[str]:
+    """The fixes half of a row, from `fix --apply` on a copy of `root` (the project is not written)."""
+    from empathy_os.changes import py_features
+    from empathy_os.changes.declared_linters import over_long
+    from empathy_os.changes.project_rules import ProjectRules
+    from empathy_os.changes.workflow import run_fix
+
+    rules = ProjectRules.read(root)
+    with tempfile.TemporaryDirectory(prefix="mergeability-fix-") as tmp:
+        copy = Path(tmp) / root.name
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".venv", "__pycache__", "*.egg-info"))
+        env_key = os.environ.pop("ANTHROPIC_API_KEY", None)  # offline: ruff's own fixes only
+        try:
+            report = asyncio.run(run_fix(copy, agents=["code_reviewer"], apply=True, python=python))
+        finally:
+            if env_key is not None:
+                os.environ["ANTHROPIC_API_KEY"] = env_key
+        touched = sorted(report.change_set.verdict.touched) if report.change_set and report.applied else []
+        tools = list(rules.linters.tools)
+        before = linter_counts(python, root, touched, tools) if touched else {}
+        after = linter_counts(python, copy, touched, tools) if touched else {}
+        texts = {p: ((root / p).read_text(encoding="utf-8"), (copy / p).read_text(encoding="utf-8")) for p in touched}
+        if diffs and report.change_set:
+            diffs.mkdir(parents=True, exist_ok=True)
+            (diffs / f"{label}.diff").write_text(report.change_set.change.diff, encoding="utf-8")
+        limit = rules.linters.line_length
+        if limit and touched:
+            scratch = Path(tmp) / "probe"
+            scratch.mkdir()
+            longs = [sum(asyncio.run(over_long(scratch, t[i], limit)).values()) for t in texts.values() for i in (0, 1)]
+            before[f"lines > {limit}"], after[f"lines > {limit}"] = sum(longs[0::2]), sum(longs[1::2])
+    broken = [v for old, new in texts.values() for v in py_features.violations(old, new, rules.python)]
+    left = sum(1 for _, why in report.skipped if "needs a model" not in why)
+    lint = ", ".join(f"{t} {before[t]} → {after[t]}" if before[t] is not None else f"{t}: not installed"
+                     for t in before) or ("none declared" if not rules.linters.tools else "no file touched")
+    oldest = rules.python.oldest
+    return [label, "-" if oldest is None else f"{oldest[0]}.{oldest[1]}", str(len(report.targeted)),
+            str(len(report.change_set.ids) if report.change_set else 0), str(len(report.applied)),
+            str(sum(1 for r in report.results if not r.verdict.verified)), str(report.verification_runs),
+            str(left), lint, "yes" if not broken else f"NO: {broken[0][:50]}"]
+
+
+FIXES_HEADER = ["project", "oldest Python", "targeted", "in set", "applied", "rejected", "runs", "left",
+                "declared linters on touched files (by hand)", "range kept"]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--project", action="append", choices=[p[0] for p in PROJECTS])
+    parser.add_argument("--project", action="append", choices=[p[0] for p in [*PROJECTS, *FIX_PROJECTS]])
     parser.add_argument("--pypi", action="append", default=[], metavar="NAME==VERSION")
+    parser.add_argument("--half", choices=["tests", "fixes", "both"], default="both")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "empathy-boost-bench")
     parser.add_argument("--keep", type=Path, help="copy the written tests here, per project, to read them")
+    parser.add_argument("--diffs", type=Path, help="write each project's applied change set here")
     args = parser.parse_args()
-    chosen = [p for p in PROJECTS if not args.project or p[0] in args.project]
-    chosen += [(s, s, []) for s in args.pypi]
-    rows = []
-    for name, spec, deps in chosen:
-        print(f"{name} ({spec}) ...", file=sys.stderr)
-        root = fetch(spec, args.cache)
-        python = user_venv(root, deps)
-        rows.append(tests_columns(spec, root, python, args.keep))
-    widths = [max(len(str(r[i])) for r in [TESTS_HEADER, *rows]) for i in range(len(TESTS_HEADER))]
-    for r in [TESTS_HEADER, ["-" * w for w in widths], *rows]:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
-    print(f"\nmachine: {os.cpu_count()} CPU(s). Tests: the offline boost (no model), target 100 %, every kept test "
+    extra = [(s, s, []) for s in args.pypi]
+    for half, projects, header, columns in (
+            ("tests", PROJECTS, TESTS_HEADER, lambda spec, root, py: tests_columns(spec, root, py, args.keep)),
+            ("fixes", FIX_PROJECTS, FIXES_HEADER, lambda spec, root, py: fixes_columns(spec, root, py, args.diffs))):
+        if args.half not in (half, "both"):
+            continue
+        chosen = [p for p in projects if not args.project or p[0] in args.project] + extra
+        rows = []
+        for name, spec, deps in chosen:
+            print(f"{name} ({spec}) ...", file=sys.stderr)
+            root = fetch(spec, args.cache)
+            rows.append(columns(spec, root, user_venv(root, deps)))
+        if rows:
+            _table(header, rows)
+            print()
+    print(f"machine: {os.cpu_count()} CPU(s). Tests: the offline boost (no model), target 100 %, every kept test "
           "written; private / types read from the written files by this script; coverage by hand = "
-          "`coverage run -m pytest` + `coverage report` TOTAL in the project, before → after.")
+          "`coverage run -m pytest` + `coverage report` TOTAL in the project, before → after. Fixes: "
+          "`fix --apply` offline on a copy; linters run by hand with the project's own config.")
     return 0
 
 

@@ -36,8 +36,8 @@ async def test_one_copy_one_baseline_for_several_changes(fixproj: Path):
         assert verifier._baseline is baseline  # measured once
         again = await verifier.verify(change(good))  # the copy was put back after each change
     assert ok.verified and again.verified, ok.reasons
-    assert [c.name for c in ok.checks] == ["applies", "tests-untouched", "scope", "parses", "no-new-findings", "tests",
-                                           "coverage"]
+    assert [c.name for c in ok.checks] == ["applies", "tests-untouched", "scope", "parses", "python-range",
+                                           "public-names", "no-new-findings", "declared-linters", "tests", "coverage"]
     assert ok.touched == ["calc/parse.py"]
     assert not broken.verified
     assert any("tests: " in r and "test_to_int_rejects_words" in r and "failed 3 times" in r for r in broken.reasons)

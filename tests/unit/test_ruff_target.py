@@ -8,7 +8,8 @@ import subprocess
 import pytest
 from empathy_os.analyzers.base import tool_bin
 from empathy_os.analyzers.project import load_project
-from empathy_os.analyzers.ruff import READ_ONLY, config_args, min_python, target_args
+from empathy_os.analyzers.python_range import declared_python
+from empathy_os.analyzers.ruff import READ_ONLY, config_args, target_args
 
 from tests.unit.analyzer_helpers import write_project
 
@@ -25,7 +26,7 @@ UTC = "import datetime\n\nNOW = datetime.datetime.now(datetime.timezone.utc)\n"
     ("", None),
 ])
 def test_oldest_python(tmp_path, pyproject, oldest):
-    assert min_python(write_project(tmp_path / "p", {"pyproject.toml": pyproject})) == oldest
+    assert declared_python(write_project(tmp_path / "p", {"pyproject.toml": pyproject})).oldest == oldest
 
 
 def up017_findings(root):

@@ -71,6 +71,8 @@ export interface FixChangeJson {
   rejected_attempts?: { tier?: string | null; reasons: string[] }[];
   edits?: FileEditsJson[];
   stale?: string;
+  /** Verified inside the change set: offered through the set's own entry (agent "change_set"). */
+  in_set?: boolean;
 }
 
 export interface FixResultJson {
@@ -169,14 +171,15 @@ export function fixRequest(root: string, picked: PickEntry[], findings: FindingR
 /**
  * Which verified changes go into the preview. A change is offered only if every file it touches is, in the
  * editor, exactly what was verified: the same version the daemon checked (when the file was open then)
- * and the same text (sha256). Two changes on one file were each verified alone, never together, so only
- * the first is offered; the other waits for the next run.
+ * and the same text (sha256). The daemon verifies every change of a run together as one change set and
+ * sends the set as one entry (its members say `in_set` and are offered through it); two entries that still
+ * touch one file were verified apart, so only the first is offered; the other waits for the next run.
  */
 export function planEdits(result: FixResultJson, current: (path: string) => DocState | undefined): EditPlan {
   const plan: EditPlan = { offered: [], notOffered: [] };
   const claimed = new Set<string>();
   for (const change of result.changes ?? []) {
-    if (!change.verified) {
+    if (!change.verified || change.in_set) {
       continue;
     }
     if (change.stale) {

@@ -123,3 +123,18 @@ test("the report shows the measured reasons of rejected changes, attempts, skipp
   assert.match(md, /> max cost \$0\.0100 reached/);
   assert.match(md, /Model cost \$0\.0123; took 9\.9 s\.$/);
 });
+
+test("the change set is offered as one entry; its members are not offered twice", () => {
+  const set = verified("set:2", "a.py");
+  set.agent = "change_set";
+  const result: FixResultJson = {
+    changes: [
+      { ...verified("m1", "a.py"), in_set: true },
+      { ...verified("m2", "a.py"), in_set: true },
+      set,
+    ],
+  };
+  const plan = planEdits(result, () => ({ version: 3, sha256: sha(before) }));
+  assert.deepEqual(plan.offered.map((o) => o.change.id), ["set:2"]);
+  assert.deepEqual(plan.notOffered, []);
+});

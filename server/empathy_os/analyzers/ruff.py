@@ -4,6 +4,8 @@ Config: the project's own ruff config (`ruff.toml`, `.ruff.toml`, or `[tool.ruff
 passed with `--config`, and `--force-exclude` keeps its excludes. Without one, ruff runs `--isolated`
 (no parent folder's or user config leaks in) with ruff's own default rule set, so the count equals
 `ruff check --isolated <the same files>` run by hand in the project root. The scope line names which.
+Where the config names no `target-version`, the project's oldest declared Python (python_range.py) is
+passed as `--target-version`, so a project declaring `>=3.7` gets no `datetime.UTC` (UP017) finding.
 
 Read-only whatever the config says: `--no-fix` (a config's `fix = true` would rewrite the user's files),
 `--no-unsafe-fixes`, `--no-cache` (no `.ruff_cache` or configured `cache-dir` in the project).
@@ -14,10 +16,8 @@ Score: 10 - (ruff issues per 100 non-blank source lines), floored at 0.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections import Counter
-from pathlib import Path
 
 from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
 from empathy_os.analyzers.base import (
@@ -30,6 +30,7 @@ from empathy_os.analyzers.base import (
     tool_bin,
 )
 from empathy_os.analyzers.project import read_pyproject, rel, source_files
+from empathy_os.analyzers.python_range import declared_python, ruff_target
 
 NAME = "ruff"
 READ_ONLY = ["--no-fix", "--no-unsafe-fixes", "--no-cache"]
@@ -50,42 +51,34 @@ def config_args(ctx: ProjectContext) -> list[str]:
     return ["--config", name, "--force-exclude"] if name else ["--isolated"]
 
 
-_LOWER_BOUND = re.compile(r"(?:>=|\^|~=|==|~)\s*3\.(\d+)")
-
-
-def min_python(root: Path) -> tuple[int, int] | None:
-    """The oldest Python 3 the project declares it supports: `[project] requires-python`, else poetry's
-    `python` dependency (`>=3.7,<4.0`, `^3.8`, `~=3.9`)."""
-    data = read_pyproject(root)
-    spec = data.get("project", {}).get("requires-python") or (
-        data.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python"))
-    minors = [int(m) for m in _LOWER_BOUND.findall(spec)] if isinstance(spec, str) else []
-    return (3, min(minors)) if minors else None
+def _config(ctx: ProjectContext) -> dict:
+    name = config_file(ctx)
+    if name == "pyproject.toml":
+        return read_pyproject(ctx.root).get("tool", {}).get("ruff", {})
+    if name:
+        try:
+            return tomllib.loads((ctx.root / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return {}
+    return {}
 
 
 def target_args(ctx: ProjectContext) -> list[str]:
-    """`--target-version` for the project's oldest Python when its ruff config does not name one, so a
-    fix never uses syntax or APIs newer than what the project supports (e.g. UP017's `datetime.UTC`,
-    3.11, offered to a project declaring 3.7 under poetry, which ruff does not read)."""
-    name = config_file(ctx)
-    if name == "pyproject.toml":
-        config = read_pyproject(ctx.root).get("tool", {}).get("ruff", {})
-    elif name:
-        try:
-            config = tomllib.loads((ctx.root / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            config = {}
-    else:
-        config = {}
-    oldest = min_python(ctx.root)
-    if "target-version" in config or oldest is None:
+    """`--target-version` for the project's oldest declared Python (python_range.py) when its ruff config
+    names none: the count then equals a plain `ruff check` in the project root, and a fix never uses
+    syntax or APIs newer than what the project supports (e.g. UP017's `datetime.UTC`, 3.11, offered to a
+    project declaring 3.7 under poetry or in setup.py, which ruff does not read)."""
+    if "target-version" in _config(ctx):
         return []
-    return ["--target-version", f"py{oldest[0]}{max(oldest[1], 7)}"]  # ruff knows py37 and later
+    target = ruff_target(declared_python(ctx.root))
+    return ["--target-version", target] if target else []
 
 
 def rule_set(ctx: ProjectContext) -> str:
     name = config_file(ctx)
-    return f"the project's rules ({name})" if name else "ruff's default rules (no project ruff config; --isolated)"
+    rules = f"the project's rules ({name})" if name else "ruff's default rules (no project ruff config; --isolated)"
+    target = target_args(ctx)
+    return rules + (f"; --target-version {target[1]} ({declared_python(ctx.root).describe()})" if target else "")
 
 
 def _severity(code: str | None) -> Severity:
@@ -112,7 +105,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:
         return not_run(NAME, tool, f"no Python source files to lint in {ctx.root}")
-    args = config_args(ctx)
+    args = config_args(ctx) + target_args(ctx)
     cmd = [tool_bin("ruff"), "check", "--output-format", "json", *READ_ONLY, "--exit-zero", *args,
            *[rel(ctx, f) for f in files]]
     run = await run_tool(cmd, ctx.root, timeout=float(setting(ctx, "tool_timeout", 600)), background=True)

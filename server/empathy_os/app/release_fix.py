@@ -4,8 +4,9 @@ One goal, one team. For each gate the release prep failed, the agents that can m
 the orchestrator (an `ExecutionPlan`, workflow "release_fix", Sequential in gate order), which is run,
 recorded and learned like any other composition: coverage → test_coverage_analyzer (the boost offline;
 model-written tests with a key), critical security → security_auditor, quality → code_reviewer and
-refactoring_specialist, documentation → documentation_writer. Every change is verified alone by the
-changes/ engine; then the whole verified set is applied to one private copy and release prep runs there,
+refactoring_specialist, documentation → documentation_writer. The changes to the project's files are
+verified together as one change set by the changes/ engine (change_set.py; a bisect only when the set
+fails), new test files each on their own; then all of it is applied to one private copy and release prep runs there,
 so the gates "after" are measured, not predicted. Its outcome (approved on the copy or not) is what the
 composition learns. `apply=True` writes the same set into the project (a file changed since verification
 is refused); the caller re-measures the project for its verdict.
@@ -60,8 +61,8 @@ def plan(report: Any, gates: dict[str, float]) -> ExecutionPlan | None:
         return None
     agents = list(dict.fromkeys(a for name in failed for a in GATE_AGENTS[name]))
     rationale = {name: f"{', '.join(GATE_AGENTS[name])}: {_WHY[name]}" for name in failed}
-    rationale["strategy"] = ("sequential: each agent's changes are verified alone, then the whole set is "
-                             "measured together on one copy against the release gates")
+    rationale["strategy"] = ("sequential: the agents' changes are verified together as one change set, then "
+                             "the whole set is measured on one copy against the release gates")
     rules = sorted({f.rule for f in report.findings if f.tool == "bandit" and f.severity == "critical"})
     return ExecutionPlan(
         task=TASK, task_pattern=TASK_PATTERN, strategy=StrategyName.SEQUENTIAL,
@@ -94,7 +95,7 @@ async def run(root: str | Path, report: Any, *, gates: dict[str, float], python:
 
 
 async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResult, bool, float | None]:
-    from empathy_os.changes.workflow import run_fix
+    from empathy_os.changes.workflow import run_fix, writable
 
     apply, progress = run.extras.get("apply", False), run.extras.get("progress")
     agents = [a.id for a in plan.agents]
@@ -106,13 +107,13 @@ async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResul
     if "min_coverage" in plan.workflow_args["failed"] and not run.trusted:
         fix.notes.append("coverage gate: tests are written only in a trusted workspace (they run project code)")
     out["notes"] = fix.notes
-    verified = [r for r in fix.results if r.verdict.verified]
-    after = await _measure_after(run, verified, out) if verified else None
+    units = writable(fix)  # the change set (and new test files), each written in one go
+    after = await _measure_after(run, units, out) if units else None
     if after is None:
         out["gates_after"] = None
         out["notes"].append("no verified change: the gates would stay as they are")
-    if apply and verified:
-        out["applied"], out["refused"] = _write(run.project_root, verified, out["gates_after"]["applied_in_copy"])
+    if apply and units:
+        out["applied"], out["refused"] = _write(run.project_root, units, out["gates_after"]["applied_in_copy"])
     success = bool(after is not None and after.approved)
     quality = after.metrics.get("quality_score") if after is not None else None
     outputs = [_agent_result(a, fix, out) for a in plan.agents]
@@ -123,7 +124,7 @@ async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResul
     return result, success, quality
 
 
-async def _measure_after(run: RunContext, verified: list[Any], out: dict[str, Any]) -> Any:
+async def _measure_after(run: RunContext, units: list[tuple[list[str], Any]], out: dict[str, Any]) -> Any:
     """Release prep on a copy holding every verified change that applies (a what-if: nothing learned)."""
     from empathy_os.changes.apply import apply_verdict
     from empathy_os.testgen.sandbox import Sandbox
@@ -133,12 +134,12 @@ async def _measure_after(run: RunContext, verified: list[Any], out: dict[str, An
                                       "empathy-release-fix-")
     try:
         applied, refused = [], {}
-        for r in verified:
-            why = apply_verdict(sandbox.copy, r.verdict)
+        for ids, verdict in units:
+            why = apply_verdict(sandbox.copy, verdict)
             if why is None:
-                applied.append(r.change.id)
+                applied += ids
             else:
-                refused[r.change.id] = why
+                refused.update(dict.fromkeys(ids, why))
         workflow = OrchestratedReleasePrepWorkflow(quality_gates=run.quality_gates, max_cost=0.0)
         after = await workflow.execute(sandbox.copy, python=run.python, trusted=run.trusted, use_cache=False,
                                        learn=False)
@@ -149,17 +150,17 @@ async def _measure_after(run: RunContext, verified: list[Any], out: dict[str, An
     return after
 
 
-def _write(root: Path, verified: list[Any], measured: list[str]) -> tuple[list[str], dict[str, str]]:
+def _write(root: Path, units: list[tuple[list[str], Any]], measured: list[str]) -> tuple[list[str], dict[str, str]]:
     """Write the change set the copy was measured with; anything else is refused with the reason."""
     from empathy_os.changes.apply import apply_verdict
 
     applied, refused = [], {}
-    for r in verified:
-        why = "not in the measured set" if r.change.id not in measured else apply_verdict(root, r.verdict)
+    for ids, verdict in units:
+        why = "not in the measured set" if ids[0] not in measured else apply_verdict(root, verdict)
         if why is None:
-            applied.append(r.change.id)
+            applied += ids
         else:
-            refused[r.change.id] = why
+            refused.update(dict.fromkeys(ids, why))
     return applied, refused
 
 

@@ -18,6 +18,8 @@ rejected by one is not run through the test suite):
    new test files;
 5. findings — each claimed finding is gone (the same analyzer re-run on the touched files) and bandit and
    ruff report nothing new there; docstring: interrogate's missing count on the touched files fell;
+5b. project rules (project_rules.py) — nothing the oldest declared Python cannot run, no name other code
+   relies on removed, the declared linters (those installed) and line length report nothing new;
 6. tests — the project's tests AS THEY WERE BEFORE THE CHANGE (its test files put back in the copy for
    this run, new ones taken out) pass on the changed code, except tests that already failed before; a
    test that newly fails is re-run twice: failing again it is broken (rejected), passing it is flaky
@@ -44,7 +46,7 @@ from typing import Self
 from empathy_os.analyzers import load_project
 from empathy_os.analyzers.base import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
-from empathy_os.changes import judging, measure, suite_checks, text_checks
+from empathy_os.changes import judging, measure, project_rules, suite_checks, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
 from empathy_os.changes.patch import (
     Applied,
@@ -97,6 +99,7 @@ class Verifier:
         self._pristine = await asyncio.to_thread(tree_hashes, self.sandbox.copy)
         self.sources = [rel(self.copy_ctx, p) for p in source_files(self.copy_ctx)]
         self._judges = await asyncio.to_thread(judging.judges, self.sandbox.copy)
+        self.rules = project_rules.ProjectRules.read(self.sandbox.copy)
 
     async def close(self) -> None:
         if self.sandbox is not None:
@@ -200,7 +203,11 @@ class Verifier:
         if any(not c.passed for c in verdict.checks):
             return
         verdict.checks += text_checks.kind_checks(change, touched, originals, after_bytes)
+        verdict.checks += project_rules.text_checks(self.rules, change, touched, originals, after_bytes)
         verdict.checks += await self._findings(change, sources, before, targets)
+        if all(c.passed for c in verdict.checks):
+            verdict.checks.append(await project_rules.linter_check(
+                self.rules, self.sandbox, self.ctx.trusted, touched, originals, after_bytes))
         if any(not c.passed for c in verdict.checks):
             return
         measured = [p for p in sources if after_bytes.get(p) is not None]
@@ -295,6 +302,8 @@ class Verifier:
             # nothing either: "no test newly fails" would hold for any change.
             if not base.outcomes:
                 why = "the project has no tests that pytest collects"
+            elif not base.failed:
+                why = f"no test of the project passes before the change (all {len(base.skipped)} skipped)"
             else:
                 broken = sorted(base.failed)
                 why = (f"no test of the project passes before the change ({len(broken)} failing or not "

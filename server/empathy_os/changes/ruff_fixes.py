@@ -14,7 +14,8 @@ from collections import defaultdict
 
 from empathy_os.analyzers import run_analyzer
 from empathy_os.analyzers._util import dist_version
-from empathy_os.analyzers.base import Finding, run_tool, tool_bin
+from empathy_os.analyzers.base import Finding, Severity, run_tool, tool_bin
+from empathy_os.analyzers.project import rel, test_files
 from empathy_os.analyzers.ruff import READ_ONLY, config_args, target_args
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, ChangeKind, Region
@@ -58,6 +59,21 @@ async def current_findings(verifier: Verifier) -> list[Finding]:
     if not result.ran:
         raise RuntimeError(f"ruff could not run: {result.error}")
     return result.findings
+
+
+async def test_file_findings(verifier: Verifier) -> list[Finding]:
+    """ruff's findings in the project's test files, with the analyzer's rules and target (the analyzer
+    measures sources only; `fix` lists these as skipped rather than leave them unsaid)."""
+    ctx = verifier.copy_ctx
+    files = [rel(ctx, p) for p in test_files(ctx)]
+    if not files:
+        return []
+    cmd = [tool_bin("ruff"), "check", "--output-format", "json", *READ_ONLY, "--exit-zero",
+           *config_args(ctx), *target_args(ctx), *files]
+    run = await run_tool(cmd, verifier.sandbox.copy, timeout=300)
+    return [Finding(tool="ruff", rule=r.get("code") or "syntax-error", severity=Severity.LOW,
+                    path=rel(ctx, r["filename"]), line=max(1, int((r.get("location") or {}).get("row") or 1)),
+                    message=r.get("message", "")) for r in json.loads(run.stdout or "[]")]
 
 
 async def propose(verifier: Verifier, findings: list[Finding]) -> tuple[list[Change], list[Finding]]:

@@ -68,7 +68,12 @@ class SuiteRun:
 
     @property
     def passed(self) -> set[str]:
-        return {t for t, o in self.outcomes.items() if o and all(x in ("passed", "skipped") for x in o)}
+        """Tests that ran and passed (a skipped test shows nothing, so it is not counted here)."""
+        return {t for t, o in self.outcomes.items() if "passed" in o and all(x in ("passed", "skipped") for x in o)}
+
+    @property
+    def skipped(self) -> set[str]:
+        return {t for t, o in self.outcomes.items() if o and all(x == "skipped" for x in o)}
 
     def tail(self, limit: int = 2500) -> str:
         return self.output[-limit:]

@@ -11,7 +11,8 @@ from empathy_os.changes.suite import SuiteRun
 
 def tests_check(base: SuiteRun, run: SuiteRun, newly: list[str], flaky: list[str], reruns: int) -> Check:
     missing = sorted(set(base.outcomes) - set(run.outcomes))
-    parts = [(f"{len(run.passed)} passed, {len(run.failed)} failed ({len(base.failed)} failed before the change) "
+    parts = [(f"{len(run.passed)} passed, {len(run.skipped)} skipped, {len(run.failed)} failed "
+              f"({len(base.failed)} failed before the change) "
               "— the project's tests as they were before it")]
     if newly:
         parts.append(f"broken by the change (failed {1 + reruns} times): {', '.join(newly[:5])}")
@@ -21,7 +22,8 @@ def tests_check(base: SuiteRun, run: SuiteRun, newly: list[str], flaky: list[str
         parts.append(f"{len(missing)} test(s) no longer run: {', '.join(missing[:5])}")
     detail = "; ".join(parts) + (f"\n{run.tail(1500)}" if newly else "")
     return Check(name="tests", passed=not newly and not missing, detail=detail,
-                 measured={"tests_passed": len(run.passed), "tests_failed": len(run.failed), "broken": newly,
+                 measured={"tests_passed": len(run.passed), "tests_skipped": len(run.skipped),
+                           "tests_failed": len(run.failed), "broken": newly,
                            "flaky": flaky, "not_run": missing, "seconds": round(run.duration, 2)})
 
 

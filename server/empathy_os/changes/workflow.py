@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from pydantic import BaseModel, Field
 
 from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers.base import Finding
-from empathy_os.changes import boost, ruff_fixes
+from empathy_os.changes import boost, change_set, project_rules, ruff_fixes
 from empathy_os.changes.apply import apply_verdict
+from empathy_os.changes.change_set import ChangeSet
 from empathy_os.changes.engine import Verifier
-from empathy_os.changes.model import Change, Verdict
+from empathy_os.changes.model import Change, ChangeKind, Verdict
 from empathy_os.llm.budgeted import validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
 
@@ -41,8 +43,10 @@ class Attempt(BaseModel):
 
 class ChangeResult(BaseModel):
     change: Change
-    verdict: Verdict
+    verdict: Verdict  # a member of the change set carries the set's verdict (it was verified in it)
     attempts: list[Attempt] = Field(default_factory=list)  # earlier rejected proposals for the same findings
+    in_set: bool = False
+    apart: str | None = None  # verified, but not in the change set: why
 
     def to_json(self) -> dict[str, Any]:
         c, v = self.change, self.verdict
@@ -54,6 +58,7 @@ class ChangeResult(BaseModel):
             "measurements": v.measurements(), "verification_seconds": round(v.duration_seconds, 3),
             "cost_usd": round(c.cost_usd + sum(a.change.cost_usd for a in self.attempts), 6),
             "rejected_attempts": [{"tier": a.change.tier, "reasons": a.verdict.reasons} for a in self.attempts],
+            "in_set": self.in_set, "apart": self.apart,
         }
 
 
@@ -62,10 +67,13 @@ class FixReport(BaseModel):
     agents: list[str]
     targeted: list[Finding] = Field(default_factory=list)
     results: list[ChangeResult] = Field(default_factory=list)
+    change_set: ChangeSet | None = None  # every verified change to the project's files, verified together
+    verification_runs: int = 0  # verifications of combined sets (each at most one suite run)
     skipped: list[tuple[Finding, str]] = Field(default_factory=list)  # findings no agent could work on, why
     applied: list[str] = Field(default_factory=list)
     refused: dict[str, str] = Field(default_factory=dict)  # change id -> why --apply did not write it
     notes: list[str] = Field(default_factory=list)
+    project_rules: dict[str, Any] = Field(default_factory=dict)  # the declared Python range and linters kept
     cost_usd: float = 0.0
     max_cost: float | None = None
     duration_seconds: float = 0.0
@@ -84,14 +92,33 @@ class FixReport(BaseModel):
             "findings_targeted": len(self.targeted),
             "findings_without_verified_change": [_finding(f) for f in self.unresolved],
             "changes": [r.to_json() for r in self.results],
+            "change_set": _set_json(self.change_set),
+            "verification_runs": self.verification_runs,
             "skipped": [{**_finding(f), "reason": why} for f, why in self.skipped],
             "applied": self.applied,
             "refused": self.refused,
             "notes": self.notes,
+            "project_rules": self.project_rules,
             "cost_usd": round(self.cost_usd, 6),
             "max_cost_usd": self.max_cost,
             "duration_seconds": round(self.duration_seconds, 3),
         }
+
+
+def _set_json(s: ChangeSet | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    v = s.verdict
+    return {"id": f"set:{len(s.ids)}", "ids": s.ids, "description": s.change.description, "diff": s.change.diff,
+            "verified": v.verified, "touched": v.touched, "reasons": v.reasons, "measurements": v.measurements(),
+            "verification_seconds": round(v.duration_seconds, 3)}
+
+
+def writable(report: FixReport) -> list[tuple[list[str], Verdict]]:
+    """What `--apply` writes, each unit in one go: the change set, and the boost's new test files."""
+    out = [(report.change_set.ids, report.change_set.verdict)] if report.change_set else []
+    return out + [([r.change.id], r.verdict) for r in report.results
+                  if r.verdict.verified and r.change.kind == ChangeKind.TESTS]
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -143,14 +170,9 @@ async def run_fix(
     try:
         async with Verifier(ctx) as verifier:
             say("measuring findings in a private copy", 5.0)
-            findings: dict[str, list[Finding]] = {}
-            for agent in (a for a in chosen if a in AGENTS):
-                result = await run_analyzer(AGENTS[agent], verifier.copy_ctx)
-                if not result.ran:
-                    report.notes.append(f"{agent}: {AGENTS[agent]} could not run: {result.error}")
-                found = [f for f in result.findings if agent != "refactoring_specialist"
-                         or f.rule.startswith("radon-cc-")]
-                findings[agent] = _selected(found, rules, paths, lines)
+            findings = {agent: await _findings_for(verifier, agent, report, rules, paths, lines)
+                        for agent in chosen if agent in AGENTS}
+            report.project_rules = project_rules.describe(verifier.rules)
             await _propose_all(verifier, proposer, findings, report, say)
             spent = proposer.budget.spent if proposer else 0.0
             if boost.AGENT in chosen:
@@ -173,21 +195,27 @@ async def run_fix(
     return report
 
 
+async def _findings_for(verifier: Verifier, agent: str, report: FixReport, rules: list[str] | None,
+                        paths: list[str] | None, lines: set[int] | None) -> list[Finding]:
+    """The agent's findings that a change may target; the others go to `report.skipped` with the reason."""
+    result = await run_analyzer(AGENTS[agent], verifier.copy_ctx)
+    if not result.ran:
+        report.notes.append(f"{agent}: {AGENTS[agent]} could not run: {result.error}")
+    found = [f for f in result.findings if agent != "refactoring_specialist" or f.rule.startswith("radon-cc-")]
+    if agent == "code_reviewer":  # listed, never targeted: fix does not change test files
+        found += await ruff_fixes.test_file_findings(verifier)
+    kept, skipped = project_rules.screen(verifier.rules, _selected(found, rules, paths, lines), verifier.sandbox.copy)
+    report.skipped += skipped
+    return kept
+
+
 async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, list[Finding]],
                        report: FixReport, say: Progress) -> None:
-    needs_model: list[tuple[str, Finding]] = []
-    if "code_reviewer" in findings:
-        changes, unfixable = await ruff_fixes.propose(verifier, findings["code_reviewer"])
-        report.targeted += [f for c in changes for f in c.findings]
-        for i, change in enumerate(changes, 1):
-            say(f"verifying {change.id}", 10 + 80 * i / max(1, len(changes)))
-            verdict = await verifier.verify(change)
-            report.results.append(ChangeResult(change=change, verdict=verdict))
-            if not verdict.verified:
-                needs_model += [("code_reviewer", f) for f in change.findings]
-        needs_model += [("code_reviewer", f) for f in unfixable]
+    members, needs_model = await _ruff_set(verifier, findings["code_reviewer"], report, say) \
+        if "code_reviewer" in findings else ([], [])
     for agent in ("security_auditor", "documentation_writer", "refactoring_specialist"):
         needs_model += [(agent, f) for f in findings.get(agent, [])]
+    modelled: list[Change] = []
     for agent, finding in needs_model:
         if proposer is None:
             report.skipped.append((finding, f"{agent} needs a model for this finding (set ANTHROPIC_API_KEY)"))
@@ -198,6 +226,47 @@ async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, li
         result = await proposer.propose(verifier, agent, finding)
         if result is not None:
             report.results.append(result)
+            if result.verdict.verified:
+                modelled.append(result.change)
+    if modelled:  # the model's verified changes join the set: verified together once more
+        say(f"verifying {len(members) + len(modelled)} change(s) together", 95.0)
+        final = await change_set.verify_set(verifier, members + modelled)
+        report.verification_runs += final.runs
+        prior = set(report.change_set.ids) if report.change_set else set()
+        report.results = [r for r in report.results if r.change.id not in prior and r.apart is None]
+        for change, verdict in final.rejected:
+            report.results = [r for r in report.results if r.change.id != change.id]
+            report.results.append(ChangeResult(change=change, verdict=verdict))
+        _record(report, final)
+
+
+async def _ruff_set(verifier: Verifier, findings: list[Finding], report: FixReport,
+                    say: Progress) -> tuple[list[Change], list[tuple[str, Finding]]]:
+    """ruff's fixes verified as one set: (the verified ones, findings left for a model)."""
+    changes, unfixable = await ruff_fixes.propose(verifier, findings)
+    report.targeted += [f for c in changes for f in c.findings]
+    say(f"verifying {len(changes)} change(s) together", 10.0)
+    first = await change_set.verify_set(verifier, changes)
+    report.verification_runs += first.runs
+    needs_model = [("code_reviewer", f) for f in unfixable]
+    for change, verdict in first.rejected:
+        report.results.append(ChangeResult(change=change, verdict=verdict))
+        needs_model += [("code_reviewer", f) for f in change.findings]
+    _record(report, first)
+    return (first.main.members if first.main else []) + [c for c, _, _ in first.apart], needs_model
+
+
+def _record(report: FixReport, outcome: change_set.SetResult) -> None:
+    """The set's members carry the set's verdict (`in_set` when the set holds more than one: the set is
+    then offered as one); verified changes kept apart say why."""
+    report.change_set = outcome.main
+    members = outcome.main.members if outcome.main else []
+    placed = [(c, outcome.main.verdict, None) for c in members] + list(outcome.apart)
+    before = {r.change.id: r for r in report.results}
+    report.results = [r for r in report.results if r.change.id not in {c.id for c, _, _ in placed}] + [
+        ChangeResult(change=c, verdict=verdict, in_set=why is None and len(members) > 1, apart=why,
+                     attempts=before[c.id].attempts if c.id in before else [])
+        for c, verdict, why in placed]
 
 
 async def _propose_tests(verifier: Verifier, report: FixReport, paths: list[str] | None,
@@ -214,31 +283,58 @@ async def _propose_tests(verifier: Verifier, report: FixReport, paths: list[str]
 
 
 def _apply(root: Path, report: FixReport) -> None:
-    for r in report.results:
-        if not r.verdict.verified:
-            continue
-        why = apply_verdict(root, r.verdict)
+    for ids, verdict in writable(report):
+        why = apply_verdict(root, verdict)
         if why is None:
-            report.applied.append(r.change.id)
+            report.applied += ids
         else:
-            report.refused[r.change.id] = why
+            report.refused.update(dict.fromkeys(ids, why))
+    for r in report.results:
+        if r.apart:
+            report.refused[r.change.id] = r.apart
+
+
+def _render_result(c: Change, v: Verdict, head: str) -> list[str]:
+    who = c.agent + (f" ({c.tier}, ${c.cost_usd:.4f})" if c.tier else "")
+    lines = [f"\n[{head}] {c.description} — {who}"]
+    lines += [f"    {ch.name}: {'ok' if ch.passed else 'FAILED'} — {ch.detail.splitlines()[0]}" for ch in v.checks]
+    if v.bad_input:
+        lines.append(f"    {v.bad_input}")
+    return lines
+
+
+def _render_skipped(skipped: list[tuple[Finding, str]]) -> list[str]:
+    """One line per finding, except a reason shared by many (tests, no model), said once with a count."""
+    by_reason: dict[str, list[Finding]] = {}
+    for f, why in skipped:
+        by_reason.setdefault(why, []).append(f)
+    lines = []
+    for why, found in by_reason.items():
+        if len(found) > 3:
+            rules = Counter(f.rule for f in found)
+            lines.append(f"\n[SKIPPED] {len(found)} finding(s) ({', '.join(f'{r} x{n}' for r, n in rules.most_common(6))}"
+                         f"{', ...' if len(rules) > 6 else ''}): {why}")
+        else:
+            lines += [f"\n[SKIPPED] {f.rule} {f.path}:{f.line}: {why}" for f in found]
+    return lines
 
 
 def render_text(report: FixReport, applied: bool) -> str:
     lines = [f"Fix: {report.project_root} (agents: {', '.join(report.agents)})"]
+    if report.project_rules:
+        lines.append(f"Kept: {report.project_rules['python']}; declared linters: {report.project_rules['linters']}")
     for r in report.results:
-        c, v = r.change, r.verdict
-        head = "VERIFIED" if v.verified else "REJECTED"
-        who = c.agent + (f" ({c.tier}, ${c.cost_usd:.4f})" if c.tier else "")
-        lines.append(f"\n[{head}] {c.description} — {who}")
-        lines += [f"    {ch.name}: {'ok' if ch.passed else 'FAILED'} — {ch.detail.splitlines()[0]}"
-                  for ch in v.checks]
-        if v.bad_input:
-            lines.append(f"    {v.bad_input}")
-        if v.verified:
+        if not r.in_set:
+            lines += _render_result(r.change, r.verdict, "REJECTED" if not r.verdict.verified else "VERIFIED, APART")
+            lines += [f"    not in the change set: {r.apart}"] if r.apart else []
+    if report.change_set:
+        s = report.change_set
+        lines += _render_result(s.change, s.verdict, "VERIFIED TOGETHER")
+        lines.append(f"    ({report.verification_runs} verification run(s) for the set, bisect included)")
+        for c in s.members:
+            lines.append(f"  - {c.description} — {c.agent}")
             lines.append("    " + c.diff.rstrip().replace("\n", "\n    "))
-    for f, why in report.skipped:
-        lines.append(f"\n[SKIPPED] {f.rule} {f.path}:{f.line}: {why}")
+    lines += _render_skipped(report.skipped)
     verified = sum(1 for r in report.results if r.verdict.verified)
     lines.append(f"\n{verified} verified change(s) for {len(report.targeted) - len(report.unresolved)} of "
                  f"{len(report.targeted)} targeted finding(s); model cost ${report.cost_usd:.4f}")

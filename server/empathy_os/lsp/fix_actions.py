@@ -120,39 +120,59 @@ def _stale_reason(stale: list[str]) -> str:
     return f"{', '.join(stale)} changed since it was verified"
 
 
+def _file_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[dict[str, Any]], str | None]:
+    edits, why_not = _document_edits(ls, root, verdict)
+    if why_not:
+        return [], why_not
+    return [{"uri": e.text_document.uri, "path": rel, "version": e.text_document.version,
+             "before_sha256": verdict.before_sha.get(rel), "edits": [_edit_json(t) for t in e.edits]}
+            for rel, e in zip(verdict.touched, edits, strict=True)], None
+
+
 def _edits_json(ls: EmpathyServer, root: Path, report: Any, data: dict[str, Any]) -> None:
-    """Adds `edits` (or `stale`) to each verified change of the JSON: what the extension previews."""
+    """Adds `edits` (or `stale`) to what the extension previews: the change set as one entry of `changes`
+    when it holds several (its members say `in_set`), and each verified change outside it (the boost's new
+    test files, a set of one)."""
+    from empathy_os.changes.workflow import writable
+
+    units = {ids[0]: verdict for ids, verdict in writable(report)}
     by_id = {r.change.id: r for r in report.results}
     for change in data["changes"]:
         result = by_id.get(change["id"])
-        if result is None or not result.verdict.verified:
-            continue
-        edits, why_not = _document_edits(ls, root, result.verdict)
-        if why_not:
-            change["stale"] = why_not
-            continue
-        change["edits"] = [{"uri": e.text_document.uri, "path": rel, "version": e.text_document.version,
-                            "before_sha256": result.verdict.before_sha.get(rel),
-                            "edits": [_edit_json(t) for t in e.edits]}
-                           for rel, e in zip(result.verdict.touched, edits, strict=True)]
+        if result is not None and result.apart:
+            change["stale"] = result.apart
+        elif result is not None and change["id"] in units and not result.in_set:
+            _attach(change, *_file_edits(ls, root, result.verdict))
+    if report.change_set is not None and len(report.change_set.ids) > 1:
+        entry = {**data["change_set"], "agent": "change_set", "kind": report.change_set.change.kind.value}
+        _attach(entry, *_file_edits(ls, root, report.change_set.verdict))
+        data["changes"].append(entry)
+
+
+def _attach(change: dict[str, Any], edits: list[dict[str, Any]], stale: str | None) -> None:
+    if stale:
+        change["stale"] = stale
+    else:
+        change["edits"] = edits
 
 
 async def _send_edits(ls: EmpathyServer, root: Path, report: Any) -> list[dict[str, Any]]:
-    """One applyEdit per verified change, bound to the open document's version; refused when the editor's
-    text is not what was verified."""
+    """One applyEdit for the change set (and one per other verified unit), bound to the open documents'
+    versions; refused when the editor's text is not what was verified."""
+    from empathy_os.changes.workflow import writable
+
     applied = []
-    for result in report.results:
-        verdict = result.verdict
-        if not verdict.verified:
-            continue
+    labels = {r.change.id: r.change.description for r in report.results}
+    for members, verdict in writable(report):
         changes, why_not = _document_edits(ls, root, verdict)
         if why_not:
-            applied.append({"id": result.change.id, "applied": False, "reason": why_not})
+            applied += [{"id": cid, "applied": False, "reason": why_not} for cid in members]
             continue
+        label = labels.get(members[0], "") if len(members) == 1 else f"{len(members)} verified changes"
         answer = await ls.workspace_apply_edit_async(types.ApplyWorkspaceEditParams(
-            edit=types.WorkspaceEdit(document_changes=changes), label=result.change.description[:80]))
-        applied.append({"id": result.change.id, "applied": bool(answer.applied),
-                        "reason": answer.failure_reason})
+            edit=types.WorkspaceEdit(document_changes=changes), label=label[:80]))
+        applied += [{"id": cid, "applied": bool(answer.applied), "reason": answer.failure_reason}
+                    for cid in members]
     return applied
 
 

@@ -63,6 +63,8 @@ async def fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
     data = report.model_dump(mode="json")
     for wire, result in zip(data["results"], report.results, strict=True):
         wire["verdict"] = _verdict_wire(result.verdict)
+    if report.change_set is not None:
+        data["change_set"]["verdict"] = _verdict_wire(report.change_set.verdict)
     return data
 
 
@@ -107,7 +109,9 @@ def fix_report_from_wire(data: dict[str, Any]) -> Any:
     from empathy_os.changes.workflow import FixReport
 
     results = [{**r, "verdict": verdict_from_wire(r["verdict"])} for r in data["results"]]
-    return FixReport.model_validate({**data, "results": results})
+    whole = data.get("change_set")
+    whole = whole and {**whole, "verdict": verdict_from_wire(whole["verdict"])}
+    return FixReport.model_validate({**data, "results": results, "change_set": whole})
 
 
 JOBS: dict[str, Callable[[dict[str, Any], Say], Awaitable[dict[str, Any]]]] = {
