@@ -19,7 +19,7 @@ The written tests are removed afterwards.
 
 Fixes half (issue 26 §2, §3; `--half fixes`): `fix --apply` offline (ruff's own fixes, screened by the
 project's rules, verified together as one change set) on a copy of each of FIX_PROJECTS — projects of the
-Python 2 era with flake8 configs (B950, max-line-length 80) and `_compat.py` modules, their linters
+Python 2 era with flake8 configs (pycodestyle's 79; B950 with max-line-length 80) and compat modules, their linters
 installed in the project's venv as their tox `stylecheck` has them. Per project:
 - targeted / in set / applied: findings a change was made for, changes in the verified set, changes the
   one `--apply` run wrote; rejected: changes that failed alone (found by the bisect); runs: verifications
@@ -59,9 +59,9 @@ PROJECTS = [
 ]
 # name, pinned sdist, what its tox lint env installs (+ test deps): the fixes half.
 FIX_PROJECTS = [
-    ("boltons", "boltons==20.2.1", []),  # declares Python 2.6 (classifiers, tox), no linter config
+    ("cachetools", "cachetools==3.1.1", ["flake8"]),  # 2.7; [flake8] with pycodestyle's 79; tox flake8 env
+    ("more-itertools", "more-itertools==5.0.0", ["flake8", "six"]),  # 2.7; [flake8] ignore list; six-based compat
     ("click", "click==7.1.2", ["flake8", "flake8-bugbear"]),  # 2.7; [flake8] B9 + max-line-length 80; _compat.py
-    ("Jinja2", "Jinja2==2.11.3", ["flake8", "flake8-bugbear", "markupsafe<2.1"]),  # 2.7; [flake8] B9; _compat.py
     ("MarkupSafe", "MarkupSafe==1.1.1", ["flake8", "flake8-bugbear"]),  # 2.7; [flake8] max 80 + B950; _compat.py
 ]
 _LITERALS = (str, bytes, int, float, bool, type(None), list, tuple, dict)

@@ -184,3 +184,22 @@ def test_a_comment_deep_in_a_body_does_not_explain_its_header():
     tree = ast.parse(source)
     assert explanation(source, tree, 1) is None
     assert "works around" in explanation(source, tree, 4)
+
+
+def test_a_flake8_section_without_a_length_keeps_pycodestyles_79(tmp_path):
+    # cachetools 3.1.1's setup.cfg
+    d = declared_linters(write_project(tmp_path / "c", {"setup.cfg": "[flake8]\nexclude = .git,.tox\n"}))
+    assert (d.line_length, d.tools) == (79, {"flake8": "setup.cfg [flake8]"})
+    d = declared_linters(write_project(tmp_path / "i", {"setup.cfg": "[flake8]\nignore = E203, E501\n"}))
+    assert d.line_length is None
+
+
+def test_one_name_per_from_import_is_the_projects_style(tmp_path):
+    # click 7.1.2's style (reorder-python-imports): `from ._compat import X` once per name
+    split = "".join(f"from ._compat import n{i}\nfrom .utils import u{i}\n" for i in range(3))
+    root = write_project(tmp_path / "click", {f"click/m{i}.py": split for i in range(3)})
+    finding = _finding("click/m0.py", "I001", 1, "Import block is un-sorted or un-formatted")
+    kept, skipped = screen(ProjectRules.read(root), [finding], root)
+    assert kept == [] and "one name per `from` import" in skipped[0][1]
+    joined = write_project(tmp_path / "other", {"p/m.py": "from os import path, sep\nimport sys\n"})
+    assert screen(ProjectRules.read(joined), [_finding("p/m.py", "I001", 1)], joined)[0] != []

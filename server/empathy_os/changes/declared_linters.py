@@ -100,12 +100,15 @@ def _flake8(root: Path, d: Declared) -> None:
         tool = "flake8" if section == "flake8" else "pycodestyle"
         d.tools.setdefault(tool, f"{name} [{section}]")
         opts = {k.replace("_", "-"): v for k, v in cfg.items(section)}
+        select = opts.get("select", "") + "," + opts.get("extend-select", "")
+        ignore = opts.get("ignore", "") + "," + opts.get("extend-ignore", "")
+        e501_off = re.search(r"\bE(5(01?)?)?\b", ignore) is not None
+        b950 = re.search(r"\bB9(50)?\b", select) is not None and e501_off
         if "max-line-length" in opts:
-            select = opts.get("select", "") + "," + opts.get("extend-select", "")
-            ignore = opts.get("ignore", "") + "," + opts.get("extend-ignore", "")
-            b950 = re.search(r"\bB9(50)?\b", select) is not None and re.search(r"\bE501\b", ignore) is not None
             _length(d, opts["max-line-length"], f"{name} [{section}] max-line-length"
                     + (" + 10 % (B950)" if b950 else ""), allowance=b950)
+        elif not e501_off:  # pycodestyle's default, which a [flake8] section without the option keeps
+            _length(d, 79, f"{name} [{section}] (pycodestyle's default max-line-length)")
 
 
 def _pyproject_tools(root: Path, d: Declared) -> None:

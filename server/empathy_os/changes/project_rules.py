@@ -38,10 +38,29 @@ class ProjectRules:
     python: DeclaredPython
     linters: dl.Declared
     _users: public_names.Users | None = field(default=None, repr=False)
+    _single: bool | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, root: Path) -> ProjectRules:
         return cls(root=root, python=declared_python(root), linters=dl.declared_linters(root))
+
+    def single_name_imports(self) -> bool:
+        """Whether the project's own style is one name per `from` import: a module imported from by two or
+        more single-name statements in one file far more often than by one statement naming several."""
+        if self._single is None:
+            split = joined = 0
+            for _, tree in self.users().trees():
+                seen: dict[str, int] = {}
+                for node in tree.body:
+                    if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                        if len(node.names) > 1:
+                            joined += 1
+                        else:
+                            key = f"{node.level}{node.module}"
+                            seen[key] = seen.get(key, 0) + 1
+                split += sum(1 for n in seen.values() if n > 1)
+            self._single = split >= 5 and split > 4 * joined
+        return self._single
 
     def users(self) -> public_names.Users:
         if self._users is None:
@@ -115,6 +134,9 @@ def skip_reason(rules: ProjectRules, f: Finding, source: str | None, tree: ast.M
         return f"ruff's {f.rule} fix assumes a newer Python than the project's oldest, {rules.python.describe()}"
     if f.tool == "ruff" and f.rule.startswith("I") and rules.linters.isort_style:
         return f"the project sorts imports with isort ({rules.linters.isort_style}), not ruff's import order"
+    if f.tool == "ruff" and f.rule.startswith("I") and rules.single_name_imports():
+        return ("the project writes one name per `from` import (reorder-python-imports / force_single_line "
+                "style); ruff's import sorting would merge them")
     if f.tool != "ruff" or tree is None or source is None:
         return None  # a security finding is triaged, not left alone because of a comment
     if f.rule == "F401":

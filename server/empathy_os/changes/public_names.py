@@ -75,6 +75,10 @@ class Users:
                 except OSError:
                     continue
 
+    def trees(self) -> list[tuple[str, ast.Module]]:
+        """(path, AST) of every parsed Python file of the project."""
+        return self._py
+
     def where_used(self, module_path: str, name: str) -> str | None:
         """`file:line` of a use of `name` from the module at `module_path` outside that module, or None."""
         leaf = Path(module_path).parent.name if Path(module_path).stem == "__init__" else Path(module_path).stem

@@ -117,6 +117,15 @@ async def _rule_counts(verifier: Verifier, path: str) -> dict[str, tuple[int, in
     return counts
 
 
+def _follow_ups(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]], rules: list[str],
+                own_import_style: bool) -> list[str]:
+    """Fixable rules with more findings after the fix than before (not import sorting, where the project
+    sorts imports its own way)."""
+    return sorted(r for r, (n, fixable) in after.items()
+                  if r not in rules and fixable and n > before.get(r, (0, 0))[0]
+                  and not (r.startswith("I") and own_import_style))
+
+
 async def _fix_file(verifier: Verifier, path: str, findings: list[Finding], unsafe: bool) -> Change | None:
     """ruff's fix for `findings` in one file. A fix can leave a finding of another rule behind (removing
     an import unsorts the block: I001); such follow-up findings that ruff can fix join the selection, up
@@ -124,6 +133,9 @@ async def _fix_file(verifier: Verifier, path: str, findings: list[Finding], unsa
     rules = sorted({f.rule for f in findings})
     args = _args_without_select(config_args(verifier.copy_ctx)) + target_args(verifier.copy_ctx)
     target = verifier.sandbox.copy / path
+    # A project that sorts its imports its own way (isort config, one name per `from` import) does not get
+    # ruff's import order as a follow-up either.
+    own_import_style = bool(verifier.rules.linters.isort_style) or verifier.rules.single_name_imports()
     async with verifier.exclusive():
         before = target.read_text(encoding="utf-8")
         try:
@@ -136,8 +148,7 @@ async def _fix_file(verifier: Verifier, path: str, findings: list[Finding], unsa
                 await run_tool([tool_bin("ruff"), "check", *flags, *args, path], verifier.sandbox.copy, timeout=300)
                 after = target.read_text(encoding="utf-8")
                 counts_after = await _rule_counts(verifier, path)
-                follow = sorted(r for r, (n, fixable) in counts_after.items()
-                                if r not in rules and fixable and n > counts_before.get(r, (0, 0))[0])
+                follow = _follow_ups(counts_before, counts_after, rules, own_import_style)
                 if not follow:
                     break
                 rules = sorted({*rules, *follow})
