@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from empathy_os.changes.engine import Verifier, verify_patch
 from empathy_os.changes.model import Change, ChangeKind, Region
-from empathy_os.changes.patch import make_diff
 
 from tests.unit.changes_helpers import copy_fixproj, edit
 
