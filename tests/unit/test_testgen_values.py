@@ -52,7 +52,8 @@ def month_name(text: str) -> str:
 def test_values_come_from_calls_and_literals_of_test_modules_naming_the_target():
     found = GV.Examples()
     found.scan(ast.parse(TESTS))
-    assert found.calls["month_name"] == [([], {"text": "01"})]
+    # A parametrized test's call, once per row of its table; a literal call as written.
+    assert found.calls["month_name"] == [(["03"], {}), (["11"], {}), ([], {"text": "01"})]
     pool = found.pool("month_name")
     assert {"03", "11", "mar", "nov", "01", "jan"} <= set(pool)
     assert "A docstring is not a value." not in pool

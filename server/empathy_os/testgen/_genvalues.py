@@ -52,6 +52,25 @@ def _literal(node):
         return NOTHING
 
 
+def _parametrized(fn):
+    """Rows ({argument name: value}) of a test's `@pytest.mark.parametrize("a, b", [(1, 2), ...])` tables
+    (literal ones; several tables multiply, as pytest does)."""
+    rows = [{}]
+    for deco in fn.decorator_list:
+        if not (isinstance(deco, ast.Call) and _called_name(deco.func) == "parametrize" and len(deco.args) >= 2):
+            continue
+        names, table = _literal(deco.args[0]), _literal(deco.args[1])
+        if isinstance(names, str):
+            names = [n.strip() for n in names.split(",") if n.strip()]
+        if not isinstance(names, (list, tuple)) or not isinstance(table, (list, tuple)):
+            return []
+        values = [v if len(names) > 1 else (v,) for v in table]
+        if not all(isinstance(v, (list, tuple)) and len(v) == len(names) for v in values):
+            return []
+        rows = [{**r, **dict(zip(names, v))} for r in rows for v in values]
+    return rows if rows != [{}] else []
+
+
 def _called_name(func):
     if isinstance(func, ast.Name):
         return func.id
@@ -98,13 +117,28 @@ class Examples:
                   and id(node) not in docstrings and not (isinstance(node.value, (str, bytes)) and len(node.value) > 200)):
                 consts.append(node.value)
             if isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args):
-                name = _called_name(node.func)
-                args = [_literal(a) for a in node.args]
-                kwargs = {k.arg: _literal(k.value) for k in node.keywords if k.arg}
-                if name and len(kwargs) == len(node.keywords) and NOTHING not in args \
-                        and NOTHING not in kwargs.values():
-                    self.calls.setdefault(name, []).append((args, kwargs))
+                self._call(node, {})
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for row in _parametrized(node)[:40]:  # the test's calls, once per row of its table
+                    for call in ast.walk(node):
+                        if isinstance(call, ast.Call) and not any(isinstance(a, ast.Starred) for a in call.args):
+                            self._call(call, row)
         self.modules.append((names, consts))
+
+    def _call(self, node, row):
+        """A call whose arguments are all literals, or names of a `parametrize` row's values."""
+        name = _called_name(node.func)
+
+        def value(arg):
+            return row[arg.id] if isinstance(arg, ast.Name) and arg.id in row else _literal(arg)
+
+        args = [value(a) for a in node.args]
+        kwargs = {k.arg: value(k.value) for k in node.keywords if k.arg}
+        if name and len(kwargs) == len(node.keywords) and NOTHING not in args and NOTHING not in kwargs.values():
+            if row and not any(isinstance(a, ast.Name) and a.id in row
+                               for a in [*node.args, *(k.value for k in node.keywords)]):
+                return  # a literal call: already taken once, not per row
+            self.calls.setdefault(name, []).append((args, kwargs))
 
     def scan_doctest(self, text):
         """`>>> expr` lines of a docstring, parsed like test code."""
