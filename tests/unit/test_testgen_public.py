@@ -152,6 +152,9 @@ async def test_a_private_method_is_reached_through_a_public_method_of_an_instanc
     assert ("def test_padder_pad_raises_pad_error():\n    with pytest.raises(pkg.PadError, "
             "match='^the fill must be one character$'):\n        pkg.text.Padder(char='').pad(") in result.plain
     assert private_names(result.plain) == [] and result.plain_reached == [raise_line]
+    text = ROUTES.Plan(ROUTES.Route(object.__repr__, "pkg.text.Padder", "Padder.__repr__", {"pkg.text"},
+                                    receiver_cls=object), {}, set(), [], ["()"], set())
+    assert text.text({}, "(char='-')") == "repr(pkg.text.Padder(char='-'))"  # as users spell it
 
 
 def _load(name: str, **given):

@@ -261,8 +261,15 @@ class Plan:
                     yield Call({**call, key: v}, changed=key)
 
     def text(self, call, receiver):
-        tail = "." + self.route.label.split(".")[-1] if self.route.receiver_cls is not None else ""
+        method = self.route.label.split(".")[-1]
+        if self.route.receiver_cls is not None and method in _BUILTIN_OF and not call:
+            return f"{_BUILTIN_OF[method]}({self.route.spelled}{receiver})"  # repr(x), not x.__repr__()
+        tail = "." + method if self.route.receiver_cls is not None else ""
         return f"{self.route.spelled}{receiver}{tail}(" + ", ".join(f"{k}={v}" for k, v in call.items()) + ")"
+
+
+_BUILTIN_OF = {"__repr__": "repr", "__str__": "str", "__len__": "len", "__bool__": "bool",
+               "__bytes__": "bytes", "__int__": "int", "__float__": "float"}
 
 
 def plan_for(route, examples):
