@@ -26,66 +26,76 @@ class GeneratedTestFile:
 GeneratedTestFile.__test__ = False  # type: ignore[attr-defined]  # not a pytest class
 
 
+class _Module:
+    """The merged module being built: imports, then blocks (a test's name, its first line, and its
+    statements when they may be joined with another test's of the same name, else None: kept as written)."""
+
+    def __init__(self) -> None:
+        self.future: list[str] = []
+        self.imports: list[str] = []
+        self.blocks: list[list] = []
+        self.plain: dict[str, list] = {}  # test name -> its block, for the plain generator's simple tests
+        self.names: set[str] = set()
+
+    def add(self, source: str, origin: str) -> list[str]:
+        """A candidate's nodes; returns the names of the tests it ended up in."""
+        lines = source.splitlines()
+        tests = []
+        for node in ast.parse(source).body:
+            text = "\n".join(lines[_start(node) - 1: node.end_lineno])
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bucket = self.future if isinstance(node, ast.ImportFrom) and node.module == "__future__" \
+                    else self.imports
+                if text not in bucket:
+                    bucket.append(text)
+                continue
+            tests.append(self._block(node, text, lines, origin == "plain" and _simple_test(node)))
+        return [t for t in dict.fromkeys(tests) if t]
+
+    def _block(self, node: ast.stmt, text: str, lines: list[str], joins: bool) -> str | None:
+        name = getattr(node, "name", None)
+        stmts = ["\n".join(lines[st.lineno - 1: st.end_lineno]) for st in getattr(node, "body", [])]
+        if joins and name in self.plain:  # observed-result tests of one behaviour: one test, no repeated line
+            block = self.plain[name]
+            block[2] += [st for st in stmts if st not in block[2]]
+            return name
+        if name is not None:
+            new = _unique(name, self.names)
+            if new != name:
+                text = re.sub(rf"^((?:async\s+)?(?:def|class)\s+){re.escape(name)}\b", rf"\g<1>{new}", text,
+                              count=1, flags=re.MULTILINE)
+            self.names.add(new)
+            name = new
+        if joins:
+            self.plain[name] = [name, lines[node.lineno - 1].replace(node.name, name, 1), stmts]  # type: ignore[attr-defined]
+            self.blocks.append(self.plain[name])
+        else:
+            self.blocks.append([name, text, None])
+        return name
+
+    def text(self, header: str, tops: set[str]) -> str:
+        # isort's groups: third-party (pytest, hypothesis) first, then the project's own modules.
+        own = [i for i in self.imports if _imported(i) & tops]
+        groups = ["\n".join(self.future), "\n".join(i for i in self.imports if i not in own), "\n".join(own)]
+        head = "\n\n".join(g for g in [header.rstrip("\n"), *groups] if g.strip())
+        bodies = [first if stmts is None else first + "\n" + "\n".join(stmts) for _, first, stmts in self.blocks]
+        return head + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
+
+
 def merge(verdicts: list[Verdict]) -> str:
     """One module from several kept candidates: one header, imports hoisted and de-duplicated, one test
     per name (plain tests of the same behaviour from two targets become one, without repeated lines),
     other names made unique. The header says per test why it was kept, and why it calls a private name."""
-    future: list[str] = []
-    imports: list[str] = []
-    blocks: list[list] = []  # [name or None, first line, statements or None (kept as written)]
-    plain: dict[str, list] = {}  # test name -> its block, for the plain generator's simple tests
-    names: set[str] = set()
-    provenance = []
-    fuzz = False
-    for v in verdicts:
-        c = v.candidate
-        fuzz |= c.origin == "ghostwriter"
-        tree = ast.parse(c.source)
-        lines = c.source.splitlines()
-        tests = []
-        for node in tree.body:
-            text = "\n".join(lines[_start(node) - 1: node.end_lineno])
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                bucket = future if isinstance(node, ast.ImportFrom) and node.module == "__future__" else imports
-                if text not in bucket:
-                    bucket.append(text)
-                continue
-            name = getattr(node, "name", None)
-            stmts = ["\n".join(lines[st.lineno - 1: st.end_lineno]) for st in getattr(node, "body", [])]
-            joins = c.origin == "plain" and _simple_test(node)  # observed-result tests only; others stay apart
-            if joins and name in plain:
-                block = plain[name]
-                block[2] += [st for st in stmts if st not in block[2]]
-                tests.append(name)
-                continue
-            if name is not None:
-                new = _unique(name, names)
-                if new != name:
-                    text = re.sub(rf"^((?:async\s+)?(?:def|class)\s+){re.escape(name)}\b", rf"\g<1>{new}", text,
-                                  count=1, flags=re.MULTILINE)
-                names.add(new)
-                tests.append(new)
-                name = new
-            if joins:
-                block = [name, lines[node.lineno - 1].replace(node.name, name, 1), stmts]
-                plain[name] = block
-            else:
-                block = [name, text, None]
-            blocks.append(block)
-        provenance.append(_provenance(v, list(dict.fromkeys(tests))))
+    module = _Module()
+    provenance = [_provenance(v, module.add(v.candidate.source, v.candidate.origin)) for v in verdicts]
+    fuzz = any(v.candidate.origin == "ghostwriter" for v in verdicts)
     header = (
         f"# Generated by `empathy orchestrate test-coverage`. Each test was kept because it passed {RUNS} isolated\n"
         "# runs, covered lines the suite did not, and failed on a mutation of those lines"
         + ("; fuzz tests: Hypothesis\n# ghostwriter (CC0), adapted" if fuzz else "") + ".\n"
         + "\n".join(provenance) + "\n"
     )
-    tops = {v.candidate.gap.module.split(".")[0] for v in verdicts}
-    # isort's groups: third-party (pytest, hypothesis) first, then the project's own modules.
-    own = [i for i in imports if _imported(i) & tops]
-    groups = ["\n".join(future), "\n".join(i for i in imports if i not in own), "\n".join(own)]
-    head = "\n\n".join(g for g in [header.rstrip("\n"), *groups] if g.strip())
-    bodies = [first if stmts is None else first + "\n" + "\n".join(stmts) for _, first, stmts in blocks]
-    return head + "\n\n\n" + "\n\n\n".join(bodies) + "\n"
+    return module.text(header, {v.candidate.gap.module.split(".")[0] for v in verdicts})
 
 
 def _imported(statement: str) -> set[str]:

@@ -250,16 +250,7 @@ class TestCoverageBoostWorkflow:
         if not report.kept:
             report.coverage_after = report.coverage_before
             return
-        groups: dict[str, list[Verdict]] = {}
-        for v in sorted(report.kept, key=lambda v: (v.candidate.gap.path, v.candidate.gap.line)):
-            groups.setdefault(v.candidate.gap.path, []).append(v)
-        unittest_style = await asyncio.to_thread(test_style, ctx.root) == "unittest"
-        files = []
-        for path, verdicts in groups.items():
-            content = merge(verdicts)
-            if unittest_style:  # the project writes TestCase classes: so do its generated tests
-                content = as_unittest(content, "".join(p.title() for p in Path(paths[path]).stem.split("_")))
-            files.append(GeneratedTestFile(paths[path], content, path))
+        files = await asyncio.to_thread(generated_files, ctx.root, report.kept, paths)
         say(f"final: the whole suite with the kept tests, {FINAL_RUNS} plain runs", 92.0)
         write_files(sandbox.copy, files)
         # Coverage is measured on one of the runs; the others are plain `python -m pytest` runs, at once.
@@ -288,6 +279,21 @@ class TestCoverageBoostWorkflow:
 
 
 FINAL_RUNS = 3
+
+
+def generated_files(root: Path, kept: list[Verdict], paths: dict[str, str]) -> list[GeneratedTestFile]:
+    """One file per target module, in the project's style (TestCase classes where its tests are)."""
+    groups: dict[str, list[Verdict]] = {}
+    for v in sorted(kept, key=lambda v: (v.candidate.gap.path, v.candidate.gap.line)):
+        groups.setdefault(v.candidate.gap.path, []).append(v)
+    unittest_style = test_style(root) == "unittest"
+    files = []
+    for path, verdicts in groups.items():
+        content = merge(verdicts)
+        if unittest_style:
+            content = as_unittest(content, "".join(p.title() for p in Path(paths[path]).stem.split("_")))
+        files.append(GeneratedTestFile(paths[path], content, path))
+    return files
 
 
 def uncollected_note(root: Path, refused: bool = False) -> str:
