@@ -89,6 +89,11 @@ def test_a_raise_of_coverage_plans_the_boost_with_its_target(offline, task, args
     assert (p.workflow, p.workflow_args, p.agents[0].id) == ("test_coverage_boost", args, "test_coverage_analyzer")
 
 
+def test_a_question_about_coverage_is_no_boost(offline):
+    assert plan("Is the test coverage above 80 %?").workflow is None
+    assert plan("Test coverage to 90 %").workflow_args == {"target": 90.0}
+
+
 def test_a_fix_keeps_the_rule_tool_and_file_it_names(offline):
     p = plan("Could you please get rid of E722 and F401 with ruff in app/keys.py")
     assert p.workflow == "fix" and p.agents[0].id == "code_reviewer"

@@ -54,6 +54,7 @@ _RAISE = re.compile(r"\b(?:(?:bump|rais|increas|push|get|boost|improv|lift|bring
                     re.IGNORECASE)
 _PERCENT = re.compile(r"(-?\d+(?:[.,]\d+)?)\s*(?:%|percent\b|per cent\b|pct\b|prozent\b|por ciento\b|"
                       r"pour cent\b)", re.IGNORECASE)
+_TO_TARGET = re.compile(r"\b(?:to|auf|al|a|à)\s+-?\d", re.IGNORECASE)
 _RULE = re.compile(r"\b([A-Z]{1,3}\d{2,4})\b")
 _TOOLS = {"ruff": "code_reviewer", "flake8": "code_reviewer", "pylint": "code_reviewer", "bandit": "security_auditor",
           "interrogate": "documentation_writer", "pydocstyle": "documentation_writer", "radon": "refactoring_specialist"}
@@ -110,7 +111,8 @@ def clauses(task: str) -> list[str]:
 def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
     """The workflow the wording names and its arguments (a boost's target; a fix's rules and tool)."""
     for clause in clauses(task):
-        if _COVERAGE.search(clause) and (_RAISE.search(clause) or _PERCENT.search(clause)):
+        # A percent alone is no raise ("is coverage above 80 %?"): a raising word or "to N %" is.
+        if _COVERAGE.search(clause) and (_RAISE.search(clause) or _TO_TARGET.search(clause)):
             found = _PERCENT.findall(clause)
             if not found:
                 return "test_coverage_boost", {}

@@ -84,26 +84,28 @@ def classify(task: str, *, use_model: bool, budget: Budget | None, tiers: Any = 
     if isinstance(answer, str):
         offline.note = f"lexicon: the model classification failed ({answer})"
         return offline
-    data, reply = answer
-    domains = [d for d in data.get("domains") or [] if d in LEXICON]
+    return _from_model(*answer, offline)
+
+
+def _from_model(data: dict[str, Any], reply: Any, offline: Classification) -> Classification:
+    """The model's answer as a Classification; the wording's workflow and refusal always stand."""
+    paid = {"source": "model", "model": reply.model, "cost_usd": reply.cost_usd}
+    note = f"model: {reply.model} (CHEAP tier, ${reply.cost_usd:.6f})"
     if data.get("scope") == "out_of_scope":
         why = str(data.get("reason") or "").strip() or "the model judged it outside what the agents do"
-        return Classification(refused=offline.refused or why, source="model", model=reply.model,
-                              cost_usd=reply.cost_usd, note=f"model: {reply.model} (CHEAP tier, "
-                                                            f"${reply.cost_usd:.6f}): out of scope")
+        return Classification(refused=offline.refused or why, note=f"{note}: out of scope", **paid)
+    domains = [d for d in data.get("domains") or [] if d in LEXICON]
     if not domains:
         offline.note = f"lexicon: the model named no known domain ({data.get('domains')!r})"
         return offline
     said = data.get("workflow")
-    if workflow is None and said in WORKFLOWS:
-        workflow = said
     known = {c for t in get_all_templates() for c in t.capability_names}
     return Classification(
         domains=list(dict.fromkeys(domains)),
         complexity=data.get("complexity") if data.get("complexity") in COMPLEXITIES else None,
         capabilities=[c for c in data.get("capabilities") or [] if c in known],
-        workflow=workflow, workflow_args=args, refused=offline.refused, source="model", model=reply.model, cost_usd=reply.cost_usd,
-        note=f"model: {reply.model} (CHEAP tier, ${reply.cost_usd:.6f})")
+        workflow=offline.workflow or (said if said in WORKFLOWS else None), workflow_args=offline.workflow_args,
+        refused=offline.refused, note=note, **paid)
 
 
 async def _ask(client: ModelClient, task: str, budget: Budget | None):
