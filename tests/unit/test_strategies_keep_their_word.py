@@ -30,6 +30,12 @@ def test_module_path_is_kept_beside_project_path(sample_project):
 def test_a_file_in_a_package_does_not_become_the_project_root(sample_project):
     run = RunContext.parse({"module_path": str(sample_project / "inventory" / "pricing.py")})
     assert run.project_root == sample_project.resolve()  # where pyproject.toml is, not inventory/
+    src = sample_project / "src" / "pkg" / "sub"
+    src.mkdir(parents=True)
+    for package in (src.parent, src):
+        (package / "__init__.py").write_text("")
+    (src / "mod.py").write_text("X = 1\n")
+    assert RunContext.parse({"module_path": str(src / "mod.py")}).project_root == sample_project.resolve()
 
 
 async def test_teaching_over_a_project_file_named_beside_the_project(sample_project, offline):

@@ -53,12 +53,16 @@ def _names_file(path: Path) -> bool:
 
 
 def project_of(file: Path) -> Path:
-    """The project a file belongs to: the nearest folder above it with a project marker (pyproject.toml,
-    setup.py, setup.cfg, .git); without one, the first folder above that is not a package (no __init__.py)."""
-    for folder in file.parents:
-        if any((folder / marker).exists() for marker in _PROJECT_MARKERS):
-            return folder
-    return next((f for f in file.parents if not (f / "__init__.py").is_file()), file.parent)
+    """The project a file belongs to: the first folder above its package(s) (the folders with an
+    __init__.py), or the one above that (a src/ or tests/ layout) when only that one has a project marker
+    (pyproject.toml, setup.py, setup.cfg, .git). Never further up: a home folder under git is no project."""
+    folder = file.parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    for candidate in (folder, folder.parent):
+        if any((candidate / marker).exists() for marker in _PROJECT_MARKERS):
+            return candidate
+    return folder
 
 
 class RunContext(BaseModel):
