@@ -33,6 +33,8 @@ TESTS_FIRST_WAIT = 2.0
 
 
 async def run_analyzer(name: str, ctx: ProjectContext) -> AnalyzerResult:
+    if ctx.provided is not None and name in ctx.provided:
+        return ctx.provided[name]
     gate = ctx.tests_first
     if gate is None or name in cache.TEST_RUNNING:
         return await _run_analyzer(name, ctx)

@@ -89,6 +89,10 @@ class ProjectContext:
     # asyncio.Event or None: when set by a workflow (release prep), the other analyzers start once the test
     # run has started (analyzers.run_analyzer), so the longest job is not slowed at its start (GIL, forks).
     tests_first: Any = None
+    # Sharded release prep (workflows/shards.py): analyzer results already measured (served by run_analyzer
+    # instead of running the tool), and a shard's test files plus the folder keeping its raw test results.
+    provided: dict[str, Any] | None = None
+    shard: Any = None
 
     @property
     def cache_dir(self) -> Path:

@@ -225,7 +225,7 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
             spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
                     "debug_file": str(tmp / "coverage-debug.log"),
                     "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
-                    "pytest_args": pytest_args(ctx, tmp, junit)}
+                    "pytest_args": pytest_args(ctx, tmp, junit) + (ctx.shard.tests if ctx.shard else [])}
             if ctx.sandbox is None and (pycache := bytecode_cache(ctx)) is not None:
                 spec["pycache_prefix"] = str(pycache)
             if parallel is not None:
@@ -279,6 +279,8 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                 last = _last_error_line(run.stdout + run.stderr)
                 return not_run(NAME, tool, f"the project's tests did not run (pytest exit {pytest_exit}: "
                                f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope=scope)
+            if ctx.shard is not None:  # the raw results a merge combines (workflows/shards.py)
+                await asyncio.to_thread(ctx.shard.keep, Path(spec["data_file"]), junit)
             report = load_json(out.read_text(encoding="utf-8"), "coverage json")
             live_metrics = await asyncio.to_thread(live.finish, answer, tmp, report) if live else None
             return tool, pytest_exit, tests, report, live_metrics, answer
@@ -310,15 +312,25 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     if isinstance(measured, AnalyzerResult):
         return measured
     tool, pytest_exit, tests, report, live_metrics, answer = measured
+    return measured_result(ctx, sources, scope, tool, pytest_exit, tests, report, live_metrics,
+                           _parallel_notes(answer, live))
 
-    notes = _unparsable_notes(ctx, sources, report)
+
+def _parallel_notes(answer: dict, live: LiveRun | None) -> list[str]:
     if answer.get("parallel"):
-        notes.append(f"tests ran in parallel: {answer['parallel']}" + (
-            "" if live is not None else "; no per-test data kept (live coverage re-runs every test)"))
-    elif answer.get("serial_again"):
-        notes.append(f"tests failed {answer['serial_again']}")
-    elif answer.get("parallel_refused"):
-        notes.append(f"tests ran serially: {answer['parallel_refused']}")
+        return [f"tests ran in parallel: {answer['parallel']}" + (
+            "" if live is not None else "; no per-test data kept (live coverage re-runs every test)")]
+    if answer.get("serial_again"):
+        return [f"tests failed {answer['serial_again']}"]
+    if answer.get("parallel_refused"):
+        return [f"tests ran serially: {answer['parallel_refused']}"]
+    return []
+
+
+def measured_result(ctx: ProjectContext, sources: list[Path], scope: str, tool: str, pytest_exit: int | None,
+                    tests, report: dict, live_metrics: dict | None, run_notes: list[str]) -> AnalyzerResult:
+    """The analyzer's result from coverage's JSON report and the test outcomes (also a sharded run's merge)."""
+    notes = _unparsable_notes(ctx, sources, report) + run_notes
     if (big := size_note(ctx)) is not None:
         notes.append(big + " (also left out of the coverage figure)")
     if pytest_exit in PYTEST_EXIT:

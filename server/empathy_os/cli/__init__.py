@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         compose,
         fix,
         lsp,
+        merge,
         models,
         release_prep,
         store,
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     orchestrate = commands.add_parser("orchestrate", help="run an orchestrated workflow")
     workflows = orchestrate.add_subparsers(dest="workflow", metavar="WORKFLOW", required=True)
     release_prep.register(workflows)
+    merge.register(workflows)
     test_coverage.register(workflows)
     fix.register(workflows)
 

@@ -21,10 +21,10 @@ def register(subparsers) -> None:
                               description="Security, coverage, quality and docs agents in parallel, "
                                           "then quality gates. Exit 0 approved, 1 not approved, 2 bad usage.")
     common.add_project_options(p, untrusted="skips coverage")
-    for gate in GATE_SPECS:
-        p.add_argument(gate.flag, dest=gate.name, metavar="N", help=gate.help,
-                       type=common.non_negative_int if gate.whole
-                       else common.bounded_float(gate.low, gate.high))
+    add_gate_options(p)
+    p.add_argument("--shard", metavar="K/N", help="run only the K-th of N shards of the tests (shard 1 also runs "
+                   "the static analyzers) and keep its raw results in --shard-dir for `orchestrate merge`")
+    p.add_argument("--shard-dir", metavar="DIR", help="with --shard: a new folder for the shard's results")
     p.add_argument("--sarif", metavar="FILE", help="also write findings as SARIF 2.1.0 to FILE")
     p.add_argument("--no-cache", action="store_true", help="re-run every analyzer")
     p.add_argument("--fix", action="store_true", help="compose the agents that can move the failed gates, "
@@ -35,7 +35,18 @@ def register(subparsers) -> None:
     p.set_defaults(handler=run)
 
 
+def add_gate_options(p: argparse.ArgumentParser) -> None:
+    for gate in GATE_SPECS:
+        p.add_argument(gate.flag, dest=gate.name, metavar="N", help=gate.help,
+                       type=common.non_negative_int if gate.whole
+                       else common.bounded_float(gate.low, gate.high))
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.shard is not None or args.shard_dir is not None:
+        from empathy_os.cli.merge import run_shard
+
+        return run_shard(args)
     started = time.perf_counter()
     root = common.project_root_arg(args.project_root)
     sarif = sarif_target(args.sarif) if args.sarif else None

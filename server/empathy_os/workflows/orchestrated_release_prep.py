@@ -85,11 +85,12 @@ class OrchestratedReleasePrepWorkflow:
 
     async def execute(self, project_root: str | Path = ".", *, python: str | None = None, trusted: bool = True,
                       use_cache: bool = True, progress: Progress | None = None,
-                      learn: bool = True) -> ReleasePrepReport:
+                      learn: bool = True, provided: dict[str, Any] | None = None) -> ReleasePrepReport:
         progress = progress or no_progress
         started = time.perf_counter()
         ctx = load_project(project_root, python=python, trusted=trusted)
         ctx.use_cache = use_cache
+        ctx.provided = provided  # merged shards (workflows/shards.py): every analyzer already measured
         # The test run is the longest job: the other agents' tools start once it has (analyzers.run_analyzer).
         ctx.tests_first = asyncio.Event()
         check_usable(ctx)
