@@ -238,8 +238,8 @@ def union_tests(shards: list[tuple[Path, dict[str, Any]]]) -> TestRun | None:
             return None
         for case in run.cases:
             if case[0] in owner:
-                raise ShardError(f"test {case[0]} ran in shard {owner[case[0]]} and shard {m['shard']}/{m['of']}")
-            owner[case[0]] = f"{m['shard']}/{m['of']}"
+                raise ShardError(f"test {case[0]} ran in shard {owner[case[0]]} and {_label(m)}")
+            owner[case[0]] = _label(m)
         for name in ("tests", "passed", "failed", "errors", "skipped", "total_seconds"):
             setattr(total, name, getattr(total, name) + getattr(run, name))
         total.cases += run.cases
@@ -255,16 +255,18 @@ def merged_exit(shards: list[tuple[Path, dict[str, Any]]]) -> int | None:
     return max(worse) if worse else (0 if 0 in exits else 5)
 
 
-async def merged_coverage(ctx: ProjectContext, shards: list[tuple[Path, dict[str, Any]]]) -> AnalyzerResult:
+async def merged_coverage(ctx: ProjectContext, shards: list[tuple[Path, dict[str, Any]]]
+                          ) -> tuple[AnalyzerResult, TestRun | None]:
+    """The coverage analyzer's result for the whole suite, and its test outcomes."""
     unkept = next((m for _, m in shards if not m["kept"]), None)
     if unkept is not None:  # that shard's tests did not run: the figure is not measured, as in one run
         result = AnalyzerResult.model_validate(unkept["results"]["coverage"])
-        return result.model_copy(update={"error": f"shard {unkept['shard']}/{unkept['of']}: {result.error}"})
+        return result.model_copy(update={"error": f"{_label(unkept)}: {result.error}"}), None
     report = await combined_report(ctx, shards)
     tests = union_tests(shards)
     _, _, scope = scope_args(ctx)
     return measured_result(ctx, source_files(ctx), scope, shards[0][1]["versions"]["tests"], merged_exit(shards),
-                           tests, report, None, [])
+                           tests, report, None, []), tests
 
 
 def record_durations(shards: list[tuple[Path, dict[str, Any]]], tests: TestRun | None) -> None:
@@ -293,10 +295,10 @@ async def merge(root: str | Path, dirs: list[Path], *, gates: dict[str, Any] | N
     commit = await asyncio.to_thread(project_commit, ctx)
     if commit != shards[0][1]["commit"]:
         raise ShardError(f"{ctx.root} has commit {commit}, the shards were run at {shards[0][1]['commit']}")
-    coverage = await merged_coverage(ctx, shards)
+    coverage, tests = await merged_coverage(ctx, shards)
     provided = {name: AnalyzerResult.model_validate(r) for name, r in shards[0][1]["results"].items()}
     provided["coverage"] = coverage
     report = await workflow.execute(ctx.root, python=python, use_cache=False, provided=provided)
-    record_durations(shards, union_tests(shards) if coverage.ran else None)
+    record_durations(shards, tests)
     return report
 
