@@ -214,11 +214,11 @@ def _on_project(call: ast.Call, top: set[str]) -> bool:
     return isinstance(node, ast.Name) and node.id in top
 
 
-def tests_columns(label: str, root: Path, python: str, keep: Path | None = None) -> list[str]:
+def tests_columns(label: str, root: Path, python: str, keep: Path | None = None, only: str | None = None) -> list[str]:
     """The tests half of a row: kept tests, private share, type-match share, mutants killed, coverage by hand.
     `keep`: a folder the written test files are copied to (to read them) before they are removed."""
     before = coverage_by_hand(root, python)
-    report, _ = asyncio.run(boost(root, None, None))
+    report, _ = asyncio.run(boost(root, None, only))
     written = list(report.written)
     try:
         if report.refused:
@@ -227,7 +227,7 @@ def tests_columns(label: str, root: Path, python: str, keep: Path | None = None)
         seen = review(root, written, tops)
         after = coverage_by_hand(root, python) if written else before
         for rel in written if keep else []:
-            copy = keep / label / rel
+            copy = keep / re.sub(r"[^\w.=-]+", "_", label) / rel
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.write_text((root / rel).read_text(encoding="utf-8"), encoding="utf-8")
     finally:
@@ -315,7 +315,8 @@ def _table(header: list[str], rows: list[list[str]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", action="append", choices=[p[0] for p in [*PROJECTS, *FIX_PROJECTS]])
-    parser.add_argument("--pypi", action="append", default=[], metavar="NAME==VERSION")
+    parser.add_argument("--pypi", action="append", default=[], metavar="NAME==VERSION[:FILE]",
+                        help="another sdist (no test dependencies), optionally only one of its files")
     parser.add_argument("--half", choices=["tests", "fixes", "both"], default="both")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "empathy-boost-bench")
     parser.add_argument("--keep", type=Path, help="copy the written tests here, per project, to read them")
