@@ -112,6 +112,11 @@ def test_steps_run_in_the_order_given(offline):
     assert p.domains == ["documentation", "security"] and p.strategy.value == "sequential"
 
 
+def test_a_workflow_with_further_steps_says_they_are_not_run(offline):
+    p = plan("Fix the lint errors in keys.py, then write the docs")
+    assert p.workflow == "fix" and "workflow runs alone" in p.rationale["steps"]
+
+
 @pytest.mark.parametrize("task", ["Check everything", "Run a full audit", "Run all checks on the repo"])
 def test_everything_is_the_whole_team(offline, task):
     p = plan(task)

@@ -121,7 +121,7 @@ class MetaOrchestrator:
         if found.refused:
             raise intent.OutOfScopeError(found.refused)
 
-        steps = None if found.workflow else intent.ordered_domains(task)
+        steps = _steps(task, found.workflow, rationale)
         domains = self._domains(task, run.domain, rationale, found, steps)
         wanted = ([run.capabilities] if isinstance(run.capabilities, str) else list(run.capabilities or []))
         team = self._team(domains, wanted + [c for c in found.capabilities if c not in wanted], rationale)
@@ -303,6 +303,17 @@ def _asked_domains(task: str, scored: dict[str, tuple[float, list[str]]], model:
     if not (found or hinted or model.workflow or model.source == "model" or intent.asks_for_code_work(task)):
         raise intent.OutOfScopeError("the task names no work Empathy's agents do")
     return found
+
+
+def _steps(task: str, workflow: str | None, rationale: dict[str, str]) -> list[str] | None:
+    """The task's steps in order; a workflow runs alone, and the rationale says so rather than drop the
+    other steps unseen."""
+    steps = intent.ordered_domains(task)
+    if workflow and steps:
+        rationale["steps"] = (f"the task also names the steps {' → '.join(steps)}; the {workflow} workflow "
+                              "runs alone: ask for the other steps as their own task")
+        return None
+    return steps
 
 
 def _complexity(hint: Any, found: Classification, tokens: set[str], rationale: dict[str, str]) -> str:
