@@ -80,6 +80,12 @@ def test_a_missing_or_duplicate_shard_is_named(shards, tmp_path):
     one_line_error(run("orchestrate", "merge", str(shards[0]), str(twice), str(shards[1]), cwd=root),
                    "shard 1/2 given twice", str(twice))
     one_line_error(run("orchestrate", "merge", str(tmp_path), cwd=root), "no shard.json")
+    bad = shutil.copytree(shards[1], tmp_path / "bad")
+    manifest = json.loads((bad / "shard.json").read_text())
+    manifest["results"]["coverage"]["ran"] = "perhaps"
+    (bad / "shard.json").write_text(json.dumps(manifest))
+    one_line_error(run("orchestrate", "merge", str(shards[0]), str(bad), cwd=root), str(bad),
+                   "results.coverage.ran")
 
 
 @pytest.mark.parametrize("key", ["commit", "versions"])

@@ -22,7 +22,9 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError
 
 from empathy_os import __version__
 from empathy_os.analyzers import run_analyzers
@@ -42,8 +44,22 @@ from empathy_os.workflows.orchestrated_release_prep import (
 
 FORMAT = 1
 MANIFEST, DATA, JUNIT, DURATIONS = "shard.json", "coverage.data", "junit.xml", "durations.json"
-REQUIRED = {"shard", "of", "commit", "root", "split", "test_files", "kept", "versions", "results"}
 CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", ".coveragerc", "pytest.ini", "setup.py")
+
+
+class Manifest(BaseModel):
+    """shard.json, as a merge reads it (written by run_shard)."""
+
+    format: Literal[1]
+    shard: int = Field(ge=1)
+    of: int = Field(ge=1)
+    commit: str
+    root: str
+    split: str
+    test_files: list[str]
+    kept: bool
+    versions: dict[str, str]
+    results: dict[str, AnalyzerResult]
 
 
 class ShardError(ValueError):
@@ -178,9 +194,13 @@ def load_shards(dirs: list[Path]) -> list[tuple[Path, dict[str, Any]]]:
     for d in dirs:
         if not (d / MANIFEST).is_file():
             raise ShardError(f"{d}: no {MANIFEST} (not a folder written by release-prep --shard)")
-        m = _read_json(d / MANIFEST, "shard results")
-        if not isinstance(m, dict) or m.get("format") != FORMAT or not REQUIRED <= m.keys():
-            raise ShardError(f"{d}/{MANIFEST}: not shard results of this Empathy (format {FORMAT})")
+        try:
+            m = Manifest.model_validate(_read_json(d / MANIFEST, "shard results")).model_dump(mode="json")
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(map(str, first["loc"])) or "the file"
+            raise ShardError(f"{d}/{MANIFEST}: not shard results of this Empathy (format {FORMAT}): "
+                             f"{where}: {first['msg']}") from None
         shards.append((d, m))
     first_dir, first = shards[0]
     seen: dict[int, Path] = {}
