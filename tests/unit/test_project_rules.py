@@ -203,3 +203,13 @@ def test_one_name_per_from_import_is_the_projects_style(tmp_path):
     assert kept == [] and "one name per `from` import" in skipped[0][1]
     joined = write_project(tmp_path / "other", {"p/m.py": "from os import path, sep\nimport sys\n"})
     assert screen(ProjectRules.read(joined), [_finding("p/m.py", "I001", 1)], joined)[0] != []
+
+
+def test_the_order_of_all_is_the_authors_unless_ruff_is_asked(tmp_path):
+    # MarkupSafe 1.1.1: __all__ = ["Markup", "soft_unicode", "escape", "escape_silent"]
+    finding = _finding("m.py", "RUF022", 1, "`__all__` is not sorted")
+    plain = write_project(tmp_path / "plain", {"m.py": '__all__ = ["b", "a"]\n'})
+    assert "order is the author's" in screen(ProjectRules.read(plain), [finding], plain)[1][0][1]
+    asked = write_project(tmp_path / "asked", {"m.py": '__all__ = ["b", "a"]\n',
+                                               "ruff.toml": 'lint.select = ["RUF022"]\n'})
+    assert screen(ProjectRules.read(asked), [finding], asked)[0] == [finding]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from empathy_os.analyzers.base import Finding
-from empathy_os.analyzers.project import is_test_file
+from empathy_os.analyzers.project import is_test_file, read_pyproject
 from empathy_os.analyzers.python_range import DeclaredPython, declared_python
 from empathy_os.changes import declared_linters as dl
 from empathy_os.changes import public_names, py_features
@@ -30,6 +30,7 @@ _WHY = re.compile(r"\b(avoid|work[- ]?around|because|intentional(ly)?|deliberate
                   r"keep (it|this|the)|required|needed)\b", re.IGNORECASE)
 _PRAGMA = re.compile(r"^#\s*(noqa|type:|pragma|nosec|fmt:|pylint:|isort:|ruff:|mypy:|pyright:)", re.IGNORECASE)
 _IMPORT_NAME = re.compile(r"`([^`]+)`")
+_AUTHORS_ORDER = {"RUF022": "`__all__`", "RUF023": "`__slots__`"}  # often grouped by meaning, not sorted
 
 
 @dataclass
@@ -37,12 +38,16 @@ class ProjectRules:
     root: Path
     python: DeclaredPython
     linters: dl.Declared
+    ruff_configured: bool = False
     _users: public_names.Users | None = field(default=None, repr=False)
     _single: bool | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, root: Path) -> ProjectRules:
-        return cls(root=root, python=declared_python(root), linters=dl.declared_linters(root))
+        configured = any((root / n).is_file() for n in ("ruff.toml", ".ruff.toml")) or \
+            "ruff" in read_pyproject(root).get("tool", {})
+        return cls(root=root, python=declared_python(root), linters=dl.declared_linters(root),
+                   ruff_configured=configured)
 
     def single_name_imports(self) -> bool:
         """Whether the project's own style is one name per `from` import: a module imported from by two or
@@ -132,6 +137,9 @@ def skip_reason(rules: ProjectRules, f: Finding, source: str | None, tree: ast.M
         return "in the project's tests: fix does not change test files"
     if f.tool == "ruff" and py_features.rule_needs_newer(f.rule, rules.python):
         return f"ruff's {f.rule} fix assumes a newer Python than the project's oldest, {rules.python.describe()}"
+    if f.tool == "ruff" and f.rule in _AUTHORS_ORDER and not rules.ruff_configured:
+        return (f"{f.rule} would re-sort {_AUTHORS_ORDER[f.rule]}, whose order is the author's; the project has "
+                "no ruff config asking for it")
     if f.tool == "ruff" and f.rule.startswith("I") and rules.linters.isort_style:
         return f"the project sorts imports with isort ({rules.linters.isort_style}), not ruff's import order"
     if f.tool == "ruff" and f.rule.startswith("I") and rules.single_name_imports():
