@@ -110,3 +110,23 @@ async def test_verify_command_returns_the_cli_json(start_server, sample):
     with pytest.raises(JsonRpcException) as err:
         await session.execute(ids.VERIFY, {"patch": "not a diff\n"})
     assert "patch: the diff does not apply" in str(err.value)
+
+
+async def test_fix_findings_offers_the_whole_set_as_one_entry(start_server, sample):
+    """Two verified changes (two files) come back as one change set: one entry with the edits of both files,
+    its members marked `in_set` (the extension offers the set, not each member)."""
+    pricing = "inventory/pricing.py"
+    text = (sample / pricing).read_text(encoding="utf-8")
+    (sample / pricing).write_text(text.replace("from __future__ import annotations\n",
+                                               "from __future__ import annotations\n\nimport json\n"), encoding="utf-8")
+    session = await start_server(sample)
+    uris = [session.uri(REPORT), session.uri(pricing)]
+
+    result = await session.execute(ids.FIX, {"uris": uris, "rules": ["F401"], "edits": True})
+
+    members = [c for c in result["changes"] if c.get("in_set")]
+    [entry] = [c for c in result["changes"] if c["agent"] == "change_set"]
+    assert len(members) == 2 and all(m["verified"] and "edits" not in m for m in members)
+    assert entry["verified"] and sorted(entry["ids"]) == sorted(m["id"] for m in members)
+    assert sorted(e["path"] for e in entry["edits"]) == [pricing, REPORT]
+    assert result["verification_runs"] == 1  # the set was verified once, with one suite run
