@@ -97,7 +97,10 @@ def _expand(envlist: str) -> list[str]:
     return out
 
 
-def _ini(path: Path) -> configparser.ConfigParser | None:
+def read_ini(path: Path) -> configparser.ConfigParser | None:
+    """An INI file (setup.cfg, tox.ini, .flake8, pylintrc) as configparser reads it; None if absent or broken."""
+    if not path.is_file():
+        return None
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
@@ -146,7 +149,7 @@ def declared_python(root: Path) -> DeclaredPython:
     poetry = data.get("tool", {}).get("poetry", {}).get("dependencies", {}).get("python")
     if isinstance(poetry, str):
         note(oldest_admitted(poetry), "poetry python")
-    cfg = _ini(root / "setup.cfg") if (root / "setup.cfg").is_file() else None
+    cfg = read_ini(root / "setup.cfg")
     if cfg is not None:
         if cfg.has_option("options", "python_requires"):
             note(oldest_admitted(cfg.get("options", "python_requires")), "setup.cfg python_requires")
@@ -158,7 +161,7 @@ def declared_python(root: Path) -> DeclaredPython:
             note(oldest_admitted(setup["python_requires"]), "setup.py python_requires")
         if isinstance(setup.get("classifiers"), (list, tuple)):
             note(_from_classifiers(list(setup["classifiers"])), "setup.py classifiers")
-    tox = _ini(root / "tox.ini") if (root / "tox.ini").is_file() else None
+    tox = read_ini(root / "tox.ini")
     if tox is not None and tox.has_option("tox", "envlist"):
         note(_from_tox(tox.get("tox", "envlist")), "tox envlist")
     if not said:

@@ -17,7 +17,6 @@ Checked, on the touched files in the verification copy, before and after the cha
 
 from __future__ import annotations
 
-import configparser
 import json
 import re
 from collections import Counter
@@ -28,6 +27,7 @@ import yaml
 
 from empathy_os.analyzers.base import run_tool, tool_bin
 from empathy_os.analyzers.project import read_pyproject
+from empathy_os.analyzers.python_range import read_ini
 from empathy_os.changes.model import Check
 
 TOOLS = ("flake8", "pycodestyle", "black", "isort", "pylint", "mypy")
@@ -43,17 +43,6 @@ class Declared:
 
     def describe(self) -> str:
         return ", ".join(f"{t} ({w})" for t, w in self.tools.items()) or "none"
-
-
-def _ini(path: Path) -> configparser.ConfigParser | None:
-    if not path.is_file():
-        return None
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    try:
-        parser.read_string(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, configparser.Error):
-        return None
-    return parser
 
 
 def _length(d: Declared, value: object, where: str, allowance: bool = False) -> None:
@@ -80,7 +69,7 @@ def _pre_commit(root: Path, d: Declared) -> None:
 
 
 def _tox(root: Path, d: Declared) -> None:
-    tox = _ini(root / "tox.ini")
+    tox = read_ini(root / "tox.ini")
     if tox is None:
         return
     for section in tox.sections():
@@ -94,7 +83,7 @@ def _tox(root: Path, d: Declared) -> None:
 def _flake8(root: Path, d: Declared) -> None:
     for name, section in (("setup.cfg", "flake8"), ("tox.ini", "flake8"), (".flake8", "flake8"),
                           ("setup.cfg", "pycodestyle"), ("tox.ini", "pycodestyle"), ("setup.cfg", "pep8")):
-        cfg = _ini(root / name)
+        cfg = read_ini(root / name)
         if cfg is None or not cfg.has_section(section):
             continue
         tool = "flake8" if section == "flake8" else "pycodestyle"
@@ -133,7 +122,7 @@ def _other_files(root: Path, d: Declared) -> None:
     for name in (".isort.cfg",):
         if (root / name).is_file():
             d.tools.setdefault("isort", name)
-    setup_cfg = _ini(root / "setup.cfg")
+    setup_cfg = read_ini(root / "setup.cfg")
     if setup_cfg is not None and (setup_cfg.has_section("isort") or setup_cfg.has_section("tool:isort")):
         d.tools.setdefault("isort", "setup.cfg [isort]")
     if setup_cfg is not None and setup_cfg.has_section("mypy"):
@@ -142,7 +131,7 @@ def _other_files(root: Path, d: Declared) -> None:
         if (root / name).is_file():
             d.tools.setdefault("mypy", name)
     for name in ("pylintrc", ".pylintrc"):
-        cfg = _ini(root / name)
+        cfg = read_ini(root / name)
         if cfg is not None:
             d.tools.setdefault("pylint", name)
             for section in ("FORMAT", "format"):
