@@ -144,3 +144,28 @@ def test_durations_on_sample(tmp_path):
     assert result.metrics["tests"] == 5
     assert 0 <= result.metrics["slowest_test_seconds"] <= result.metrics["total_test_seconds"] + 1e-9
     assert leftovers(sample_project) == []
+
+
+def test_parallel_config_with_per_test_data_matches_combined_report(tmp_path):
+    # attrs' and structlog's config: `parallel = true` (attrs adds `patch = ["subprocess"]`). With per-test data
+    # (use_cache, the CLI's default) coverage 7.18 renamed the in-memory database to a suffixed file and failed.
+    root = write_project(tmp_path / "p", {
+        "lib/__init__.py": "",
+        "lib/m.py": "def f(x):\n    if x:\n        return 1\n    return 2\n\n\ndef g():\n    return 3\n",
+        "tests/test_m.py": "import subprocess, sys\nfrom lib.m import f\n\ndef test_f():\n    assert f(1) == 1\n\n"
+                           "def test_child():\n    subprocess.run([sys.executable, '-c', 'import lib.m; lib.m.g()'],"
+                           " check=True)\n",
+        "pyproject.toml": '[tool.coverage.run]\nparallel = true\nbranch = true\npatch = ["subprocess"]\n'
+                          'source_pkgs = ["lib"]\n\n[tool.coverage.paths]\nsource = ["lib", ".tox/*/lib"]\n',
+    })
+    result = analyze("coverage", root, use_cache=True)
+    assert result.ran, result.error
+    env = {"HYPOTHESIS_STORAGE_DIRECTORY": str(tmp_path / "hyp"), "PATH": "/usr/bin:/bin"}
+    data = tmp_path / "by-hand.coverage"
+    for cmd in (["run", f"--data-file={data}", "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                ["combine", f"--data-file={data}"]):
+        subprocess.run([PY, "-m", "coverage", *cmd], cwd=root, env=env, capture_output=True, check=True)
+    by_hand = subprocess.run([PY, "-m", "coverage", "report", f"--data-file={data}", "--format=total",
+                              "--precision=2"], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert float(by_hand) == 75.0  # g() ran only in the child process (62.5 without its data)
+    assert abs(result.metrics["coverage_percent"] - float(by_hand)) <= 0.1

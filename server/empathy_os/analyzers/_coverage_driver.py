@@ -212,8 +212,15 @@ if out["coverage"] and out["pytest"]:
 
     # Per-test contexts in memory (serial runs): on disk, coverage reconnects to its SQLite file at every
     # context switch (~1 ms each: 1.1 s of CPU for more-itertools' 1,300 switches, 0.1-0.3 s in memory).
-    in_memory = per_test is not None and par is None and tuple(coverage.version_info[:2]) >= (6, 0)
-    cov = new_coverage(None if in_memory else spec["data_file"])
+    # Not when the project's config is parallel (`parallel`, `patch = subprocess`, multiprocessing): coverage
+    # then renames its data file to a suffixed name on save (7.18 fails on an in-memory one), and the data of
+    # the project's subprocesses is only in files to combine.
+    cov = new_coverage(spec["data_file"])
+    in_memory = (per_test is not None and par is None and tuple(coverage.version_info[:2]) >= (6, 0)
+                 and not cov.get_option("run:parallel")
+                 and "multiprocessing" not in (cov.get_option("run:concurrency") or ()))
+    if in_memory:
+        cov = new_coverage(None)
     if par is not None:
         cov.set_option("run:parallel", True)
         cov.set_option("run:patch", list(cov.get_option("run:patch") or []) + ["subprocess"])
