@@ -322,9 +322,11 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="copy the written tests here, per project, to read them")
     parser.add_argument("--diffs", type=Path, help="write each project's applied change set here")
     args = parser.parse_args()
-    extra = [(s, s, []) for s in args.pypi]
+    extra = [(s, s.partition(":")[0], []) for s in args.pypi]
+    only = {s.partition(":")[0]: s.partition(":")[2] or None for s in args.pypi}  # tests half: one file
     for half, projects, header, columns in (
-            ("tests", PROJECTS, TESTS_HEADER, lambda spec, root, py: tests_columns(spec, root, py, args.keep)),
+            ("tests", PROJECTS, TESTS_HEADER,
+             lambda spec, root, py: tests_columns(spec, root, py, args.keep, only.get(spec))),
             ("fixes", FIX_PROJECTS, FIXES_HEADER, lambda spec, root, py: fixes_columns(spec, root, py, args.diffs))):
         if args.half not in (half, "both"):
             continue
