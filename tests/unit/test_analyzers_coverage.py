@@ -63,7 +63,7 @@ def test_project_config_with_branch_is_followed(tmp_path):
     })
     result = analyze("coverage", root)
     assert result.ran, result.error
-    assert result.scope == "as configured in .coveragerc"
+    assert result.scope == "as configured in .coveragerc: source = lib"
     assert result.metrics["files_measured"] == 2  # lib/__init__.py and lib/m.py, not other/
     assert result.metrics["branch_percent"] == 50.0
     assert abs(result.metrics["coverage_percent"] - coverage_by_hand(root, tmp_path)) <= 0.1

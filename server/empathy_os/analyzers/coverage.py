@@ -57,18 +57,28 @@ _OMIT = ["tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*/test_*.py
          "conftest.py", "*/conftest.py", ".venv/*", "venv/*", "env/*", ".tox/*", "build/*", ".empathy/*"]
 
 
-def coverage_config(root: Path) -> tuple[str | None, bool]:
-    """(the config file coverage.py will read, whether it sets what to measure)."""
-    scoped = ("source", "include", "source_pkgs")
+def coverage_config(root: Path) -> tuple[str | None, str]:
+    """(the config file coverage.py will read, what it sets to measure: "source = x; omit = y" or "")."""
     if (root / ".coveragerc").is_file():
-        return ".coveragerc", _ini_sets(root / ".coveragerc", "run", scoped)
+        return ".coveragerc", _scope_text(_ini_section(root / ".coveragerc", "run"))
     for name in ("setup.cfg", "tox.ini"):
-        if (root / name).is_file() and _ini_has(root / name, "coverage:"):
-            return name, _ini_sets(root / name, "coverage:run", scoped)
+        if (root / name).is_file() and any(s.startswith("coverage:") for s in _ini(root / name).sections()):
+            return name, _scope_text(_ini_section(root / name, "coverage:run"))
     table = read_pyproject(root).get("tool", {}).get("coverage")
     if isinstance(table, dict):
-        return "pyproject.toml", any(k in (table.get("run") or {}) for k in scoped)
-    return None, False
+        run = table.get("run")
+        return "pyproject.toml", _scope_text(run if isinstance(run, dict) else {})
+    return None, ""
+
+
+def _scope_text(run: dict) -> str:
+    """The settings that choose the measured files, as the config writes them (so a run by hand is the same),
+    or "" when none of source, include, source_pkgs is set."""
+    if not any(k in run for k in ("source", "include", "source_pkgs")):
+        return ""
+    values = {k: run[k] for k in ("source", "source_pkgs", "include", "omit") if k in run}
+    return "; ".join(f"{k} = " + (" ".join(v.split()) if isinstance(v, str) else ", ".join(map(str, v)))
+                     for k, v in values.items())
 
 
 def _ini(path: Path) -> configparser.ConfigParser:
@@ -80,20 +90,16 @@ def _ini(path: Path) -> configparser.ConfigParser:
     return parser
 
 
-def _ini_has(path: Path, prefix: str) -> bool:
-    return any(s.startswith(prefix) for s in _ini(path).sections())
-
-
-def _ini_sets(path: Path, section: str, keys: tuple[str, ...]) -> bool:
+def _ini_section(path: Path, section: str) -> dict:
     parser = _ini(path)
-    return parser.has_section(section) and any(parser.has_option(section, k) for k in keys)
+    return dict(parser.items(section)) if parser.has_section(section) else {}
 
 
 def scope_args(ctx: ProjectContext) -> tuple[list[str] | None, list[str] | None, str]:
     """(coverage `source`, `omit`, description); None leaves the project's config in charge."""
     config, scoped = coverage_config(ctx.root)
     if config and scoped:
-        return None, None, f"as configured in {config}"
+        return None, None, f"as configured in {config}: {scoped}"
     pkgs = packages(ctx)
     if pkgs:
         source, omit, where = pkgs, None, f"packages {', '.join(pkgs)}"
