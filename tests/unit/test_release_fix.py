@@ -67,3 +67,60 @@ def test_release_fix_offline_writes_the_boosts_tests_and_the_coverage_gate_turns
     # The composition was recorded for learning like any other.
     store = json.loads((sample_project / ".empathy" / "store.json").read_text())
     assert "release_fix" in json.dumps(store)
+
+
+def _prompt(body: dict) -> str:
+    content = body["messages"][0]["content"]
+    return content if isinstance(content, str) else " ".join(b.get("text", "") for b in content)
+
+
+def security_model(storage: Path):
+    """A model behind the fake Messages API that confirms the sample's two critical bandit findings and
+    answers each with a correct diff; every other request gets plain text (no tool call, nothing kept)."""
+    from empathy_os.changes.patch import make_diff
+
+    text = storage.read_text(encoding="utf-8")
+    fixes = {
+        "B324": text.replace("hashlib.md5(text.encode())", "hashlib.md5(text.encode(), usedforsecurity=False)"),
+        # No shell: a fixed argv. tar found on PATH (bandit's B607) and a call without a shell (B603) are
+        # the informational follow-ups such a fix leaves; the line says why they stay.
+        "B602": text.replace('    return subprocess.call("tar czf " + destination + " " + path, shell=True)\n',
+                             '    return subprocess.call(["tar", "czf", destination, path])  '
+                             '# nosec B603 B607 # argv is fixed, no shell\n'),
+    }
+
+    def reply(body: dict) -> dict:
+        tools = [t.get("name") for t in body.get("tools") or []]
+        prompt = _prompt(body)
+        for rule, fixed in fixes.items():
+            if "triage_finding" in tools and f"Finding: bandit {rule} " in prompt:
+                diff = make_diff("inventory/storage.py", text, fixed)
+                return {"tool_use": {"name": "triage_finding", "input": {
+                    "verdict": "confirmed", "reason": f"{rule} is real in this code", "diff": diff}},
+                    "input_tokens": 900, "output_tokens": 120}
+        return {"text": "No change proposed.", "input_tokens": 200, "output_tokens": 10}
+
+    return reply
+
+
+def test_release_fix_with_a_model_turns_the_sample_approved(sample_project, fake_anthropic):
+    fake_anthropic.default = security_model(sample_project / "inventory" / "storage.py")
+    env = {k: v for k, v in os.environ.items()}
+    proc = subprocess.run([*EMPATHY, "orchestrate", "release-prep", "--project-root", str(sample_project), "--fix",
+                           "--apply", "--json"], capture_output=True, text=True, env=env, timeout=1500, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    fix = json.loads(proc.stdout)["fix"]
+    security = [c for c in fix["changes"] if c["gate"] == "max_critical_issues" and c["verified"]]
+    assert {c["findings"][0]["rule"] for c in security} == {"B324", "B602"}
+    assert all(c["tier"] == "CHEAP" for c in security)  # answered right at the first tier: no escalation
+    assert fake_anthropic.rejected == []  # no request the documented API would refuse
+    # A plain release prep afterwards approves, and the tools by hand agree.
+    again = subprocess.run([*EMPATHY, "orchestrate", "release-prep", "--project-root", str(sample_project), "--json",
+                            "--no-cache"], capture_output=True, text=True, env=env, timeout=900, check=False)
+    assert again.returncode == 0, again.stdout[-3000:]
+    report = json.loads(again.stdout)
+    bandit = json.loads(subprocess.run([sys.executable, "-m", "bandit", "-r", "inventory", "-f", "json", "-q"],
+                                       cwd=sample_project, capture_output=True, text=True, check=False).stdout)
+    assert not [r for r in bandit["results"] if r["issue_severity"] == "HIGH"]
+    assert report["metrics"]["critical_issues"] == 0
+    assert abs(report["metrics"]["coverage_percent"] - coverage_by_hand(sample_project)) <= 0.1
