@@ -19,6 +19,7 @@ import typing
 GV = globals()["GV"]  # _genvalues.py, given by _genscript's loader
 MINED = 600  # the project's own calls tried per route, at most
 
+
 def constants(fn):
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
