@@ -123,8 +123,12 @@ class Usage:
                         self._define(init, node.name)
         for tree in trees:
             self._calls(tree)
-        for path in [*root.glob("*.rst"), *root.glob("*.md"), *root.glob("docs/*.rst"), *root.glob("docs/*.md")]:
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        docs = [p.read_text(encoding="utf-8", errors="replace") for p in
+                [*root.glob("*.rst"), *root.glob("*.md"), *root.glob("docs/*.rst"), *root.glob("docs/*.md")]]
+        docs += [ast.get_docstring(n) or "" for tree in trees for n in ast.walk(tree)  # doctests in docstrings
+                 if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
+        for text in docs:
+            for line in text.splitlines():
                 if line.strip().startswith(">>> "):
                     try:
                         self._calls(ast.parse(line.strip()[4:]))
