@@ -47,3 +47,15 @@ def _private_pattern_library(tmp_path_factory, monkeypatch: pytest.MonkeyPatch) 
     """The pattern library is cross-project by design; tests must not share (or touch the user's) one."""
     path = tmp_path_factory.mktemp("library") / "pattern_library.json"
     monkeypatch.setenv("EMPATHY_PATTERN_LIBRARY", str(path))
+
+
+@pytest.fixture(autouse=True)
+def _custom_templates_forgotten():
+    """Templates a test registers (the tutorial's `api_optimizer`) are process-wide; a later test in the same
+    worker must see only the built-ins, as a new process would."""
+    from empathy_os.orchestration.agent_templates import AGENT_REGISTRY
+
+    before = set(AGENT_REGISTRY)
+    yield
+    for added in [key for key in AGENT_REGISTRY if key not in before]:
+        del AGENT_REGISTRY[added]
