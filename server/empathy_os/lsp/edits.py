@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,20 @@ def can_create_files(ls: LanguageServer) -> str | None:
     if types.ResourceOperationKind.Create not in (edit.resource_operations or []):
         return "the editor does not support creating files through workspace edits"
     return None
+
+
+def verified_text(ls: Any, path: Path, expected_sha256: str | None) -> tuple[str, int | None] | None:
+    """(text, version) of `path` as the editor has it (the open document, else the file on disk) when its
+    sha256 is the one verification saw; None when it changed since, or cannot be read."""
+    version = ls.open_version(path)
+    try:
+        text = ls.workspace.get_text_document(path.as_uri()).source if version is not None \
+            else path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != expected_sha256:
+        return None
+    return text, version
 
 
 def line_edits(old: str, new: str) -> list[types.TextEdit]:

@@ -11,7 +11,6 @@ file itself. A rejected change becomes a message with the measured reasons.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import SOURCE, diagnostic_data, uri_to_path
-from empathy_os.lsp.edits import line_edits
+from empathy_os.lsp.edits import line_edits, verified_text
 from empathy_os.lsp.progress import WorkDone, guarded, link_request_cancel, run_in_child
 from empathy_os.lsp.worker import fix_report_from_wire, verdict_from_wire
 
@@ -92,20 +91,14 @@ def _document_edits(ls: EmpathyServer, root: Path, verdict: Any) -> tuple[list[t
     stale = []
     for rel in verdict.touched:
         path = root / rel
-        uri = path.as_uri()
-        version = ls.open_version(path)
-        try:
-            text = ls.workspace.get_text_document(uri).source if version is not None \
-                else path.read_text(encoding="utf-8")
-        except OSError:
-            text = None
+        current = verified_text(ls, path, verdict.before_sha.get(rel))
         new = verdict.after_content.get(rel)
-        if text is None or new is None \
-                or hashlib.sha256(text.encode("utf-8")).hexdigest() != verdict.before_sha.get(rel):
+        if current is None or new is None:
             stale.append(rel)
             continue
+        text, version = current
         changes.append(types.TextDocumentEdit(
-            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+            text_document=types.OptionalVersionedTextDocumentIdentifier(uri=path.as_uri(), version=version),
             edits=line_edits(text, new.decode("utf-8"))))
     return changes, _stale_reason(stale) if stale else None
 

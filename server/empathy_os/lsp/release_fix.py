@@ -11,7 +11,6 @@ refuses it if the user typed meanwhile. The daemon itself writes nothing.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +23,7 @@ from pygls.protocol import default_converter
 
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.lsp import command_ids as ids
-from empathy_os.lsp.edits import can_create_files, line_edits
+from empathy_os.lsp.edits import can_create_files, line_edits, verified_text
 from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_child
 from empathy_os.lsp.worker import verdict_from_wire
 
@@ -66,14 +65,10 @@ def _file_ops(ls: EmpathyServer, root: Path, verdict: Any, gate: str) -> list[An
                 text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
                 edits=[types.AnnotatedTextEdit(range=_ZERO, new_text=new.decode("utf-8"), annotation_id=gate)]))
             continue
-        version = ls.open_version(path)
-        try:
-            text = ls.workspace.get_text_document(uri).source if version is not None \
-                else path.read_text(encoding="utf-8")
-        except OSError:
-            text = None
-        if text is None or hashlib.sha256(text.encode("utf-8")).hexdigest() != verdict.before_sha.get(rel):
+        current = verified_text(ls, path, verdict.before_sha.get(rel))
+        if current is None:
             return f"{rel} changed since it was verified"
+        text, version = current
         edits = [types.AnnotatedTextEdit(range=e.range, new_text=e.new_text, annotation_id=gate)
                  for e in line_edits(text, new.decode("utf-8"))]
         ops.append(types.TextDocumentEdit(
