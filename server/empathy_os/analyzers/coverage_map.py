@@ -1,6 +1,6 @@
 """Which tests ran which lines, kept between runs, and which tests a change affects.
 
-Why coverage.py's own per-test contexts and not pytest-testmon (evaluated first; see the README's
+Why coverage.py's own per-test contexts and not pytest-testmon (evaluated first; see docs/guide/release-prep.md,
 "Live coverage"): testmon keeps fingerprints of the blocks each test ran, not the lines, so the merged
 coverage figure (statements and branches) still needs coverage.py's per-test data; it must be installed
 in the project's own interpreter (we install nothing there: our driver is passed with `python -c`); its

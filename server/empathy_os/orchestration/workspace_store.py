@@ -18,7 +18,7 @@ from empathy_os.store.configurations import STORE_ENV
 
 def store_path(context: RunContext | Mapping[str, Any]) -> Path:
     run = RunContext.parse(context)
-    # README: the workspace store may be overridden by EMPATHY_STORE, for every command.
+    # docs/guide/teams.md: the workspace store may be overridden by EMPATHY_STORE, for every command.
     explicit = run.store_path or os.environ.get(STORE_ENV)
     if explicit:
         return Path(str(explicit)).expanduser()
