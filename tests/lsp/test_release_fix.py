@@ -47,3 +47,36 @@ async def test_release_fix_refuses_a_root_outside_the_workspace(start_server, sa
         assert exc.code == -32602 and "not inside a workspace folder" in exc.message
     else:
         raise AssertionError("a root outside the workspace was accepted")
+
+
+def _apply(text: str, edits: list[dict]) -> str:
+    lines = text.splitlines(keepends=True)
+    for e in sorted(edits, key=lambda e: e["range"]["start"]["line"], reverse=True):
+        lines[e["range"]["start"]["line"]:e["range"]["end"]["line"]] = [e["newText"]]
+    return "".join(lines)
+
+
+async def test_two_fixes_in_one_file_come_as_one_edit_of_the_verified_set(start_server, sample, fake_anthropic):
+    """Both security fixes touch storage.py: the editor gets the combined, verified text in one document
+    edit (two edits each computed against the original would not compose)."""
+    from tests.conftest import SAMPLE
+    from tests.lsp.conftest import server_env
+    from tests.unit.test_release_fix import security_model
+
+    storage = sample / "inventory" / "storage.py"
+    original = storage.read_text(encoding="utf-8")
+    fake_anthropic.default = security_model(storage)
+    env = server_env(ANTHROPIC_BASE_URL=fake_anthropic.url, ANTHROPIC_API_KEY="sk-test-not-a-real-key")
+    session = await start_server(sample, env=env)
+
+    result = await session.execute(ids.RELEASE_FIX, {}, token="release-fix-2")
+
+    edit = result["edit"]
+    docs = [op for op in edit["documentChanges"] if op.get("textDocument", {}).get("uri", "").endswith("storage.py")]
+    assert len(docs) == 1, docs
+    fixed = _apply(original, docs[0]["edits"])
+    assert "usedforsecurity=False" in fixed and "shell=True" not in fixed
+    group = docs[0]["edits"][0]["annotationId"]
+    assert "max_critical_issues" in group.split("+")
+    assert edit["changeAnnotations"][group]["needsConfirmation"] is True
+    assert storage.read_text(encoding="utf-8") == original == (SAMPLE / "inventory" / "storage.py").read_text()

@@ -43,11 +43,12 @@ _WHY = {
 
 @dataclass
 class ReleaseFix:
-    """What a release fix produced: its JSON (what the CLI prints) and the verified changes of the measured
-    set (their verdicts carry the bytes to write: the daemon turns them into one WorkspaceEdit)."""
+    """What a release fix produced: its JSON (what the CLI prints) and the units of the measured set, each
+    (change ids, the verdict written in one go: the change set, or one new test file); their verdicts carry
+    the bytes to write, which the daemon turns into one WorkspaceEdit."""
 
     json: dict[str, Any]
-    measured: list[Any] = field(default_factory=list)
+    measured: list[tuple[list[str], Any]] = field(default_factory=list)
 
 
 def gate_of(agent: str) -> str | None:
@@ -91,7 +92,7 @@ async def run(root: str | Path, report: Any, *, gates: dict[str, float], python:
     out["plan"] = composed.to_json()
     out["learning"] = result.final_output.get("learning")
     measured = set((out.get("gates_after") or {}).get("applied_in_copy", []))
-    return ReleaseFix(out, [r for r in result.final_output["results"] if r.change.id in measured])
+    return ReleaseFix(out, [(ids, verdict) for ids, verdict in result.final_output["units"] if ids[0] in measured])
 
 
 async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResult, bool, float | None]:
@@ -120,7 +121,7 @@ async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResul
     for output in outputs:
         run.agent_done(output)
     result = StrategyResult(strategy=plan.strategy, success=success, outputs=outputs,
-                            final_output={"workflow": TASK_PATTERN, "release_fix": out, "results": fix.results})
+                            final_output={"workflow": TASK_PATTERN, "release_fix": out, "units": units})
     return result, success, quality
 
 

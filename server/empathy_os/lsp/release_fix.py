@@ -77,25 +77,26 @@ def _file_ops(ls: EmpathyServer, root: Path, verdict: Any, gate: str) -> list[An
 
 
 def workspace_edit(ls: EmpathyServer, root: Path, fix: dict[str, Any],
-                   verdicts: dict[str, Any]) -> tuple[types.WorkspaceEdit, dict[str, str]]:
-    """(one edit for the measured set grouped by gate, {change id: why it is not offered})."""
+                   units: list[tuple[list[str], Any]]) -> tuple[types.WorkspaceEdit, dict[str, str]]:
+    """(one edit for the measured set grouped by gate, {change id: why it is not offered}).
+
+    A unit is written as verified: the change set (every code change, combined) or one new test file. A
+    change set that moves several gates is one group named after all of them."""
+    gate_of = {c["id"]: c.get("gate") or "other" for c in fix.get("changes", [])}
     ops: list[Any] = []
     not_offered: dict[str, str] = {}
-    per_gate: dict[str, int] = {}
-    for change in fix.get("changes", []):
-        verdict = verdicts.get(change["id"])
-        if verdict is None:
-            continue
-        gate = change.get("gate") or "other"
-        made = _file_ops(ls, root, verdict, gate)
+    per_group: dict[str, int] = {}
+    for change_ids, verdict in units:
+        group = "+".join(dict.fromkeys(gate_of.get(i, "other") for i in change_ids))
+        made = _file_ops(ls, root, verdict, group)
         if isinstance(made, str):
-            not_offered[change["id"]] = made
+            not_offered.update(dict.fromkeys(change_ids, made))
             continue
         ops += made
-        per_gate[gate] = per_gate.get(gate, 0) + 1
-    annotations = {gate: types.ChangeAnnotation(
-        label=GATE_LABELS.get(gate, gate), needs_confirmation=True,
-        description=f"{n} verified change(s) for the {gate} gate") for gate, n in per_gate.items()}
+        per_group[group] = per_group.get(group, 0) + len(change_ids)
+    annotations = {group: types.ChangeAnnotation(
+        label=" + ".join(GATE_LABELS.get(g, g) for g in group.split("+")), needs_confirmation=True,
+        description=f"{n} verified change(s) for {group.replace('+', ', ')}") for group, n in per_group.items()}
     return types.WorkspaceEdit(document_changes=ops, change_annotations=annotations), not_offered
 
 
@@ -114,8 +115,8 @@ async def run_release_fix(ls: EmpathyServer, args: ReleaseFixArgs) -> dict[str, 
             answer = await run_in_child(job, progress.report)
         except ValueError as exc:
             raise JsonRpcInvalidParams(str(exc)) from None
-    verdicts = {cid: verdict_from_wire(v) for cid, v in answer["verdicts"].items()}
-    edit, not_offered = workspace_edit(ls, root, answer["fix"], verdicts)
+    units = [(unit["ids"], verdict_from_wire(unit["verdict"])) for unit in answer["units"]]
+    edit, not_offered = workspace_edit(ls, root, answer["fix"], units)
     return {"root": str(root), "report": answer["report"], "fix": answer["fix"], "not_offered": not_offered,
             "edit": default_converter().unstructure(edit)}
 

@@ -80,7 +80,7 @@ async def release_fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
     result = await use_case.run(job["root"], report, gates=job["gates"], python=job["python"], trusted=trusted,
                                 max_cost=job["max_cost"], progress=say)
     return {"report": report.to_json(), "fix": result.json,
-            "verdicts": {r.change.id: _verdict_wire(r.verdict) for r in result.measured}}
+            "units": [{"ids": ids, "verdict": _verdict_wire(verdict)} for ids, verdict in result.measured]}
 
 
 async def verify(job: dict[str, Any], say: Say) -> dict[str, Any]:
