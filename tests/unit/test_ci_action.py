@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,7 +48,7 @@ def test_inputs_scripts_and_gates_agree():
             assert "inputs." not in str(value) or step.get("uses"), step  # inputs reach shells only via env
         if "run" in step:
             assert "${{" not in step["run"], f"{step['name']}: an expression in a shell is script injection"
-    scripts = set(re.findall(r"[\w-]+\.sh", text))
+    scripts = set(re.findall(r"[\w-]+\.sh\b", text))
     assert scripts == {"install.sh", "release-prep.sh"}
     assert all(os.access(SCRIPTS / script, os.X_OK) for script in scripts)
     written = {"install": set(re.findall(r'echo "([\w-]+)=', (SCRIPTS / "install.sh").read_text())),
@@ -180,3 +181,45 @@ def test_the_gitlab_job_runs_as_documented(sample_project, tmp_path):
     assert json.loads((sample_project / "empathy.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
     assert set(spec["artifacts"]["paths"]) == {"empathy.json", "empathy.sarif", "empathy-summary.md"}
     assert name == "empathy-release-prep"
+
+
+def test_shards_then_merge_through_the_action(sample_project, tmp_path):
+    """The matrix of the documented workflow: two shard jobs in their own checkouts (the action with
+    `shard`), then the merge job in a third (`merge` with a glob, as the downloaded artifacts are given)."""
+    ignore = shutil.ignore_patterns(".empathy", "__pycache__", ".coverage*")
+    stored = tmp_path / "artifacts"
+    for k in (1, 2):
+        job = tmp_path / f"shard{k}"
+        job.mkdir()
+        project = shutil.copytree(sample_project, job / "project", ignore=ignore)
+        outputs, summary = release_prep(project, job, SHARD=f"{k}/2", SHARD_DIR=str(stored / f"shard-{k}"),
+                                        SARIF=str(job / "never.sarif"))
+        assert outputs == {"exit-code": "0", "approved": "", "report": "", "sarif": "",
+                           "shard-dir": str(stored / f"shard-{k}")}, outputs
+        assert summary == "" and not (job / "never.sarif").exists()
+        assert (stored / f"shard-{k}" / "shard.json").is_file()
+    merge = tmp_path / "merge"
+    merge.mkdir()
+    project = shutil.copytree(sample_project, merge / "project", ignore=ignore)
+    sarif = merge / "empathy.sarif"
+    merged, _ = release_prep(project, merge, MERGE=f"{stored}/shard-*", SARIF=str(sarif), MIN_COVERAGE="40")
+    one = tmp_path / "one"
+    one.mkdir()
+    single, _ = release_prep(shutil.copytree(sample_project, one / "project", ignore=ignore), one,
+                             SARIF=str(one / "e.sarif"), MIN_COVERAGE="40", EXTRA_ARGS="--no-cache")
+    assert (merged["exit-code"], merged["approved"], merged["sarif"]) == ("1", "false", str(sarif))
+    assert (single["exit-code"], single["approved"]) == ("1", "false")
+    a, b = (json.loads(Path(o["report"]).read_text(encoding="utf-8")) for o in (merged, single))
+    assert a["metrics"]["coverage_percent"] == b["metrics"]["coverage_percent"] > 0
+    assert a["metrics"]["tests_passed"] == b["metrics"]["tests_passed"] == 5
+    assert {g["name"]: g["threshold"] for g in a["gates"]}["min_coverage"] == 40  # gates reach the merge
+    assert json.loads(sarif.read_text(encoding="utf-8"))["version"] == "2.1.0"
+
+
+def test_a_shard_that_cannot_run_fails_its_job(sample_project, tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "junk").write_text("")  # a shard folder must be new or empty
+    outputs, summary = release_prep(sample_project, tmp_path, SHARD="1/2", SHARD_DIR=str(full))
+    assert (outputs["exit-code"], outputs["report"], outputs["shard-dir"]) == ("2", "", "")
+    assert "could not run (exit 2)" in summary
