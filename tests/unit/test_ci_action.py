@@ -28,6 +28,7 @@ BIN = Path(sys.executable).parent
 @pytest.mark.parametrize(("schema", "path"), [
     ("vendor.github-actions", "action.yml"),
     ("vendor.github-workflows", "docs/ci/github-workflow.yml"),
+    ("vendor.github-workflows", "docs/ci/github-workflow-sharded.yml"),
     ("vendor.gitlab-ci", "docs/ci/gitlab-ci.yml"),
 ])
 def test_yaml_is_valid_for_its_schema(schema, path):
