@@ -33,7 +33,9 @@ if [ -n "${MERGE:-}" ]; then
   dirs=()
   shopt -s nullglob
   for pattern in "${patterns[@]}"; do
-    matches=($pattern)  # glob only: word splitting already done, no expansion of $(...) in a value
+    # Globbing wanted (artifact folders); the words are already split, and $(...) in a value stays text.
+    # shellcheck disable=SC2206
+    matches=($pattern)
     if [ ${#matches[@]} -gt 0 ]; then dirs+=("${matches[@]}"); else dirs+=("$pattern"); fi
   done
   shopt -u nullglob
