@@ -89,7 +89,8 @@ async def run(root: str | Path, report: Any, *, gates: dict[str, float], python:
                                 "apply": apply, "progress": progress})  # the last two: extras
     result = await composed.execute(context)
     out = result.final_output["release_fix"]
-    out["plan"] = composed.to_json()
+    # Run at once: its measured cost and duration are in the report, so the plan shows no estimate.
+    out["plan"] = {k: v for k, v in composed.to_json().items() if not k.startswith("estimated_")}
     out["learning"] = result.final_output.get("learning")
     measured = set((out.get("gates_after") or {}).get("applied_in_copy", []))
     return ReleaseFix(out, [(ids, verdict) for ids, verdict in result.final_output["units"] if ids[0] in measured])
