@@ -28,7 +28,7 @@ tb  # __aexit__'s protocol signature
 reader_dir  # a pytest fixture requested by name
 StartServer  # a type alias the LSP tests annotate with
 # Unused on main today, in other helpers' areas (left to them, listed so the check stays green meanwhile):
-kill_live_groups  # analyzers/base.py (safety): kill process groups from a signal handler
+kill_live_groups  # proc.py (safety): kill process groups from a signal handler
 class_name  # testgen/gaps.py (boost)
 owns  # testgen/gaps.py (boost)
 # server/empathy_os/changes (verify helper's area): report fields read from JSON and an unused helper

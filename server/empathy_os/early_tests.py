@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from empathy_os.environment import detect
-from empathy_os.execution import TEST_ENV, kill_group, start_project_process
+from empathy_os.execution import TEST_ENV, start_project_process
+from empathy_os.proc import kill_group
 
 if TYPE_CHECKING:
-    from empathy_os.analyzers.base import ToolRun
+    from empathy_os.proc import ToolRun
 
 # Run as `python -c`: coverage and pytest are imported with the project folder off sys.path (a folder named
 # `coverage` must not stand in for it), exactly as the driver itself imports them; then the first stdin line
@@ -55,10 +56,10 @@ class EarlyInterpreter:
         """Hand over the program and wait, as run_tool does: timeout or cancellation kills its group."""
         import asyncio  # here, not at the top: this module is imported before anything heavy
 
-        from empathy_os.analyzers.base import _LIVE_GROUPS, ToolRun, ToolTimeout
+        from empathy_os.proc import ToolRun, ToolTimeout, forget_group, track_group
 
         started = time.perf_counter()
-        _LIVE_GROUPS.add(self.proc.pid)
+        track_group(self.proc.pid)
         try:
             out, err = await asyncio.to_thread(self.proc.communicate, f"{spec}\n{program}".encode(), timeout)
         except subprocess.TimeoutExpired:
@@ -69,7 +70,7 @@ class EarlyInterpreter:
             raise
         finally:
             kill_group(self.proc.pid)  # the leader has exited; a test's own subprocesses may remain
-            _LIVE_GROUPS.discard(self.proc.pid)
+            forget_group(self.proc.pid)
         return ToolRun(self.proc.returncode or 0, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
                        time.perf_counter() - started)
 

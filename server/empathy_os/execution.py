@@ -16,13 +16,11 @@ Everything else about the run (its own process group, kill on timeout/cancel/sig
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from empathy_os.analyzers.base import ToolRun
+from empathy_os.proc import ToolRun, run_tool
 
 # Prefixes of variables project code must never receive.
 SECRET_PREFIXES = ("ANTHROPIC_",)
@@ -77,9 +75,6 @@ async def run_project_code(
     env: dict[str, str] | None = None,
 ) -> ToolRun:
     """Start project code (`cmd` in `cwd`) if and only if `ctx` is trusted, with a scrubbed environment."""
-    # Imported here: the analyzers package imports this module, and this one must be importable first.
-    from empathy_os.analyzers.base import run_tool
-
     check_trusted(ctx)
     return await run_tool(cmd, cwd, timeout=timeout, env=project_env(env), inherit_env=False)
 
@@ -92,10 +87,3 @@ def start_project_process(ctx: _HasTrust, cmd: list[str], cwd: Path, env: dict[s
     return subprocess.Popen(cmd, cwd=str(cwd), env=project_env(env), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
-
-def kill_group(pid: int) -> None:
-    """SIGKILL the process group `pid` leads (project code runs in its own group: its children die too)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -18,7 +18,8 @@ import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
-from empathy_os.execution import kill_group, start_project_process
+from empathy_os.execution import start_project_process
+from empathy_os.proc import kill_group
 
 # sys.addaudithook (3.8) is what guards generated tests; pytest 8 and coverage 7 need 3.8 as well.
 OLDEST = (3, 8)

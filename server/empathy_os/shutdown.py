@@ -28,7 +28,7 @@ HARD_EXIT_SECONDS = 1.5
 def kill_started_processes() -> None:
     """Kill every process group run_tool and the worker pools started. The analyzers are imported on first
     use only: if they were never imported, nothing was started."""
-    base = sys.modules.get("empathy_os.analyzers.base")
+    base = sys.modules.get("empathy_os.proc")
     if base is not None:
         base.kill_live_groups()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from empathy_os.analyzers.base import Finding
+from empathy_os.analyzers.contract import Finding
 from empathy_os.lsp.diagnostics import COVERAGE_GAP, DiagnosticStore, severity_of
 from lsprotocol import types
 

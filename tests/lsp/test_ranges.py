@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from empathy_os.analyzers.base import Finding
+from empathy_os.analyzers.contract import Finding
 from empathy_os.lsp.diagnostics import to_diagnostic
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from empathy_os.analyzers import run_analyzer
-from empathy_os.analyzers.base import AnalyzerResult
+from empathy_os.analyzers.contract import AnalyzerResult
 from empathy_os.analyzers.project import load_project
 
 PY = sys.executable

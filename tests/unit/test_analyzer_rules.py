@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from empathy_os.analyzers.bandit import config_args, is_critical
-from empathy_os.analyzers.base import Severity
+from empathy_os.analyzers.contract import Severity
 from empathy_os.analyzers.project import load_project
 from empathy_os.analyzers.ruff import _severity
 

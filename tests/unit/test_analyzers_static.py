@@ -6,7 +6,7 @@ import json
 import subprocess
 
 import pytest
-from empathy_os.analyzers.base import tool_bin
+from empathy_os.proc import tool_bin
 
 from tests.unit.analyzer_helpers import PY, analyze, copy_sample, write_project
 

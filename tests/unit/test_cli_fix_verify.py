@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.analyzers.ruff import config_args
 from empathy_os.changes.apply import apply_verdict
 from empathy_os.changes.engine import Verifier

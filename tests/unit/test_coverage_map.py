@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from empathy_os.analyzers import coverage_map as cmap
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 
 SOURCE = '''"""Module."""
 

@@ -79,7 +79,7 @@ def test_static_analysis_runs_at_a_lower_priority_than_the_tests(tmp_path):
     import sys
     import threading
 
-    from empathy_os.analyzers.base import BACKGROUND_NICE, in_background, run_tool
+    from empathy_os.proc import BACKGROUND_NICE, in_background, run_tool
 
     def my_priority():
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

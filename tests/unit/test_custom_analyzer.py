@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from empathy_os.analyzers.base import REGISTRY, AnalyzerResult, ProjectContext, register
+from empathy_os.analyzers.contract import REGISTRY, AnalyzerResult, ProjectContext, register
 from empathy_os.orchestration.agent_templates import (
     AGENT_REGISTRY,
     AgentCapability,

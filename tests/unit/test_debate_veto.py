@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from empathy_os.analyzers.base import Finding, Severity
+from empathy_os.analyzers.contract import Finding, Severity
 from empathy_os.llm import Tier
 from empathy_os.orchestration.debate import agreement
 from empathy_os.orchestration.execution_strategies import DebateStrategy

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from empathy_os.analyzers.base import Finding, Severity
+from empathy_os.analyzers.contract import Finding, Severity
 from empathy_os.analyzers.python_range import declared_python, oldest_admitted, ruff_target
 from empathy_os.changes import py_features
 from empathy_os.changes.declared_linters import declared_linters

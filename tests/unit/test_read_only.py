@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 
-from empathy_os.analyzers.base import tool_bin
+from empathy_os.proc import tool_bin
 
 from tests.support.tree import assert_unchanged, copy_fixture, differences, snapshot
 

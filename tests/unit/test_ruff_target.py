@@ -6,10 +6,10 @@ import json
 import subprocess
 
 import pytest
-from empathy_os.analyzers.base import tool_bin
 from empathy_os.analyzers.project import load_project
 from empathy_os.analyzers.python_range import declared_python
 from empathy_os.analyzers.ruff import READ_ONLY, config_args, target_args
+from empathy_os.proc import tool_bin
 
 from tests.unit.analyzer_helpers import write_project
 

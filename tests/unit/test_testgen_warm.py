@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from empathy_os.analyzers.base import ToolTimeout
 from empathy_os.execution import UntrustedProject
+from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox, isolation
 
 needs_bwrap = pytest.mark.skipif(not isolation().os_sandbox, reason=isolation().description)

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from empathy_os.analyzers.base import ProjectContext
 from empathy_os.analyzers.cache import write_entry
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.changes.apply import apply_verdict
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, ChangeKind

@@ -21,8 +21,9 @@ from empathy_os.analyzers import (  # noqa: F401  (imported to fill REGISTRY)
     ruff,
     test_durations,
 )
-from empathy_os.analyzers.base import REGISTRY, AnalyzerResult, ProjectContext, ToolTimeout
+from empathy_os.analyzers.contract import REGISTRY, AnalyzerResult, ProjectContext
 from empathy_os.analyzers.project import load_project
+from empathy_os.proc import ToolTimeout
 
 __all__ = ["REGISTRY", "load_project", "run_analyzer", "run_analyzers"]
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.analyzers.project import read_pyproject
 from empathy_os.execution import TEST_ENV, run_project_code
 

@@ -6,7 +6,7 @@ import json
 from importlib import metadata
 from typing import Any
 
-from empathy_os.analyzers.base import AnalyzerResult, ProjectContext
+from empathy_os.analyzers.contract import AnalyzerResult, ProjectContext
 
 
 def dist_version(dist: str) -> str:

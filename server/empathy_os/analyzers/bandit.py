@@ -16,17 +16,9 @@ import threading
 from pathlib import Path
 
 from empathy_os.analyzers._util import dist_version, join_notes, load_json, not_run, setting
-from empathy_os.analyzers.base import (
-    AnalyzerResult,
-    Finding,
-    ProjectContext,
-    Severity,
-    in_background,
-    register,
-    run_tool,
-    tool_bin,
-)
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import read_pyproject, rel, source_files
+from empathy_os.proc import in_background, run_tool, tool_bin
 
 NAME = "bandit"
 _RANK = {"UNDEFINED": 0, "LOW": 1, "MEDIUM": 2, "HIGH": 3}

@@ -23,7 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from empathy_os.analyzers._util import dist_version
-from empathy_os.analyzers.base import AnalyzerResult, ProjectContext
+from empathy_os.analyzers.contract import AnalyzerResult, ProjectContext
 from empathy_os.analyzers.project import all_py_files, config_files, fingerprint, source_files
 from empathy_os.confine import OutsideRoot, confined
 

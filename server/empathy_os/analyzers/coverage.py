@@ -37,7 +37,7 @@ from empathy_os.analyzers._pytest import (
     read_junit,
 )
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.coverage_live import LiveRun
 from empathy_os.analyzers.parallel_tests import ParallelPlan, ParallelSettingError, parallel_plan
 from empathy_os.analyzers.project import (
@@ -170,7 +170,7 @@ _RAISED = re.compile(r"^(E\s+)?[\w.]*(Error|Exception|Warning)\b:")
 NOT_RUN_EXITS = (2, 3, 4)  # interrupted, internal error, usage error: no test ran (5, none collected, is a 0 %)
 
 
-def _last_error_line(output: str) -> str:
+def last_error_line(output: str) -> str:
     """The line that says why pytest stopped (its last error or INTERNALERROR line), shortened."""
     lines = [ln.strip().removeprefix("INTERNALERROR>").strip() for ln in output.splitlines()]
     raised = [ln for ln in lines if _RAISED.match(ln)]  # "pkg.SomeError: message", pytest's "E   ..." lines
@@ -282,7 +282,7 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                                f"pytest exit {pytest_exit}: {tail}", scope=scope)
             if pytest_exit in NOT_RUN_EXITS and not (tests and tests.passed + tests.failed):
                 # No test ran: a 0 % figure would be read as "the tests cover nothing", which nobody measured.
-                last = _last_error_line(run.stdout + run.stderr)
+                last = last_error_line(run.stdout + run.stderr)
                 return not_run(NAME, tool, f"the project's tests did not run (pytest exit {pytest_exit}: "
                                f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope=scope)
             if ctx.shard is not None:  # the raw results a merge combines (workflows/shards.py)

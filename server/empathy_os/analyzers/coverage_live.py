@@ -12,7 +12,7 @@ from typing import Any
 
 from empathy_os.analyzers import coverage_map as cmap
 from empathy_os.analyzers._pytest import TestRun
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 
 # pytest exits a partial run may end with and still be merged: tests passed, some failed, none collected
 # (a new, still empty test file). Anything else (interrupted by a collection error, an internal error, a

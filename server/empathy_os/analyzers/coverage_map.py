@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from empathy_os.analyzers import source_diff as sd
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.analyzers.project import all_py_files
 
 VERSION = 1

@@ -18,7 +18,7 @@ import fnmatch
 from pathlib import Path
 
 from empathy_os.analyzers._util import dist_version, join_notes, not_run
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.filepool import PerFile, per_file
 from empathy_os.analyzers.project import packages, read_pyproject, rel, source_files
 

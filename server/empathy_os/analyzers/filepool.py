@@ -21,9 +21,9 @@ from typing import Any
 
 from empathy_os.analyzers import _perfile
 from empathy_os.analyzers._util import setting
-from empathy_os.analyzers.base import _LIVE_GROUPS, ProjectContext, lower_priority
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.analyzers.project import rel
-from empathy_os.execution import kill_group
+from empathy_os.proc import forget_group, kill_group, lower_priority, track_group
 
 FILE_TIMEOUT = 5.0  # seconds of CPU per file and analyzer: radon needs ~0.2 s for a 2,000-line module
 SMALL_PROJECT_BYTES = 256_000  # below this much source, one worker: a second start costs more than it saves
@@ -75,7 +75,7 @@ class _Worker:
             self.proc = await asyncio.create_subprocess_exec(
                 *_WORKER, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL, start_new_session=True, limit=64 * 2**20)
-            _LIVE_GROUPS.add(self.proc.pid)
+            track_group(self.proc.pid)
             lower_priority(self.proc.pid)
         self.ids += 1
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -104,7 +104,7 @@ class _Worker:
         kill_group(proc.pid)  # nothing it computes is wanted any more
         with contextlib.suppress(ProcessLookupError):
             await proc.wait()
-        _LIVE_GROUPS.discard(proc.pid)
+        forget_group(proc.pid)
 
 
 async def per_file(ctx: ProjectContext, job: str, files: list[Path], options: dict | None = None) -> PerFile:

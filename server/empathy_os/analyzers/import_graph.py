@@ -16,17 +16,9 @@ from pathlib import Path
 from statistics import mean
 
 from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
-from empathy_os.analyzers.base import (
-    AnalyzerResult,
-    Finding,
-    ProjectContext,
-    Severity,
-    isolated_python,
-    neutral_cwd,
-    register,
-    run_tool,
-)
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import packages
+from empathy_os.proc import isolated_python, neutral_cwd, run_tool
 
 NAME = "import_graph"
 # The worker's source, run with `python -I -c`: nothing of the project's folder (a package named

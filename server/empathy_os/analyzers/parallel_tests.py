@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from empathy_os.analyzers._pytest import project_addopts
 from empathy_os.analyzers._util import setting
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.analyzers.project import all_py_files, is_test_file
 
 _PROJECT_N = ("-n", "--numprocesses")

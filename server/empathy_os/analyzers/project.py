@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from empathy_os.analyzers._perfile import parse_file, read_source  # noqa: F401  (here since the worker needs them)
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.environment import detect as detect_environment
 from empathy_os.environment import resolve_python  # noqa: F401  (re-exported)
 from empathy_os.interpreter import check as check_interpreter

@@ -18,7 +18,7 @@ from radon.complexity import cc_rank
 from radon.metrics import mi_rank
 
 from empathy_os.analyzers._util import dist_version, join_notes, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.filepool import PerFile, per_file
 from empathy_os.analyzers.project import rel, source_files
 

@@ -20,17 +20,10 @@ import tomllib
 from collections import Counter
 
 from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
-from empathy_os.analyzers.base import (
-    AnalyzerResult,
-    Finding,
-    ProjectContext,
-    Severity,
-    register,
-    run_tool,
-    tool_bin,
-)
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import read_pyproject, rel, source_files
 from empathy_os.analyzers.python_range import declared_python, ruff_target
+from empathy_os.proc import run_tool, tool_bin
 
 NAME = "ruff"
 READ_ONLY = ["--no-fix", "--no-unsafe-fixes", "--no-cache"]

@@ -18,7 +18,7 @@ from empathy_os.analyzers._pytest import (
     read_junit,
 )
 from empathy_os.analyzers._util import join_notes, not_run, setting
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity, register
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import rel
 from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 

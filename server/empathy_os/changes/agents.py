@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from empathy_os.analyzers.base import Finding, ProjectContext
+from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import parse_file, rel, source_files
 from empathy_os.changes import code_context as cc
 from empathy_os.changes.engine import Verifier

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.changes.model import Change, ChangeKind
 from empathy_os.changes.patch import make_diff
 from empathy_os.progress_callback import Progress

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import yaml
 
-from empathy_os.analyzers.base import run_tool, tool_bin
 from empathy_os.analyzers.project import read_pyproject
 from empathy_os.analyzers.python_range import read_ini
 from empathy_os.changes.model import Check
+from empathy_os.proc import run_tool, tool_bin
 
 TOOLS = ("flake8", "pycodestyle", "black", "isort", "pylint", "mypy")
 _LINT_ENV = re.compile(r"lint|flake|pep8|style|check|mypy|typ|black|isort|format|pylint", re.IGNORECASE)

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Self
 
 from empathy_os.analyzers import load_project
-from empathy_os.analyzers.base import Finding, ProjectContext
+from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
 from empathy_os.changes import judging, measure, project_rules, suite_checks, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict

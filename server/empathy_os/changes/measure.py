@@ -16,7 +16,7 @@ from radon.complexity import cc_visit
 from radon.visitors import Class
 
 from empathy_os.analyzers import run_analyzer
-from empathy_os.analyzers.base import Finding, ProjectContext
+from empathy_os.analyzers.contract import Finding, ProjectContext
 
 Key = tuple[str, str, str, str, str]
 

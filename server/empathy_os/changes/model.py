@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from empathy_os.analyzers.base import Finding
+from empathy_os.analyzers.contract import Finding
 
 
 class ChangeKind(StrEnum):

@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from empathy_os.analyzers.base import run_tool
+from empathy_os.proc import run_tool
 
 
 class PatchError(Exception):

@@ -16,7 +16,7 @@ import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers.base import Finding
+from empathy_os.analyzers.contract import Finding
 from empathy_os.analyzers.project import is_test_file, read_pyproject
 from empathy_os.analyzers.python_range import DeclaredPython, declared_python
 from empathy_os.changes import declared_linters as dl

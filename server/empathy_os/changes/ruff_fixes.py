@@ -14,12 +14,13 @@ from collections import defaultdict
 
 from empathy_os.analyzers import run_analyzer
 from empathy_os.analyzers._util import dist_version
-from empathy_os.analyzers.base import Finding, Severity, run_tool, tool_bin
+from empathy_os.analyzers.contract import Finding, Severity
 from empathy_os.analyzers.project import rel, test_files
 from empathy_os.analyzers.ruff import READ_ONLY, config_args, target_args
 from empathy_os.changes.engine import Verifier
 from empathy_os.changes.model import Change, ChangeKind, Region
 from empathy_os.changes.patch import make_diff
+from empathy_os.proc import run_tool, tool_bin
 
 AGENT = "code_reviewer"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
 
 # argv: result file, JSON list of files to measure, then pytest arguments.

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from empathy_os.analyzers import load_project, run_analyzer
-from empathy_os.analyzers.base import Finding
+from empathy_os.analyzers.contract import Finding
 from empathy_os.changes import boost, change_set, project_rules, ruff_fixes
 from empathy_os.changes.apply import apply_verdict
 from empathy_os.changes.change_set import ChangeSet

@@ -112,8 +112,8 @@ def key(root: Path, options: dict[str, Any]) -> str | None:
 def store(root: Path, run_key: str, report: Any, *, trusted: bool = True) -> bool:
     """Keep `report` (a ReleasePrepReport; the workflows are imported by now) for the next identical run,
     if it may be replayed. False when it may not or `.empathy/` is not writable."""
-    from empathy_os.analyzers.base import ProjectContext
     from empathy_os.analyzers.cache import write_entry
+    from empathy_os.analyzers.contract import ProjectContext
     from empathy_os.workflows.reports import render_text
 
     if not report._all_ran:

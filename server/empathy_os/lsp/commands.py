@@ -130,7 +130,7 @@ async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs)
                                 "trusted": settings.trusted}, progress)
         progress.report("publishing diagnostics", 100)
 
-    from empathy_os.analyzers.base import Finding
+    from empathy_os.analyzers.contract import Finding
 
     findings = [Finding.model_validate(f) for f in data.get("findings") or []]
     for path in sorted(ls.store.set_project(root, findings)):

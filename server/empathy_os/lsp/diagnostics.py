@@ -18,7 +18,7 @@ from pygls.uris import from_fs_path, to_fs_path
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
-    from empathy_os.analyzers.base import Finding
+    from empathy_os.analyzers.contract import Finding
 
 SOURCE = "empathy"
 PER_FILE_ANALYZERS = ("bandit", "ruff")

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 def _limit(ls: EmpathyServer, uri: str) -> int:
-    from empathy_os.analyzers.base import ProjectContext
+    from empathy_os.analyzers.contract import ProjectContext
     from empathy_os.analyzers.project import DEFAULT_MAX_FILE_BYTES, max_file_bytes, read_empathy_settings
 
     path = uri_to_path(uri)

@@ -49,7 +49,7 @@ def bandit_doc(rule: str) -> dict[str, Any] | None:
 
 
 async def ruff_doc(rule: str) -> dict[str, Any] | None:
-    from empathy_os.analyzers.base import run_tool, tool_bin
+    from empathy_os.proc import run_tool, tool_bin
 
     try:
         run = await run_tool([tool_bin("ruff"), "rule", rule, "--output-format", "json"], cwd=Path.cwd(), timeout=10)

@@ -44,7 +44,7 @@ _state: dict[str, Any] = {}  # "loop": the server's event loop; "stopping": a st
 def kill_live_groups() -> None:
     """Kill every process group `run_tool` started and that still runs. The analyzers are imported on
     first use only (start-up stays light): if they were never imported, nothing was started."""
-    base = sys.modules.get("empathy_os.analyzers.base")
+    base = sys.modules.get("empathy_os.proc")
     if base is not None:
         base.kill_live_groups()
 

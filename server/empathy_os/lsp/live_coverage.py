@@ -131,7 +131,7 @@ def notify(ls: EmpathyServer, root: Path, payload: dict[str, Any]) -> None:
 
 def per_file(ls: EmpathyServer, root: Path) -> dict[str, Any]:
     """The `empathy.server.coverage` answer: the last merged report, per file."""
-    from empathy_os.analyzers.base import ProjectContext
+    from empathy_os.analyzers.contract import ProjectContext
     from empathy_os.analyzers.coverage_map import load_map
 
     base: dict[str, Any] = {"root": str(root), "root_uri": root.as_uri(), "last": _live(ls, root).last}

@@ -176,7 +176,7 @@ def main() -> int:
             emit({"error": {"kind": "failed", "message": f"{type(exc).__name__}: {exc}"}})
             return 1
         finally:
-            from empathy_os.analyzers.base import kill_live_groups
+            from empathy_os.proc import kill_live_groups
 
             kill_live_groups()
 

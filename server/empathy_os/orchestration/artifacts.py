@@ -25,8 +25,9 @@ from typing import Any, Self
 
 from pydantic import BaseModel, Field
 
-from empathy_os.analyzers.base import Finding, run_tool, tool_bin
+from empathy_os.analyzers.contract import Finding
 from empathy_os.llm import Budget, ModelClient, ModelError, OverBudget, Tier, budgeted_tool_call
+from empathy_os.proc import run_tool, tool_bin
 
 RUFF_CONFIG = ('[tool.ruff]\nline-length = 100\n[tool.ruff.lint]\nselect = ["E", "W", "F", "B", "UP", "D"]\n'
                'ignore = ["D203", "D213"]\n')

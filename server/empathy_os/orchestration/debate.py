@@ -20,7 +20,7 @@ from itertools import combinations
 
 from pydantic import BaseModel
 
-from empathy_os.analyzers.base import Severity
+from empathy_os.analyzers.contract import Severity
 
 SECURITY_TOOLS = frozenset({"bandit"})
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from empathy_os.analyzers.base import Finding, Severity
+from empathy_os.analyzers.contract import Finding, Severity
 from empathy_os.llm import ModelClient, ModelError, OverBudget, Tier, budgeted_complete
 from empathy_os.orchestration.agent_templates import AgentTemplate, get_template
 from empathy_os.orchestration.debate import agreement

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.llm.tiers import Tier
 
 # What is at stake sets the adaptive strategy's tier floor, whatever the size of the code: a short file

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.llm.budgeted import Budget, validate_max_cost
 
 # The tutorial names the project in several ways; the first folder named is the project, and a file named

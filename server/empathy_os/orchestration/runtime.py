@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from empathy_os.analyzers.base import AnalyzerResult, Finding, ProjectContext, Severity
+from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity
 from empathy_os.llm import Budget, ModelClient, ModelError, OverBudget, Tier, budgeted_complete
 from empathy_os.orchestration.agent_templates import AgentTemplate
 from empathy_os.orchestration.run_context import RunContext

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from empathy_os.store.models import AgentConfiguration, _tier_name
+from empathy_os.store.models import AgentConfiguration, tier_name
 from empathy_os.store.pattern_library import is_proven
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def composition_id(task_pattern: str, agents: Iterable[tuple[str, Any]], strateg
     """`<task_pattern>-<12 hex>`: the same pattern, agents (in order, with tiers), strategy and gates
     always give the same id, in any process or project."""
     canonical = json.dumps({"task_pattern": task_pattern.strip(),
-                            "agents": [[role, _tier_name(tier)] for role, tier in agents],
+                            "agents": [[role, tier_name(tier)] for role, tier in agents],
                             "strategy": strategy.strip().lower(),
                             "quality_gates": dict(quality_gates or {})},
                            sort_keys=True, default=str, separators=(",", ":"))

@@ -39,7 +39,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _tier_name(tier: Any) -> str:
+def tier_name(tier: Any) -> str:
     if isinstance(tier, Enum):
         tier = tier.name
     if not isinstance(tier, str) or tier.strip().upper() not in TIERS:
@@ -123,7 +123,7 @@ class AgentConfiguration(BaseModel):
             role = agent.get("role")
             if not isinstance(role, str) or not role.strip():
                 raise ValueError(f"agent {agent!r} has no 'role'")
-            out.append({**agent, "role": role.strip(), "tier": _tier_name(agent.get("tier"))})
+            out.append({**agent, "role": role.strip(), "tier": tier_name(agent.get("tier"))})
         return out
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.entries import public_entries
 from empathy_os.testgen.gaps import Gap
 from empathy_os.testgen.mutate import Strength

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from radon.complexity import cc_visit
 
-from empathy_os.analyzers.base import Finding
+from empathy_os.analyzers.contract import Finding
 
 # Calls that reach outside the process: fuzzing them with random input is unsafe, so offline
 # generation skips such functions (a model may still try; validation rejects any write).

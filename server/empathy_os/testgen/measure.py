@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.sandbox import EFFECTS_ENV, Sandbox
 
 # A test fails at its first failing example: Hypothesis' shrinking (hundreds more runs to find the smallest

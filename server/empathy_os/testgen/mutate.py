@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from empathy_os.analyzers.base import ToolTimeout
+from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.measure import NO_SHRINKING, test_weight
 from empathy_os.testgen.sandbox import EFFECTS_ENV, Sandbox
 from empathy_os.testgen.warm import PRELOAD

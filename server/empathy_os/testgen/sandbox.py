@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from empathy_os.analyzers._pytest import config_args, neutral_args
-from empathy_os.analyzers.base import ToolRun
 from empathy_os.execution import check_trusted, project_env, run_project_code
+from empathy_os.proc import ToolRun
 from empathy_os.testgen import unicode_cache
 from empathy_os.testgen.warm import WarmGone, WarmWorker
 

@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from empathy_os.analyzers.base import _LIVE_GROUPS, ToolRun, ToolTimeout
-from empathy_os.execution import check_trusted, kill_group, project_env
+from empathy_os.execution import check_trusted, project_env
+from empathy_os.proc import ToolRun, ToolTimeout, forget_group, kill_group, track_group
 
 if TYPE_CHECKING:
     from empathy_os.testgen.sandbox import Sandbox
@@ -215,7 +215,7 @@ class WarmWorker:
         proc = await asyncio.create_subprocess_exec(
             *cmd, cwd=str(sandbox.copy), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL, env=env, start_new_session=True)
-        _LIVE_GROUPS.add(proc.pid)
+        track_group(proc.pid)
         try:
             first = await asyncio.wait_for(proc.stdout.readline(), timeout)
         except (TimeoutError, asyncio.CancelledError):
@@ -295,4 +295,4 @@ class WarmWorker:
     @staticmethod
     def _end(proc: asyncio.subprocess.Process) -> None:
         kill_group(proc.pid)
-        _LIVE_GROUPS.discard(proc.pid)
+        forget_group(proc.pid)

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from empathy_os.analyzers.base import Finding, ProjectContext
+from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import all_py_files, load_project, size_note
 from empathy_os.llm import ModelClient, validate_max_cost
 from empathy_os.orchestration.agent_templates import get_template

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from empathy_os import __version__
-from empathy_os.analyzers.base import Severity
+from empathy_os.analyzers.contract import Severity
 from empathy_os.workflows.orchestrated_release_prep import ReleasePrepReport
 
 RULE = "=" * 60

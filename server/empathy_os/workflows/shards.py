@@ -29,12 +29,13 @@ from pydantic import BaseModel, Field, ValidationError
 from empathy_os import __version__
 from empathy_os.analyzers import run_analyzers
 from empathy_os.analyzers._pytest import TestRun, isolated_env, pytest_args, read_junit
-from empathy_os.analyzers.base import AnalyzerResult, ProjectContext, isolated_python, run_tool
-from empathy_os.analyzers.coverage import _last_error_line, measured_result, scope_args
+from empathy_os.analyzers.contract import AnalyzerResult, ProjectContext
+from empathy_os.analyzers.coverage import last_error_line, measured_result, scope_args
 from empathy_os.analyzers.project import all_py_files, load_project, oversized_files, source_files
 from empathy_os.analyzers.test_durations import PYTEST_RUNNER
 from empathy_os.execution import run_project_code
 from empathy_os.orchestration.agent_templates import get_template
+from empathy_os.proc import isolated_python, run_tool
 from empathy_os.workflows.orchestrated_release_prep import (
     RELEASE_AGENTS,
     OrchestratedReleasePrepWorkflow,
@@ -121,7 +122,7 @@ async def collect_test_files(ctx: ProjectContext) -> list[str]:
         elif line.startswith("ERROR ") and line.split()[1].endswith(".py"):
             files.add(line.split()[1])  # a file that fails to collect is run too: its error counts
     if not files:
-        why = _last_error_line(run.stdout + run.stderr)
+        why = last_error_line(run.stdout + run.stderr)
         raise ShardError(f"pytest collected no tests in {ctx.root} (exit {run.returncode}"
                          f"{': ' + why if why else ''}): nothing to shard")
     return sorted(files)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from empathy_os.analyzers import load_project, run_analyzer
-from empathy_os.analyzers.base import ProjectContext
+from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.llm import Budget, ModelClient, load_tier_table, validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
 from empathy_os.testgen.candidates import NO_HYPOTHESIS, Candidate, Verdict, generate_offline

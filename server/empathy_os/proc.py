@@ -1,116 +1,29 @@
-"""The analyzer contract: every tool wrapper returns an `AnalyzerResult` of typed findings + metrics.
-
-An analyzer never invents a figure. If its tool cannot run, the result says so (`ran=False`, `error`),
-and carries no metrics; callers (gates, reports) treat that as "not measured".
+"""Starting and killing processes: every tool run gets its own process group, killed whole on timeout,
+cancellation or a terminating signal. Project code is started only through `empathy_os.execution`, which
+adds the trust check and the scrubbed environment on top of `run_tool`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import functools
 import os
+import signal
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
-from empathy_os.execution import kill_group
-
-
-class Severity(StrEnum):
-    """Ordered from most to least severe. `critical` is reserved for findings that fail a gate."""
-
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-    INFO = "info"
-
-
-class Finding(BaseModel):
-    """One thing a tool reported, located in the project (paths are relative to the project root)."""
-
-    tool: str  # "bandit", "ruff", "coverage", "docstrings", ...
-    rule: str  # tool's own rule id: "B602", "F401", "coverage-gap", "missing-docstring"
-    severity: Severity
-    path: str  # posix, relative to the project root
-    line: int = Field(ge=1)
-    end_line: int | None = None
-    column: int | None = None  # 1-based when known
-    end_column: int | None = None
-    message: str
-    symbol: str | None = None  # qualified function/class name when the finding is about one
-    confidence: str | None = None  # the tool's own confidence (bandit)
-    cwe: int | None = None
-    url: str | None = None  # rule documentation
-    extra: dict[str, Any] = Field(default_factory=dict)
-
-
-class AnalyzerResult(BaseModel):
-    """What one tool run measured. `metrics` holds only measured values, each named in `source`."""
-
-    analyzer: str  # registry name, e.g. "bandit"
-    tool: str  # tool + version actually run, e.g. "bandit 1.9.4"
-    ran: bool
-    error: str | None = None  # why it could not run (or ran partially)
-    findings: list[Finding] = Field(default_factory=list)
-    metrics: dict[str, float | int | str | bool | None] = Field(default_factory=dict)
-    score: float | None = Field(default=None, ge=0, le=10)  # 0-10, only when a formula applies
-    score_formula: str | None = None  # how `score` was computed, in words
-    scope: str | None = None  # what was measured ("inventory/ (from .coveragerc)")
-    duration_seconds: float = 0.0
-    cached: bool = False
-
-
-@dataclass
-class ProjectContext:
-    """Everything an analyzer needs to know about the project it measures."""
-
-    root: Path
-    python: str = field(default_factory=lambda: sys.executable)  # interpreter for the project's tests
-    python_reason: str = ""  # why that interpreter (empathy_os.environment), quoted by reports
-    python_source: str = ""  # how it was found: "explicit", a venv folder, "poetry", "empathy", ...
-    trusted: bool = True  # False: never execute project code (coverage, test generation)
-    settings: dict[str, Any] = field(default_factory=dict)  # [tool.empathy] + overrides
-    only_files: list[Path] | None = None  # restrict per-file analyzers to these files
-    use_cache: bool = True
-    # testgen.sandbox.Sandbox: when set, project code runs inside it (OS sandbox), cwd = root.
-    sandbox: Any = None
-    # asyncio.Event or None: when set by a workflow (release prep), the other analyzers start once the test
-    # run has started (analyzers.run_analyzer), so the longest job is not slowed at its start (GIL, forks).
-    tests_first: Any = None
-    # Sharded release prep (workflows/shards.py): analyzer results already measured (served by run_analyzer
-    # instead of running the tool), and a shard's test files plus the folder keeping its raw test results.
-    provided: dict[str, Any] | None = None
-    shard: Any = None
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.root / ".empathy" / "cache"
-
-
-Analyzer = Callable[[ProjectContext], Awaitable[AnalyzerResult]]
-
-# name -> analyzer; filled by `empathy_os.analyzers` on import (see register()).
-REGISTRY: dict[str, Analyzer] = {}
-
-
-def register(name: str) -> Callable[[Analyzer], Analyzer]:
-    def deco(fn: Analyzer) -> Analyzer:
-        REGISTRY[name] = fn
-        return fn
-
-    return deco
+# asyncio and concurrent.futures are imported where used: execution and early_tests import this module
+# before anything heavy, so the early test interpreter (early_tests) starts while the rest is imported.
 
 
 @dataclass
@@ -130,6 +43,16 @@ class ToolTimeout(Exception):
 _LIVE_GROUPS: set[int] = set()
 
 
+def track_group(pgid: int) -> None:
+    """Count the process group `pgid` (started by us, in its own session) among those kill_live_groups ends."""
+    _LIVE_GROUPS.add(pgid)
+
+
+def forget_group(pgid: int) -> None:
+    """The group `pgid` has been killed or has ended: kill_live_groups need not end it."""
+    _LIVE_GROUPS.discard(pgid)
+
+
 # Static analysis runs at a lower CPU priority than the project's tests. On a 2-CPU machine the test run is
 # the longest path of a release prep; bandit, radon and interrogate taking turns on its CPU made it slower.
 # On an idle machine a lower priority costs nothing. Linux sets a priority per thread, so the analyzers'
@@ -146,6 +69,9 @@ def lower_priority(pid: int) -> None:
 
 async def in_background(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` in a thread of lower priority (asyncio.to_thread's semantics otherwise)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     global _background
     if _background is None:
         _background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="empathy-analysis",
@@ -170,6 +96,8 @@ async def run_tool(
     see empathy_os.execution, which decides what of our environment it may see). `background`: a static
     analysis tool, run at a lower CPU priority than the tests (BACKGROUND_NICE).
     """
+    import asyncio
+
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         *cmd,
@@ -180,7 +108,7 @@ async def run_tool(
         env={**os.environ, **(env or {})} if inherit_env else dict(env or {}),
         start_new_session=True,
     )
-    _LIVE_GROUPS.add(proc.pid)
+    track_group(proc.pid)
     if background:
         lower_priority(proc.pid)
     try:
@@ -194,7 +122,7 @@ async def run_tool(
     finally:
         # The leader has exited; its group may still hold children (a test's own subprocesses).
         kill_group(proc.pid)
-        _LIVE_GROUPS.discard(proc.pid)
+        forget_group(proc.pid)
     return ToolRun(
         proc.returncode or 0,
         out.decode("utf-8", "replace"),
@@ -226,3 +154,11 @@ def tool_bin(name: str) -> str:
     """The tool's executable beside the running interpreter (our venv), else on PATH."""
     candidate = Path(sys.executable).parent / name
     return str(candidate) if candidate.exists() else name
+
+
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group `pid` leads (project code runs in its own group: its children die too)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
