@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 
 from tests.unit.routing_heldout import HELDOUT, HELDOUT_B, HELDOUT_C
-from tests.unit.routing_phrasings import PHRASINGS, PLANS
+from tests.unit.routing_phrasings import COMMITS_AND_ISSUES, PHRASINGS, PLANS
 
 
 def planned(task: str, *, domain_only: bool = False) -> str:
@@ -46,6 +46,7 @@ def main() -> None:
     os.environ.pop("ANTHROPIC_API_KEY", None)
     sets = {"tuning: domains (routing_phrasings.PHRASINGS)": list(PHRASINGS),
             "tuning: plans (routing_phrasings.PLANS)": list(PLANS),
+            "tuning: commits/issues (COMMITS_AND_ISSUES)": list(COMMITS_AND_ISSUES),
             "held-out A (routing_heldout.HELDOUT)": [(t, want) for t, want, _ in HELDOUT],
             "held-out B (routing_heldout.HELDOUT_B)": [(t, want) for t, want, _ in HELDOUT_B],
             "held-out C (routing_heldout.HELDOUT_C)": [(t, want) for t, want, _ in HELDOUT_C]}

@@ -128,8 +128,8 @@ def test_capabilities_add_their_holder_once_and_are_named():
 def test_domains_rationale_names_the_words_and_the_hint():
     p = plan("Find hardcoded secrets", learn=False, domain="docs")
     assert p.domains == ["documentation", "security"] and p.task_pattern == "documentation+security_audit"
-    assert p.rationale["domains"] == ("documentation, security (lexicon match: security: secrets, "
-                                      "hardcoded secrets + domain hint)")
+    assert p.rationale["domains"] == ("documentation, security (lexicon match: security: hardcoded, "
+                                      "secrets, hardcoded secrets + domain hint)")
 
 
 def test_a_plan_keeps_only_the_hints_it_was_given_and_renders_its_agents():

@@ -13,7 +13,7 @@ from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 from empathy_os.orchestration.intent import SPECIALITIES
 
 from .routing_heldout import HELDOUT, HELDOUT_B, HELDOUT_C
-from .routing_phrasings import PLANS
+from .routing_phrasings import COMMITS_AND_ISSUES, PLANS
 
 ISSUE_OUT_OF_SCOPE = ["Write me a poem about caches", "Deploy to kubernetes", "Translate the README into German",
                       "Make the build reproducible and sign the wheels", "Triage the open bugs",
@@ -38,6 +38,12 @@ def label(task: str) -> str:
 
 def test_every_tuning_plan_is_right(offline):
     misses = [(task, want, got) for task, want in PLANS if (got := label(task)) != want]
+    assert misses == []
+
+
+def test_commit_messages_and_issue_titles_are_planned_right(offline):
+    """Conventional Commits types, verb-less bug reports, dependency bumps, CI and Python-version lines."""
+    misses = [(task, want, got) for task, want in COMMITS_AND_ISSUES if (got := label(task)) != want]
     assert misses == []
 
 

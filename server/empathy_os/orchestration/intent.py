@@ -77,17 +77,38 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
      r"(?:bugs?|issues?|tickets?|prs?|pull requests?)\b|\b(?:roadmap|sprint|standup|meeting)\b"),
      "managing issues and tickets"),
     ((r"^\W*(?:please\s+)?(?:rm|mv|cp|mkdir|chmod|chown|sudo|curl|wget|kubectl|docker|npm|pip install|git "
-     r"(?:push|commit|merge|rebase|reset|checkout|clone|pull))\b|\brm\s+-\w+|\b(?:delete|remove|wipe|empty)\s+"
+     r"(?:push|commit|merge|rebase|reset|checkout|clone|pull))\b|\brm\s+-\w+|^\W*(?:revert\b|merge (?:branch|pull request|remote-tracking|tag)\b)|\b(?:delete|remove|wipe|empty)\s+"
      r"(?:the\s+)?(?:\w+\s+)?(?:folder|directory|dir)\b"), "running shell commands or deleting files"),
-    ((r"^\W*(?:please\s+)?(?:allow|support|enable|expose|introduce|implement|include|accept|provide)\b|"
+    ((r"^\W*(?:please\s+)?(?:allow|support|introduce|implement)\b|"
       r"\bsupport\s+for\s+python\b|"
       r"\b(?:add|drop|remove|implement|introduce)\s+support\s+for\b|\ballow\s+\w+\s+to\b|\bnew feature\b|"
      r"\b(?:add|implement|create|build)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:--?\w+\s+)?(?:option|flag|argument|"
      r"endpoint|command|button|page|feature|field|setting)\b"), "implementing features"),
-    (r"\b(?:appveyor|travis|circleci|jenkins|github actions|gitlab ci|azure pipelines)\b",
-     "configuring CI services"),
-    (r"\b(?:packaging metadata|build backend|setup\.cfg|setup\.py)\b", "changing packaging configuration"),
+    ((r"^\W*(?:please\s+)?make\s+(?:\S+\s+){1,5}?(?:configurable|customi[sz]able|overridable|pluggable)\b|"
+      r"\b(?:feature request|enhancement request|proposal|rfc)\b|^\W*\[?(?:feat|feature)\]?(?:\([^)]*\))?!?:"),
+     "implementing features"),
+    ((r"\b(?:appveyor|travis|circleci|jenkins|github actions|gitlab ci|azure pipelines|continuous integration|"
+      r"pre-commit|dependabot|renovate|github workflows?|workflow files?|codecov|coveralls|tox\.ini|noxfile)\b|"
+      r"(?<![\w-])ci(?![\w-])|\.github/|^\W*\[?ci\]?(?:\([^)]*\))?!?:"), "configuring CI services"),
+    # Which Python versions a project supports, its licence, metadata and build: packaging, not code.
+    ((r"\b(?:packaging metadata|build backend|build system|setup\.cfg|setup\.py|manifest\.in|spdx|licen[cs]e|"
+      r"trove|classifiers?|sdists?|wheels?|tarballs?|entry[- ]points?|requires-python|python_requires)\b|"
+      r"\b(?:support\w*|drop\w*|add\w*|compatib\w*|eol|end[- ]of[- ]life|require\w*|declare\w*|mark\w*|"
+      r"test\w*\s+(?:on|against|with|under))\s+(?:\w+\s+){0,3}?(?:c?python|pypy)\s*\d|"
+      r"^\W*\[?build\]?(?:\((?!deps)[^)]*\))?!?:"), "changing packaging configuration"),
+    ((r"^\W*(?:please\s+)?(?:bump|upgrade|update|pin|unpin)\w*\s+(?!(?:the\s+)?(?:version|coverage|test)\b)"
+      r"(?:the\s+)?[\w./\[\]-]+\s+(?:from\s+\S+\s+)?to\s+v?\d|"
+      r"\b(?:bump|upgrade|update|pin|unpin)\w*\s+(?:the\s+|all\s+|our\s+)?(?:dev\s+)?"
+      r"(?:dependenc\w+|deps|requirements|lock\s*files?|pins)\b|^\W*\w+\(deps\):|"
+      r"^\W*(?:please\s+)?(?:upgrade|update|migrate|switch|port|move)\w*\s+to\s+[\w.-]+\s*v?\d"),
+     "managing dependencies"),
 ))
+# Adding something new is feature work, unless what is added is the agents' own kind of artefact
+# (tests, docs, type hints …: a domain the sentence names).
+_ADD_LEAD = {"add", "adds", "added", "adding", "create", "creates", "created", "implement", "implements",
+             "implemented", "introduce", "introduces", "introduced", "new", "deprecate", "deprecates",
+             "deprecated", "expose", "exposes", "exposed", "enable", "enables", "enabled", "include", "includes",
+             "included", "accept", "accepts", "accepted", "provide", "provides", "provided"}
 
 # With no domain named, these still ask for a look at the code (a code review); anything else is refused.
 _GENERIC = {"check", "review", "analyze", "analyse", "audit", "inspect", "assess", "evaluate", "examine", "scan",
@@ -101,7 +122,40 @@ _GENERIC = {"check", "review", "analyze", "analyse", "audit", "inspect", "assess
 
 def refusal(task: str) -> str | None:
     """What the task asks that no agent does, or None."""
-    return next((why for pattern, why in _OUT_OF_SCOPE if pattern.search(task)), None)
+    why = next((why for pattern, why in _OUT_OF_SCOPE if pattern.search(task)), None)
+    first = (clauses(task) or [""])[0]
+    said = [w for w in words(first) if w not in _LEAD_INS]
+    if why is None and said[:1] and said[0] in _ADD_LEAD and not score_domains(first):
+        return "implementing features"
+    return why
+
+
+# A bug report names its defect first ("Crash when …", "TypeError on empty input", "Wrong line numbers in
+# …", "X fails with …"); an analysis names its verb first ("find the crashes", "why does it fail?").
+_DEFECT = re.compile(r"\b(?:crash\w*|segfault\w*|hangs|regression|traceback|bugs?|broken|fails?|failing|"
+                     r"failures?|incorrect(?:ly)?|wrong(?:ly)?|errors?|exceptions?|\w+(?:error|exception)s?|"
+                     r"false (?:positive|negative)s?|no longer works?|(?:does ?n[o']t|not) work(?:ing|s)?)\b",
+                     re.IGNORECASE)
+_NOT_A_REPORT = {"find", "check", "look", "search", "scan", "review", "audit", "analyze", "analyse", "detect",
+                 "identify", "list", "show", "investigate", "explain", "document", "describe", "test", "write",
+                 "add", "why", "how", "what", "which", "where", "is", "are", "does", "do", "improve", "reproduce",
+                 "log", "report", "count", "raise", "throw", "emit", "warn", "handle", "catch", "there", "our", "triage",
+                 "debug", "diagnose", "trace", "understand", "prevent", "avoid"}
+
+
+_REPORT_HEAD = 5  # "Docstring of load() is wrong": the subject, then what is wrong with it
+
+
+def reports_defect(task: str) -> bool:
+    """Does a clause report a defect (its head, within five words) rather than ask to look for some?"""
+    if task.rstrip().endswith("?"):
+        return False
+    for clause in clauses(task):
+        said = [w for w in words(clause) if w not in _LEAD_INS and w not in _FIX_VERBS and w not in ("a", "an",
+                                                                                                  "the")]
+        if said and said[0] not in _NOT_A_REPORT and _DEFECT.search(" ".join(said[:_REPORT_HEAD])):
+            return True
+    return False
 
 
 def clauses(task: str) -> list[str]:
@@ -120,7 +174,7 @@ def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
             if not 0 <= target <= 100:
                 raise ValueError(f"coverage target {found[-1]} % is outside 0-100 %")
             return "test_coverage_boost", {"target": target}
-    if any(_fixes(words(clause)) for clause in clauses(task)):
+    if any(_fixes(words(clause)) for clause in clauses(task)) or reports_defect(task):
         args: dict[str, Any] = {}
         rules = list(dict.fromkeys(_RULE.findall(task)))
         tools = [t for t in words(task) if t in _TOOLS]

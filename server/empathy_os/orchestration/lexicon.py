@@ -16,6 +16,7 @@ import re
 from functools import cache
 
 from empathy_os.orchestration import lexicon_intl
+from empathy_os.orchestration.lexicon_tools import TOOL_WORDS
 from empathy_os.orchestration.stemming import stemmer
 
 PHRASE_WEIGHT = 2.0
@@ -34,57 +35,85 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "hashed", "md5", "sanitize", "sanitise", "untrusted", "malicious", "threat", "permission",
                   "privilege", "pentest", "bandit", "tls", "ssl", "certificate", "pickle", "unpickle",
                   "deserialization", "deserialize", "safe", "unsafe", "compliance", "pbkdf2", "bcrypt", "scrypt",
-                  "argon2", "sha1", "dos", "traversal"],
+                  "argon2", "sha1", "dos", "traversal",
+                  "cwe", "ghsa", "advisory", "advisories", "redos", "xxe", "forgery", "spoofing", "tampering",
+                  "clickjacking", "cors", "csp", "jwt", "oauth", "saml", "rce", "disclosure", "harden",
+                  "hardening", "sandbox", "sandboxing", "brute", "sensitive", "sanitization", "escalation"],
         "phrases": ["sql query", "user input", "api key", "shell command", "access control",
-                    "hardcoded secret", "security audit"],
+                    "hardcoded secret", "security audit", "cross site scripting", "denial of service",
+                    "path traversal", "open redirect", "arbitrary code", "code execution", "timing attack",
+                    "information leak", "leak secrets", "session fixation", "privilege escalation"],
     },
     "performance": {
         "words": ["performance", "slow", "slowness", "slower", "sluggish", "fast", "faster", "speed", "speedup",
                   "latency", "throughput", "bottleneck", "optimize", "optimise", "optimization", "profile",
                   "profiling", "profiler", "cpu", "memory", "ram", "efficient", "efficiency", "inefficient",
-                  "benchmark", "scalability", "hotspot", "lag", "responsive"],
-        "phrases": ["memory leak", "hot spot", "hot path", "takes too long", "eat memory", "response time"],
+                  "benchmark", "scalability", "hotspot", "lag", "responsive", "perf", "quicker", "slowdown",
+                  "speedier", "performant", "caching", "memoize", "memoization", "overhead", "footprint",
+                  "quadratic", "vectorize", "benchmarks", "accelerate", "speeds", "startup", "seconds",
+                  "milliseconds"],
+        "phrases": ["memory leak", "hot spot", "hot path", "takes too long", "eat memory", "response time", "speed up", "startup time", "import time", "garbage collection",
+                    "hot loop", "less memory", "memory usage", "run time"],
     },
     "testing": {
         "words": ["test", "testing", "tests", "tested", "untested", "coverage", "covered", "uncovered", "pytest",
-                  "unittest", "assertion", "fixture", "flaky", "mock", "tdd", "hypothesis"],
-        "phrases": ["unit test", "test suite", "edge case", "error path", "test coverage"],
+                  "unittest", "assertion", "fixture", "flaky", "mock", "tdd", "hypothesis", "testsuite", "conftest", "xfail", "skipif",
+                  "monkeypatch", "capsys", "caplog", "doctest", "doctests", "mocking", "integration", "e2e",
+                  "fuzz", "fuzzing", "testcase", "regression-test", "asserts", "parametrized", "coverage.py"],
+        "phrases": ["unit test", "test suite", "edge case", "error path", "test coverage", "test case", "regression test", "branch coverage",
+                    "property based", "integration test", "end to end", "test failure"],
     },
     "documentation": {
         "words": ["documentation", "document", "documented", "undocumented", "docs", "doc", "docstring", "readme",
                   "comment", "comments", "tutorial", "guide", "changelog", "manual", "wiki", "explain",
-                  "example", "examples", "sphinx", "mkdocs"],
+                  "example", "examples", "sphinx", "mkdocs", "rst", "restructuredtext", "markdown", "autodoc",
+                  "napoleon", "numpydoc", "intersphinx", "toctree", "spelling", "misspelling", "misspelled",
+                  "grammar", "grammatical", "wording", "phrasing", "prose", "clarify", "clarification", "howto",
+                  "faq", "glossary", "readthedocs", "docsite", "mention", "describe", "rephrase",
+                  "reword", "quickstart", "instructions", "cookbook", "docstrings"],
         "phrases": ["usage example", "api reference", "user guide", "write up", "docstring coverage",
-                    "doc coverage", "documentation coverage"],
+                    "doc coverage", "documentation coverage", "help text", "man page", "docs build",
+                    "contributing guide"],
     },
     "architecture": {
         "words": ["architecture", "architectural", "design", "structure", "module", "modules", "dependency",
                   "dependencies", "depend", "import", "imports", "circular", "cycle", "layer", "layering",
                   "coupling", "coupled", "decouple", "cohesion", "service", "services", "microservice",
-                  "monolith", "boundary", "boundaries", "component", "components"],
-        "phrases": ["circular import", "import cycle", "overall design"],
+                  "monolith", "boundary", "boundaries", "component", "components", "layered", "hexagonal", "abstraction",
+                  "abstractions", "interface", "interfaces", "inheritance", "modular", "modularity",
+                  "modularize", "subpackage", "subpackages", "encapsulation"],
+        "phrases": ["circular import", "import cycle", "overall design", "separation of concerns",
+                    "single responsibility", "package layout", "project layout"],
     },
     "refactoring": {
         "words": ["refactor", "refactoring", "smell", "smells", "cleanup", "simplify", "duplication", "duplicate",
                   "duplicated", "dry", "restructure", "rename", "extract", "reorganize", "reorganise", "tidy",
                   "messy", "spaghetti", "legacy", "rewrite", "convoluted", "debt", "complexity", "cyclomatic",
                   "untangle", "tangled", "nested", "nesting", "unreadable", "unused", "unnecessary", "redundant",
-                  "useless", "vestigial"],
+                  "useless", "vestigial", "obsolete", "outdated", "antiquated", "leftover", "leftovers",
+                  "remnant", "stale", "cruft", "boilerplate", "consolidate", "deduplicate", "dedupe",
+                  "streamline", "overcomplicated", "clunky", "hacky", "halstead", "decompose", "cleanups",
+                  "readability-refactor", "inline"],
         "phrases": ["clean up", "dead code", "technical debt", "code smell", "god class", "long function",
-                    "too complex", "hard to follow", "big function", "break up", "split up", "break it up"],
+                    "too complex", "hard to follow", "big function", "break up", "split up", "break it up", "global state", "maintainability index",
+                    "extract method", "move method", "pull up", "no longer used", "no longer needed"],
     },
     "quality": {
         "words": ["review", "quality", "lint", "linter", "linting", "style", "readability", "readable",
                   "maintainability", "maintainable", "idiomatic", "pep8", "convention", "conventions", "feedback",
                   "ruff", "flake8", "pylint", "critique", "typing", "annotation", "annotations", "mypy", "pyright",
-                  "warning", "warnings", "deprecation"],
+                  "warning", "warnings", "deprecation", "typed", "typehint", "typehints", "pyflakes", "pycodestyle",
+                  "pyupgrade", "isort", "formatting", "formatter", "naming", "noqa", "overload", "protocol",
+                  "typeddict", "typecheck", "deprecated", "consistency", "inconsistent", "pep"],
         "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes", "type hint",
-                    "type check", "unused import", "type coverage"],
+                    "type check", "unused import", "type coverage", "type comment", "type annotation", "type checker",
+                    "type checking", "type ignore", "type stub", "type alias", "type error", "code style"],
     },
     "release": {
         "words": ["release", "releases", "ship", "shipping", "deploy", "deployment", "production", "launch",
                   "publish", "rollout", "pypi", "prod"],
-        "phrases": ["go live", "ready to ship", "cut a release", "new version", "version bump"],
+        "phrases": ["go live", "ready to ship", "cut a release", "new version", "version bump", "bump version",
+                    "bump the version", "release candidate"],
     },
 }
 # Tie-break when two domains score the same: the one whose mistakes cost more first.
@@ -104,11 +133,16 @@ def stems(text: str) -> list[str]:
     return stemmer("en").stemWords([w.replace("'", "") for w in words(text)])
 
 
+def _all_words(domain: str) -> list[str]:
+    """The hand-kept words of a domain, then the words its tools use for it (lexicon_tools.py)."""
+    return LEXICON[domain]["words"] + TOOL_WORDS.get(domain, [])
+
+
 @cache
 def _compiled() -> dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]:
     out = {}
     for domain, entry in LEXICON.items():
-        single = frozenset(stemmer("en").stemWords(entry["words"]))
+        single = frozenset(stemmer("en").stemWords(_all_words(domain)))
         phrases = tuple(tuple(stems(p)) for p in entry["phrases"])
         out[domain] = (single, phrases)
     return out
@@ -117,8 +151,8 @@ def _compiled() -> dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]
 @cache
 def _spellings() -> dict[str, str]:
     """Every listed word (as written) → its stem: what a misspelt word is matched against."""
-    return {w: s for entry in LEXICON.values() for w, s in zip(entry["words"], stemmer("en").stemWords(entry["words"]),
-                                                              strict=True) if len(w) >= FUZZY_MIN_LENGTH}
+    listed = [w for domain in LEXICON for w in _all_words(domain)]
+    return {w: s for w, s in zip(listed, stemmer("en").stemWords(listed), strict=True) if len(w) >= FUZZY_MIN_LENGTH}
 
 
 def score_domains(task: str) -> dict[str, tuple[float, list[str]]]:
@@ -126,15 +160,66 @@ def score_domains(task: str) -> dict[str, tuple[float, list[str]]]:
 
     English first (with typos forgiven, see `_respell`); a task in German, Spanish or French by its
     function words, or one the English lexicon finds nothing in, is scored in that language's lexicon."""
-    said = [w.replace("'", "") for w in words(task)]
+    said = [w.replace("'", "") for w in words(without_identifiers(task))]
     lang = lexicon_intl.guess(said)
     found = _score_english(said) if lang == "en" else {}
+    kind = COMMIT_TYPES.get(commit_type(task) or "")
+    if kind:  # the author said which kind of work it is: that weighs as much as a phrase
+        score, hits = found.get(kind, (0.0, []))
+        found[kind] = (score + PHRASE_WEIGHT, [f"{commit_type(task)}:", *hits])
+    if lang == "en" and not found:
+        found = _main_verb(said)
     if not found:
         for other in sorted(lexicon_intl.LANGUAGES, key=lambda code: code != lang):
             found = lexicon_intl.score(said, other)
             if found:
                 break
     return dict(sorted(found.items(), key=lambda kv: (-kv[1][0], PRIORITY.index(kv[0]))))
+
+
+# A name from the code ("file_tokens", "fields.DateTime", "__nonzero__", "MultiPartParser") says what the task
+# is about in the user's code, not which kind of work it asks for: its parts are no domain words, except a
+# dotted name's package, which names the library ("typing.Optional", "pytest.raises", "hashlib.md5"). A path
+# or a file name ("doc/usage.rst", "test_keys.py") keeps its words: where a file lives says what it is.
+_IDENTIFIER = re.compile(r"(?<![\w./-])(?![\w.-]*/)(?![\w-]+\.(?:py|pyi|rst|md|txt|toml|cfg|ini|ya?ml|json)\b)"
+                         r"(?:([A-Za-z]\w*)(?:\.\w+)+|\w*_\w*|[A-Za-z]+[a-z][A-Z]\w*)(?:\(\))?")
+
+
+def without_identifiers(task: str) -> str:
+    return _IDENTIFIER.sub(_kept_part, task)
+
+
+def _kept_part(match: re.Match[str]) -> str:
+    """What of a name counts: a dotted name's package; the words of a warning or exception class (Python's
+    own "DeprecationWarning", "RecursionError" name the defect's kind)."""
+    name = match.group(0)
+    if _PROBLEM_CLASS.fullmatch(name):
+        return " " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name) + " "
+    return f" {match.group(1) or ''} "
+
+
+_PROBLEM_CLASS = re.compile(r"(?:[A-Z][a-z]+)+(?:Warning|Error|Exception)")
+
+
+# Conventional Commits' types ("docs: …", "perf(parser): …"): the kind of work, said before the message.
+COMMIT_TYPES = {"docs": "documentation", "doc": "documentation", "test": "testing", "tests": "testing",
+                "perf": "performance", "refactor": "refactoring", "style": "quality", "lint": "quality",
+                "typing": "quality", "types": "quality", "security": "security", "sec": "security"}
+_COMMIT = re.compile(r"^\s*\[?(\w+)\]?(?:\([^)]*\))?!?:\s")
+# The main verb names the work when its object names no domain ("remove antiquated methods", "move the
+# helpers"): what is done to code that no specialist's word describes.
+VERB_DOMAINS = {**dict.fromkeys(("remove", "delete", "drop", "consolidate", "deduplicate", "dedupe", "move",
+                                 "split", "merge", "inline", "replace", "rework", "reorganize", "streamline",
+                                 "unify", "shorten", "modernize", "prune", "trim", "strip"), "refactoring"),
+                **dict.fromkeys(("describe", "clarify", "mention", "reword", "rephrase"), "documentation"),
+                **dict.fromkeys(("accelerate", "parallelize", "memoize", "cache"), "performance"),
+                **dict.fromkeys(("annotate", "reformat", "format"), "quality")}
+
+
+def commit_type(task: str) -> str | None:
+    """The Conventional Commits type a task starts with ("feat", "docs", "fix" …), lower case, or None."""
+    match = _COMMIT.match(task)
+    return match.group(1).lower() if match else None
 
 
 def _score_english(said: list[str]) -> dict[str, tuple[float, list[str]]]:
@@ -158,6 +243,13 @@ def _score_english(said: list[str]) -> dict[str, tuple[float, list[str]]]:
         if score:
             found[domain] = (score, hits)
     return found
+
+
+def _main_verb(said: list[str]) -> dict[str, tuple[float, list[str]]]:
+    lead = next((w for w in said if w not in LEAD_INS), "")
+    verb = next((v for v in VERB_DOMAINS if lead in (v, v + "s", v + "d", v + "ed", v[:-1] + "ing", v + "ing")),
+                None)
+    return {VERB_DOMAINS[verb]: (1.0, [lead])} if verb else {}
 
 
 def _respell(original: list[str], seq: list[str]) -> list[str]:

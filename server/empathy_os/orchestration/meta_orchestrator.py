@@ -160,6 +160,8 @@ class MetaOrchestrator:
         scored = (model.workflow == "fix" and score_domains(intent.without_fix_verb(task))) or score_domains(task)
         hinted = [hint] if isinstance(hint, str) else list(hint or [])
         found = _asked_domains(task, scored, model, steps, bool(hinted))
+        if model.workflow == "fix" and intent.reports_defect(task):  # a bug fix is no refactoring
+            found = [d for d in found if d != "refactoring"]
         for name in reversed(hinted):
             key = DOMAIN_ALIASES.get(str(name).lower(), str(name).lower())
             if key not in LEXICON:

@@ -1,0 +1,85 @@
+"""Issue 28, part 3: the offline planner generalises — the tools' own vocabulary per domain, names from the
+code that are no domain words, Conventional Commits types, verb-less bug reports, and refusals of
+dependency, CI, packaging and feature work phrased in any common way."""
+
+from __future__ import annotations
+
+import pytest
+from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
+from empathy_os.orchestration.intent import named_workflow, refusal, reports_defect
+from empathy_os.orchestration.lexicon import score_domains, without_identifiers
+from empathy_os.orchestration.lexicon_tools import TOOL_WORDS
+
+
+def main_domain(task: str) -> str | None:
+    return next(iter(score_domains(task)), None)
+
+
+@pytest.mark.parametrize(("domain", "word"), [(d, w) for d, words in TOOL_WORDS.items() for w in words])
+def test_each_word_the_tools_use_scores_its_domain(domain, word):
+    assert main_domain(f"look at the {word}") == domain
+
+
+def test_names_from_the_code_are_no_domain_words():
+    assert main_domain("Remove file_tokens parameter to Checker") != "security"  # "tokens" is a name's part
+    assert main_domain("Fix the login bug in auth_helper") == "security"  # the words around a name count
+    assert without_identifiers("Speed up MultiPartParser and parse_cookie()").split() == ["Speed", "up", "and"]
+
+
+def test_a_dotted_name_keeps_its_package_and_a_warning_class_its_words():
+    assert main_domain("Remove usage of implicit typing.Optional") == "quality"
+    assert main_domain("Silence DeprecationWarning from datetime.utcnow") == "quality"
+    assert "doc/en/usage.rst" in without_identifiers("Fix the example in doc/en/usage.rst")
+
+
+@pytest.mark.parametrize(("task", "domain"), [("docs: the retry settings", "documentation"),
+                                              ("perf(io): avoid a copy per read", "performance"),
+                                              ("refactor: the option parsing", "refactoring"),
+                                              ("test(cli): the empty input", "testing"),
+                                              ("style: quotes", "quality")])
+def test_a_conventional_commit_type_names_the_work(task, domain):
+    assert main_domain(task) == domain
+
+
+@pytest.mark.parametrize(("task", "why"), [
+    ("feat: add a --json output mode", "implementing features"),
+    ("Add a retry option to the HTTP client", "implementing features"),
+    ("Make the timeout configurable", "implementing features"),
+    ("ci: run the tests on macOS", "configuring CI services"),
+    ("Update the pre-commit hooks", "configuring CI services"),
+    ("build(deps): bump requests from 2.31.0 to 2.32.0", "managing dependencies"),
+    ("Upgrade to pytest 8", "managing dependencies"),
+    ("Update dependencies", "managing dependencies"),
+    ("Drop Python 3.8", "changing packaging configuration"),
+    ("Use SPDX license identifier", "changing packaging configuration"),
+    ("Merge branch 'main' into feature", "running shell commands or deleting files"),
+])
+def test_work_no_agent_does_is_refused_in_other_wordings(task, why):
+    assert refusal(task) == why
+
+
+@pytest.mark.parametrize("task", ["Add tests for the new parser", "Add type hints to the storage module",
+                                  "Add docstrings to public functions", "Bump version to 1.4.0",
+                                  "Bump coverage to 90%", "Fix deprecation warnings emitted in Python 3.10"])
+def test_the_agents_own_work_is_not_refused(task):
+    assert refusal(task) is None
+
+
+@pytest.mark.parametrize("task", ["Crash when reading an empty config file", "TypeError when passing None",
+                                  "Wrong line numbers in the HTML report", "Docstring of load() is wrong"])
+def test_a_bug_report_asks_for_a_fix(task):
+    assert reports_defect(task) and named_workflow(task)[0] == "fix"
+
+
+@pytest.mark.parametrize("task", ["Why does the exporter crash?", "Find the crashes in the importer",
+                                  "Our test suite misses the error paths", "Triage the flaky bug in the parser",
+                                  "Freeze the date in tests to fix test failures"])
+def test_looking_for_defects_is_no_bug_report(task):
+    assert not reports_defect(task)
+
+
+def test_a_bug_fix_is_led_by_the_code_reviewer_not_the_refactorer(offline):
+    plan = MetaOrchestrator().analyze_and_compose("Fix bug when nesting lists in tuples", {"learn": False})
+    assert plan.workflow == "fix" and plan.agents[0].id == "code_reviewer"
+    with pytest.raises(OutOfScopeError, match="out of scope: implementing features"):
+        MetaOrchestrator().analyze_and_compose("Add check for f-strings without placeholders", {"learn": False})
