@@ -70,7 +70,7 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
      r"poème)\b"), "creative writing"),
     (r"\b(?:translat\w*|übersetz\w*|tradu[cz]\w*|tradui\w*)\b", "translating text"),
     ((r"^\W*(?:please\s+)?(?:deploy|provision|host|roll out)\b|\b(?:kubernetes|k8s|helm|terraform|ansible|kubectl|"
-     r"heroku)\b"), "deploying or operating infrastructure"),
+     r"heroku|github pages|netlify|vercel)\b"), "deploying or operating infrastructure"),
     ((r"\bsign(?:s|ing)?\s+(?:the\s+)?(?:wheels?|packages?|releases?|commits?|tags?|artifacts?|binar\w+)\b|"
      r"\breproducible\b"), "signing artifacts or making builds reproducible"),
     ((r"\b(?:triage|assign|label|prioriti[sz]e|close)\s+(?:the\s+|all\s+|our\s+)?(?:open\s+|new\s+|old\s+)?"
@@ -92,7 +92,7 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
       r"(?<![\w-])ci(?![\w-])|\.github/|^\W*\[?ci\]?(?:\([^)]*\))?!?:"), "configuring CI services"),
     # Which Python versions a project supports, its licence, metadata and build: packaging, not code.
     ((r"\b(?:packaging metadata|build backend|build system|setup\.cfg|setup\.py|manifest\.in|spdx|licen[cs]e|"
-      r"trove|classifiers?|sdists?|wheels?|tarballs?|entry[- ]points?|requires-python|python_requires)\b|"
+      r"trove(?: classifiers?)?|sdists?|wheels?|tarballs?|entry[- ]points?|requires-python|python_requires)\b|"
       r"\b(?:support\w*|drop\w*|add\w*|compatib\w*|eol|end[- ]of[- ]life|require\w*|declare\w*|mark\w*|"
       r"test\w*\s+(?:on|against|with|under))\s+(?:\w+\s+){0,3}?(?:c?python|pypy)\s*\d|"
       r"^\W*\[?build\]?(?:\((?!deps)[^)]*\))?!?:"), "changing packaging configuration"),
@@ -103,6 +103,7 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
       r"^\W*(?:please\s+)?(?:upgrade|update|migrate|switch|port|move)\w*\s+to\s+[\w.-]+\s*v?\d"),
      "managing dependencies"),
 ))
+_DOCUMENTABLE = {"configuring CI services", "changing packaging configuration", "managing dependencies"}
 # Adding something new is feature work, unless what is added is the agents' own kind of artefact
 # (tests, docs, type hints …: a domain the sentence names).
 _ADD_LEAD = {"add", "adds", "added", "adding", "create", "creates", "created", "implement", "implements",
@@ -123,6 +124,8 @@ _GENERIC = {"check", "review", "analyze", "analyse", "audit", "inspect", "assess
 def refusal(task: str) -> str | None:
     """What the task asks that no agent does, or None."""
     why = next((why for pattern, why in _OUT_OF_SCOPE if pattern.search(task)), None)
+    if why in _DOCUMENTABLE and next(iter(score_domains(task)), None) == "documentation":
+        return None  # "Document the entry points", "Explain the CI setup in the README": writing docs
     first = (clauses(task) or [""])[0]
     said = [w for w in words(first) if w not in _LEAD_INS]
     if why is None and said[:1] and said[0] in _ADD_LEAD and not score_domains(first):
