@@ -52,11 +52,14 @@ def _lines(files: list[dict]) -> dict[str, tuple]:
 
 
 def _test_runs(server: psutil.Process) -> list[psutil.Process]:
-    """The coverage driver's processes (a save also starts bandit and ruff, which are not what we wait for)."""
+    """The coverage driver's processes (a save also starts bandit and ruff, which are not what we wait for):
+    started cold, or forked by the warm interpreter (a child of it, with its command line)."""
     found = []
     for child in server.children(recursive=True):
         try:
-            if any("pytest_args" in part for part in child.cmdline()):
+            cmd = " ".join(child.cmdline())
+            if "pytest_args" in cmd or ("live_worker.py" in cmd and "live_worker.py" in " ".join(
+                    child.parent().cmdline())):
                 found.append(child)
         except psutil.Error:
             continue
@@ -77,6 +80,7 @@ async def test_saves_rerun_affected_tests_and_the_merged_figure_equals_a_full_ru
     note = await _save(session, "livecov/shapes.py", old='    if kind == "circle":',
                        new='    if kind == "triangle":\n        return size * size / 2\n    if kind == "circle":')
     assert (note.run, note.tests_rerun, note.tests_reused) == ("affected", 2, 2), note
+    assert note.warm, "the refresh ran in a child of the warm interpreter"
 
     # 2. A new test file: its tests run, nothing else.
     note = await _save(session, "tests/test_initials.py", "from livecov.text import initials\n\n\n"
@@ -93,7 +97,7 @@ async def test_saves_rerun_affected_tests_and_the_merged_figure_equals_a_full_ru
     note = await _save(session, "livecov/text.py", old='"""Small text helpers."""\n',
                        new='"""Small text helpers."""\n\n\ndef reverse(text):\n    """Backwards."""\n'
                            '    return text[::-1]\n')
-    assert (note.run, note.tests_rerun) == ("affected", 0), note
+    assert (note.run, note.tests_rerun, note.warm) == ("affected", 0, True), note
 
     # The merged figure and every line and branch equal a full run's.
     live = await session.execute(ids.COVERAGE, {})
@@ -132,7 +136,7 @@ async def test_a_newer_save_supersedes_the_running_refresh(start_server, tmp_pat
     await asyncio.sleep(1.0)  # a superseded run that still finished would notify too
     assert len(session.notifications["empathy/coverage"]) == seen + 1
     # One run did both edits' work: the tests that ran `shout` and the whole changed test file.
-    assert (note.run, note.tests_rerun, note.tests_failed) == ("affected", 2, 0), note
+    assert (note.run, note.tests_rerun, note.tests_failed, note.warm) == ("affected", 2, 0, True), note
     ends = [r for reports in session.client.progress_reports.values() for r in reports
             if isinstance(r, types.WorkDoneProgressEnd)]
     assert any(e.message == "cancelled" for e in ends) and ends[-1].message == "done"
@@ -153,3 +157,54 @@ async def test_untrusted_workspace_runs_nothing_on_save(start_server, tmp_path):
     await asyncio.sleep(1.0)
     assert not session.notifications.get("empathy/coverage")
     assert (root / ".empathy/cache/coverage-map.json").read_bytes() == stored
+
+
+def _workers(server: psutil.Process) -> list[psutil.Process]:
+    """The warm interpreters (runners/live_worker.py), not the children they fork."""
+    found = []
+    for child in server.children(recursive=True):
+        try:
+            if "live_worker.py" in " ".join(child.cmdline()) and child.parent().pid == server.pid:
+                found.append(child)
+        except psutil.Error:
+            continue
+    return found
+
+
+async def test_the_warm_interpreter_is_rebuilt_when_stale_and_stopped_with_the_trust(start_server, tmp_path):
+    root = _project(tmp_path)
+    session = await start_server(root)
+    server = psutil.Process(session.pid)
+    await session.execute(ids.RELEASE_PREP, {})
+    await session.wait_for(lambda: _workers(server), what="the warm interpreter started after release prep")
+    first = _workers(server)[0].pid
+    note = await _save(session, "livecov/text.py", old='"!"', new='"?"')
+    assert note.warm and [w.pid for w in _workers(server)] == [first], note  # the same worker served it
+
+    # A conftest changes: the worker (which loaded what conftests import) is replaced, every test runs.
+    note = await _save(session, "tests/conftest.py", "import json\n")
+    assert note.run == "full" and note.warm, note
+    assert [w.pid for w in _workers(server)] != [first] and len(_workers(server)) == 1
+
+    # A settings push without `trusted: true` revokes trust: the worker is gone, a save runs nothing.
+    session.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"empathy": {"coverage": {"target": 70}}}))
+    await session.wait_for(lambda: not _workers(server), timeout=15, what="the worker stopped on untrust")
+    seen = len(session.notifications["empathy/coverage"])
+    (root / "livecov/text.py").write_text((root / "livecov/text.py").read_text() + "\n")
+    session.client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=session.uri("livecov/text.py"))))
+    await asyncio.sleep(1.0)
+    assert len(session.notifications["empathy/coverage"]) == seen and not _workers(server)
+
+
+async def test_the_warm_interpreter_stops_with_its_workspace_folder(start_server, tmp_path):
+    root = _project(tmp_path)
+    session = await start_server(root)
+    server = psutil.Process(session.pid)
+    await session.execute(ids.RELEASE_PREP, {})
+    await session.wait_for(lambda: _workers(server), what="the warm interpreter started after release prep")
+    session.client.workspace_did_change_workspace_folders(types.DidChangeWorkspaceFoldersParams(
+        event=types.WorkspaceFoldersChangeEvent(
+            added=[], removed=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)])))
+    await session.wait_for(lambda: not _workers(server), timeout=15, what="the worker stopped with its folder")

@@ -92,6 +92,15 @@ class ShardTests(Protocol):
     def keep(self, data_file: Path, junit: Path | None) -> None: ...
 
 
+@runtime_checkable
+class TestLauncher(Protocol):
+    """Starts the coverage driver instead of a new process (the daemon's warm interpreter for live coverage,
+    lsp/warm_tests.py): `cmd` is what run_project_code would start, the answer what it would return."""
+
+    async def __call__(self, ctx: ProjectContext, cmd: list[str], cwd: Path, env: dict[str, str],
+                       timeout: float | None) -> ToolRun: ...
+
+
 @dataclass
 class ProjectContext:
     """Everything an analyzer needs to know about the project it measures."""
@@ -113,6 +122,7 @@ class ProjectContext:
     # instead of running the tool), and a shard's test files plus the folder keeping its raw test results.
     provided: dict[str, AnalyzerResult] | None = None
     shard: ShardTests | None = None
+    test_launcher: TestLauncher | None = None  # None: the test run is a new process
 
     @property
     def cache_dir(self) -> Path:

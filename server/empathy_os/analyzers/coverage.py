@@ -248,6 +248,8 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
                     run = await ctx.sandbox.run(cmd, cwd=ctx.root, timeout=timeout, env=isolated_env(tmp))
                 elif early is not None:  # started by the CLI before its imports, coverage and pytest loaded
                     run = await early.run(DRIVER, json.dumps(spec), timeout)
+                elif ctx.test_launcher is not None:  # the daemon's warm interpreter (live coverage)
+                    run = await ctx.test_launcher(ctx, cmd, ctx.root, isolated_env(tmp), timeout)
                 else:
                     run = await run_project_code(ctx, cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
             except OSError as exc:

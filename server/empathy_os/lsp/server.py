@@ -183,6 +183,7 @@ class EmpathyServer(LanguageServer):
     def _stop_trusted_runs(self) -> None:
         running = [t for t in [*self.trusted_runs, *(live.task for live in self.live_coverage.values())]
                    if t is not None and not t.done()]
+        live_coverage.stop_workers(self)  # warm interpreters hold project code's tools: gone with the trust
         for task in running:
             task.cancel()
         if running:
@@ -275,6 +276,7 @@ def create_server() -> EmpathyServer:
     def shutdown(ls: EmpathyServer, *args: Any) -> None:
         for task in list(ls.file_tasks.values()):
             task.cancel()
+        live_coverage.stop_workers(ls)
 
     file_diagnostics.register(ls)
     commands.register(ls)

@@ -197,8 +197,9 @@ class WarmGone(RuntimeError):
 class WarmWorker:
     """Empathy's end of the server: send a run, await its exit code, read its output files."""
 
-    def __init__(self, sandbox: Sandbox, proc: asyncio.subprocess.Process):
-        self.sandbox, self.proc = sandbox, proc
+    def __init__(self, proc: asyncio.subprocess.Process, scratch: Path, python: str):
+        # `scratch`: where a run's output files go (the sandbox's data folder; the live worker's temp folder)
+        self.proc, self.scratch, self.python = proc, scratch, python
         self._pending: dict[int, asyncio.Future[int]] = {}
         self._ids = 0
         # user + sys of every finished run and what it waited for (the kernel's rusage): a figure of
@@ -224,7 +225,7 @@ class WarmWorker:
         if not first.startswith(b'{"ready"'):
             cls._end(proc)
             raise WarmGone(f"the warm interpreter did not start (exit {proc.returncode})")
-        return cls(sandbox, proc)
+        return cls(proc, sandbox.base / "data", sandbox.python)
 
     async def _read(self) -> None:
         try:
@@ -250,7 +251,7 @@ class WarmWorker:
             raise WarmGone("the warm interpreter ended")
         self._ids += 1
         rid = self._ids
-        out, err = (self.sandbox.base / "data" / f"warm-{rid}.{s}" for s in ("out", "err"))
+        out, err = (self.scratch / f"warm-{rid}.{s}" for s in ("out", "err"))
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending[rid] = future
         started = time.perf_counter()
@@ -265,7 +266,7 @@ class WarmWorker:
                 pass
             if isinstance(exc, asyncio.CancelledError):
                 raise
-            raise ToolTimeout(f"{Path(self.sandbox.python).name} timed out after {timeout:.0f}s") from None
+            raise ToolTimeout(f"{Path(self.python).name} timed out after {timeout:.0f}s") from None
         texts = []
         for path in (out, err):
             texts.append(path.read_text(encoding="utf-8", errors="replace") if path.exists() else "")

@@ -1,0 +1,1 @@
+"""Programs that run in the PROJECT's interpreter, by path (standard library, pytest and coverage only)."""

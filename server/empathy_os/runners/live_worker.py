@@ -1,0 +1,253 @@
+"""Live coverage's warm interpreter: run BY PATH in the project's interpreter, it imports the test tools and
+the third-party modules the project's tests import once, then forks a fresh child for every refresh.
+
+    python live_worker.py '{"root": ..., "preload": ["hypothesis", "numpy", ...]}'
+
+A refresh after a one-file edit re-runs a handful of tests; starting an interpreter and importing pytest,
+its plugins and coverage costs more than those tests (0.5-1 s on a 2-CPU machine). Here that is paid once
+per workspace. Only the standard library is imported before the preload, and nothing of the project: a
+name whose module lives under the project root (outside a virtualenv in it) is skipped, and a project module
+a third-party import pulled in anyway is dropped from `sys.modules`, so every child imports (and coverage
+measures) the project's code as it is on disk now, exactly as a new process would. The child gets the
+request's working folder, environment, argv and `sys.path[0]` as `python -c CODE ...` or `python FILE ...`
+would, its output in files; whatever it imports dies with it.
+
+Protocol (JSON lines): in {"id", "argv", "cwd", "env", "out", "err"} or {"kill": id}; out {"ready": true,
+"preloaded": [...], "dropped": [...], "path": sys.path} once, then {"id", "rc", "cpu"} per finished run.
+End of stdin ends the worker (and SIGKILLs the runs still going).
+
+Standard library only (it runs in the project's interpreter, which has nothing of Empathy installed).
+"""
+
+import atexit
+import builtins
+import gc
+import json
+import os
+import runpy
+import select
+import signal
+import sys
+import traceback
+import types
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _under(path, folder):
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _environment_dirs():
+    """Folders of installed code: under the project root they are a virtualenv, not project code."""
+    import sysconfig
+
+    dirs = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    for key in ("purelib", "platlib", "stdlib", "platstdlib"):
+        dirs.add(sysconfig.get_path(key))
+    return [os.path.realpath(d) for d in dirs if d]
+
+
+def _is_project_file(path, root, env_dirs):
+    real = os.path.realpath(path)
+    return _under(real, root) and not any(_under(real, d) for d in env_dirs if not _under(root, d))
+
+
+def _project_modules(root, env_dirs):
+    found = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and _is_project_file(path, root, env_dirs):
+            found.append(name)
+    return found
+
+
+def _top_level_is_project(name, root, env_dirs):
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name.split(".")[0])
+    except (ImportError, ValueError):
+        return True  # unknown: leave it to the child
+    if spec is None:
+        return True
+    places = [spec.origin] if spec.origin and spec.origin not in ("built-in", "frozen") else []
+    places += list(spec.submodule_search_locations or [])
+    return any(_is_project_file(p, root, env_dirs) for p in places)
+
+
+def preload(root, names):
+    """Import coverage, pytest, pytest's plugins and `names` (never project code); (imported, dropped)."""
+    env_dirs = _environment_dirs()
+    done = []
+    for name in ["coverage", "pytest", *names]:
+        if name in sys.modules or _top_level_is_project(name, root, env_dirs):
+            continue
+        try:
+            __import__(name)
+            done.append(name)
+        except BaseException:  # noqa: BLE001, S110 - it fails in the test run too, where it is reported
+            pass
+    try:
+        from importlib.metadata import entry_points
+
+        for entry in entry_points(group="pytest11"):
+            try:
+                entry.load()
+            except BaseException:  # noqa: BLE001, S110 - pytest loads it again in the run and reports it
+                pass
+    except Exception:  # noqa: BLE001, S110 - broken metadata: the child loads the plugins itself
+        pass
+    dropped = _project_modules(root, env_dirs)
+    for name in dropped:  # a plugin or library imported the project: the child imports it afresh
+        del sys.modules[name]
+    return done, dropped
+
+
+def _quiet_rewrite_warning(preloaded):
+    """pytest warns that a module imported before it started cannot have its asserts rewritten (a plugin
+    marked for rewriting); for what the preload imported that is our doing, not the project's, and a
+    `filterwarnings = error` would make it fatal."""
+    try:
+        from _pytest.assertion.rewrite import AssertionRewritingHook as Hook
+    except Exception:  # noqa: BLE001 - another pytest: its warning stays as it is
+        return
+    warn = Hook._warn_already_imported
+    Hook._warn_already_imported = lambda self, name: None if name in preloaded else warn(self, name)
+
+
+def child(req, null):
+    """In the forked child: become `python -c CODE ...` (or `python FILE ...`) with the request's setting."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.chdir(req["cwd"])
+    os.environ.clear()
+    os.environ.update(req["env"])
+    os.dup2(null, 0)
+    for fd, path in ((1, req["out"]), (2, req["err"])):
+        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(target, fd)
+        os.close(target)
+    atexit._clear()
+    first, *args = req["argv"]
+    main = types.ModuleType("__main__")
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    code = 0
+    try:
+        if first == "-c":
+            sys.argv = ["-c", *args[1:]]
+            sys.path.insert(0, "")
+            exec(compile(args[0], "<string>", "exec"), main.__dict__)  # noqa: S102 - what `python -c` does
+        else:
+            sys.argv = [first, *args]
+            sys.path.insert(0, os.path.dirname(os.path.abspath(first)))
+            runpy.run_path(first, run_name="__main__")
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
+    except BaseException:  # noqa: BLE001 - the interpreter's own last resort: print it, exit 1
+        traceback.print_exc()
+        code = 1
+    try:
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code & 0xFF)
+
+
+def _exit_code(value):
+    if value is None:
+        return 0
+    if isinstance(value, int):
+        return value
+    print(value, file=sys.stderr)
+    return 1
+
+
+class Server:
+    def __init__(self, reply_to, null):
+        self.out, self.null = reply_to, null
+        self.running = {}  # pid -> request id
+        self.buf = b""
+
+    def reply(self, obj):
+        self.out.write(json.dumps(obj) + "\n")
+        self.out.flush()
+
+    def serve(self):
+        while True:
+            ready, _, _ = select.select([0], [], [], 0.01 if self.running else 1.0)
+            if ready:
+                chunk = os.read(0, 1 << 16)
+                if not chunk:
+                    break
+                self.buf += chunk
+                while b"\n" in self.buf:
+                    line, self.buf = self.buf.split(b"\n", 1)
+                    self.handle(json.loads(line))
+            self.reap()
+        for pid in list(self.running):
+            self.kill(pid)
+
+    def handle(self, req):
+        if "kill" in req:
+            for pid, rid in list(self.running.items()):
+                if rid == req["kill"]:
+                    self.kill(pid)
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            self.out.close()  # Empathy's pipe: the run must not reach it
+            child(req, self.null)
+        self.running[pid] = req["id"]
+
+    @staticmethod
+    def kill(pid):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def reap(self):
+        while self.running:
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+            if pid == 0:
+                return
+            rid = self.running.pop(pid, None)
+            if rid is None:
+                continue
+            try:
+                os.killpg(pid, signal.SIGKILL)  # whatever the run left behind in its group
+            except OSError:
+                pass
+            self.reply({"id": rid, "rc": os.waitstatus_to_exitcode(status),
+                        "cpu": usage.ru_utime + usage.ru_stime})
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    # Run by path, Python put this folder (Empathy's) first on sys.path: the project must not see it.
+    if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.realpath(HERE):
+        sys.path.pop(0)
+    root = os.path.realpath(spec["root"])
+    done, dropped = preload(root, spec.get("preload") or [])
+    _quiet_rewrite_warning(set(sys.modules))
+    reply_to = os.fdopen(os.dup(1), "w")
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 1)  # nothing but replies may reach Empathy's pipe
+    # What the preload imported is never garbage: frozen, a child's collections (pytest runs gc.collect()
+    # several times) skip it, and its pages stay shared with the worker instead of being copied.
+    gc.collect()
+    gc.freeze()
+    server = Server(reply_to, null)
+    server.reply({"ready": True, "preloaded": done, "dropped": dropped, "path": list(sys.path)})
+    server.serve()
+
+
+if __name__ == "__main__":
+    main()
