@@ -31,7 +31,7 @@ PKG = "server/empathy_os"
 
 # module → the tests that reach it (focused rule tests first: they are fast and fail first).
 TARGETS: dict[str, tuple[str, list[str]]] = {
-    "gates": (f"{PKG}/workflows/gates.py", ["tests/unit/test_gates_rules.py"]),
+    "gates": (f"{PKG}/gates.py", ["tests/unit/test_gates_rules.py"]),
     "bandit": (f"{PKG}/analyzers/bandit.py", ["tests/unit/test_analyzer_rules.py",
                                               "tests/unit/test_bandit_in_process.py"]),
     "ruff": (f"{PKG}/analyzers/ruff.py", ["tests/unit/test_analyzer_rules.py"]),

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from empathy_os.gate_specs import GATE_SPECS
-from empathy_os.workflows.gates import DEFAULT_GATES, evaluate
+from empathy_os.gates import DEFAULT_GATES, evaluate
 from pydantic.alias_generators import to_camel
 
 EXT = Path(__file__).resolve().parents[2] / "vscode-extension"

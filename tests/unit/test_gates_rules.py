@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from empathy_os.workflows.gates import (
+from empathy_os.gates import (
     DEFAULT_GATES,
     GATE_SPECS,
     GateResult,

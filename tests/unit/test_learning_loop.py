@@ -41,7 +41,7 @@ async def test_a_failed_gate_is_recorded_as_a_failure_and_untrusted_runs_record_
     plan = orchestrator.analyze_and_compose("Run a security audit", context)
     result = await plan.execute(context)
     assert result.final_output["measured_success"] is False and not result.success
-    assert result.final_output["gates"][0]["actual"] == 2.0
+    assert result.final_output["gates"][0].actual == 2.0
     store = ConfigurationStore(sample_project / ".empathy" / "store.json")
     assert store.get_best_for_task("security_audit").success_count == 0
     untrusted = await plan.execute({**context, "trusted": False})

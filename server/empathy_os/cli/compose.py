@@ -85,3 +85,8 @@ def _print_result(result) -> None:
     for key in ("consensus", "completed_by", "routed_to", "reason", "summary"):
         if key in result.final_output:
             print(f"  {key}: {result.final_output[key]}")
+    gates = result.final_output.get("gates") or []
+    if gates:
+        print("Gates (they decide success):")
+    for gate in gates:
+        print(f"  {'✓' if gate.passed else ('✗' if gate.critical else '⚠')} {gate.message}")

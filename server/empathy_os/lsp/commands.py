@@ -42,7 +42,7 @@ _CONTEXT_PATHS = ("project_path", "path", "module_path", "root", "store_path")
 
 
 def _gates(overrides: dict[str, float] | None) -> dict[str, float]:
-    from empathy_os.workflows.gates import gates_from
+    from empathy_os.gates import gates_from
 
     return gates_from(overrides)
 

@@ -34,7 +34,7 @@ class _GateSettings(_Section):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
-# One field per gate of `empathy_os.workflows.gates.GATE_SPECS` (camelCase in the editor: `minCoverage`).
+# One field per gate of `empathy_os.gate_specs.GATE_SPECS` (camelCase in the editor: `minCoverage`).
 Gates = create_model("Gates", __base__=_GateSettings, **{
     gate.name: ((int if gate.whole else float) | None, Field(default=None, ge=gate.low, le=gate.high))
     for gate in GATE_SPECS})

@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from empathy_os import gates as gate_rules
 from empathy_os.llm import ModelClient, Tier, load_tier_table
-from empathy_os.orchestration import intent, plan_gates
+from empathy_os.orchestration import intent
 from empathy_os.orchestration import task_analysis as ta
 from empathy_os.orchestration.agent_templates import (
     AgentTemplate,
@@ -69,7 +70,7 @@ class ExecutionPlan(BaseModel):
         run = RunContext.parse(context)
         kept = {k: v for k, v in self.hints.items() if getattr(run, k) is None}
         run = run.with_(task=run.task or self.task, **kept)
-        gates = plan_gates.merged_gates(self.agents, run.quality_gates)
+        gates = plan_gates(self.domains, self.agents, run.quality_gates)
         if self.workflow:
             # The workflow measures its own success (target reached / every finding fixed and verified).
             from empathy_os.orchestration.compositions import run_workflow
@@ -78,18 +79,10 @@ class ExecutionPlan(BaseModel):
             result, success, quality = await run_workflow(self, run)
             result.total_duration = time.perf_counter() - started
             result.total_cost_usd = sum(o.cost_usd for o in result.outputs)
-            rows: list[dict[str, Any]] = []
+            rows: list[gate_rules.GateResult] = []
         else:
             result = await get_strategy(self.strategy).execute(self.agents, run)
-            metrics = plan_gates.measured(result.outputs)
-            rows = plan_gates.evaluate(gates, metrics)
-            # Success is measured: every gate passed; with no gate, every agent measured something and the
-            # mean tool score reached the run's quality_threshold.
-            quality = metrics.get("quality_score")
-            if rows:
-                success = all(r["passed"] for r in rows)
-            else:
-                success = result.success and quality is not None and quality >= run.quality_threshold
+            rows, success, quality = _judge(gates, result, run.quality_threshold)
         result.final_output["gates"] = rows
         result.final_output["measured_success"] = success
         result.success = result.success and success
@@ -97,6 +90,9 @@ class ExecutionPlan(BaseModel):
             return result
         if not run.trusted:
             result.final_output["learning"] = "untrusted workspace: outcome not recorded"
+            return result
+        if unmeasured := [g.name for g in rows if g.actual is None]:
+            result.final_output["learning"] = "outcome not recorded: gate(s) not measured: " + ", ".join(unmeasured)
             return result
         result.final_output["learning"] = record_outcome(
             run, task_pattern=self.task_pattern,
@@ -138,7 +134,7 @@ class MetaOrchestrator:
 
         reused = None
         if run.learn and not found.workflow:
-            learned = self._learned(pattern, strategy, team, run)
+            learned = self._learned(pattern, strategy, team, run, domains)
             if learned is not None:
                 reused, strategy2, team2, rationale["learned"] = learned
                 if reused is not None:
@@ -225,13 +221,14 @@ class MetaOrchestrator:
         rationale["tiers"] = "one tier below each template's preference: the task is simple"
         return out
 
-    def _learned(self, pattern: str, strategy: StrategyName, team: list[AgentTemplate], run: RunContext):
+    def _learned(self, pattern: str, strategy: StrategyName, team: list[AgentTemplate], run: RunContext,
+                 domains: list[str]):
         """Thompson sampling between the planned composition and those recorded for the pattern."""
         found, note = recorded_compositions(pattern, run)
         if not found:
             return None if note is None else (None, None, None, note)
         planned = composition_id(pattern, [(t.id, t.tier_preference.value) for t in team], strategy.value,
-                                 plan_gates.merged_gates(team, run.quality_gates))
+                                 plan_gates(domains, team, run.quality_gates))
         arms: dict[str, tuple[int, int]] = {planned: (0, 0)}
         configs = {}
         for config, source in found:
@@ -375,3 +372,24 @@ def _fit_debate(team: list[AgentTemplate], need: int) -> list[AgentTemplate] | N
 
 _FITTERS = {"refinement": _fit_refinement, "teaching": _fit_teaching, "adaptive": _fit_adaptive,
             "debate": _fit_debate}
+
+
+def plan_gates(domains: list[str], team: list[AgentTemplate], overrides: dict[str, Any] | None) -> dict[str, float]:
+    """A plan's gates: the release gates when it prepares a release (so it is judged as release prep is),
+    overlaid with its templates' `quality_gates` and then the caller's."""
+    base = gate_rules.DEFAULT_GATES if "release" in domains else {}
+    return gate_rules.merge_gates(base, *(t.quality_gates for t in team), overrides)
+
+
+def _judge(gates: dict[str, float], result: StrategyResult, threshold: float
+           ) -> tuple[list[gate_rules.GateResult], bool, float | None]:
+    """The gate rows, whether the run succeeded, and the agents' mean 0-10 score (recorded with the outcome).
+    Success is measured: every critical gate passed; with no gate, every agent measured something and the
+    mean tool score reached the run's quality_threshold."""
+    scores = [o.quality_score for o in result.outputs if o.quality_score is not None]
+    mean = sum(scores) / len(scores) if scores else None
+    if not gates:
+        return [], result.success and mean is not None and mean >= threshold, mean
+    measured = gate_rules.measure(gates, result.outputs)
+    rows = gate_rules.evaluate(gates, measured.values, measured.missing)
+    return rows, gate_rules.verdict(rows)[0], mean

@@ -88,7 +88,7 @@ class RunContext(BaseModel):
     capabilities: Any = None
     content: str | None = None
     issues: list[Any] | None = None
-    quality_gates: dict[str, Any] | None = None  # a plan's gates over its templates' (see plan_gates)
+    quality_gates: dict[str, Any] | None = None  # a plan's gates over its templates' (meta_orchestrator.plan_gates)
     extras: dict[str, Any] = Field(default_factory=dict)
     # -- what the run adds -------------------------------------------------------------------------------
     budget: Budget | None = None

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import all_py_files, load_project, size_note
+from empathy_os.gates import GateResult, evaluate, measure, validate_gates, verdict
 from empathy_os.llm import ModelClient, validate_max_cost
 from empathy_os.orchestration.agent_templates import get_template
 from empathy_os.orchestration.execution_strategies import ParallelStrategy
@@ -27,7 +28,6 @@ from empathy_os.orchestration.run_context import RunContext
 from empathy_os.orchestration.runtime import AgentResult
 from empathy_os.orchestration.workspace_store import record_outcome
 from empathy_os.progress_callback import Progress, no_progress
-from empathy_os.workflows.gates import GateResult, evaluate, validate_gates, verdict
 
 RELEASE_AGENTS = ("security_auditor", "test_coverage_analyzer", "code_reviewer", "documentation_writer")
 TASK_PATTERN = "release_preparation"
@@ -126,35 +126,10 @@ class OrchestratedReleasePrepWorkflow:
         return report
 
     def _report(self, root: Path, outputs: list[AgentResult], duration: float) -> ReleasePrepReport:
-        by_id = {o.agent_id: o for o in outputs}
-        metrics: dict[str, Any] = {}
-        sources: dict[str, str] = {}
-        missing: dict[str, str] = {}
-
-        def take(name: str, agent_id: str, analyzer: str, key: str | None = None) -> None:
-            out = by_id[agent_id]
-            found = next((r for r in out.analyzers if r.analyzer == analyzer), None)
-            if found is not None and found.ran and found.metrics.get(key or name) is not None:
-                metrics[name] = found.metrics[key or name]
-                sources[name] = f"{found.tool}" + (f" ({found.scope})" if found.scope else "")
-            else:
-                missing[name] = (found.error if found is not None else None) or out.error or "not measured"
-
-        take("coverage_percent", "test_coverage_analyzer", "coverage")
-        take("critical_issues", "security_auditor", "bandit")
-        take("doc_coverage_percent", "documentation_writer", "docstrings")
-        reviewer = by_id["code_reviewer"]
-        if reviewer.quality_score is not None:
-            metrics["quality_score"] = reviewer.quality_score
-            sources["quality_score"] = f"code_reviewer ({reviewer.basis}: " + ", ".join(
-                r.tool for r in reviewer.analyzers if r.ran) + ")"
-        else:
-            missing["quality_score"] = reviewer.error or "no score"
-        cov = next((r for r in by_id["test_coverage_analyzer"].analyzers if r.ran), None)
-        if cov is not None and cov.metrics.get("tests_failed") is not None:
-            metrics["tests_failed"] = int(cov.metrics["tests_failed"]) + int(cov.metrics.get("tests_errors") or 0)
-            metrics["tests_passed"] = cov.metrics.get("tests_passed")
-        gates = evaluate(self.quality_gates, metrics, missing)
+        reviewer = next(o for o in outputs if o.agent_id == "code_reviewer")
+        measured = measure(self.quality_gates, outputs)
+        metrics, sources = measured.values, measured.sources
+        gates = evaluate(self.quality_gates, metrics, measured.missing)
         approved, confidence = verdict(gates)
         _beside_quality_gate(gates, reviewer)
         findings = [f for o in outputs for f in o.findings]
