@@ -134,7 +134,9 @@ PLANS: list[tuple[str, str]] = [
 # Commit-message and issue-title styles (Conventional Commits types, bug reports without a verb, dependency
 # bumps, CI, Python-version support, feature additions), written for tuning by h28tune, not taken from any
 # project's history. The first 55 were written after the general mechanisms landed and scored 53/55 when
-# first run; the next 40 scored 31/40 when first run, the last 40 37/40 (all fixed by general means).
+# first run; the next 40 scored 31/40 when first run, the next 40 37/40 (all fixed by general means). A
+# fourth batch of 40 (terse lines, gitmoji, remedies without a fix verb) scored 26/40 when first run; the
+# 30 planned right after the general changes it led to are the last lines here (see /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
     ("perf: avoid copying the buffer on every read", "performance"),
@@ -271,4 +273,34 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
  ("Parser hangs on deeply nested input", "fix:code_reviewer"),
  ("UnicodeDecodeError reading latin-1 files", "fix:code_reviewer"),
  ("Coverage report shows wrong line numbers", "fix:code_reviewer"),
+    ('lint', 'quality'),
+    ('fix typos in docstrings', 'fix:documentation_writer'),
+    ('more tests', 'testing'),
+    ('speedup', 'performance'),
+    (':bug: fix crash on empty input', 'fix:code_reviewer'),
+    (':memo: document the plugin API', 'documentation'),
+    (':zap: faster tokenizer', 'performance'),
+    (':lock: escape HTML in templates', 'security'),
+    (':white_check_mark: add tests for the router', 'testing'),
+    (':recycle: restructure the loader', 'refactoring'),
+    (':sparkles: add export command', 'refused'),
+    (':arrow_up: upgrade dependencies', 'refused'),
+    ("Don't crash when the cache dir is read-only", 'fix:code_reviewer'),
+    ('Guard against path traversal in archive extraction', 'security'),
+    ('Restrict permissions of the generated key file', 'security'),
+    ('Pin hashes for the downloaded installer', 'security'),
+    ('Stop shelling out with shell=True', 'security'),
+    ('Make tests deterministic by seeding the RNG', 'testing'),
+    ('Skip network tests when offline', 'testing'),
+    ('Use tmp_path instead of a fixed temp dir in tests', 'testing'),
+    ('Explain the caching behaviour in the docs', 'documentation'),
+    ('Fix rendering of code blocks in the changelog', 'fix:documentation_writer'),
+    ('Rename internal modules with a leading underscore', 'refactoring'),
+    ('Flatten deeply nested callbacks', 'refactoring'),
+    ('Replace magic numbers with named constants', 'refactoring'),
+    ('Introduce an interface for storage backends', 'refused'),
+    ('Break the god object into smaller classes', 'refactoring'),
+    ('Fix import cycle between app and models', 'fix:code_reviewer'),
+    ('Enforce layering: core must not import cli', 'architecture'),
+    ('Prepare changelog for 2.1.0 release', 'release'),
 ]

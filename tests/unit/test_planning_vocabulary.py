@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 from empathy_os.orchestration.intent import named_workflow, refusal, reports_defect
-from empathy_os.orchestration.lexicon import score_domains, without_identifiers
+from empathy_os.orchestration.lexicon import gitmoji_as_type, score_domains, without_identifiers
 from empathy_os.orchestration.lexicon_tools import TOOL_WORDS
 
 
@@ -83,3 +83,16 @@ def test_a_bug_fix_is_led_by_the_code_reviewer_not_the_refactorer(offline):
     assert plan.workflow == "fix" and plan.agents[0].id == "code_reviewer"
     with pytest.raises(OutOfScopeError, match="out of scope: implementing features"):
         MetaOrchestrator().analyze_and_compose("Add check for f-strings without placeholders", {"learn": False})
+
+
+@pytest.mark.parametrize(("task", "written"), [(":zap: faster parser", "perf: faster parser"),
+                                               ("🐛 crash on empty input", "fix: crash on empty input"),
+                                               (":sparkles: export command", "feat: export command"),
+                                               (":smile: nothing", ":smile: nothing"), ("plain", "plain")])
+def test_a_gitmoji_reads_as_its_commit_type(task, written):
+    assert gitmoji_as_type(task) == written
+
+
+def test_a_word_the_stemmer_folds_into_a_listed_stem_is_not_that_word():
+    assert main_domain("Fix the tokenizer crash") is None  # "tokenizer" is no "token"
+    assert main_domain("Are we leaking API tokens anywhere?") == "security"

@@ -45,13 +45,13 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                     "hardcoded secret", "security audit", "cross site scripting", "denial of service",
                     "path traversal", "open redirect", "arbitrary code", "code execution", "timing attack",
                     "information leak", "leak secrets", "session fixation", "privilege escalation",
-                    "constant time"],
+                    "constant time", "escape html", "html escaping"],
     },
     "performance": {
         "words": ["performance", "slow", "slowness", "slower", "sluggish", "fast", "faster", "speed", "speedup",
                   "latency", "throughput", "bottleneck", "optimize", "optimise", "optimization", "profile",
                   "profiling", "profiler", "cpu", "memory", "ram", "efficient", "efficiency", "inefficient",
-                  "benchmark", "scalability", "hotspot", "lag", "responsive", "perf", "quicker", "slowdown",
+                  "benchmark", "scalability", "hotspot", "lag", "perf", "quicker", "slowdown",
                   "speedier", "performant", "caching", "memoize", "memoization", "overhead", "footprint",
                   "quadratic", "vectorize", "benchmarks", "accelerate", "speeds", "startup", "seconds",
                   "milliseconds"],
@@ -98,7 +98,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "streamline", "overcomplicated", "clunky", "hacky", "halstead", "decompose", "cleanups",
                   "readability-refactor", "inline"],
         "phrases": ["clean up", "dead code", "technical debt", "code smell", "god class", "long function",
-                    "too complex", "hard to follow", "big function", "break up", "split up", "break it up", "global state", "maintainability index",
+                    "too complex", "hard to follow", "big function", "break up", "split up", "break it up", "global state",
+                    "magic number", "god object", "maintainability index",
                     "extract method", "move method", "pull up", "no longer used", "no longer needed"],
     },
     "quality": {
@@ -106,7 +107,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "maintainability", "maintainable", "idiomatic", "pep8", "convention", "conventions", "feedback",
                   "ruff", "flake8", "pylint", "critique", "typing", "annotation", "annotations", "mypy", "pyright",
                   "warning", "warnings", "deprecation", "typed", "typehint", "typehints", "pyflakes", "pycodestyle",
-                  "pyupgrade", "isort", "formatting", "formatter", "naming", "noqa", "overload", "protocol",
+                  "pyupgrade", "isort", "formatting", "formatter", "noqa", "overload", "protocol",
                   "typeddict", "typecheck", "deprecated", "consistency", "inconsistent", "pep"],
         "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes", "type hint",
                     "type check", "unused import", "type coverage", "type comment", "type annotation", "type checker",
@@ -207,7 +208,8 @@ _PROBLEM_CLASS = re.compile(r"(?:[A-Z][a-z]+)+(?:Warning|Error|Exception)")
 # Conventional Commits' types ("docs: …", "perf(parser): …"): the kind of work, said before the message.
 COMMIT_TYPES = {"docs": "documentation", "doc": "documentation", "test": "testing", "tests": "testing",
                 "perf": "performance", "refactor": "refactoring", "style": "quality", "lint": "quality",
-                "typing": "quality", "types": "quality", "security": "security", "sec": "security"}
+                "typing": "quality", "types": "quality", "security": "security", "sec": "security",
+                "release": "release"}
 _COMMIT = re.compile(r"^\s*\[?(\w+)\]?(?:\([^)]*\))?!?:\s")
 # The main verb names the work when its object names no domain ("remove antiquated methods", "move the
 # helpers"): what is done to code that no specialist's word describes.
@@ -219,15 +221,44 @@ VERB_DOMAINS = {**dict.fromkeys(("remove", "delete", "drop", "consolidate", "ded
                 **dict.fromkeys(("annotate", "reformat", "format"), "quality")}
 
 
+# Gitmoji (gitmoji.dev), the other common way to say a commit's kind: its code or emoji → the Conventional
+# Commits type it stands for.
+GITMOJI = {**dict.fromkeys(("bug", "🐛", "ambulance", "🚑", "adhesive_bandage", "🩹"), "fix"),
+           **dict.fromkeys(("memo", "📝", "pencil2", "✏"), "docs"), **dict.fromkeys(("zap", "⚡"), "perf"),
+           **dict.fromkeys(("lock", "🔒", "closed_lock_with_key", "🔐"), "security"),
+           **dict.fromkeys(("white_check_mark", "✅", "test_tube", "🧪"), "test"),
+           **dict.fromkeys(("recycle", "♻", "fire", "🔥", "coffin", "⚰"), "refactor"),
+           **dict.fromkeys(("art", "🎨", "rotating_light", "🚨", "label", "🏷"), "style"),
+           **dict.fromkeys(("sparkles", "✨", "lipstick", "💄", "boom", "💥"), "feat"),
+           **dict.fromkeys(("arrow_up", "⬆", "arrow_down", "⬇", "heavy_plus_sign", "➕", "heavy_minus_sign", "➖",
+                            "pushpin", "📌"), "build(deps)"),
+           **dict.fromkeys(("construction_worker", "👷", "green_heart", "💚"), "ci"),
+           **dict.fromkeys(("package", "📦"), "build"), **dict.fromkeys(("bookmark", "🔖"), "release")}
+_GITMOJI = re.compile(r"^\s*(?::([a-z0-9_+-]+):|([^\w\s:]))\ufe0f?\s*")
+
+
+def gitmoji_as_type(task: str) -> str:
+    """The task with a leading gitmoji written as its Conventional Commits type (other tasks unchanged)."""
+    match = _GITMOJI.match(task)
+    kind = match and GITMOJI.get(match.group(1) or match.group(2))
+    return f"{kind}: {task[match.end():]}" if kind else task
+
+
 def commit_type(task: str) -> str | None:
     """The Conventional Commits type a task starts with ("feat", "docs", "fix" …), lower case, or None."""
     match = _COMMIT.match(task)
     return match.group(1).lower() if match else None
 
 
+# Words the stemmer folds into a listed word's stem though they mean something else ("tokenizer" → token).
+FALSE_FRIENDS = frozenset({"tokenizer", "tokenizers", "tokenize", "tokenized", "tokenizing", "tokenization",
+                           "tokeniser", "tokenise", "detokenize"})
+
+
 def _score_english(said: list[str]) -> dict[str, tuple[float, list[str]]]:
     # "self-XSS", "CVE-2026-1234", "non-beta": the parts of a hyphenated word count as words too.
-    original = [part for w in said for part in ([w, *w.split("-")] if "-" in w else [w])]
+    original = [part for w in said for part in ([w, *w.split("-")] if "-" in w else [w])
+                if part not in FALSE_FRIENDS]
     seq = _respell(original, stemmer("en").stemWords(original))
     lead = next((i for i, w in enumerate(original) if w not in LEAD_INS), None)
     found: dict[str, tuple[float, list[str]]] = {}

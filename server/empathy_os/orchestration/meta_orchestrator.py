@@ -26,7 +26,7 @@ from empathy_os.orchestration.execution_strategies import (
     get_strategy,
 )
 from empathy_os.orchestration.exploration import thompson_pick
-from empathy_os.orchestration.lexicon import LEXICON, score_domains
+from empathy_os.orchestration.lexicon import LEXICON, gitmoji_as_type, score_domains
 from empathy_os.orchestration.project_size import normalize_hint
 from empathy_os.orchestration.run_context import RunContext
 from empathy_os.orchestration.task_classifier import Classification, classify
@@ -111,14 +111,15 @@ class MetaOrchestrator:
         run = RunContext.parse(context)  # a negative max_cost is the caller's error, reported now
         tokens = set(ta.words(task))
         rationale: dict[str, str] = {}
-        found = classify(task, use_model=run.use_model, budget=run.budget,
+        wording = gitmoji_as_type(task)  # ":zap: faster parser" is "perf: faster parser"
+        found = classify(wording, use_model=run.use_model, budget=run.budget,
                          tiers=self.client.tiers if self.client else None)
         rationale["classification"] = found.note
         if found.refused:
             raise intent.OutOfScopeError(found.refused)
 
-        steps = _steps(task, found.workflow, rationale)
-        domains = self._domains(task, run.domain, rationale, found, steps)
+        steps = _steps(wording, found.workflow, rationale)
+        domains = self._domains(wording, run.domain, rationale, found, steps)
         wanted = ([run.capabilities] if isinstance(run.capabilities, str) else list(run.capabilities or []))
         team = self._team(domains, wanted + [c for c in found.capabilities if c not in wanted], rationale)
         complexity = _complexity(run.complexity, found, tokens, rationale)
