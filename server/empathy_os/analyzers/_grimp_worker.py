@@ -48,7 +48,9 @@ def main() -> None:
                 cycles.append([importer, *chain])
     violations = []
     if spec.get("layers"):
-        for dep in graph.find_illegal_dependencies_for_layers(layers=tuple(spec["layers"]), containers=set()):
+        # A list is one layer of independent siblings (grimp's set).
+        layers = tuple(set(layer) if isinstance(layer, list) else layer for layer in spec["layers"])
+        for dep in graph.find_illegal_dependencies_for_layers(layers=layers, containers=set()):
             for route in dep.routes:
                 chain = [min(route.heads), *route.middle, min(route.tails)]
                 violations.append({"importer": dep.importer, "imported": dep.imported, "chain": chain})

@@ -2,8 +2,9 @@
 
 Cycles: for each internal import A -> B, grimp's shortest chain B -> ... -> A closes a cycle; each
 distinct set of modules is reported once (rule `import-cycle`, medium). Layers: when `[tool.empathy]`
-sets `layers` (module names, highest first), grimp's illegal dependencies are findings
-(rule `layer-violation`, medium). Fan-in of a module = internal modules importing it; fan-out = internal
+sets `layers` (highest first; each a module name, or a list of module names: one layer of independent
+siblings, which may not import each other, as import-linter's `a | b`), grimp's illegal dependencies are
+findings (rule `layer-violation`, medium). Fan-in of a module = internal modules importing it; fan-out = internal
 modules it imports.
 
 Score: 10 - 2 x cycles - 1 x layer violations, floored at 0.
@@ -37,6 +38,14 @@ def module_path(ctx: ProjectContext, module: str, bases: dict[str, str]) -> str:
     return as_pkg if (ctx.root / as_pkg).is_file() else f"{prefix}{stem}.py"
 
 
+def _valid_layers(layers: object) -> bool:
+    def name(x: object) -> bool:
+        return isinstance(x, str) and bool(x.strip())
+
+    return isinstance(layers, list) and all(
+        name(layer) or (isinstance(layer, list) and layer and all(map(name, layer))) for layer in layers)
+
+
 @register(NAME)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = dist_version("grimp")
@@ -45,7 +54,11 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         return not_run(NAME, tool, f"no Python package (folder with __init__.py) in {ctx.root}")
     bases = {p.rsplit("/", 1)[-1]: (p.rsplit("/", 1)[0] if "/" in p else "") for p in pkgs}
     paths = sorted({str(ctx.root / b) if b else str(ctx.root) for b in bases.values()})
-    spec = {"paths": paths, "packages": sorted(bases), "layers": list(setting(ctx, "layers", []))}
+    layers = setting(ctx, "layers", [])
+    if not _valid_layers(layers):
+        return not_run(NAME, tool, "[tool.empathy] layers must be a list of module names or lists of module "
+                                   f"names (independent siblings), got {layers!r}")
+    spec = {"paths": paths, "packages": sorted(bases), "layers": layers}
     run = await run_tool(isolated_python(_WORKER, json.dumps(spec)), neutral_cwd(),
                          timeout=float(setting(ctx, "tool_timeout", 600)))
     if run.returncode != 0:
@@ -75,7 +88,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         findings.append(Finding(
             tool="import_graph", rule="layer-violation", severity=Severity.MEDIUM,
             path=module_path(ctx, chain[0], bases), line=max(1, line_of.get((chain[0], chain[1]), 1)),
-            symbol=chain[0], message=f"{v['importer']} (lower layer) depends on {v['imported']}: "
+            symbol=chain[0], message=f"{v['importer']} (lower or sibling layer) depends on {v['imported']}: "
             + " -> ".join(chain), extra=v,
         ))
     busiest_in = max(fan_in, key=fan_in.get) if modules else None
