@@ -136,7 +136,9 @@ PLANS: list[tuple[str, str]] = [
 # project's history. The first 55 were written after the general mechanisms landed and scored 53/55 when
 # first run; the next 40 scored 31/40 when first run, the next 40 37/40 (all fixed by general means). A
 # fourth batch of 40 (terse lines, gitmoji, remedies without a fix verb) scored 26/40 when first run; the
-# 30 planned right after the general changes it led to are the last lines here (see /work/notes/h28tune.md).
+# 30 planned right after the general changes it led to follow; a fifth batch of 35 issue titles scored 24/35
+# when first run, and its 32 planned right after the changes it led to are the last lines here (the lines
+# left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
     ("perf: avoid copying the buffer on every read", "performance"),
@@ -303,4 +305,36 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Fix import cycle between app and models', 'fix:code_reviewer'),
     ('Enforce layering: core must not import cli', 'architecture'),
     ('Prepare changelog for 2.1.0 release', 'release'),
+    ('Importing the package takes over a second', 'performance'),
+    ('to_json is 10x slower than in 1.x', 'performance'),
+    ('Memory grows without bound when streaming', 'performance'),
+    ('Possible SQL injection via order_by parameter', 'security'),
+    ('Secrets are printed in debug logs', 'security'),
+    ('Insecure use of pickle in cache backend', 'security'),
+    ('Arbitrary file write through crafted tar archive', 'security'),
+    ('No tests for the Windows code path', 'testing'),
+    ('test_upload is flaky on CI', 'testing'),
+    ('Tests leave temporary files behind', 'testing'),
+    ('Docs for the retry decorator are outdated', 'documentation'),
+    ('Missing docstrings in the public API', 'documentation'),
+    ('README example does not run', 'fix:documentation_writer'),
+    ('The configuration page has a broken link', 'fix:documentation_writer'),
+    ('Too much duplicated code between the sync and async clients', 'refactoring'),
+    ('handle_request is 400 lines long', 'refactoring'),
+    ('Unused parameters in the public helpers', 'refactoring'),
+    ('Models import from the views module', 'architecture'),
+    ('Circular dependency between config and logging setup', 'architecture'),
+    ('Inconsistent naming of the public functions', 'quality'),
+    ('ruff reports 200 warnings', 'quality'),
+    ("AttributeError: 'NoneType' object has no attribute 'close'", 'fix:code_reviewer'),
+    ('Regression in 3.2: headers are dropped', 'fix:code_reviewer'),
+    ('Segmentation fault when closing the client twice', 'fix:code_reviewer'),
+    ('Infinite loop when the input ends with a backslash', 'fix:code_reviewer'),
+    ('Support for Python 3.14', 'refused'),
+    ('Feature: allow custom serializers', 'refused'),
+    ('Please add a way to disable colors', 'refused'),
+    ('Provide wheels for musl Linux', 'refused'),
+    ('Would be nice to have async support', 'refused'),
+    ('GitHub Actions workflow fails on Windows runners', 'refused'),
+    ('Release 4.0 is missing from PyPI', 'release'),
 ]

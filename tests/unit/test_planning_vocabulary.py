@@ -66,6 +66,7 @@ def test_the_agents_own_work_is_not_refused(task):
 
 
 @pytest.mark.parametrize("task", ["Crash when reading an empty config file", "TypeError when passing None",
+                                  "Segmentation fault when closing the client", "README example does not run",
                                   "Wrong line numbers in the HTML report", "Docstring of load() is wrong"])
 def test_a_bug_report_asks_for_a_fix(task):
     assert reports_defect(task) and named_workflow(task)[0] == "fix"
@@ -73,7 +74,8 @@ def test_a_bug_report_asks_for_a_fix(task):
 
 @pytest.mark.parametrize("task", ["Why does the exporter crash?", "Find the crashes in the importer",
                                   "Our test suite misses the error paths", "Triage the flaky bug in the parser",
-                                  "Freeze the date in tests to fix test failures"])
+                                  "Freeze the date in tests to fix test failures",
+                                  "Enforce layering: core must not import cli"])
 def test_looking_for_defects_is_no_bug_report(task):
     assert not reports_defect(task)
 
@@ -96,3 +98,8 @@ def test_a_gitmoji_reads_as_its_commit_type(task, written):
 def test_a_word_the_stemmer_folds_into_a_listed_stem_is_not_that_word():
     assert main_domain("Fix the tokenizer crash") is None  # "tokenizer" is no "token"
     assert main_domain("Are we leaking API tokens anywhere?") == "security"
+
+
+def test_ci_as_the_place_a_defect_shows_is_no_ci_work():
+    assert refusal("test_upload is flaky on CI") is None
+    assert refusal("Run tests in parallel on CI") == "configuring CI services"

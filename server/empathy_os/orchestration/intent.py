@@ -103,6 +103,8 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
       r"^\W*(?:please\s+)?(?:upgrade|update|migrate|switch|port|move)\w*\s+to\s+[\w.-]+\s*v?\d"),
      "managing dependencies"),
 ))
+_TROUBLE_ON_CI = re.compile(r"\b(?:flaky|fail\w*|broken|errors?|crash\w*|timeouts?|times out)\b[^.;]*\b(?:on|in|under)\s+"
+                            r"(?:the\s+)?ci\b", re.IGNORECASE)
 _DOCUMENTABLE = {"configuring CI services", "changing packaging configuration", "managing dependencies"}
 # Adding something new is feature work, unless what is added is the agents' own kind of artefact
 # (tests, docs, type hints …: a domain the sentence names).
@@ -124,6 +126,8 @@ _GENERIC = {"check", "review", "analyze", "analyse", "audit", "inspect", "assess
 def refusal(task: str) -> str | None:
     """What the task asks that no agent does, or None."""
     why = next((why for pattern, why in _OUT_OF_SCOPE if pattern.search(task)), None)
+    if why == "configuring CI services" and _TROUBLE_ON_CI.search(task):
+        return None  # "test_upload is flaky on CI": a test's defect, where it shows
     if why in _DOCUMENTABLE and next(iter(score_domains(task)), None) == "documentation":
         return None  # "Document the entry points", "Explain the CI setup in the README": writing docs
     first = (clauses(task) or [""])[0]
@@ -137,7 +141,9 @@ def refusal(task: str) -> str | None:
 # …", "X fails with …"); an analysis names its verb first ("find the crashes", "why does it fail?").
 _DEFECT = re.compile(r"\b(?:crash\w*|segfault\w*|hangs|regression|traceback|bugs?|broken|fails?|failing|"
                      r"failures?|incorrect(?:ly)?|wrong(?:ly)?|errors?|exceptions?|\w+(?:error|exception)s?|"
-                     r"false (?:positive|negative)s?|no longer works?|(?:does ?n[o']t|not) work(?:ing|s)?)\b",
+                     r"false (?:positive|negative)s?|no longer works?|segmentation fault|infinite loop|deadlocks?|"
+                     r"race conditions?|data loss|freezes|(?:does ?n[o']t|do ?n[o']t|won'?t|can'?t|cannot|unable to)"
+                     r" (?:work|run|load|build|compile|render|start|install|import|open|parse)(?:ing|s)?)\b",
                      re.IGNORECASE)
 _NOT_A_REPORT = {"find", "check", "look", "search", "scan", "review", "audit", "analyze", "analyse", "detect",
                  "identify", "list", "show", "investigate", "explain", "document", "describe", "test", "write",

@@ -45,7 +45,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                     "hardcoded secret", "security audit", "cross site scripting", "denial of service",
                     "path traversal", "open redirect", "arbitrary code", "code execution", "timing attack",
                     "information leak", "leak secrets", "session fixation", "privilege escalation",
-                    "constant time", "escape html", "html escaping"],
+                    "constant time", "escape html", "html escaping", "crafted input",
+                    "crafted file", "crafted archive", "arbitrary file"],
     },
     "performance": {
         "words": ["performance", "slow", "slowness", "slower", "sluggish", "fast", "faster", "speed", "speedup",
@@ -75,7 +76,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "faq", "glossary", "readthedocs", "docsite", "mention", "describe", "rephrase",
                   "reword", "quickstart", "instructions", "cookbook", "docstrings"],
         "phrases": ["usage example", "api reference", "user guide", "write up", "docstring coverage",
-                    "doc coverage", "documentation coverage", "help text", "man page", "docs build",
+                    "doc coverage", "documentation coverage", "help text", "man page", "docs build", "broken link", "dead link",
                     "contributing guide"],
     },
     "architecture": {
@@ -98,7 +99,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "streamline", "overcomplicated", "clunky", "hacky", "halstead", "decompose", "cleanups",
                   "readability-refactor", "inline"],
         "phrases": ["clean up", "dead code", "technical debt", "code smell", "god class", "long function",
-                    "too complex", "hard to follow", "big function", "break up", "split up", "break it up", "global state",
+                    "too complex", "hard to follow", "big function", "break up", "split up", "break it up", "global state", "too many", "lines long",
                     "magic number", "god object", "maintainability index",
                     "extract method", "move method", "pull up", "no longer used", "no longer needed"],
     },
@@ -261,6 +262,8 @@ def _score_english(said: list[str]) -> dict[str, tuple[float, list[str]]]:
                 if part not in FALSE_FRIENDS]
     seq = _respell(original, stemmer("en").stemWords(original))
     lead = next((i for i, w in enumerate(original) if w not in LEAD_INS), None)
+    if lead is not None and original[lead].endswith("ing"):  # "Importing X takes …": a subject, no command
+        lead = None
     found: dict[str, tuple[float, list[str]]] = {}
     for domain, (single, phrases) in _compiled().items():
         matched = [i for i, s in enumerate(seq) if s in single]
