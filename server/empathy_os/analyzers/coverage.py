@@ -20,7 +20,6 @@ Findings: one `coverage-gap` (info) per public function with missing lines.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import configparser
 import json
@@ -43,12 +42,12 @@ from empathy_os.analyzers.parallel_tests import ParallelPlan, ParallelSettingErr
 from empathy_os.analyzers.project import (
     oversized_files,
     packages,
-    parse_file,
     read_pyproject,
     rel,
     size_note,
     source_files,
 )
+from empathy_os.analyzers.source_diff import file_facts
 from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 from empathy_os.user_cache import user_cache_dir
 
@@ -119,15 +118,6 @@ def bytecode_cache(ctx: ProjectContext) -> Path | None:
     return user_cache_dir("pycache")
 
 
-def _function_spans(path: Path) -> dict[int, int]:
-    """def line -> last line, for every function in the file."""
-    _, tree, _ = parse_file(path)
-    if tree is None:
-        return {}
-    return {n.lineno: n.end_lineno or n.lineno for n in ast.walk(tree)
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-
 def _is_public(qualname: str) -> bool:
     parts = qualname.split(".")
     return "<locals>" not in parts and not any(
@@ -151,7 +141,7 @@ def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
             if not qualname or not missing or not wanted:
                 continue
             if spans is None:
-                spans = _function_spans(ctx.root / relpath)
+                spans = file_facts(ctx.root / relpath).spans
             start = int(region.get("start_line") or min(missing))
             percent = region.get("summary", {}).get("percent_covered")
             findings.append(Finding(
@@ -183,7 +173,7 @@ def _unparsable_notes(ctx: ProjectContext, sources: list[Path], report: dict) ->
     in_report = {rel(ctx, name): data for name, data in report.get("files", {}).items()}
     counted, left_out = [], []
     for path in sources:
-        why = parse_file(path)[2]
+        why = file_facts(path).why
         if why is None:
             continue
         relpath = rel(ctx, path)

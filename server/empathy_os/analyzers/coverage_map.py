@@ -28,7 +28,6 @@ made in the project's interpreter, so it equals a full run's whenever each test'
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import io
 import json
@@ -211,11 +210,13 @@ def _plan_source(ctx: ProjectContext, state: dict[str, Any], rel: str, now: byte
     old_text = state["texts"][rel]
     try:
         new_text = decode(now)
-        old_tree, new_tree = ast.parse(old_text), ast.parse(new_text)
     except (SyntaxError, ValueError, UnicodeError, LookupError):
         return f"{rel} does not parse now"
+    old, new = sd.text_facts(old_text), sd.text_facts(new_text)
+    if old.why is not None or new.why is not None:
+        return f"{rel} does not parse now"
     old_lines, new_lines = sd.LINES.split(old_text), sd.LINES.split(new_text)
-    old_defs, new_defs = sd.defs(old_tree), sd.defs(new_tree)
+    old_defs, new_defs = old.defs, new.defs
     at_import = set(state["imports"].get(rel, [[], []])[0])
     line_map: dict[int, int] = {}
     for tag, i1, i2, j1, j2 in sd.opcodes(old_lines, new_lines):

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import re
+from dataclasses import dataclass
+
+from empathy_os.analyzers.project import parse_file
 
 LINES = re.compile(r"\r\n|\r|\n")  # Python's own line ends (str.splitlines also splits at \f, \x1c, ...)
 
@@ -34,6 +38,41 @@ def defs(tree: ast.Module) -> dict[str, Def]:
 
     walk(tree.body, "", True)
     return found
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the coverage analyzer and the live plan read from a file's syntax tree."""
+
+    why: str | None  # why Python cannot compile it (parse_file's words), else None
+    defs: dict[str, Def]
+    spans: dict[int, int]  # def line -> last line, of every function
+
+
+@functools.lru_cache(maxsize=512)
+def text_facts(text: str) -> Facts:
+    """Parsed once per text in a process: a live refresh parses only the files that changed since the last
+    one (a 5,000-line module took 0.1-0.3 s to parse, up to three times per refresh)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as exc:
+        return Facts(f"syntax error line {exc.lineno}: {exc.msg}", {}, {})
+    except ValueError as exc:  # a NUL byte
+        return Facts(str(exc), {}, {})
+    spans = {n.lineno: n.end_lineno or n.lineno for n in ast.walk(tree)
+             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return Facts(None, defs(tree), spans)
+
+
+def file_facts(path) -> Facts:
+    """`text_facts` of a file as Python decodes it; a file it cannot decode says why, as parse_file does."""
+    from empathy_os.analyzers.project import read_source
+
+    try:
+        text = read_source(path)
+    except (SyntaxError, UnicodeDecodeError, LookupError, ValueError, OSError):
+        return Facts(parse_file(path)[2], {}, {})
+    return text_facts(text)
 
 
 def opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:

@@ -76,6 +76,24 @@ def _top_level_is_project(name, root, env_dirs):
     return any(_is_project_file(p, root, env_dirs) for p in places)
 
 
+def _tool_modules():
+    """What pytest and coverage import lazily in every run: pytest's built-in plugins (imported when its
+    config is made) and coverage's data and report modules."""
+    names = ["sqlite3", "coverage.sqldata", "coverage.numbits", "coverage.jsonreport", "coverage.results",
+             "coverage.parser", "coverage.regions", "coverage.python", "coverage.data"]
+    try:
+        from _pytest.config import default_plugins
+
+        names += ["_pytest." + name for name in default_plugins]
+    except Exception:  # noqa: BLE001, S110 - another pytest: the child imports what it needs itself
+        pass
+    for name in names:
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001, S110 - an older coverage or pytest without it: nothing to preload
+            pass
+
+
 def preload(root, names):
     """Import coverage, pytest, pytest's plugins and `names` (never project code); (imported, dropped)."""
     env_dirs = _environment_dirs()
@@ -88,6 +106,7 @@ def preload(root, names):
             done.append(name)
         except BaseException:  # noqa: BLE001, S110 - it fails in the test run too, where it is reported
             pass
+    _tool_modules()
     try:
         from importlib.metadata import entry_points
 
