@@ -3,12 +3,9 @@
 
 export interface EmpathySettings {
   server: { pythonPath: string | null };
-  gates: {
-    minCoverage: number;
-    minQualityScore: number;
-    maxCriticalIssues: number;
-    minDocCoverage: number;
-  };
+  /** One threshold per `gates.*` number setting, camelCase (`minCoverage`); the daemon maps them to its
+   * gate table (empathy_os/gate_specs.py), so a new gate needs only its NUMBER_SETTINGS line here. */
+  gates: Record<string, number>;
   coverage: { target: number };
   project: { python: string | null };
   models: { cheap: string | null; capable: string | null; premium: string | null };
@@ -30,7 +27,8 @@ interface NumberSpec {
   integer?: boolean;
 }
 
-// Same defaults and bounds as package.json contributes.configuration (a unit test keeps them equal).
+// Same defaults and bounds as package.json contributes.configuration (a unit test keeps them equal); the
+// `gates.*` lines match the daemon's gate table (tests/unit/test_gate_specs_extension.py).
 export const NUMBER_SETTINGS: readonly NumberSpec[] = [
   { key: "gates.minCoverage", fallback: 80, min: 0, max: 100 },
   { key: "gates.minQualityScore", fallback: 7, min: 0, max: 10 },
@@ -39,6 +37,8 @@ export const NUMBER_SETTINGS: readonly NumberSpec[] = [
   { key: "coverage.target", fallback: 80, min: 0, max: 100 },
   { key: "maxCostUsd", fallback: 1, min: 0, max: 1_000 },
 ];
+
+const GATE_PREFIX = "gates.";
 
 export const STRING_SETTINGS: readonly string[] = [
   "server.pythonPath",
@@ -74,12 +74,12 @@ export function readSettings(config: ConfigReader, trusted: boolean, selectedInt
   const s = Object.fromEntries(STRING_SETTINGS.map((k) => [k, readString(config, k)]));
   return {
     server: { pythonPath: s["server.pythonPath"] },
-    gates: {
-      minCoverage: n["gates.minCoverage"],
-      minQualityScore: n["gates.minQualityScore"],
-      maxCriticalIssues: n["gates.maxCriticalIssues"],
-      minDocCoverage: n["gates.minDocCoverage"],
-    },
+    gates: Object.fromEntries(
+      NUMBER_SETTINGS.filter((spec) => spec.key.startsWith(GATE_PREFIX)).map((spec) => [
+        spec.key.slice(GATE_PREFIX.length),
+        n[spec.key],
+      ]),
+    ),
     coverage: { target: n["coverage.target"] },
     project: { python: s["project.python"] ?? (selectedInterpreter?.trim() || null) },
     models: { cheap: s["models.cheap"], capable: s["models.capable"], premium: s["models.premium"] },
