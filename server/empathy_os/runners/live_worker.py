@@ -185,6 +185,13 @@ def _exit_code(value):
     return 1
 
 
+def _exit_status(status):
+    """os.waitstatus_to_exitcode (Python 3.9+; the project's interpreter may be 3.8)."""
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
 class Server:
     def __init__(self, reply_to, null):
         self.out, self.null = reply_to, null
@@ -244,14 +251,16 @@ class Server:
                 os.killpg(pid, signal.SIGKILL)  # whatever the run left behind in its group
             except OSError:
                 pass
-            self.reply({"id": rid, "rc": os.waitstatus_to_exitcode(status),
+            self.reply({"id": rid, "rc": _exit_status(status),
                         "cpu": usage.ru_utime + usage.ru_stime})
 
 
-def main():
-    spec = json.loads(sys.argv[1])
-    # Run by path, Python put this folder (Empathy's) first on sys.path: the project must not see it.
-    if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.realpath(HERE):
+def main(args=None):
+    """Run by path (`python live_worker.py SPEC`) or by runners/launch.py (`main([SPEC])`)."""
+    spec = json.loads((sys.argv[1:] if args is None else args)[0])
+    # Python put this folder (Empathy's) first on sys.path, or the launcher the working folder (the project):
+    # neither is there while the tools are imported; a child puts the working folder back, as `python -c`.
+    if sys.path and os.path.realpath(sys.path[0] or ".") in (os.path.realpath(HERE), os.getcwd()):
         sys.path.pop(0)
     root = os.path.realpath(spec["root"])
     done, dropped = preload(root, spec.get("preload") or [])
