@@ -103,3 +103,9 @@ def test_a_word_the_stemmer_folds_into_a_listed_stem_is_not_that_word():
 def test_ci_as_the_place_a_defect_shows_is_no_ci_work():
     assert refusal("test_upload is flaky on CI") is None
     assert refusal("Run tests in parallel on CI") == "configuring CI services"
+
+
+def test_a_task_naming_code_is_code_work_and_avoiding_a_crash_is_a_fix(offline):
+    plan = MetaOrchestrator().analyze_and_compose("Use __slots__ for Record", {"learn": False})
+    assert plan.rationale["domains"] == "no domain words recognised: defaulting to a code review"
+    assert named_workflow("Avoid crash when the list is empty")[0] == "fix"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from empathy_os.orchestration.lexicon import LEAD_INS, score_domains, words
+from empathy_os.orchestration.lexicon import LEAD_INS, names_code, score_domains, words
 
 CAN = ("audit security, measure and raise test coverage, review code quality and fix lint/security/docstring "
        "findings, check documentation, find performance hot spots, review architecture, find refactorings, "
@@ -149,7 +149,7 @@ _NOT_A_REPORT = {"find", "check", "look", "search", "scan", "review", "audit", "
                  "identify", "list", "show", "investigate", "explain", "document", "describe", "test", "write",
                  "add", "why", "how", "what", "which", "where", "is", "are", "does", "do", "improve", "reproduce",
                  "log", "report", "count", "raise", "throw", "emit", "warn", "handle", "catch", "there", "our", "triage",
-                 "debug", "diagnose", "trace", "understand", "prevent", "avoid"}
+                 "debug", "diagnose", "trace", "understand"}
 
 
 _REPORT_HEAD = 5  # "Docstring of load() is wrong": the subject, then what is wrong with it
@@ -234,9 +234,9 @@ def whole_team(task: str, domains: list[str]) -> bool:
 
 
 def asks_for_code_work(task: str) -> bool:
-    """With no domain and no workflow: does the task still ask for a look at the code (generic words, or
-    how to work on it: "debate", "polish", "cheaply", "triage" …)?"""
+    """With no domain and no workflow: does the task still ask for a look at the code (generic words, a name
+    from the code such as `__slots__` or `parse_args()`, or how to work on it: "debate", "polish" …)?"""
     from empathy_os.orchestration.task_analysis import STRATEGY_WORDS
 
     how = set().union(*(vocab for name, vocab in STRATEGY_WORDS.items() if name != "sequential"))
-    return any(w in _GENERIC or w in how for w in words(task))
+    return names_code(task) or any(w in _GENERIC or w in how for w in words(task))

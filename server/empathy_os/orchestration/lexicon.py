@@ -190,6 +190,11 @@ _IDENTIFIER = re.compile(r"(?<![\w./-])(?![\w.-]*/)(?![\w-]+\.(?:py|pyi|rst|md|t
                          r"(?:([A-Za-z]\w*)(?:\.\w+)+|\w*_\w*|[A-Za-z]+[a-z][A-Z]\w*)(?:\(\))?")
 
 
+def names_code(task: str) -> bool:
+    """Does the task name something in the code (a dotted, snake_case, CamelCase or dunder name)?"""
+    return _IDENTIFIER.search(task) is not None
+
+
 def without_identifiers(task: str) -> str:
     return _IDENTIFIER.sub(_kept_part, task)
 
