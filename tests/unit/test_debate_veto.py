@@ -47,3 +47,26 @@ async def test_debate_on_the_sample_never_approves_over_its_critical_findings(sa
     assert list(votes.values()).count("acceptable") == 2  # outvoted 2:1 ...
     assert result.final_output["verdict"] == "needs work"  # ... but the veto holds
     assert "B602" in result.final_output["veto"] and "B324" in result.final_output["veto"]
+
+
+def test_no_position_when_every_agent_failed():
+    result = agreement([agent("security_auditor", success=False), agent("code_reviewer", success=False)], 7.0)
+    assert result.consensus == "no agent produced a position" and result.verdict == "no verdict"
+    assert result.abstained == ["security_auditor", "code_reviewer"] and result.confidence == 0.0
+
+
+def test_a_lone_voter_agrees_with_itself_on_files():
+    result = agreement([agent("code_reviewer", [finding("ruff", Severity.LOW, path="b.py")])], 7.0)
+    assert (result.file_agreement, result.verdict_agreement, result.confidence) == (1.0, 1.0, 1.0)
+    assert result.files_flagged_by_majority == ["b.py"]
+    assert result.consensus == "1/1 agents judge the code acceptable; flagged by a majority: b.py"
+
+
+def test_a_veto_over_a_needs_work_majority_lists_five_findings():
+    criticals = [finding("bandit", Severity.CRITICAL, path=f"m{i}.py") for i in range(6)]
+    outputs = [agent("security_auditor", criticals), agent("code_reviewer", score=2.0), agent("documentation_writer")]
+    result = agreement(outputs, 7.0)
+    assert result.verdict == "needs work" and result.consensus.startswith("2/3 agents judge the code needs work")
+    assert result.veto.startswith("6 confirmed critical") and result.veto.endswith("B602 m4.py:3 …")
+    # the two agents that flag nothing agree on files; each disagrees with the auditor
+    assert result.file_agreement == 0.333 and result.verdict_agreement == 0.667

@@ -44,21 +44,15 @@ def agreement(outputs: list, threshold: float) -> Agreement:
         return Agreement(consensus="no agent produced a position", confidence=0.0, file_agreement=0.0,
                          verdict_agreement=0.0, verdicts={}, files_flagged_by_majority=[], abstained=abstained)
     flagged = [{f.path for f in o.findings} for o in voters]
-    pairs = list(combinations(flagged, 2))
-    file_agreement = (sum(_jaccard(a, b) for a, b in pairs) / len(pairs)) if pairs else 1.0
+    file_agreement = _file_agreement(flagged)
     verdicts = {o.agent_id: _verdict(o, threshold) for o in voters}
     majority, votes = Counter(verdicts.values()).most_common(1)[0]
     verdict_agreement = votes / len(voters)
-    counts = Counter(path for paths in flagged for path in paths)
-    majority_files = sorted(p for p, n in counts.items() if n > len(voters) / 2)
+    majority_files = _majority_files(flagged)
     where = f"; flagged by a majority: {', '.join(majority_files)}" if majority_files else ""
     consensus = f"{votes}/{len(voters)} agents judge the code {majority}{where}"
-    vetoed = sorted({f"{f.rule} {f.path}:{f.line}" for o in voters for f in o.findings
-                     if f.severity is Severity.CRITICAL and f.tool in SECURITY_TOOLS})
-    veto = None
-    if vetoed:
-        veto = (f"{len(vetoed)} confirmed critical security finding(s) cannot be outvoted: "
-                + ", ".join(vetoed[:5]) + (" …" if len(vetoed) > 5 else ""))
+    veto = _veto(voters)
+    if veto is not None:
         if majority != "needs work":
             consensus = f"needs work (veto; the vote was {consensus})"
         majority = "needs work"
@@ -71,6 +65,27 @@ def agreement(outputs: list, threshold: float) -> Agreement:
         files_flagged_by_majority=majority_files,
         abstained=abstained,
     )
+
+
+def _file_agreement(flagged: list[set[str]]) -> float:
+    """Mean pairwise Jaccard similarity of the flagged files (one voter agrees with itself)."""
+    pairs = list(combinations(flagged, 2))
+    return (sum(_jaccard(a, b) for a, b in pairs) / len(pairs)) if pairs else 1.0
+
+
+def _majority_files(flagged: list[set[str]]) -> list[str]:
+    counts = Counter(path for paths in flagged for path in paths)
+    return sorted(p for p, n in counts.items() if n > len(flagged) / 2)
+
+
+def _veto(voters: list) -> str | None:
+    """Why the vote cannot stand (the confirmed critical security findings), or None."""
+    vetoed = sorted({f"{f.rule} {f.path}:{f.line}" for o in voters for f in o.findings
+                     if f.severity is Severity.CRITICAL and f.tool in SECURITY_TOOLS})
+    if not vetoed:
+        return None
+    return (f"{len(vetoed)} confirmed critical security finding(s) cannot be outvoted: "
+            + ", ".join(vetoed[:5]) + (" …" if len(vetoed) > 5 else ""))
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
