@@ -157,74 +157,87 @@ def _r(value: float | None) -> float | None:
 
 def render_text(report: CoverageBoostReport) -> str:
     bar = "=" * 60
-    out = [bar, "  TEST COVERAGE BOOST", bar, ""]
-    out.append(f"  Project: {report.project_root}" + (f"  (only {report.only})" if report.only else ""))
-    out.append(f"  Target Coverage: {report.target:.1f}%")
+    out = [bar, "  TEST COVERAGE BOOST", bar, "", *_setting(report)]
+    if report.refused:
+        out += ["", f"  ✗ REFUSED: {report.refused}", "", f"  Duration: {report.duration_seconds:.1f} seconds", bar]
+        return "\n".join(out)
+    out += _gap_lines(report) + _generation_lines(report) + _validation_lines(report) + _outcome_lines(report)
+    out += ["", "  SUCCESS: Coverage target achieved!" if report.target_reached
+            else f"  Target {report.target:.1f}% not reached."]
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
+    out += ["", f"  Duration: {report.duration_seconds:.1f} seconds" + (f" ({stages})" if stages else ""), bar]
+    return "\n".join(out)
+
+
+def _setting(report: CoverageBoostReport) -> list[str]:
+    """The project, the target and what the run used to measure and contain it."""
+    out = [f"  Project: {report.project_root}" + (f"  (only {report.only})" if report.only else ""),
+           f"  Target Coverage: {report.target:.1f}%"]
     if report.coverage_before is not None:
         out.append(f"  Current Coverage: {report.coverage_before:.1f}%   [{report.coverage_source}]")
     if report.interpreter:
         out.append(f"  Interpreter: {report.interpreter}")
     if report.isolation:
         out.append(f"  Isolation: {report.isolation}")
-    if report.refused:
-        out += ["", f"  ✗ REFUSED: {report.refused}", "", f"  Duration: {report.duration_seconds:.1f} seconds", bar]
-        return "\n".join(out)
+    return out
+
+
+def _gap_lines(report: CoverageBoostReport) -> list[str]:
     public = sum(g.public for g in report.gaps)
     missed = sum(len(g.missing) for g in report.gaps)
-    out += ["", "  Stage 1: Coverage Gap Analysis",
-            f"  ✓ {len(report.gaps)} function(s) with uncovered code ({public} public), {missed} missed line(s)"]
+    out = ["", "  Stage 1: Coverage Gap Analysis",
+           f"  ✓ {len(report.gaps)} function(s) with uncovered code ({public} public), {missed} missed line(s)"]
     for g in report.gaps[:8]:
         note = f"  [offline skipped: {g.side_effects}]" if g.side_effects else ""
         out.append(f"      {g.path}:{g.line} {g.symbol}  missing {len(g.missing)}, complexity {g.complexity}{note}")
     if len(report.gaps) > 8:
         out.append(f"      ... and {len(report.gaps) - 8} more")
-    out += ["", "  Stage 2: Test Generation"]
-    for origin, c in report.by_origin().items():
-        out.append(f"  ✓ {origin}: {c['tried']} candidate(s) tried, {c['kept']} kept")
+    return out
+
+
+def _generation_lines(report: CoverageBoostReport) -> list[str]:
+    out = ["", "  Stage 2: Test Generation"]
+    out += [f"  ✓ {origin}: {c['tried']} candidate(s) tried, {c['kept']} kept" for origin, c in report.by_origin().items()]
     out.append(f"  Model: {report.model}")
     if report.model_calls:
-        out.append(f"  Model calls: {report.model_calls}, cost ${report.cost_usd:.4f}"
-                   + (f" (max ${report.max_cost:.4f})" if report.max_cost is not None else ""))
+        cap = f" (max ${report.max_cost:.4f})" if report.max_cost is not None else ""
+        out.append(f"  Model calls: {report.model_calls}, cost ${report.cost_usd:.4f}{cap}")
     if report.budget_note:
         out.append(f"  ! {report.budget_note}")
-    out += ["", "  Stage 3: Test Validation (3 runs in the sandbox, coverage gain, no writes, kills a mutant)",
-            f"  ✓ Kept {len(report.kept)} of {len(report.verdicts)} candidate(s)"]
+    return out
+
+
+def _validation_lines(report: CoverageBoostReport) -> list[str]:
+    out = ["", "  Stage 3: Test Validation (3 runs in the sandbox, coverage gain, no writes, kills a mutant)",
+           f"  ✓ Kept {len(report.kept)} of {len(report.verdicts)} candidate(s)"]
     if report.rejected:
         out.append("  ✗ Rejected: " + ", ".join(f"{k} {n}" for k, n in sorted(report.rejected.items())))
-    private = [v for v in report.kept if v.candidate.private_names]
+    private = [v.candidate for v in report.kept if v.candidate.private_names]
     if report.kept:
         out.append(f"  ✓ Through the public API: {len(report.kept) - len(private)} of {len(report.kept)} kept test(s)")
-    for v in private:
-        c = v.candidate
-        out.append(f"      {c.gap.symbol} ({c.origin}) calls {', '.join(c.private_names)}: "
-                   f"{c.private_why or 'no public call reaches these lines'}")
+    out += [f"      {c.gap.symbol} ({c.origin}) calls {', '.join(c.private_names)}: "
+            f"{c.private_why or 'no public call reaches these lines'}" for c in private]
     totals = report.mutation_totals()
     if totals["mutants_made"]:
         out.append(f"  ✓ Strength: kept tests killed {totals['mutants_killed']} of {totals['mutants_made']} "
                    "mutants of the lines they newly cover")
-    summary = Counter(t["result"] for t in report.target_results().values())
-    if summary:
-        out.append("  Targets: " + ", ".join(f"{k} {n}" for k, n in sorted(summary.items())))
-    for f in report.findings():
-        out.append(f"  ! finding: {f['message'].splitlines()[0][:200]}")
-    for key, t in report.target_results().items():  # what the code does outside, as the guard saw it
-        if t["result"] in (Reason.NETWORK.value, Reason.SPAWNS.value):
-            out.append(f"  ! {key}: {t['why'][:240]}")
+    return out
+
+
+def _outcome_lines(report: CoverageBoostReport) -> list[str]:
+    """Per-target results, findings, the final run and what was (or would be) written."""
+    targets = report.target_results()
+    summary = Counter(t["result"] for t in targets.values())
+    out = ["  Targets: " + ", ".join(f"{k} {n}" for k, n in sorted(summary.items()))] if summary else []
+    out += [f"  ! finding: {f['message'].splitlines()[0][:200]}" for f in report.findings()]
+    # what the code does outside, as the guard saw it
+    out += [f"  ! {key}: {t['why'][:240]}" for key, t in targets.items()
+            if t["result"] in (Reason.NETWORK.value, Reason.SPAWNS.value)]
     if report.final_suite:
         out.append(f"  ✓ Final full run: {report.final_suite}")
     if report.coverage_after is not None and report.coverage_before is not None:
         out.append(f"  ✓ Coverage: {report.coverage_before:.1f}% → {report.coverage_after:.1f}% "
                    f"({report.improvement:+.1f} points)")
     verb = "Would write" if report.dry_run or not report.written else "Wrote"
-    for f in report.files:
-        out.append(f"  {verb} {f.path} ({f.content.count(chr(10))} lines)")
-    for note in report.notes:
-        out.append(f"  note: {note}")
-    out.append("")
-    if report.target_reached:
-        out.append("  SUCCESS: Coverage target achieved!")
-    else:
-        out.append(f"  Target {report.target:.1f}% not reached.")
-    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items())
-    out += ["", f"  Duration: {report.duration_seconds:.1f} seconds" + (f" ({stages})" if stages else ""), bar]
-    return "\n".join(out)
+    out += [f"  {verb} {f.path} ({f.content.count(chr(10))} lines)" for f in report.files]
+    return out + [f"  note: {note}" for note in report.notes]
