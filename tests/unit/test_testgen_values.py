@@ -62,6 +62,15 @@ def test_values_come_from_calls_and_literals_of_test_modules_naming_the_target()
     assert ([ "12"], {}) in found.calls["month_name"]
 
 
+def test_starred_calls_long_literals_and_attribute_mentions():
+    found = GV.Examples()
+    found.scan(ast.parse("import months\n\n\ndef test_x():\n    args = ['01']\n    months.month_name(*args)\n"
+                         f"    months.month_name(b'07')\n    note = '{'x' * 201}'\n"))
+    assert found.calls["month_name"] == [([b"07"], {})]  # a starred call's arguments are unknown
+    pool = found.pool("month_name")  # named as an attribute of its module
+    assert set(pool) == {"01", b"07"}  # a literal over 200 characters is not a value
+
+
 def test_near_variants_follow_each_value():
     assert GV.neighbours(["03", 5])[:6] == ["03", "99", "0", "033", 5, 6]
 

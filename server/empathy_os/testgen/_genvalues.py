@@ -79,6 +79,29 @@ def _called_name(func):
     return None
 
 
+def _docstring_ids(tree):
+    return {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.body and isinstance(n.body[0], ast.Expr)}
+
+
+def _mention(node, docstrings, names, consts):
+    """Add a name or attribute `node` mentions to `names`, a literal it is to `consts` (docstrings and
+    literals over 200 characters are not values)."""
+    if isinstance(node, ast.Name):
+        names.add(node.id)
+    elif isinstance(node, ast.Attribute):
+        names.add(node.attr)
+    elif (isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES) and id(node) not in docstrings
+          and not (isinstance(node.value, (str, bytes)) and len(node.value) > 200)):
+        consts.append(node.value)
+
+
+def _unstarred_call(node):
+    """A call whose positional arguments can be known (no `*args`)."""
+    return isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args)
+
+
 class Examples:
     """Literal calls and literal pools found in test modules and doctests, by function name."""
 
@@ -104,25 +127,17 @@ class Examples:
         return found
 
     def scan(self, tree):
-        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
-                      if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                      and n.body and isinstance(n.body[0], ast.Expr)}
+        """The names and literals of one test module, and its calls with literal arguments."""
+        docstrings = _docstring_ids(tree)
         names, consts = set(), []
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
-                names.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                names.add(node.attr)
-            elif (isinstance(node, ast.Constant) and isinstance(node.value, _LITERAL_TYPES)
-                  and id(node) not in docstrings and not (isinstance(node.value, (str, bytes)) and len(node.value) > 200)):
-                consts.append(node.value)
-            if isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args):
+            _mention(node, docstrings, names, consts)
+            if _unstarred_call(node):
                 self._call(node, {})
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for row in _parametrized(node)[:40]:  # the test's calls, once per row of its table
-                    for call in ast.walk(node):
-                        if isinstance(call, ast.Call) and not any(isinstance(a, ast.Starred) for a in call.args):
-                            self._call(call, row)
+                    for call in filter(_unstarred_call, ast.walk(node)):
+                        self._call(call, row)
         self.modules.append((names, consts))
 
     def _call(self, node, row):
