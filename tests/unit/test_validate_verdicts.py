@@ -27,3 +27,9 @@ async def test_a_passing_test_that_never_imports_the_target_is_no_gain(sample_pr
     assert verdict.reason is Reason.NO_GAIN and not verdict.kept
     # The lines still missing are named: the next model round is fed this detail.
     assert verdict.detail == "ran no line of inventory/pricing.py in its tests; still missing lines: [28, 29, 30]"
+
+
+async def test_a_candidate_that_kills_the_test_runner_failed(sample_project):
+    verdict = await verdict_of(sample_project, "import os\n\n\ndef test_exit():\n    os._exit(3)\n")
+    assert verdict.reason is Reason.FAILED and not verdict.kept
+    assert verdict.detail.startswith("the test runner did not finish")

@@ -169,58 +169,78 @@ async def _strength_and_gain(sandbox: Sandbox, candidates: list[Candidate], file
 
 def _verdict(sandbox: Sandbox, c: Candidate, rel: str, run: BatchRun, gained: Gained):
     """(a rejection, None) or (None, (lines, arcs) the candidate newly runs in its target)."""
-    gap = c.gap
-    if run.timed_out:
-        return Verdict(c, Reason.TIMEOUT, detail=run.error or "", runs=RUNS), None
-    if run.error:
-        return Verdict(c, Reason.FAILED, detail=f"{run.error}\n{run.tail()}", runs=RUNS), None
     tests = run.tests_of(rel)
+    # In order: the run itself, what the tests did outside, their outcomes, then what they newly cover.
+    rejected = _run_failed(c, run) or _escaped(sandbox, c, run, tests) or _test_outcome(c, rel, run, tests)
+    if rejected is not None:
+        return rejected, None
+    return _gain(c, run, tests, gained)
+
+
+def _run_failed(c: Candidate, run: BatchRun) -> Verdict | None:
+    if run.timed_out:
+        return Verdict(c, Reason.TIMEOUT, detail=run.error or "", runs=RUNS)
+    if run.error:
+        return Verdict(c, Reason.FAILED, detail=f"{run.error}\n{run.tail()}", runs=RUNS)
+    return None
+
+
+def _escaped(sandbox: Sandbox, c: Candidate, run: BatchRun, tests: list[str]) -> Verdict | None:
+    """Network use, a new process, or a write outside the candidate's temp folder (refused or not)."""
     logged = [w for t in tests for w in run.blocked.get(t, [])]
     effect = _effect(sandbox, c, logged)
     if effect is not None:
-        return effect, None
+        return effect
     blocked = [w for w in logged if not w.startswith(_EFFECT_PREFIXES)]
     if blocked:
         how = ("refused by the kernel (read-only file system in the bubblewrap sandbox)"
                if sandbox.isolation.os_sandbox else "refused by the in-process guard (best-effort isolation)")
         return Verdict(c, Reason.WRITES, runs=RUNS,
-                       detail=f"tried to write outside its sandbox, {how}: " + "; ".join(blocked[:5])), None
+                       detail=f"tried to write outside its sandbox, {how}: " + "; ".join(blocked[:5]))
     written = sorted({w for t in tests for w in run.writes.get(t, [])})
     if written:
-        return Verdict(c, Reason.WRITES, detail="wrote " + ", ".join(written[:10]), runs=RUNS), None
+        return Verdict(c, Reason.WRITES, detail="wrote " + ", ".join(written[:10]), runs=RUNS)
+    return None
+
+
+def _test_outcome(c: Candidate, rel: str, run: BatchRun, tests: list[str]) -> Verdict | None:
+    """Not collected, nothing collected, flaky across the runs, or failing (a fuzz test's crash is a finding)."""
     error = next((e for path, e in run.collect_errors.items() if path.split("::")[0] == rel), None)
     if error is not None:
-        return Verdict(c, Reason.FAILED, detail=f"could not be collected:\n{error}", runs=RUNS), None
+        return Verdict(c, Reason.FAILED, detail=f"could not be collected:\n{error}", runs=RUNS)
     if not tests:
-        return Verdict(c, Reason.NO_TESTS, detail="pytest collected no test from it", runs=RUNS), None
+        return Verdict(c, Reason.NO_TESTS, detail="pytest collected no test from it", runs=RUNS)
     flaky = [t for t in tests if "passed" in run.outcomes[t] and "failed" in run.outcomes[t]]
     if flaky:
         return Verdict(c, Reason.FLAKY, runs=RUNS, detail=f"{', '.join(flaky)}: passed and failed across "
-                       f"{RUNS} runs\n{run.failures.get(flaky[0], '')}"), None
+                       f"{RUNS} runs\n{run.failures.get(flaky[0], '')}")
     failed = [t for t in tests if "failed" in run.outcomes[t]]
-    if failed:
-        text = run.failures.get(failed[0], "")
-        crash = _crash(c, text)
-        if crash:
-            return Verdict(c, Reason.CRASH, detail=crash, runs=RUNS), None
-        return Verdict(c, Reason.FAILED, detail=text or run.tail(), runs=RUNS), None
+    if not failed:
+        return None
+    text = run.failures.get(failed[0], "")
+    crash = _crash(c, text)
+    if crash:
+        return Verdict(c, Reason.CRASH, detail=crash, runs=RUNS)
+    return Verdict(c, Reason.FAILED, detail=text or run.tail(), runs=RUNS)
+
+
+def _gain(c: Candidate, run: BatchRun, tests: list[str], gained: Gained):
+    """(no-gain verdict, None) or (None, (lines, arcs) of the target its tests run that no kept test ran)."""
+    gap = c.gap
     per_test = run.coverage.get(gap.path, {})
     lines: set[int] = set()
     arcs: set[tuple[int, int]] = set()
-    for t in tests:
-        got = per_test.get(t)
-        if got:
-            lines |= got[0]
-            arcs |= got[1]
+    for got in filter(None, (per_test.get(t) for t in tests)):
+        lines |= got[0]
+        arcs |= got[1]
     have_lines, have_arcs = gained[gap.key]
+    still = sorted(gap.missing - have_lines)
     if not lines:
-        still = sorted(gap.missing - have_lines)
         return Verdict(c, Reason.NO_GAIN, runs=RUNS,
                        detail=f"ran no line of {gap.path} in its tests; still missing lines: {still}"), None
     new_lines = (lines & gap.missing) - have_lines
     new_arcs = (arcs & gap.missing_arcs) - have_arcs
     if not new_lines and not new_arcs:
-        still = sorted(gap.missing - have_lines)
         return Verdict(c, Reason.NO_GAIN, runs=RUNS,
                        detail=f"passed, but covered no new line of {gap.symbol}; still missing lines: {still}"), None
     return None, (new_lines, new_arcs)
