@@ -139,33 +139,39 @@ def gaps_from_findings(root: Path, findings: list[Finding], only: tuple[str, str
     for f in findings:
         if f.rule == "coverage-gap" and f.symbol and (only is None or f.path == only[0]):
             by_file.setdefault(f.path, []).append(f)
-    gaps: list[Gap] = []
-    for rel, items in sorted(by_file.items()):
-        if is_test_module(rel):
-            continue  # test and test-helper modules are never targets
-        try:
-            source = (root / rel).read_text(encoding="utf-8")
-            tree = ast.parse(source)
-        except (OSError, SyntaxError, UnicodeDecodeError):
-            continue  # coverage measured it, so this should not happen; nothing to target
-        nodes = dict(_functions(tree))
-        complexity = {(getattr(b, "classname", None), b.name, b.lineno): b.complexity for b in _blocks(source)}
-        for f in items:
-            fn = nodes.get(f.symbol)
-            if fn is None:
-                continue  # nested or dynamically defined: not importable by a test
-            cls = f.symbol.split(".")[0] if "." in f.symbol else None
-            gaps.append(Gap(
-                path=rel, module=module_name(rel), symbol=f.symbol, line=fn.lineno,
-                end_line=fn.end_lineno or fn.lineno,
-                missing=set(f.extra.get("missing_lines") or []),
-                missing_arcs={tuple(a) for a in f.extra.get("missing_branches") or []},
-                complexity=complexity.get((cls, fn.name, fn.lineno), 1),
-                side_effects=side_effects(fn), raises=raised_names(fn),
-            ))
+    # test and test-helper modules are never targets
+    gaps = [g for rel, items in sorted(by_file.items()) if not is_test_module(rel)
+            for g in _file_gaps(root, rel, items)]
     if only and only[1]:
         gaps = [g for g in gaps if g.symbol == only[1] or g.function_name == only[1]]
     return rank(gaps)
+
+
+def _file_gaps(root: Path, rel: str, items: list[Finding]) -> list[Gap]:
+    """The gaps of one source file's findings (nested or dynamically defined functions are left out: a test
+    cannot import them)."""
+    try:
+        source = (root / rel).read_text(encoding="utf-8")
+        tree = ast.parse(source)
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return []  # coverage measured it, so this should not happen; nothing to target
+    nodes = dict(_functions(tree))
+    complexity = {(getattr(b, "classname", None), b.name, b.lineno): b.complexity for b in _blocks(source)}
+    out = []
+    for f in items:
+        fn = nodes.get(f.symbol)
+        if fn is None:
+            continue
+        cls = f.symbol.split(".")[0] if "." in f.symbol else None
+        out.append(Gap(
+            path=rel, module=module_name(rel), symbol=f.symbol, line=fn.lineno,
+            end_line=fn.end_lineno or fn.lineno,
+            missing=set(f.extra.get("missing_lines") or []),
+            missing_arcs={tuple(a) for a in f.extra.get("missing_branches") or []},
+            complexity=complexity.get((cls, fn.name, fn.lineno), 1),
+            side_effects=side_effects(fn), raises=raised_names(fn),
+        ))
+    return out
 
 
 _TEST_DIRS = {"tests", "test", "testing"}
