@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from empathy_os.analyzers.base import Finding, Severity
+from empathy_os.analyzers.contract import Finding, Severity
 from empathy_os.testgen.gaps import gaps_from_findings
 
 SHOP = '''import subprocess
