@@ -1,13 +1,14 @@
 """The project's interpreter started at the very beginning of a CLI release prep, before Empathy's own
 imports (~0.5 s: pydantic, the orchestration, the analyzers). It imports coverage and pytest meanwhile
-(0.2-0.4 s), then waits; the coverage analyzer hands it the driver program and its spec on stdin when it
-runs (analyzers/coverage.py), so the test run, the longest path of a release prep, starts ~0.5 s sooner.
+(0.2-0.4 s), then waits: it is the coverage driver (runners/coverage_driver.py) started with the spec `-`,
+which the coverage analyzer writes on its stdin when it runs (analyzers/coverage_run.py), so the test run,
+the longest path of a release prep, starts ~0.5 s sooner. Nothing on stdin: nothing runs.
 
-Only the standard library and `execution` are imported here: this module is loaded before anything heavy.
-The process is started through `execution.start_project_process` (trust checked there, the environment
-scrubbed as for every project run). It is used only when the analyzer's interpreter and root are the ones it
-was started with; otherwise, or if nobody takes it, it is stopped. If Empathy dies first, its stdin closes
-and it exits without running anything.
+Only the standard library, `execution` and `runners` (a path) are imported here: this module is loaded before
+anything heavy. The process is started through `execution.start_project_process` (trust checked there, the
+environment scrubbed as for every project run). It is used only when the analyzer's interpreter and root are
+the ones it was started with; otherwise, or if nobody takes it, it is stopped. If Empathy dies first, its
+stdin closes and it exits without running anything.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from empathy_os import runners
 from empathy_os.environment import detect
 from empathy_os.execution import TEST_ENV, start_project_process
 from empathy_os.proc import kill_group
@@ -25,35 +27,12 @@ from empathy_os.proc import kill_group
 if TYPE_CHECKING:
     from empathy_os.proc import ToolRun
 
-# Run as `python -c`: coverage and pytest are imported with the project folder off sys.path (a folder named
-# `coverage` must not stand in for it), exactly as the driver itself imports them; then the first stdin line
-# is the spec (the driver's argv[1]) and the rest the driver program. Nothing on stdin: nothing runs.
-_BOOT = (
-    "import os, sys\n"
-    "_cwd = sys.path.pop(0) if sys.path and sys.path[0] in ('', os.getcwd()) else None\n"
-    "for _name in ('coverage', 'pytest'):\n"
-    "    try:\n"
-    "        __import__(_name)\n"
-    "    except Exception:\n"
-    "        pass\n"
-    "if _cwd is not None:\n"
-    "    sys.path.insert(0, _cwd)\n"
-    "_spec = sys.stdin.readline()\n"
-    "_program = sys.stdin.read()\n"
-    "if not _spec.strip() or not _program:\n"
-    "    raise SystemExit(0)\n"
-    "sys.argv = ['-c', _spec]\n"
-    "del _cwd, _name, _spec\n"
-    "exec(compile(_program, '<empathy coverage driver>', 'exec'))\n"
-)
-
-
 class EarlyInterpreter:
     def __init__(self, proc: subprocess.Popen, python: str, root: Path) -> None:
         self.proc, self.python, self.root = proc, python, root
 
-    async def run(self, program: str, spec: str, timeout: float | None) -> ToolRun:
-        """Hand over the program and wait, as run_tool does: timeout or cancellation kills its group."""
+    async def run(self, spec: str, timeout: float | None) -> ToolRun:
+        """Hand over the driver's spec and wait, as run_tool does: timeout or cancellation kills its group."""
         import asyncio  # here, not at the top: this module is imported before anything heavy
 
         from empathy_os.proc import ToolRun, ToolTimeout, forget_group, track_group
@@ -61,7 +40,7 @@ class EarlyInterpreter:
         started = time.perf_counter()
         track_group(self.proc.pid)
         try:
-            out, err = await asyncio.to_thread(self.proc.communicate, f"{spec}\n{program}".encode(), timeout)
+            out, err = await asyncio.to_thread(self.proc.communicate, f"{spec}\n".encode(), timeout)
         except subprocess.TimeoutExpired:
             self.stop()
             raise ToolTimeout(f"the test run timed out after {timeout:.0f}s") from None
@@ -111,7 +90,8 @@ def start(root: Path, python: str | None, trusted: object) -> None:
     if found.own and any(f"[tool.{tool}" in text for tool in ("poetry", "hatch")):
         return
     try:
-        proc = start_project_process(_Trust(trusted), [found.python, "-c", _BOOT], root, TEST_ENV)
+        proc = start_project_process(_Trust(trusted), runners.command(found.python, "coverage_driver", "-"), root,
+                                     TEST_ENV)
     except OSError:
         return  # the analyzer says why the interpreter cannot start
     _waiting = EarlyInterpreter(proc, found.python, root)

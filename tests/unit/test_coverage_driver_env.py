@@ -5,19 +5,10 @@ from __future__ import annotations
 
 import sys
 
-from empathy_os.analyzers._coverage_driver import DRIVER
-
-
-def fingerprint_function():
-    """The driver's own function (the driver is a program text passed with `python -c`)."""
-    source = DRIVER[DRIVER.index("def env_fingerprint"):DRIVER.index("class Recorder")]
-    scope = {"os": __import__("os"), "sys": sys}
-    exec(source, scope)  # noqa: S102 - our own driver's source, to test the very function it runs
-    return scope["env_fingerprint"]
+from empathy_os.runners.coverage_driver import env_fingerprint as fingerprint
 
 
 def test_the_fingerprint_follows_the_installed_distributions(tmp_path, monkeypatch):
-    fingerprint = fingerprint_function()
     site = tmp_path / "site-packages"
     (site / "foo-1.0.dist-info").mkdir(parents=True)
     (site / "foo").mkdir()

@@ -1,6 +1,6 @@
 """Test coverage: the project's tests under coverage.py + pytest, in the project's interpreter.
 
-Runs pytest under coverage's API in one process of the project's interpreter (see _coverage_driver:
+Runs pytest under coverage's API in one process of the project's interpreter (see runners/coverage_driver:
 the equivalent of `coverage run -m pytest` + `coverage json`); data and reports live in a temporary
 folder, so no `.coverage` file is ever left in the project. Numbers are coverage's own JSON totals:
 `coverage_percent` is what `coverage report` prints as TOTAL (statements, plus branches when the project
@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import configparser
-import json
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from empathy_os import early_tests
-from empathy_os.analyzers._coverage_driver import DRIVER
 from empathy_os.analyzers._pytest import (
     PYTEST_EXIT,
+    TestRun,
     isolated_env,
     pytest_args,
     read_junit,
@@ -38,6 +37,7 @@ from empathy_os.analyzers._pytest import (
 from empathy_os.analyzers._util import join_notes, load_json, not_run, setting
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.coverage_live import LiveRun
+from empathy_os.analyzers.coverage_run import DriverRun, NotMeasured, run_driver
 from empathy_os.analyzers.parallel_tests import ParallelPlan, ParallelSettingError, parallel_plan
 from empathy_os.analyzers.project import (
     oversized_files,
@@ -48,7 +48,7 @@ from empathy_os.analyzers.project import (
     source_files,
 )
 from empathy_os.analyzers.source_diff import file_facts
-from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
+from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted
 from empathy_os.user_cache import user_cache_dir
 
 NAME = "coverage"
@@ -155,7 +155,6 @@ def gap_findings(ctx: ProjectContext, report: dict) -> list[Finding]:
     return findings
 
 
-_MARK = "EMPATHY-COVERAGE-DRIVER "
 _RAISED = re.compile(r"^(E\s+)?[\w.]*(Error|Exception|Warning)\b:")
 NOT_RUN_EXITS = (2, 3, 4)  # interrupted, internal error, usage error: no test ran (5, none collected, is a 0 %)
 
@@ -192,23 +191,73 @@ def _unparsable_notes(ctx: ProjectContext, sources: list[Path], report: dict) ->
     return notes
 
 
-def _xdist_failure(pytest_exit: int | None, tests) -> str:
+def _xdist_failure(pytest_exit: int | None, tests: TestRun | None) -> str | None:
+    """Why an unrequested parallel run is repeated serially (it failed under xdist), or None."""
+    if pytest_exit in (0, 5) and not (tests is not None and (tests.failed or tests.errors)):
+        return None
     what = (f"{tests.failed} failed, {tests.errors} error(s)" if tests is not None and (tests.failed or tests.errors)
             else f"pytest exit {pytest_exit}")
     return f"under pytest-xdist ({what}), so the suite was run again serially and this is that run"
 
 
-def _driver_answer(stdout: str) -> dict | None:
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(_MARK):
-            return load_json(line[len(_MARK):], "coverage driver")
-    return None
+@dataclass
+class Measured:
+    """One test run under coverage, reported: what `measured_result` turns into the analyzer's result."""
+
+    tool: str
+    pytest_exit: int | None
+    tests: TestRun | None
+    report: dict
+    live_metrics: dict | None
+    answer: dict
 
 
-async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str] | None, scope: str,
-                   live: LiveRun | None, parallel: ParallelPlan | None = None) -> AnalyzerResult | tuple:
-    """Run the driver (again in full when a partial run cannot be merged); the result, or why not."""
-    tool = "coverage.py + pytest"
+async def _driver_spec(ctx: ProjectContext, tmp: Path, junit: Path | None, scope: tuple[list[str] | None, ...],
+                       live: LiveRun | None, parallel: ParallelPlan | None) -> dict:
+    source, omit = scope
+    spec = {"data_file": str(tmp / ".coverage"), "json_file": str(tmp / "coverage.json"), "source": source,
+            "omit": omit, "debug_file": str(tmp / "coverage-debug.log"),
+            "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
+            "pytest_args": pytest_args(ctx, tmp, junit) + (ctx.shard.tests if ctx.shard else []),
+            "env": isolated_env(tmp)}
+    if ctx.sandbox is None and (pycache := bytecode_cache(ctx)) is not None:
+        spec["pycache_prefix"] = str(pycache)
+    if parallel is not None:
+        spec["parallel"] = parallel.driver_spec()
+    if live is not None:
+        spec["per_test"] = await asyncio.to_thread(live.driver_spec, tmp)
+    return spec
+
+
+def _tool(ctx: ProjectContext, run: DriverRun, scope: str) -> str:
+    """"coverage X, pytest Y" from the driver's answer; NotMeasured when there is none or a tool is missing."""
+    if run.answer is None:
+        raise NotMeasured(f"the test run under {ctx.python} ended without a report (exit {run.returncode}): "
+                          f"{run.output.strip()[-400:]}", scope)
+    missing = [m for m in ("coverage", "pytest") if not run.answer.get(m)]
+    if missing:
+        raise NotMeasured(f"{' and '.join(missing)} not installed in {ctx.python} "
+                          f"(install with: {ctx.python} -m pip install {' '.join(missing)})")
+    return f"coverage {run.answer['coverage']}, pytest {run.answer['pytest']}"
+
+
+def _check_ran(run: DriverRun, tests: TestRun | None, json_file: Path, tool: str, scope: str) -> None:
+    """NotMeasured when coverage could not report, or no test ran (a 0 % would be read as "the tests cover
+    nothing", which nobody measured)."""
+    answer, pytest_exit = run.answer or {}, (run.answer or {}).get("pytest_exit")
+    if answer.get("report_error") or not json_file.exists():
+        raise NotMeasured(f"coverage could not report ({answer.get('report_error')}); "
+                          f"pytest exit {pytest_exit}: {run.output.strip()[-300:]}", scope, tool)
+    if pytest_exit in NOT_RUN_EXITS and not (tests and tests.passed + tests.failed):
+        last = last_error_line(run.output)
+        raise NotMeasured(f"the project's tests did not run (pytest exit {pytest_exit}: "
+                          f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope, tool)
+
+
+async def _measure(ctx: ProjectContext, scope: tuple[list[str] | None, list[str] | None, str],
+                   live: LiveRun | None, parallel: ParallelPlan | None = None) -> Measured:
+    """Run the driver (again in full when a partial run cannot be merged, again serially when an unrequested
+    parallel run failed); NotMeasured says why there is no figure."""
     timeout = float(setting(ctx, "coverage_timeout", 900))
     # Inside a sandbox only its own folder is writable, so our data lives there.
     scratch = ctx.sandbox.base / "data" if ctx.sandbox is not None else None
@@ -217,71 +266,27 @@ async def _measure(ctx: ProjectContext, source: list[str] | None, omit: list[str
         with tempfile.TemporaryDirectory(prefix="empathy-cov-", dir=scratch) as tmpdir:
             tmp = Path(tmpdir)
             # With per-test data the driver records every outcome itself: no JUnit report to write and read.
-            junit, out = (tmp / "junit.xml" if live is None else None), tmp / "coverage.json"
-            spec = {"data_file": str(tmp / ".coverage"), "json_file": str(out), "source": source, "omit": omit,
-                    "debug_file": str(tmp / "coverage-debug.log"),
-                    "extra_omit": [str(path) for path, _ in oversized_files(ctx)],
-                    "pytest_args": pytest_args(ctx, tmp, junit) + (ctx.shard.tests if ctx.shard else [])}
-            if ctx.sandbox is None and (pycache := bytecode_cache(ctx)) is not None:
-                spec["pycache_prefix"] = str(pycache)
-            if parallel is not None:
-                spec["parallel"] = parallel.driver_spec()
-            if live is not None:
-                spec["per_test"] = await asyncio.to_thread(live.driver_spec, tmp)
-            spec["env"] = isolated_env(tmp)
-            cmd = [ctx.python, "-c", DRIVER, json.dumps(spec)]
-            early = early_tests.take(ctx.python, ctx.root) if ctx.sandbox is None else None
-            if ctx.tests_first is not None:
-                ctx.tests_first.set()  # the test run starts now: the other analyzers may start too
-            try:
-                if ctx.sandbox is not None:  # the coverage boost's copy, inside the OS sandbox
-                    run = await ctx.sandbox.run(cmd, cwd=ctx.root, timeout=timeout, env=isolated_env(tmp))
-                elif early is not None:  # started by the CLI before its imports, coverage and pytest loaded
-                    run = await early.run(DRIVER, json.dumps(spec), timeout)
-                elif ctx.test_launcher is not None:  # the daemon's warm interpreter (live coverage)
-                    run = await ctx.test_launcher(ctx, cmd, ctx.root, isolated_env(tmp), timeout)
-                else:
-                    run = await run_project_code(ctx, cmd, ctx.root, timeout=timeout, env=isolated_env(tmp))
-            except OSError as exc:
-                return not_run(NAME, tool, f"project interpreter {ctx.python} cannot be started: "
-                               f"{exc.strerror or exc}")
-            answer = _driver_answer(run.stdout)
-            if answer is None:
-                tail = (run.stdout + run.stderr).strip()[-400:]
-                return not_run(NAME, tool, f"the test run under {ctx.python} ended without a report "
-                               f"(exit {run.returncode}): {tail}", scope=scope)
-            missing = [m for m in ("coverage", "pytest") if not answer.get(m)]
-            if missing:
-                return not_run(NAME, tool, f"{' and '.join(missing)} not installed in {ctx.python} "
-                               f"(install with: {ctx.python} -m pip install {' '.join(missing)})")
-            tool = f"coverage {answer['coverage']}, pytest {answer['pytest']}"
+            junit = tmp / "junit.xml" if live is None else None
+            spec = await _driver_spec(ctx, tmp, junit, scope[:2], live, parallel)
+            run = await run_driver(ctx, spec, isolated_env(tmp), timeout)
+            tool, answer = _tool(ctx, run, scope[2]), run.answer or {}
             if live is not None and (why := live.retry_reason(answer, tmp)) is not None:
                 live.run_all(why)
                 continue
-            pytest_exit = answer.get("pytest_exit")
             tests = read_junit(junit) if junit is not None else live.test_run(tmp)
             if parallel is not None and parallel.auto and answer.get("parallel") and (
-                    pytest_exit not in (0, 5) or (tests is not None and (tests.failed or tests.errors))):
+                    failure := _xdist_failure(answer.get("pytest_exit"), tests)) is not None:
                 # Nobody said this suite is parallel-safe: its failures under xdist are not reported as its own.
-                serial_again = _xdist_failure(pytest_exit, tests)
-                parallel = None
+                serial_again, parallel = failure, None
                 continue
             if serial_again is not None:
                 answer["serial_again"] = serial_again
-            if answer.get("report_error") or not out.exists():
-                tail = (run.stdout + run.stderr).strip()[-300:]
-                return not_run(NAME, tool, f"coverage could not report ({answer.get('report_error')}); "
-                               f"pytest exit {pytest_exit}: {tail}", scope=scope)
-            if pytest_exit in NOT_RUN_EXITS and not (tests and tests.passed + tests.failed):
-                # No test ran: a 0 % figure would be read as "the tests cover nothing", which nobody measured.
-                last = last_error_line(run.stdout + run.stderr)
-                return not_run(NAME, tool, f"the project's tests did not run (pytest exit {pytest_exit}: "
-                               f"{PYTEST_EXIT[pytest_exit]}){': ' + last if last else ''}", scope=scope)
+            _check_ran(run, tests, Path(spec["json_file"]), tool, scope[2])
             if ctx.shard is not None:  # the raw results a merge combines (workflows/shards.py)
                 await asyncio.to_thread(ctx.shard.keep, Path(spec["data_file"]), junit)
-            report = load_json(out.read_text(encoding="utf-8"), "coverage json")
+            report = load_json(Path(spec["json_file"]).read_text(encoding="utf-8"), "coverage json")
             live_metrics = await asyncio.to_thread(live.finish, answer, tmp, report) if live else None
-            return tool, pytest_exit, tests, report, live_metrics, answer
+            return Measured(tool, answer.get("pytest_exit"), tests, report, live_metrics, answer)
     raise AssertionError("unreachable: the second attempt runs every test")
 
 
@@ -293,7 +298,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     sources = source_files(ctx)
     if not sources:
         return not_run(NAME, tool, f"no Python source files to measure in {ctx.root}")
-    source, omit, scope = scope_args(ctx)
+    scope = scope_args(ctx)
     try:
         parallel = parallel_plan(ctx) if ctx.sandbox is None else None
     except ParallelSettingError as exc:
@@ -301,17 +306,17 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     # Per-test data (coverage_live) where the cache is used: not for --no-cache, nor for the private copies of
     # the boost and the verification engine (they need only the figure and must not grow a `.empathy/`).
     per_test = ctx.sandbox is None and ctx.use_cache
-    live = await asyncio.to_thread(LiveRun, ctx, source, omit) if per_test else None
+    live = await asyncio.to_thread(LiveRun, ctx, scope[0], scope[1]) if per_test else None
     if live is not None and live.partial:
         # The affected tests only: a few tests (workers would cost more than they save), and the selection
         # and the imports of changed modules happen in this process, not in xdist's workers.
         parallel = None
-    measured = await _measure(ctx, source, omit, scope, live, parallel)
-    if isinstance(measured, AnalyzerResult):
-        return measured
-    tool, pytest_exit, tests, report, live_metrics, answer = measured
-    return measured_result(ctx, sources, scope, tool, pytest_exit, tests, report, live_metrics,
-                           _parallel_notes(answer, live))
+    try:
+        m = await _measure(ctx, scope, live, parallel)
+    except NotMeasured as exc:
+        return not_run(NAME, exc.tool or tool, exc.message, scope=exc.scope)
+    return measured_result(ctx, sources, scope[2], m.tool, m.pytest_exit, m.tests, m.report, m.live_metrics,
+                           _parallel_notes(m.answer, live))
 
 
 def _parallel_notes(answer: dict, live: LiveRun | None) -> list[str]:
