@@ -137,8 +137,9 @@ PLANS: list[tuple[str, str]] = [
 # first run; the next 40 scored 31/40 when first run, the next 40 37/40 (all fixed by general means). A
 # fourth batch of 40 (terse lines, gitmoji, remedies without a fix verb) scored 26/40 when first run; the
 # 30 planned right after the general changes it led to follow; a fifth batch of 35 issue titles scored 24/35
-# when first run, and its 32 planned right after the changes it led to are the last lines here (the lines
-# left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
+# when first run, and its 32 planned right after the changes it led to follow; a sixth batch of 42
+# changelog-style lines scored 36/42 when first run, its 41 planned right after are the last lines here (the
+# lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
     ("perf: avoid copying the buffer on every read", "performance"),
@@ -337,4 +338,45 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Would be nice to have async support', 'refused'),
     ('GitHub Actions workflow fails on Windows runners', 'refused'),
     ('Release 4.0 is missing from PyPI', 'release'),
+    ('Fix XSS in the admin changelist search', 'fix:security_auditor'),
+    ('Fix open redirect in the login view', 'fix:security_auditor'),
+    ('Reject symlinks that point outside the extraction directory', 'security'),
+    ('Mask passwords in the repr of connection objects', 'security'),
+    ('Verify TLS certificates by default', 'security'),
+    ('Disable entity resolution in the XML parser', 'security'),
+    ('Optimize JSON encoding of large dicts', 'performance'),
+    ('Make attribute lookup faster', 'performance'),
+    ('Reduce allocations in the hot path', 'performance'),
+    ('Improve throughput of the batch writer', 'performance'),
+    ('Lazily compute the hash of frozen instances', 'performance'),
+    ('Add regression test for the empty header bug', 'testing'),
+    ('Run doctests as part of the test suite', 'testing'),
+    ('Increase coverage of the URL parser', 'boost'),
+    ("Test the CLI with click's CliRunner", 'testing'),
+    ('Add hypothesis tests for round-tripping', 'testing'),
+    ('Fix the example in the quickstart guide', 'fix:documentation_writer'),
+    ('Document the thread-safety guarantees', 'documentation'),
+    ('Add docstrings to the middleware classes', 'documentation'),
+    ('Clarify the behaviour of strict mode in the docs', 'documentation'),
+    ('Fix rst markup in the changelog', 'fix:documentation_writer'),
+    ('Refactor the retry loop into a generator', 'refactoring'),
+    ('Simplify the handling of default values', 'refactoring'),
+    ('Remove the unused compat module', 'refactoring'),
+    ('Merge duplicate code paths in the resolver', 'refactoring'),
+    ('Reduce nesting in the dispatch function', 'refactoring'),
+    ('Add type annotations to the session module', 'quality'),
+    ('Fix mypy errors in the test suite', 'fix:code_reviewer'),
+    ('Fix flake8 warnings', 'fix:code_reviewer'),
+    ('Remove deprecated APIs scheduled for removal in 3.0', 'quality'),
+    ('Use pyupgrade to modernise syntax', 'quality'),
+    ('Fix crash when the response body is empty', 'fix:code_reviewer'),
+    ('Fix incorrect handling of relative paths', 'fix:code_reviewer'),
+    ('Fix a regression that broke pickling of exceptions', 'fix:code_reviewer'),
+    ('Fix off-by-one error in the pagination', 'fix:code_reviewer'),
+    ('Add support for zstd compression', 'refused'),
+    ('Drop support for Python 3.8', 'refused'),
+    ('Switch the build backend to hatchling', 'refused'),
+    ('Add a new --color option', 'refused'),
+    ('Run the test suite on Python 3.13 in CI', 'refused'),
+    ('Allow configuring the timeout per request', 'refused'),
 ]

@@ -109,3 +109,17 @@ def test_a_task_naming_code_is_code_work_and_avoiding_a_crash_is_a_fix(offline):
     plan = MetaOrchestrator().analyze_and_compose("Use __slots__ for Record", {"learn": False})
     assert plan.rationale["domains"] == "no domain words recognised: defaulting to a code review"
     assert named_workflow("Avoid crash when the list is empty")[0] == "fix"
+
+
+def test_the_main_verb_breaks_a_tie_but_adds_no_second_domain():
+    assert main_domain("Remove the unused compat module") == "refactoring"  # unused 1 + remove vs module 1
+    assert list(score_domains("Remove tests that rely on setuptools")) == ["testing", "refactoring"]
+    assert score_domains("Remove tests that rely on setuptools")["refactoring"][0] < 0.5  # under half: not asked
+
+
+def test_a_passing_security_word_makes_no_security_fix(offline):
+    def agent(task):
+        return MetaOrchestrator().analyze_and_compose(task, {"learn": False}).agents[0].id
+
+    assert agent("Fix a regression that broke pickling of exceptions") == "code_reviewer"
+    assert agent("Fix a security issue that allows XSS on the debugger") == "security_auditor"

@@ -157,8 +157,9 @@ class MetaOrchestrator:
         scored = (model.workflow == "fix" and score_domains(intent.without_fix_verb(task))) or score_domains(task)
         hinted = [hint] if isinstance(hint, str) else list(hint or [])
         found = _asked_domains(task, scored, model, steps, bool(hinted))
-        if model.workflow == "fix" and intent.reports_defect(task):  # a bug fix is no refactoring
-            found = [d for d in found if d != "refactoring"]
+        if model.workflow == "fix" and intent.reports_defect(task):  # a bug fix is no refactoring, and one
+            # word that is also plain programming ("broke pickling", "token", "eval") makes no security fix
+            found = [d for d in found if d != "refactoring" and (d != "security" or scored[d][0] >= DEFECT_LEAD)]
         for name in reversed(hinted):
             key = DOMAIN_ALIASES.get(str(name).lower(), str(name).lower())
             if key not in LEXICON:
@@ -288,6 +289,9 @@ class MetaOrchestrator:
             "cost: upper bound of the model steps (token budget × tier price)"
             + ("; offline now (no ANTHROPIC_API_KEY), so a run would spend $0" if offline else "")
             + "; duration: per-tool priors, not a measurement")
+
+
+DEFECT_LEAD = 1.5  # more than one security word
 
 
 def _asked_domains(task: str, scored: dict[str, tuple[float, list[str]]], model: Classification,
