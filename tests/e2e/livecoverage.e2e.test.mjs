@@ -76,18 +76,36 @@ describe("Live coverage in real VS Code", () => {
       await openFile(page, "tests/test_band.py");
       await page.keyboard.press("Control+End");
       await page.keyboard.type("# saved from the editor\n");
+      // pricing.py stays visible beside the test, so its gutters are seen to change with the status item.
+      await page.keyboard.press("Control+\\");
+      await openFile(page, "inventory/pricing.py", band.first);
+      await page.keyboard.press("Control+1"); // back to the test's editor (the first group)
+      await page.locator('.tabs-container .tab.active[aria-label*="test_band.py"]').first().waitFor();
+      const saved = Date.now();
       await page.keyboard.press("Control+S");
       const live = page.locator(".statusbar-item", { hasText: /% · 1 test re-run · [\d.]+ s/ }).first();
       await waitOrEmpathyError(page, live, 120_000);
-      const after = Number.parseFloat((await live.innerText()).match(/([\d.]+) %/)[1]);
+      const statusAt = Date.now() - saved;
+      const text = await live.innerText();
+      const after = Number.parseFloat(text.match(/([\d.]+) %/)[1]);
+      const refresh = Number.parseFloat(text.match(/([\d.]+) s/)[1]) * 1000; // the daemon's own timing
       assert.ok(after > before, `coverage rose: ${before} → ${after}`);
 
-      await openFile(page, "inventory/pricing.py", band.first);
-      await page.waitForTimeout(1500); // the gutters follow the new coverage run
-      const now = await gutter(page);
+      // The gutters follow the same run: polled, not waited for blindly.
+      let now = await gutter(page);
+      while (linesOf(now, "miss", band) > 0 && Date.now() - saved < statusAt + 10_000) {
+        await page.waitForTimeout(50);
+        now = await gutter(page);
+      }
+      const guttersAt = Date.now() - saved;
       await screenshot(page, "31-live-coverage-after-saving-a-test");
       assert.equal(linesOf(now, "miss", band), 0, `price_band covered now: ${JSON.stringify(now)}`);
       assert.ok(linesOf(now, "hit", band) > 0, `price_band's lines are marked covered: ${JSON.stringify(now)}`);
+      // The editor adds little to the refresh (issue 29): the status item and the coverage view show it within
+      // a second of the daemon's answer. The refresh's own time is the bench's (bench/lsp_bench.py --live).
+      console.log(`save → status ${statusAt} ms, → gutters ${guttersAt} ms; the daemon's refresh ${refresh.toFixed(0)} ms`);
+      assert.ok(statusAt <= refresh + 1000, `status item ${statusAt} ms after the save, refresh ${refresh} ms`);
+      assert.ok(guttersAt <= refresh + 1000, `coverage view ${guttersAt} ms after the save, refresh ${refresh} ms`);
     });
   });
 });
