@@ -42,3 +42,4 @@ current_findings  # changes/ruff_fixes.py: unused on main today
 no_active_env  # a pytest fixture requested by name
 profiler  # a pytest fixture requested by name
 of  # workflows/shards.py Manifest field (shard.json, read as a dict)
+_.measures  # AnalyzerSpec: read by `empathy analyzers` through dataclasses.fields

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 SPECS: dict[str, GateSpec] = {spec.name: spec for spec in GATE_SPECS}
 DEFAULT_GATES: dict[str, float] = {spec.name: spec.default for spec in GATE_SPECS}
+CRITICAL_ISSUES = "critical_issues"  # the metric analyzers count in by their spec (counts_critical)
 
 
 class AgentMeasurements(Protocol):
@@ -138,6 +139,26 @@ def _from_analyzers(spec: GateSpec, team: Sequence[AgentMeasurements], into: Mea
                                      else "not measured by any agent of the team")
 
 
+def _summed(spec: GateSpec, team: Sequence[AgentMeasurements], into: Measured) -> bool:
+    """The critical-issues gate counts the CRITICAL findings of every analyzer of the team whose spec says
+    `counts_critical` (bandit, a security plug-in); one that could not run leaves it unmeasured (fail
+    closed). False when the gate is another one, or the team runs none of them."""
+    if spec.metric != CRITICAL_ISSUES:
+        return False
+    from empathy_os.analyzers.specs import critical_counters
+
+    counters = critical_counters()
+    results = list({r.analyzer: r for o in team for r in o.analyzers if r.analyzer in counters}.values())
+    if not results:
+        return False
+    if failed := [r for r in results if not r.ran]:
+        into.missing[spec.metric] = "; ".join(f"{r.analyzer}: {r.error or 'not measured'}" for r in failed)
+        return True
+    into.values[spec.metric] = sum(str(f.severity) == "critical" for r in results for f in r.findings)
+    into.sources[spec.metric] = ", ".join(r.tool + (f" ({r.scope})" if r.scope else "") for r in results)
+    return True
+
+
 def _tests(team: Sequence[AgentMeasurements], into: Measured) -> None:
     """Failed + errored tests and passed tests, from the coverage run (the one that runs the tests)."""
     cov = next((r for o in team for r in o.analyzers if r.analyzer == "coverage" and r.ran), None)
@@ -153,7 +174,7 @@ def measure(names: Iterable[str], team: Sequence[AgentMeasurements]) -> Measured
     for spec in map(spec_of, names):
         if spec.analyzer == SCORE:
             _first_score(spec, by_id, out)
-        else:
+        elif not _summed(spec, team, out):
             ordered = [by_id[a] for a in spec.agents if a in by_id] + [o for o in team if o.agent_id not in spec.agents]
             _from_analyzers(spec, ordered, out)
     _tests(team, out)

@@ -8,9 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from empathy_os.cli.check import ANALYZERS
-from empathy_os.lsp.diagnostics import PER_FILE_ANALYZERS
-
 from tests.support.tree import assert_unchanged, copy_fixture, snapshot
 
 EMPATHY = [sys.executable, "-m", "empathy_os"]
@@ -42,10 +39,6 @@ def printed(stdout: str) -> set[tuple[str, int, str]]:
         path, row, _col = where.rsplit(":", 2)
         found.add((path, int(row), rest.split()[1]))
     return found
-
-
-def test_the_same_analyzers_as_the_editor_on_save():
-    assert ANALYZERS == PER_FILE_ANALYZERS
 
 
 def test_findings_equal_ruff_and_bandit_by_hand_and_nothing_is_written(sample_project):

@@ -4,10 +4,11 @@ and the estimate per strategy."""
 from __future__ import annotations
 
 import pytest
+from empathy_os.analyzers.specs import prior_seconds
 from empathy_os.llm import DEFAULT_TIERS, Tier
 from empathy_os.orchestration import AgentTemplate, MetaOrchestrator, get_template, register_template
 from empathy_os.orchestration.agent_templates import AGENT_REGISTRY, second_opinions, specialists
-from empathy_os.orchestration.meta_orchestrator import MODEL_PRIOR_SECONDS, TOOL_PRIOR_SECONDS, _fit
+from empathy_os.orchestration.meta_orchestrator import MODEL_PRIOR_SECONDS, _fit
 
 
 def plan(task, **context):
@@ -112,7 +113,7 @@ def test_estimate_per_strategy(task, strategy):
     for a in p.agents:
         spec = DEFAULT_TIERS[a.tier_preference]
         costs.append(spec.cost(a.resource_requirements.max_tokens, spec.max_output_tokens))
-        times.append(max(TOOL_PRIOR_SECONDS.get(t, 1.0) for t in a.tools) + MODEL_PRIOR_SECONDS)
+        times.append(max(prior_seconds(t) for t in a.tools) + MODEL_PRIOR_SECONDS)
     if strategy == "parallel":
         cost, duration = sum(costs), max(times)
     elif strategy == "debate":

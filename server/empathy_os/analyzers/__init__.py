@@ -1,4 +1,5 @@
-"""Real analyzers: one module per tool, all registered in `base.REGISTRY` on import.
+"""Real analyzers: one module per tool, each registered with its spec (analyzer_spec.py) in `base.REGISTRY`
+on import; plug-ins from other distributions join on first use (plugins.py).
 
 `run_analyzer(name, ctx)` is the one entry point the runtime uses: it applies the cache, times the run
 and turns any failure into `AnalyzerResult(ran=False, error=...)`; it never raises (except cancellation).
@@ -10,15 +11,19 @@ import asyncio
 import contextlib
 import time
 
+from empathy_os.analyzers.specs import test_running
+
+# Registration order is the order of the derived tables: the fix workflow starts with ruff's offline fixes,
+# then security, documentation, complexity (analyzer_spec.fixers()).
+# isort: off
+from empathy_os.analyzers import ruff, bandit, docstrings, radon  # noqa: F401  (imported to fill REGISTRY)
+# isort: on
 from empathy_os.analyzers import (  # noqa: F401  (imported to fill REGISTRY)
-    bandit,
     cache,
     code_smells,
     coverage,
-    docstrings,
     import_graph,
-    radon,
-    ruff,
+    plugins,
     test_durations,
 )
 from empathy_os.analyzers.contract import REGISTRY, AnalyzerResult, ProjectContext
@@ -37,7 +42,7 @@ async def run_analyzer(name: str, ctx: ProjectContext) -> AnalyzerResult:
     if ctx.provided is not None and name in ctx.provided:
         return ctx.provided[name]
     gate = ctx.tests_first
-    if gate is None or name in cache.TEST_RUNNING:
+    if gate is None or name in test_running():
         return await _run_analyzer(name, ctx)
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(gate.wait(), TESTS_FIRST_WAIT)
@@ -48,16 +53,19 @@ async def _run_analyzer(name: str, ctx: ProjectContext) -> AnalyzerResult:
     try:
         return await _run_analyzer_timed(name, ctx)
     finally:
-        if ctx.tests_first is not None and name in cache.TEST_RUNNING:
+        if ctx.tests_first is not None and name in test_running():
             ctx.tests_first.set()  # served from the cache, not run, or done: the others need not wait
 
 
 async def _run_analyzer_timed(name: str, ctx: ProjectContext) -> AnalyzerResult:
     started = time.perf_counter()
+    plugins.load()
     fn = REGISTRY.get(name)
     if fn is None:
+        why = plugins.problems().get(name)
         return AnalyzerResult(analyzer=name, tool="none", ran=False,
-                              error=f"unknown analyzer {name!r} (known: {', '.join(sorted(REGISTRY))})")
+                              error=f"analyzer plug-in {name!r} skipped: {why}" if why else
+                              f"unknown analyzer {name!r} (known: {', '.join(sorted(REGISTRY))})")
     try:
         key = None
         if ctx.use_cache:

@@ -23,30 +23,28 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from empathy_os.analyzers._util import dist_version
-from empathy_os.analyzers.contract import AnalyzerResult, ProjectContext
+from empathy_os.analyzers.contract import REGISTRY, AnalyzerResult, ProjectContext
 from empathy_os.analyzers.project import all_py_files, config_files, fingerprint, source_files
+from empathy_os.analyzers.specs import spec_of
 from empathy_os.confine import OutsideRoot, confined
-
-TEST_RUNNING = {"coverage", "test_durations"}
-_TOOL_DIST = {
-    "bandit": "bandit", "ruff": "ruff", "radon": "radon", "docstrings": "interrogate",
-    "code_smells": "radon", "import_graph": "grimp", "coverage": "coverage", "test_durations": "pytest",
-}
 
 
 def cache_key(name: str, ctx: ProjectContext) -> str:
-    module = sys.modules.get(f"empathy_os.analyzers.{name}")
+    fn = REGISTRY.get(name)
+    module = sys.modules.get(getattr(fn, "__module__", "") or "")  # a plug-in's module lives elsewhere
     module_src = b""
     if module is not None and getattr(module, "__file__", None):
         module_src = Path(module.__file__).read_bytes()
-    inputs = all_py_files(ctx) if name in TEST_RUNNING else source_files(ctx)
+    spec = spec_of(name)
+    test_running = spec is not None and spec.test_running
+    inputs = all_py_files(ctx) if test_running else source_files(ctx)
     parts = {
         "analyzer": name,
         "module": hashlib.sha256(module_src).hexdigest(),
-        "tool": dist_version(_TOOL_DIST.get(name, name)),
+        "tool": dist_version(spec.distribution if spec is not None else name),
         "settings": ctx.settings,
         "only": sorted(str(p) for p in ctx.only_files) if ctx.only_files is not None else None,
-        "python": ctx.python if name in TEST_RUNNING else None,
+        "python": ctx.python if test_running else None,
         "trusted": ctx.trusted,
         "inputs": fingerprint(inputs + config_files(ctx), ctx.root),
     }

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from empathy_os.analyzer_spec import AnalyzerSpec, Kind
 from empathy_os.analyzers._util import dist_version, join_notes, not_run, setting
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.filepool import PerFile, per_file
 from empathy_os.analyzers.project import rel, source_files
 
 NAME = "code_smells"
+SPEC = AnalyzerSpec(name=NAME, distribution="radon", measures="long functions and long parameter lists",
+                    kind=Kind.COMPLEXITY)
 
 
 def _measure(ctx: ProjectContext, files: list[Path], done: PerFile) -> AnalyzerResult:
@@ -71,7 +74,7 @@ def _measure(ctx: ProjectContext, files: list[Path], done: PerFile) -> AnalyzerR
     )
 
 
-@register(NAME)
+@register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:

@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from empathy_os.analyzer_spec import SPECS, AnalyzerSpec, ad_hoc
 from empathy_os.proc import ToolRun
 
 
@@ -131,13 +132,17 @@ class ProjectContext:
 
 Analyzer = Callable[[ProjectContext], Awaitable[AnalyzerResult]]
 
-# name -> analyzer; filled by `empathy_os.analyzers` on import (see register()).
+# name -> analyzer; filled by `empathy_os.analyzers` on import and by plug-ins (see register()).
 REGISTRY: dict[str, Analyzer] = {}
 
 
-def register(name: str) -> Callable[[Analyzer], Analyzer]:
+def register(spec: AnalyzerSpec | str) -> Callable[[Analyzer], Analyzer]:
+    """Add an analyzer with its spec (analyzer_spec.py); a bare name gets a spec with the defaults."""
+    spec = ad_hoc(spec) if isinstance(spec, str) else spec
+
     def deco(fn: Analyzer) -> Analyzer:
-        REGISTRY[name] = fn
+        REGISTRY[spec.name] = fn
+        SPECS[spec.name] = spec
         return fn
 
     return deco

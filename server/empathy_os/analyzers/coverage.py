@@ -27,6 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from empathy_os.analyzer_spec import INFO_LEVELS, AnalyzerSpec, Kind
 from empathy_os.analyzers._pytest import (
     PYTEST_EXIT,
     TestRun,
@@ -52,6 +53,8 @@ from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted
 from empathy_os.user_cache import user_cache_dir
 
 NAME = "coverage"
+SPEC = AnalyzerSpec(name=NAME, distribution="coverage", measures="line and branch coverage by the project's tests",
+                    kind=Kind.COVERAGE, per_file=False, test_running=True, prior_seconds=8.0, levels=INFO_LEVELS)
 _OMIT = ["tests/*", "test/*", "*/tests/*", "*/test/*", "test_*.py", "*/test_*.py", "*_test.py",
          "conftest.py", "*/conftest.py", ".venv/*", "venv/*", "env/*", ".tox/*", "build/*", ".empathy/*"]
 
@@ -290,7 +293,7 @@ async def _measure(ctx: ProjectContext, scope: tuple[list[str] | None, list[str]
     raise AssertionError("unreachable: the second attempt runs every test")
 
 
-@register(NAME)
+@register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = "coverage.py + pytest"
     if not is_trusted(ctx):

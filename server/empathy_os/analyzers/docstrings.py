@@ -17,12 +17,17 @@ from __future__ import annotations
 import fnmatch
 from pathlib import Path
 
+from empathy_os.analyzer_spec import HINT_LEVELS, AnalyzerSpec, Kind
 from empathy_os.analyzers._util import dist_version, join_notes, not_run
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.filepool import PerFile, per_file
 from empathy_os.analyzers.project import packages, read_pyproject, rel, source_files
 
 NAME = "docstrings"
+SPEC = AnalyzerSpec(
+    name=NAME, distribution="interrogate", measures="docstring coverage of public modules, classes and functions",
+    kind=Kind.DOCUMENTATION, fixer="documentation_writer", fix_title="Add docstring (verified)",
+    levels=HINT_LEVELS)
 DEFAULT_CONFIG = {
     "ignore_private": True,
     "ignore_semiprivate": True,
@@ -118,7 +123,7 @@ def _measure(ctx: ProjectContext, conf: dict, origin: str, usable: list[Path], d
     )
 
 
-@register(NAME)
+@register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:

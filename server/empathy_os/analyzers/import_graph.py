@@ -16,12 +16,15 @@ import json
 from pathlib import Path
 from statistics import mean
 
+from empathy_os.analyzer_spec import AnalyzerSpec, Kind
 from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import packages
 from empathy_os.proc import isolated_python, neutral_cwd, run_tool
 
 NAME = "import_graph"
+SPEC = AnalyzerSpec(name=NAME, distribution="grimp", measures="import cycles and layer violations",
+                    kind=Kind.ARCHITECTURE, per_file=False)
 # The worker's source, run with `python -I -c`: nothing of the project's folder (a package named
 # `empathy_os` or `grimp` there) can shadow the worker or its imports, and since the worker does not import
 # empathy_os, a project package of that name is found by grimp as the project's, not ours.
@@ -46,7 +49,7 @@ def _valid_layers(layers: object) -> bool:
         name(layer) or (isinstance(layer, list) and layer and all(map(name, layer))) for layer in layers)
 
 
-@register(NAME)
+@register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = dist_version("grimp")
     pkgs = packages(ctx)

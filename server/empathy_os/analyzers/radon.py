@@ -17,12 +17,16 @@ from statistics import mean
 from radon.complexity import cc_rank
 from radon.metrics import mi_rank
 
+from empathy_os.analyzer_spec import AnalyzerSpec, Kind
 from empathy_os.analyzers._util import dist_version, join_notes, not_run, setting
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.filepool import PerFile, per_file
 from empathy_os.analyzers.project import rel, source_files
 
 NAME = "radon"
+SPEC = AnalyzerSpec(
+    name=NAME, distribution="radon", measures="cyclomatic complexity and maintainability per function and file",
+    kind=Kind.COMPLEXITY, fixer="refactoring_specialist")
 SCORE_FORMULA = (
     "0.5 x (10 x share of functions with cyclomatic complexity <= 10) + 0.5 x min(10, mean maintainability / 10)"
 )
@@ -87,7 +91,7 @@ def _measure(ctx: ProjectContext, files: list[Path], done: PerFile) -> AnalyzerR
     )
 
 
-@register(NAME)
+@register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     files = source_files(ctx)
     if not files:

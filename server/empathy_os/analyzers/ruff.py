@@ -19,6 +19,7 @@ from __future__ import annotations
 import tomllib
 from collections import Counter
 
+from empathy_os.analyzer_spec import AnalyzerSpec, Kind
 from empathy_os.analyzers._util import dist_version, load_json, not_run, setting
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import read_pyproject, rel, source_files
@@ -26,6 +27,10 @@ from empathy_os.analyzers.python_range import declared_python, ruff_target
 from empathy_os.proc import run_tool, tool_bin
 
 NAME = "ruff"
+SPEC = AnalyzerSpec(
+    name=NAME, distribution="ruff", measures="lint findings in the project's sources", kind=Kind.LINT,
+    on_save=True, prior_seconds=0.5, fixer="code_reviewer", fix_title="Fix `{rule}` (verified)",
+    checks_changes=True)
 READ_ONLY = ["--no-fix", "--no-unsafe-fixes", "--no-cache"]
 SCORE_FORMULA = "10 - ruff issues per 100 non-blank source lines, floored at 0"
 
@@ -92,7 +97,7 @@ def count_loc(files) -> int:
     return total
 
 
-@register(NAME)
+@register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = dist_version("ruff")
     files = source_files(ctx)

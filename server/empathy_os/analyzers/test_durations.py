@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from empathy_os.analyzer_spec import AnalyzerSpec, Kind
 from empathy_os.analyzers._pytest import (
     PYTEST_EXIT,
     isolated_env,
@@ -23,6 +24,8 @@ from empathy_os.analyzers.project import rel
 from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 
 NAME = "test_durations"
+SPEC = AnalyzerSpec(name=NAME, distribution="pytest", measures="the slowest tests of the project's suite",
+                    kind=Kind.PERFORMANCE, per_file=False, test_running=True, prior_seconds=6.0)
 # `python -m pytest` would import pytest from the project folder first if it had one named `pytest`; this
 # imports it with the project off sys.path, then puts the project back for the tests (as `-m` would).
 PYTEST_RUNNER = (
@@ -42,7 +45,7 @@ def _locate(ctx: ProjectContext, node_id: str, file: str) -> str:
     return module.replace(".", "/") + ".py"
 
 
-@register(NAME)
+@register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     tool = "pytest"
     if not is_trusted(ctx):

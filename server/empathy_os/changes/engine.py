@@ -46,6 +46,7 @@ from typing import Self
 from empathy_os.analyzers import load_project
 from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
+from empathy_os.analyzers.specs import change_checks
 from empathy_os.changes import judging, measure, project_rules, suite_checks, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
 from empathy_os.changes.patch import (
@@ -61,7 +62,6 @@ from empathy_os.changes.suite import SuiteRun, run_suite
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.testgen.sandbox import Sandbox, changed, tree_hashes
 
-STATIC = ("ruff", "bandit")  # "no new findings" is measured with these on every touched source file
 RERUNS = 2  # extra runs of a newly failing test, to tell flaky from broken
 
 
@@ -262,7 +262,7 @@ class Verifier:
                              + (f"; still reported: {text}" if left else ""),
                              measured={"gone": len(targets) - len(left), "left": len(left)}))
         new_findings: list[str] = []
-        for tool in STATIC:
+        for tool in change_checks():  # "no new findings" on every touched source file
             if tool not in before:
                 continue
             for p in live:
@@ -385,7 +385,7 @@ def _analyzer_of(f: Finding) -> str:
 
 
 def _analyzers_for(change: Change) -> list[str]:
-    names = list(STATIC)
+    names = list(change_checks())
     for f in change.findings:
         if _analyzer_of(f) not in names:
             names.append(_analyzer_of(f))

@@ -1,8 +1,9 @@
 """`fix`: propose a verified change for each current finding, and (only when asked) apply the verified ones.
 
-Findings come from the same analyzers as release prep, run on the private copy: ruff (code_reviewer),
-bandit (security_auditor), interrogate (documentation_writer), radon (refactoring_specialist). Offline,
-ruff's own fixes are proposed; everything else needs a model and says so. Every proposal goes through
+Findings come from the same analyzers as release prep, run on the private copy, each fixed by the agent its
+spec names (analyzer_spec.py): ruff (code_reviewer), bandit (security_auditor), interrogate
+(documentation_writer), radon (refactoring_specialist), and plug-ins. Offline, ruff's own fixes are
+proposed; everything else needs a model and says so. Every proposal goes through
 one `Verifier` (one copy, one baseline).
 """
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers.contract import Finding
+from empathy_os.analyzers.specs import fixers
 from empathy_os.changes import boost, change_set, project_rules, ruff_fixes
 from empathy_os.changes.apply import apply_verdict
 from empathy_os.changes.change_set import ChangeSet
@@ -26,12 +28,6 @@ from empathy_os.changes.model import Change, ChangeKind, Verdict
 from empathy_os.llm.budgeted import validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
 
-AGENTS = {  # agent id -> the analyzer whose findings it works on
-    "code_reviewer": "ruff",
-    "security_auditor": "bandit",
-    "documentation_writer": "docstrings",
-    "refactoring_specialist": "radon",
-}
 # Agents that run only when named (`--agents test_coverage_analyzer`): the boost runs the suite many times.
 OPT_IN = {"test_coverage_analyzer": "the coverage boost's kept tests (changes/boost.py)"}
 
@@ -157,10 +153,11 @@ async def run_fix(
     """Raises ValueError (one line) for bad usage: unknown agent, unusable project."""
     started = time.perf_counter()
     say = progress or no_progress
-    chosen = agents or list(AGENTS)
-    unknown = [a for a in chosen if a not in AGENTS and a not in OPT_IN]
+    fixing = fixers()  # agent id -> the analyzers whose findings it works on
+    chosen = agents or list(fixing)
+    unknown = [a for a in chosen if a not in fixing and a not in OPT_IN]
     if unknown:
-        raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join([*AGENTS, *OPT_IN])}")
+        raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join([*fixing, *OPT_IN])}")
     max_cost = validate_max_cost(max_cost)
     ctx = load_project(project_root, python=python, trusted=trusted)
     report = FixReport(project_root=str(ctx.root), agents=chosen, max_cost=max_cost)
@@ -170,8 +167,8 @@ async def run_fix(
     try:
         async with Verifier(ctx) as verifier:
             say("measuring findings in a private copy", 5.0)
-            findings = {agent: await _findings_for(verifier, agent, report, rules, paths, lines)
-                        for agent in chosen if agent in AGENTS}
+            findings = {agent: await _findings_for(verifier, agent, fixing[agent], report, (rules, paths, lines))
+                        for agent in chosen if agent in fixing}
             report.project_rules = project_rules.describe(verifier.rules)
             await _propose_all(verifier, proposer, findings, report, say)
             spent = proposer.budget.spent if proposer else 0.0
@@ -195,26 +192,30 @@ async def run_fix(
     return report
 
 
-async def _findings_for(verifier: Verifier, agent: str, report: FixReport, rules: list[str] | None,
-                        paths: list[str] | None, lines: set[int] | None) -> list[Finding]:
-    """The agent's findings that a change may target; the others go to `report.skipped` with the reason."""
-    result = await run_analyzer(AGENTS[agent], verifier.copy_ctx)
-    if not result.ran:
-        report.notes.append(f"{agent}: {AGENTS[agent]} could not run: {result.error}")
-    found = [f for f in result.findings if agent != "refactoring_specialist" or f.rule.startswith("radon-cc-")]
-    if agent == "code_reviewer":  # listed, never targeted: fix does not change test files
+async def _findings_for(verifier: Verifier, agent: str, analyzers: tuple[str, ...], report: FixReport,
+                        where: tuple[list[str] | None, list[str] | None, set[int] | None]) -> list[Finding]:
+    """The agent's findings that a change may target; the others go to `report.skipped` with the reason.
+    `where`: the rules, paths and lines asked for."""
+    found: list[Finding] = []
+    for name in analyzers:
+        result = await run_analyzer(name, verifier.copy_ctx)
+        if not result.ran:
+            report.notes.append(f"{agent}: {name} could not run: {result.error}")
+        # radon's maintainability-index findings are about a whole file: no one change targets them
+        found += [f for f in result.findings if f.tool != "radon" or f.rule.startswith("radon-cc-")]
+    if "ruff" in analyzers:  # listed, never targeted: fix does not change test files
         found += await ruff_fixes.test_file_findings(verifier)
-    kept, skipped = project_rules.screen(verifier.rules, _selected(found, rules, paths, lines), verifier.sandbox.copy)
+    kept, skipped = project_rules.screen(verifier.rules, _selected(found, *where), verifier.sandbox.copy)
     report.skipped += skipped
     return kept
 
 
 async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, list[Finding]],
                        report: FixReport, say: Progress) -> None:
-    members, needs_model = await _ruff_set(verifier, findings["code_reviewer"], report, say) \
-        if "code_reviewer" in findings else ([], [])
-    for agent in ("security_auditor", "documentation_writer", "refactoring_specialist"):
-        needs_model += [(agent, f) for f in findings.get(agent, [])]
+    ruff = [f for f in findings.get("code_reviewer", []) if f.tool == "ruff"]
+    members, needs_model = await _ruff_set(verifier, ruff, report, say) if ruff else ([], [])
+    for agent, found in findings.items():
+        needs_model += [(agent, f) for f in found if not (agent == "code_reviewer" and f.tool == "ruff")]
     modelled: list[Change] = []
     for agent, finding in needs_model:
         if proposer is None:

@@ -24,6 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from empathy_os.cli import (
+        analyzers,
         check,
         compose,
         fix,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     lsp.register(commands)
     verify.register(commands)
     check.register(commands)
+    analyzers.register(commands)
     summary.register(commands)
     models.register(commands)
     return parser

@@ -1,4 +1,4 @@
-"""`empathy check FILE...`: the editor's on-save checks (bandit, ruff) on the named files, for pre-commit.
+"""`empathy check FILE...`: the editor's on-save checks (bandit, ruff, on-save plug-ins) on the named files.
 
 The same analyzer calls as the daemon's per-file re-run (`lsp/file_diagnostics.py`): the project's own
 ruff and bandit config, read-only flags, test files left to the test run as everywhere else. Nothing is
@@ -13,10 +13,6 @@ import sys
 from pathlib import Path
 
 from empathy_os.cli import common
-
-# The daemon's per-file analyzers (lsp.diagnostics.PER_FILE_ANALYZERS; a test keeps the two equal). Not
-# imported from there: that would load pygls and lsprotocol into every commit's hook.
-ANALYZERS = ("bandit", "ruff")
 
 
 def register(subparsers) -> None:
@@ -77,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         return 0
     from empathy_os.analyzers import load_project, run_analyzer
+    from empathy_os.analyzers.specs import on_save
 
     with common.usage_errors():
         ctx = load_project(root, trusted=False)
     ctx.only_files, ctx.use_cache = files, False
-    results = common.run_async(_gather(*(run_analyzer(name, ctx) for name in ANALYZERS)))
+    results = common.run_async(_gather(*(run_analyzer(name, ctx) for name in on_save())))
     failed = [r for r in results if not r.ran and "no Python source files" not in (r.error or "")]
     findings = sorted((f for r in results for f in r.findings), key=lambda f: (f.path, f.line, f.column or 0))
     for f in findings:

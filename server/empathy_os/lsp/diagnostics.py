@@ -1,7 +1,8 @@
 """Findings → LSP diagnostics, and which findings are current for each file.
 
 Two sources feed a file's diagnostics: the last release-prep run over its project (every analyzer), and
-the per-file analyzers re-run on open/save (bandit, ruff) for that file only. For a per-file tool, the
+the per-file analyzers re-run on open/save (those whose spec says `on_save`: bandit, ruff, plug-ins) for
+that file only. Each analyzer's spec maps its findings' severities to diagnostic levels. For a per-file tool, the
 newer measurement of the file wins: a save that fixes a bandit finding removes it even though the project
 run still lists it. Closing a file changes nothing measured, so its diagnostics stay as they are.
 """
@@ -15,37 +16,38 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
+from empathy_os.analyzer_spec import DEFAULT_LEVELS
+
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
     from empathy_os.analyzers.contract import Finding
 
 SOURCE = "empathy"
-PER_FILE_ANALYZERS = ("bandit", "ruff")
-SECURITY_TOOLS = {"bandit"}
-DOC_TOOLS = {"docstrings", "interrogate"}
 COVERAGE_GAP = "coverage-gap"
 
 _S = types.DiagnosticSeverity
+_LEVEL = {"error": _S.Error, "warning": _S.Warning, "information": _S.Information, "hint": _S.Hint}
 
 
 def severity_of(finding: Finding) -> types.DiagnosticSeverity:
+    from empathy_os.analyzers.specs import spec_of  # not at start-up: it imports the analyzers
+
     sev = str(getattr(finding.severity, "value", finding.severity))
-    if finding.rule == COVERAGE_GAP:
-        return _S.Information
-    if finding.tool in DOC_TOOLS or finding.rule.startswith("missing-docstring"):
-        return _S.Hint
-    if finding.tool in SECURITY_TOOLS:
-        return _S.Error if sev == "critical" else _S.Warning
-    return _S.Warning if sev in ("critical", "high", "medium") else _S.Information
+    spec = spec_of(finding.tool)
+    return _LEVEL[spec.level(sev) if spec is not None else DEFAULT_LEVELS.get(sev, "information")]
 
 
 def _char_index(finding: Finding, text: str, column: int) -> int:
     """A 0-based character index from a tool's 1-based column.
 
-    bandit reports Python's AST `col_offset`, a UTF-8 byte offset; ruff counts characters.
+    bandit reports Python's AST `col_offset`, a UTF-8 byte offset (its spec says `byte_columns`); ruff
+    counts characters.
     """
-    if finding.tool == "bandit":
+    from empathy_os.analyzers.specs import spec_of
+
+    spec = spec_of(finding.tool)
+    if spec is not None and spec.byte_columns:
         return len(text.encode("utf-8")[: column - 1].decode("utf-8", "ignore"))
     return column - 1
 

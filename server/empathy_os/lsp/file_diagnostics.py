@@ -1,4 +1,5 @@
-"""Per-file diagnostics: bandit and ruff re-run on one Python file when it is opened or saved.
+"""Per-file diagnostics: the on-save analyzers (bandit, ruff, plug-ins) re-run on one Python file when it
+is opened or saved.
 
 Each tool publishes as soon as it is done; a newer save of the same file supersedes (cancels) the run in
 progress; files outside the workspace folders (a library opened by go-to-definition) are left alone.
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from empathy_os.lsp import lifecycle, live_coverage
-from empathy_os.lsp.diagnostics import PER_FILE_ANALYZERS, publish, uri_to_path
+from empathy_os.lsp.diagnostics import publish, uri_to_path
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -30,6 +31,7 @@ async def analyze_file(ls: EmpathyServer, path: Path, version: int | None) -> No
     """Re-run the per-file analyzers on one file and replace its diagnostics."""
     from empathy_os.analyzers import run_analyzer
     from empathy_os.analyzers.project import load_project
+    from empathy_os.analyzers.specs import on_save
 
     settings = ls.settings
     try:
@@ -54,7 +56,7 @@ async def analyze_file(ls: EmpathyServer, path: Path, version: int | None) -> No
                                        if (ctx.root / f.path).resolve() == path.resolve()])
         publish(ls, ls.store, path, version)
 
-    await asyncio.gather(*(one(name) for name in PER_FILE_ANALYZERS))
+    await asyncio.gather(*(one(name) for name in on_save()))
 
 
 def schedule(ls: EmpathyServer, uri: str) -> None:

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
 
 _CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-_AGENT_OF_TOOL = {"ruff": "code_reviewer", "bandit": "security_auditor", "docstrings": "documentation_writer",
-                  "radon": "refactoring_specialist"}
 
 
 @dataclass(config=_CONFIG)
@@ -56,7 +54,10 @@ class VerifyArgs:
 
 
 def actions_for(ls: EmpathyServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    """Called from the code-action handler: one verified-fix action per finding that has an agent."""
+    """Called from the code-action handler: one verified-fix action per finding whose analyzer's spec names a
+    fixer agent and an action title (ruff's, docstrings', a plug-in's)."""
+    from empathy_os.analyzers.specs import spec_of  # not at start-up: it imports the analyzers
+
     uri = params.text_document.uri
     out: list[types.CodeAction] = []
     for diagnostic in params.context.diagnostics:
@@ -64,13 +65,11 @@ def actions_for(ls: EmpathyServer, params: types.CodeActionParams) -> list[types
             continue
         data = diagnostic_data(diagnostic)
         tool, rule, line = data.get("tool"), str(diagnostic.code or ""), data.get("line")
-        if tool == "ruff" and rule:
-            title = f"Fix `{rule}` (verified)"
-        elif tool == "docstrings" and rule == "missing-docstring":
-            title = "Add docstring (verified)"
-        else:
+        spec = spec_of(tool) if isinstance(tool, str) else None
+        if spec is None or spec.fix_title is None or not rule:
             continue
-        args = {"uri": uri, "rules": [rule], "agents": [_AGENT_OF_TOOL[tool]], "apply": True,
+        title = spec.fix_title.format(rule=rule)
+        args = {"uri": uri, "rules": [rule], "agents": [spec.fixer], "apply": True,
                 "line": int(line) if isinstance(line, int) else diagnostic.range.start.line + 1}
         out.append(types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                                     command=types.Command(title=title, command=ids.FIX, arguments=[args])))

@@ -20,9 +20,8 @@ from itertools import combinations
 
 from pydantic import BaseModel
 
+from empathy_os.analyzer_spec import Kind
 from empathy_os.analyzers.contract import Severity
-
-SECURITY_TOOLS = frozenset({"bandit"})
 
 
 class Agreement(BaseModel):
@@ -80,8 +79,11 @@ def _majority_files(flagged: list[set[str]]) -> list[str]:
 
 def _veto(voters: list) -> str | None:
     """Why the vote cannot stand (the confirmed critical security findings), or None."""
+    from empathy_os.analyzers.specs import of_kind  # the security analyzers: bandit, plug-ins
+
+    security = of_kind(Kind.SECURITY)
     vetoed = sorted({f"{f.rule} {f.path}:{f.line}" for o in voters for f in o.findings
-                     if f.severity is Severity.CRITICAL and f.tool in SECURITY_TOOLS})
+                     if f.severity is Severity.CRITICAL and f.tool in security})
     if not vetoed:
         return None
     return (f"{len(vetoed)} confirmed critical security finding(s) cannot be outvoted: "

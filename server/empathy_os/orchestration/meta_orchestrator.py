@@ -33,9 +33,6 @@ from empathy_os.orchestration.task_classifier import Classification, classify
 from empathy_os.orchestration.workspace_store import record_outcome, recorded_compositions
 from empathy_os.store.composition_records import composition_id, describe
 
-# Prior per-tool wall times (s) used only for the *estimate*; reports always show measured durations.
-TOOL_PRIOR_SECONDS = {"coverage": 8.0, "test_durations": 6.0, "bandit": 2.0, "ruff": 0.5, "radon": 1.0,
-                      "docstrings": 1.0, "import_graph": 1.0, "code_smells": 1.0}
 MODEL_PRIOR_SECONDS = 10.0
 DOMAIN_ALIASES = {"tests": "testing", "test": "testing", "docs": "documentation", "doc": "documentation",
                   "code_quality": "quality", "perf": "performance", "refactor": "refactoring"}
@@ -264,11 +261,14 @@ class MetaOrchestrator:
 
             settings = read_empathy_settings(run.project_root)
         tiers = (self.client.tiers if self.client else load_tier_table(settings))
+        from empathy_os.analyzers.specs import prior_seconds, tools_of
+
         per_cost, per_time = [], []
         for t in plan.agents:
             spec = tiers[t.tier_preference]
             per_cost.append(spec.cost(t.resource_requirements.max_tokens, spec.max_output_tokens))
-            tools = max((TOOL_PRIOR_SECONDS.get(name, 1.0) for name in t.tools), default=0.0)
+            # Each analyzer's prior wall time (its spec), used only for the *estimate*; reports show measured ones.
+            tools = max((prior_seconds(name) for name in tools_of(t.id, t.tools)), default=0.0)
             per_time.append(tools + MODEL_PRIOR_SECONDS)
         s = plan.strategy
         if s == StrategyName.PARALLEL:

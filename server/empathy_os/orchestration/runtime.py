@@ -106,15 +106,17 @@ async def run_agent(
 async def _run(template: AgentTemplate, tier: Tier, run: RunContext,
                client: ModelClient | None, budget: Budget | None) -> AgentResult:
     from empathy_os.analyzers import run_analyzer
+    from empathy_os.analyzers.specs import tools_of
 
     ctx = project_context(run)
-    analyzer_results = list(await asyncio.gather(*(run_analyzer(name, ctx) for name in template.tools)))
+    tools = tools_of(template.id, template.tools)
+    analyzer_results = list(await asyncio.gather(*(run_analyzer(name, ctx) for name in tools)))
     findings = sorted((f for r in analyzer_results for f in r.findings),
                       key=lambda f: (SEVERITY_ORDER[f.severity], f.path, f.line))
     ran = [r for r in analyzer_results if r.ran]
     scores = [r.score for r in ran if r.score is not None]
     tool_score = round(sum(scores) / len(scores), 2) if scores else None
-    coverage_of_tools = len(ran) / len(template.tools) if template.tools else 0.0
+    coverage_of_tools = len(ran) / len(tools) if tools else 0.0
 
     result = AgentResult(
         agent_id=template.id, role=template.role, tier=tier,

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from empathy_os.analyzers import plugins
 from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import all_py_files, load_project, size_note
 from empathy_os.gates import GateResult, evaluate, measure, validate_gates, verdict
@@ -135,6 +136,7 @@ class OrchestratedReleasePrepWorkflow:
         findings = [f for o in outputs for f in o.findings]
         notes = [f"{r.analyzer}: {r.error}" for o in outputs for r in o.analyzers if r.error]
         notes += [f"{o.agent_id}: {o.error}" for o in outputs if o.error and not o.analyzers]
+        notes += [f"analyzer plug-in {name} skipped: {why}" for name, why in plugins.problems().items()]
         model_notes = {o.model_note for o in outputs if o.model_note}
         notes += sorted(model_notes)
         return ReleasePrepReport(

@@ -32,6 +32,7 @@ from empathy_os.analyzers._pytest import TestRun, isolated_env, pytest_args, rea
 from empathy_os.analyzers.contract import AnalyzerResult, ProjectContext
 from empathy_os.analyzers.coverage import last_error_line, measured_result, scope_args
 from empathy_os.analyzers.project import all_py_files, load_project, oversized_files, source_files
+from empathy_os.analyzers.specs import tools_of
 from empathy_os.analyzers.test_durations import PYTEST_RUNNER
 from empathy_os.execution import run_project_code
 from empathy_os.orchestration.agent_templates import get_template
@@ -92,7 +93,7 @@ def parse_shard(value: str) -> tuple[int, int]:
 
 def release_analyzers() -> list[str]:
     """Every analyzer the release-prep agents run, once each, in their order."""
-    return list(dict.fromkeys(t for a in RELEASE_AGENTS for t in get_template(a).tools))
+    return list(dict.fromkeys(t for a in RELEASE_AGENTS for t in tools_of(a, get_template(a).tools)))
 
 
 def project_commit(ctx: ProjectContext) -> str:
