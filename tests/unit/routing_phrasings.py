@@ -138,7 +138,8 @@ PLANS: list[tuple[str, str]] = [
 # fourth batch of 40 (terse lines, gitmoji, remedies without a fix verb) scored 26/40 when first run; the
 # 30 planned right after the general changes it led to follow; a fifth batch of 35 issue titles scored 24/35
 # when first run, and its 32 planned right after the changes it led to follow; a sixth batch of 42
-# changelog-style lines scored 36/42 when first run, its 41 planned right after are the last lines here (the
+# changelog-style lines scored 36/42 when first run, its 41 planned right after follow; a seventh batch of 36
+# passive and past-tense lines scored 25/36 when first run, its 33 planned right after are the last lines (the
 # lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
@@ -379,4 +380,37 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Add a new --color option', 'refused'),
     ('Run the test suite on Python 3.13 in CI', 'refused'),
     ('Allow configuring the timeout per request', 'refused'),
+    ('The CLI is now 3x faster to start', 'performance'),
+    ('Serialization of large models was slow', 'performance'),
+    ('Reduced the number of database queries on the dashboard', 'performance'),
+    ('Cookies are now marked HttpOnly', 'security'),
+    ('Passwords are no longer logged at debug level', 'security'),
+    ('Tokens are compared in constant time', 'security'),
+    ('User-supplied regexes could cause catastrophic backtracking', 'security'),
+    ('The test suite now runs without network access', 'testing'),
+    ('Tests were moved to pytest fixtures', 'testing'),
+    ('Branch coverage is now measured in CI', 'refused'),
+    ('Coverage of the scheduler raised from 60% to 85%', 'boost'),
+    ('The API reference now covers every public class', 'documentation'),
+    ('Docstrings now follow the numpy convention', 'documentation'),
+    ('Examples in the tutorial were updated for 2.0', 'documentation'),
+    ('The changelog was missing entries for 1.4', 'documentation'),
+    ('The dispatcher was split into smaller functions', 'refactoring'),
+    ('Dead code paths for Python 2 were removed', 'refactoring'),
+    ('Duplicated validation between the forms was merged', 'refactoring'),
+    ('The storage package no longer imports from the web package', 'architecture'),
+    ('Plugins now depend only on the public interface', 'architecture'),
+    ('All modules now have type annotations', 'quality'),
+    ('The code base passes ruff with the default rules', 'quality'),
+    ('Replaced bare except clauses with specific exceptions', 'quality'),
+    ('Wrong exit code when the input file is missing', 'fix:code_reviewer'),
+    ('Fixed an IndexError in the table renderer', 'fix:code_reviewer'),
+    ('Fixed a memory leak in the event loop integration', 'fix:code_reviewer'),
+    ('Fixed a denial of service via crafted headers', 'fix:security_auditor'),
+    ('Fixed typos in the contributing guide', 'fix:documentation_writer'),
+    ('A new --dry-run flag shows what would change', 'refused'),
+    ('Python 3.9 is no longer supported', 'refused'),
+    ('Wheels are now published for aarch64', 'refused'),
+    ('Added a JSON output format', 'refused'),
+    ('Dependencies were updated to their latest versions', 'refused'),
 ]

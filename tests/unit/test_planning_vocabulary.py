@@ -123,3 +123,11 @@ def test_a_passing_security_word_makes_no_security_fix(offline):
 
     assert agent("Fix a regression that broke pickling of exceptions") == "code_reviewer"
     assert agent("Fix a security issue that allows XSS on the debugger") == "security_auditor"
+
+
+def test_a_listed_term_written_like_a_name_still_counts_and_the_passive_has_a_main_verb():
+    assert main_domain("Cookies are now marked HttpOnly") == "security"
+    assert main_domain("The dispatcher was split into smaller functions") == "refactoring"
+    assert main_domain("Add a --dry-run flag") is None  # a dry run is no DRY principle
+    assert refusal("A new --dry-run flag shows what would change") == "implementing features"
+    assert refusal("Dependencies were updated to their latest versions") == "managing dependencies"

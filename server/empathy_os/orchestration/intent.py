@@ -100,6 +100,7 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
       r"(?:the\s+)?[\w./\[\]-]+\s+(?:from\s+\S+\s+)?to\s+v?\d|"
       r"\b(?:bump|upgrade|update|pin|unpin)\w*\s+(?:the\s+|all\s+|our\s+)?(?:dev\s+)?"
       r"(?:dependenc\w+|deps|requirements|lock\s*files?|pins)\b|^\W*\w+\(deps\):|"
+      r"\b(?:dependenc\w+|deps|requirements)\b[^.;]{0,30}\b(?:updated|bumped|upgraded|pinned|unpinned)\b|"
       r"^\W*(?:please\s+)?(?:upgrade|update|migrate|switch|port|move)\w*\s+to\s+[\w.-]+\s*v?\d"),
      "managing dependencies"),
 ))
@@ -131,7 +132,7 @@ def refusal(task: str) -> str | None:
     if why in _DOCUMENTABLE and next(iter(score_domains(task)), None) == "documentation":
         return None  # "Document the entry points", "Explain the CI setup in the README": writing docs
     first = (clauses(task) or [""])[0]
-    said = [w for w in words(first) if w not in _LEAD_INS]
+    said = [w for w in words(first) if w not in _LEAD_INS and w not in ("a", "an", "the")]
     if why is None and said[:1] and said[0] in _ADD_LEAD and not score_domains(first):
         return "implementing features"
     return why

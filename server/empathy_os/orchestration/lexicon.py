@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from itertools import pairwise
 
 from empathy_os.orchestration import lexicon_intl
 from empathy_os.orchestration.lexicon_tools import TOOL_WORDS
@@ -40,7 +41,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "cwe", "ghsa", "advisory", "advisories", "redos", "xxe", "forgery", "spoofing", "tampering",
                   "clickjacking", "cors", "csp", "jwt", "oauth", "saml", "rce", "disclosure", "harden",
                   "hardening", "sandbox", "sandboxing", "brute", "sensitive", "sanitization", "escalation", "hmac",
-                  "symlink", "symlinks", "integrity"],
+                  "symlink", "symlinks", "integrity", "httponly", "samesite", "hsts",
+                  "backtracking"],
         "phrases": ["sql query", "user input", "api key", "shell command", "access control",
                     "hardcoded secret", "security audit", "cross site scripting", "denial of service",
                     "path traversal", "open redirect", "arbitrary code", "code execution", "timing attack",
@@ -48,7 +50,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                     "constant time", "escape html", "html escaping", "crafted input",
                     "crafted file", "crafted archive", "arbitrary file",
                     "zip slip", "external entity", "external entities", "entity expansion", "entity resolution",
-                    "password hash", "hash passwords", "hashed passwords", "weak hash", "insecure hash", "pin hashes", "hash checking"],
+                    "password hash", "hash passwords", "hashed passwords", "weak hash", "insecure hash", "pin hashes", "hash checking",
+                    "user supplied", "user provided", "catastrophic backtracking"],
     },
     "performance": {
         "words": ["performance", "slow", "slowness", "slower", "sluggish", "fast", "faster", "speed", "speedup",
@@ -59,7 +62,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "quadratic", "vectorize", "benchmarks", "accelerate", "speeds", "startup", "seconds",
                   "milliseconds", "lazy", "lazily"],
         "phrases": ["memory leak", "hot spot", "hot path", "takes too long", "eat memory", "response time", "speed up", "startup time", "import time", "garbage collection",
-                    "hot loop", "less memory", "memory usage", "run time"],
+                    "hot loop", "less memory", "memory usage", "run time",
+                    "number of queries", "database queries", "fewer queries"],
     },
     "testing": {
         "words": ["test", "testing", "tests", "tested", "untested", "coverage", "covered", "uncovered", "pytest",
@@ -114,7 +118,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "typeddict", "typecheck", "deprecated", "consistency", "inconsistent", "pep"],
         "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes", "type hint",
                     "type check", "unused import", "type coverage", "type comment", "type annotation", "type checker",
-                    "type checking", "type ignore", "type stub", "type alias", "type error", "code style"],
+                    "type checking", "type ignore", "type stub", "type alias", "type error", "code style", "bare except"],
     },
     "release": {
         "words": ["release", "releases", "ship", "shipping", "deploy", "deployment", "production", "launch",
@@ -205,6 +209,8 @@ def _kept_part(match: re.Match[str]) -> str:
     """What of a name counts: a dotted name's package; the words of a warning or exception class (Python's
     own "DeprecationWarning", "RecursionError" name the defect's kind)."""
     name = match.group(0)
+    if name.lower() in _spellings():  # "HttpOnly", "PyPI": a listed term, written like a name
+        return f" {name} "
     if _PROBLEM_CLASS.fullmatch(name):
         return " " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name) + " "
     return f" {match.group(1) or ''} "
@@ -252,6 +258,7 @@ def gitmoji_as_type(task: str) -> str:
     return f"{kind}: {task[match.end():]}" if kind else task
 
 
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "been", "be", "get", "got", "gets"})
 VERB_WEIGHT = 0.4  # under half a word: it breaks ties, never adds a second domain to a task that names one
 
 
@@ -263,13 +270,14 @@ def commit_type(task: str) -> str | None:
 
 # Words the stemmer folds into a listed word's stem though they mean something else ("tokenizer" → token).
 FALSE_FRIENDS = frozenset({"tokenizer", "tokenizers", "tokenize", "tokenized", "tokenizing", "tokenization",
-                           "tokeniser", "tokenise", "detokenize", "extraction"})
+                           "tokeniser", "tokenise", "detokenize", "extraction", "dry-run", "format",
+                           "formats"})
 
 
 def _score_english(said: list[str]) -> dict[str, tuple[float, list[str]]]:
     # "self-XSS", "CVE-2026-1234", "non-beta": the parts of a hyphenated word count as words too.
-    original = [part for w in said for part in ([w, *w.split("-")] if "-" in w else [w])
-                if part not in FALSE_FRIENDS]
+    original = [part for w in said if w not in FALSE_FRIENDS
+                for part in ([w, *w.split("-")] if "-" in w else [w]) if part not in FALSE_FRIENDS]
     seq = _respell(original, stemmer("en").stemWords(original))
     lead = next((i for i, w in enumerate(original) if w not in LEAD_INS), None)
     if lead is not None and original[lead].endswith("ing"):  # "Importing X takes …": a subject, no command
@@ -296,12 +304,14 @@ def _main_verb(said: list[str], found: dict[str, tuple[float, list[str]]]) -> di
     """`found` with the main verb's domain (VERB_DOMAINS) weighing VERB_WEIGHT more: the domain alone when the
     object names none, the tie-break when two do ("Remove the unused compat module" is no architecture)."""
     lead = next((w for w in said if w not in LEAD_INS), "")
-    verb = next((v for v in VERB_DOMAINS if lead in (v, v + "s", v + "d", v + "ed", v[:-1] + "ing", v + "ing")),
-                None)
+    # "Helpers were moved …", "has been removed": in the passive the participle is the main verb.
+    passive = next((b for a, b in pairwise(said) if a in _AUXILIARIES), "")
+    verb, said_as = next(((v, w) for w in (lead, passive) for v in VERB_DOMAINS
+                          if w in (v, v + "s", v + "d", v + "ed", v[:-1] + "ing", v + "ing")), (None, ""))
     if verb is None:
         return found
     score, hits = found.get(VERB_DOMAINS[verb], (0.0, []))
-    return {**found, VERB_DOMAINS[verb]: (score + VERB_WEIGHT, hits + [lead])}
+    return {**found, VERB_DOMAINS[verb]: (score + VERB_WEIGHT, hits + [said_as])}
 
 
 def _respell(original: list[str], seq: list[str]) -> list[str]:
