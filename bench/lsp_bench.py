@@ -427,6 +427,10 @@ async def live(project: Path, python: str | None, edits: int, fulls: int) -> Non
                      f"re-run {min(rerun)}–{max(rerun)} (median {statistics.median(rerun):.0f})",
                      (f"{ratio * 100:.1f} % of the best full run (goal ≤ 15 %: {'ok' if ratio <= 0.15 else 'MISSED'}; "
                       f"≤ 1.0 s: {'ok' if statistics.median(edit_times) <= 1.0 else 'MISSED'}); {warm} warm")))
+        for nt in notes:
+            if nt.run != "affected":  # said, not hidden in the median: why this edit re-ran every test
+                rows.append(("  an edit that re-ran every test", f"{nt.tests_rerun} tests", "", "1", "",
+                             str(nt.how)[:110]))
         rows.append(("  CPU per edit (daemon + warm worker + runs; bandit/ruff on save too)",
                      f"{statistics.median(cpus):.2f} s", f"p95 {pct(cpus, 95):.2f} s", str(len(cpus)), "", ""))
         rows.append(("warm worker RSS: idle before the edits → after them", f"{idle:.0f} MiB",

@@ -208,3 +208,20 @@ async def test_the_warm_interpreter_stops_with_its_workspace_folder(start_server
         event=types.WorkspaceFoldersChangeEvent(
             added=[], removed=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)])))
     await session.wait_for(lambda: not _workers(server), timeout=15, what="the worker stopped with its folder")
+
+
+async def test_a_worker_over_its_memory_bound_is_replaced(start_server, tmp_path):
+    root = _project(tmp_path)
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write("\n[tool.empathy]\nlive_worker_max_mb = 1\n")  # any interpreter is above 1 MiB
+    session = await start_server(root)
+    server = psutil.Process(session.pid)
+    await session.execute(ids.RELEASE_PREP, {})
+    await session.wait_for(lambda: _workers(server), what="the warm interpreter started after release prep")
+    first = _workers(server)[0].pid
+    note = await _save(session, "livecov/text.py", old='"!"', new='"?"')
+    assert note.warm, note  # it served the refresh, then was over its bound
+    await session.wait_for(lambda: first not in [w.pid for w in _workers(server)], timeout=15,
+                           what="the worker over its bound stopped")
+    note = await _save(session, "livecov/text.py", old='"?"', new='"!"')
+    assert note.warm and first not in [w.pid for w in _workers(server)], note  # a fresh one served this one

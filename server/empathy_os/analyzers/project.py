@@ -13,6 +13,8 @@ flags) on top. Recognised keys (all optional):
   (default 5; past it the file is skipped and named: analyzers/filepool.py)
 - `bytecode_cache` (default true): the test run's bytecode, and pytest's rewritten test modules, kept in the
   user's cache folder (`~/.cache/empathy/pycache`), never in the project; false turns it off
+- `live_worker_max_mb` (default 512): the daemon's warm interpreter for live coverage (lsp/warm_tests.py) is
+  started afresh after a refresh that leaves it above this many MiB resident
 - `layers`: list of module names, highest first, checked by the import-graph analyzer
 - `max_file_bytes`: source files larger than this (default 1,000,000 bytes; generated tables, vendored
   bundles) are skipped by every per-file analysis (bandit, ruff, radon, docstrings, code smells, coverage

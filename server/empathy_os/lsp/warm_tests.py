@@ -106,7 +106,7 @@ class LiveWorker:
         if not ready.get("ready"):
             _end(proc, scratch)
             raise WarmGone(f"the warm interpreter did not start (exit {proc.returncode})")
-        max_mb = float(ctx.settings.get("live_worker_max_mb", DEFAULT_MAX_MB))
+        max_mb = _max_mb(ctx)
         key = await asyncio.to_thread(project_key, ctx)
         return cls(WarmWorker(proc, scratch, ctx.python), key, ready["path"], scratch, max_mb, ready["preloaded"])
 
@@ -151,6 +151,16 @@ class LiveWorker:
         await self.warm.close()
         forget_group(self.pid)
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _max_mb(ctx: ProjectContext) -> float:
+    """`live_worker_max_mb`; a value that is not a positive number keeps the default (the refresh must not fail
+    on it: the worker is an optimisation)."""
+    try:
+        value = float(ctx.settings.get("live_worker_max_mb", DEFAULT_MAX_MB))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_MB
+    return value if value > 0 else DEFAULT_MAX_MB
 
 
 def _end(proc: asyncio.subprocess.Process, scratch: Path) -> None:
