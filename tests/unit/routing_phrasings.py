@@ -139,8 +139,9 @@ PLANS: list[tuple[str, str]] = [
 # 30 planned right after the general changes it led to follow; a fifth batch of 35 issue titles scored 24/35
 # when first run, and its 32 planned right after the changes it led to follow; a sixth batch of 42
 # changelog-style lines scored 36/42 when first run, its 41 planned right after follow; a seventh batch of 36
-# passive and past-tense lines scored 25/36 when first run, its 33 planned right after are the last lines (the
-# lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
+# passive and past-tense lines scored 25/36 when first run, its 33 planned right after follow; an eighth
+# batch of 38 (releases, questions, typos, rule codes) scored 32/38 when first run, its 34 planned right after
+# are the last lines (the lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
     ("perf: avoid copying the buffer on every read", "performance"),
@@ -219,7 +220,7 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("Get rid of the global state in the config module", "fix:refactoring_specialist"),
     ("Remove leftover debug prints", "refactoring"),
     ("Circular import between models and utils", "architecture"),
-    ("Split the utils module into smaller modules", "architecture"),
+    ("Split the utils module into smaller modules", "refactoring"),
     ("Enable strict mypy checking", "quality"),
     ("Fix all ruff warnings", "fix:code_reviewer"),
     ("Use f-strings consistently", "quality"),
@@ -413,4 +414,38 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Wheels are now published for aarch64', 'refused'),
     ('Added a JSON output format', 'refused'),
     ('Dependencies were updated to their latest versions', 'refused'),
+    ('Release v2.3.1', 'release'),
+    ('Prepare release 1.8', 'release'),
+    ('Version 4.0.0', 'release'),
+    ('Update changelog for 0.9.2', 'documentation'),
+    ('chore: release 3.1.0', 'release'),
+    ('chore: fix typos', 'fix:code_reviewer'),
+    ('chore(deps): bump pytest from 7.4 to 8.0', 'refused'),
+    ('Revert the last commit', 'refused'),
+    ('Why is startup so slow?', 'performance'),
+    ('Why does the import of the package take 2 seconds?', 'performance'),
+    ('Is pickle.load on cached files safe?', 'security'),
+    ('Are the uploads checked for path traversal?', 'security'),
+    ('How well is the parser tested?', 'testing'),
+    ('Which modules have the most complex functions?', 'refactoring'),
+    ('Does core import anything from the cli package?', 'architecture'),
+    ('Improve performence of the exporter', 'performance'),
+    ('Fix secuirty issue in the upload handler', 'fix:security_auditor'),
+    ('Add missing tests for the resolver', 'testing'),
+    ('Add the missing type hints in utils.py', 'quality'),
+    ('Add docs for the plugin hooks', 'documentation'),
+    ('Add benchmarks for the encoder', 'performance'),
+    ('Add a Dockerfile', 'refused'),
+    ('Add logging', 'refused'),
+    ('Introduce caching for DNS lookups', 'refused'),
+    ('Make the sdist reproducible', 'refused'),
+    ('Sign release artifacts with sigstore', 'refused'),
+    ('Translate the error messages to French', 'refused'),
+    ('Decouple rendering from data loading', 'architecture'),
+    ('Break up the 2000-line utils module', 'refactoring'),
+    ('Kill dead code in the legacy importer', 'refactoring'),
+    ('Silence flake8 E501 warnings in tests', 'quality'),
+    ('Fix E501 in cli.py', 'fix:code_reviewer'),
+    ('Fix B602 subprocess call with shell=True', 'fix:security_auditor'),
+    ('Fix D103 missing docstring in public function', 'fix:documentation_writer'),
 ]

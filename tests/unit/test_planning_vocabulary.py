@@ -131,3 +131,12 @@ def test_a_listed_term_written_like_a_name_still_counts_and_the_passive_has_a_ma
     assert main_domain("Add a --dry-run flag") is None  # a dry run is no DRY principle
     assert refusal("A new --dry-run flag shows what would change") == "implementing features"
     assert refusal("Dependencies were updated to their latest versions") == "managing dependencies"
+
+
+@pytest.mark.parametrize("task", ["Version 4.0.0", "v2.3.1", "Release 1.8.0rc1", "bump version to 2.0"])
+def test_a_version_line_is_a_release(task):
+    assert main_domain(task) == "release"
+
+
+def test_module_is_a_word_of_every_domain_not_of_architecture():
+    assert main_domain("Which modules have the most complex functions?") == "refactoring"

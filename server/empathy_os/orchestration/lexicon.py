@@ -86,7 +86,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                     "contributing guide"],
     },
     "architecture": {
-        "words": ["architecture", "architectural", "design", "structure", "module", "modules", "dependency",
+        "words": ["architecture", "architectural", "design", "structure", "dependency",
                   "dependencies", "depend", "import", "imports", "circular", "cycle", "layer", "layering",
                   "coupling", "coupled", "decouple", "cohesion", "service", "services", "microservice",
                   "monolith", "boundary", "boundaries", "component", "components", "layered", "hexagonal", "abstraction",
@@ -180,6 +180,8 @@ def score_domains(task: str) -> dict[str, tuple[float, list[str]]]:
         found[kind] = (score + PHRASE_WEIGHT, [f"{commit_type(task)}:", *hits])
     if lang == "en":
         found = _main_verb(said, found)
+    if _VERSION_LINE.match(task):  # "Version 4.0.0", "v2.3.1": a release's own commit
+        found["release"] = (found.get("release", (0.0, []))[0] + PHRASE_WEIGHT, [task.strip()])
     if not found:
         for other in sorted(lexicon_intl.LANGUAGES, key=lambda code: code != lang):
             found = lexicon_intl.score(said, other)
@@ -259,6 +261,8 @@ def gitmoji_as_type(task: str) -> str:
 
 
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "been", "be", "get", "got", "gets"})
+_VERSION_LINE = re.compile(r"^\W*(?:version|release|tag|bump(?: version)?(?: to)?)?\s*v?\d+(?:\.\d+)+\S*\s*$",
+                           re.IGNORECASE)
 VERB_WEIGHT = 0.4  # under half a word: it breaks ties, never adds a second domain to a task that names one
 
 
