@@ -111,6 +111,8 @@ async def _refresh(ls: EmpathyServer, root: Path, previous: asyncio.Task[None] |
     warm_after = worker.warm_runs if worker is not None else 0
     if worker is not None and worker.over_budget():  # memory bound: the next refresh starts a fresh one
         await stop_worker(_live(ls, root))
+    elif worker is not None:
+        await worker.reparse()
     seconds = time.perf_counter() - started
     if not result.ran:
         notify(ls, root, {"ran": False, "error": result.error, "seconds": round(seconds, 3)})
@@ -129,7 +131,7 @@ async def warm_worker(ls: EmpathyServer, root: Path, ctx: ProjectContext) -> Liv
     """The workspace's warm interpreter, (re)started when missing or stale; None when it cannot start
     (the refresh then runs cold)."""
     from empathy_os.analyzers.coverage_map import load_map
-    from empathy_os.lsp.warm_tests import LiveWorker, WarmGone, project_key, state_test_files
+    from empathy_os.lsp.warm_tests import LiveWorker, WarmGone, project_key, state_measured, state_test_files
 
     live = _live(ls, root)
     async with live.starting:
@@ -141,7 +143,7 @@ async def warm_worker(ls: EmpathyServer, root: Path, ctx: ProjectContext) -> Liv
         await stop_worker(live)
         state = await asyncio.to_thread(load_map, ctx)
         try:
-            live.worker = await LiveWorker.start(ctx, state_test_files(state))
+            live.worker = await LiveWorker.start(ctx, state_test_files(state), state_measured(state))
         except (WarmGone, OSError, TimeoutError, ValueError) as exc:
             log.warning("no warm interpreter for %s (refreshes run cold): %s", root, exc)
         if not ls.settings.trusted or ls.live_coverage.get(str(root)) is not live:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -89,10 +90,12 @@ class LiveWorker:
         self.warm_runs = 0  # runs that went through the worker (not cold after it was gone)  # the folders on its sys.path as they were when it started
 
     @classmethod
-    async def start(cls, ctx: ProjectContext, test_files: list[str]) -> LiveWorker:
+    async def start(cls, ctx: ProjectContext, test_files: list[str], measured: list[str]) -> LiveWorker:
+        """`measured`: the files coverage reported last time (relative), whose analysis the worker keeps."""
         check_trusted(ctx)  # the same door as every cold run
         scratch = Path(tempfile.mkdtemp(prefix="empathy-live-"))
-        spec = {"root": str(ctx.root), "preload": await asyncio.to_thread(test_imports, ctx, test_files)}
+        spec = {"root": str(ctx.root), "preload": await asyncio.to_thread(test_imports, ctx, test_files),
+                "measured": [str(ctx.root / rel) for rel in measured]}
         proc = await asyncio.create_subprocess_exec(
             ctx.python, str(RUNNER), json.dumps(spec), cwd=str(ctx.root), stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
@@ -136,6 +139,11 @@ class LiveWorker:
         except WarmGone:
             return await run_project_code(ctx, cmd, cwd, timeout=timeout, env=env)
 
+    async def reparse(self) -> None:
+        """After a refresh: the worker analyses the files edited since, before the next one needs them."""
+        with contextlib.suppress(WarmGone):
+            await self.warm.tell({"reparse": True})
+
     def rss_mb(self) -> float:
         import psutil
 
@@ -171,3 +179,7 @@ def _end(proc: asyncio.subprocess.Process, scratch: Path) -> None:
 
 def state_test_files(state: dict[str, Any] | None) -> list[str]:
     return sorted({node.split("::", 1)[0] for node in (state or {}).get("tests", {})})
+
+
+def state_measured(state: dict[str, Any] | None) -> list[str]:
+    return sorted(((state or {}).get("report") or {}).get("files") or {})

@@ -12,8 +12,9 @@ measures) the project's code as it is on disk now, exactly as a new process woul
 request's working folder, environment, argv and `sys.path[0]` as `python -c CODE ...` or `python FILE ...`
 would, its output in files; whatever it imports dies with it.
 
-Protocol (JSON lines): in {"id", "argv", "cwd", "env", "out", "err"} or {"kill": id}; out {"ready": true,
-"preloaded": [...], "dropped": [...], "path": sys.path} once, then {"id", "rc", "cpu"} per finished run.
+Protocol (JSON lines): in {"id", "argv", "cwd", "env", "out", "err"}, {"kill": id} or {"reparse": true}
+(see ParseCache); out {"ready": true, "preloaded": [...], "dropped": [...], "path": sys.path, "cached": n}
+once, then {"id", "rc", "cpu"} per finished run. The spec's "measured" lists the files coverage reports.
 End of stdin ends the worker (and SIGKILLs the runs still going).
 
 Standard library only (it runs in the project's interpreter, which has nothing of Empathy installed).
@@ -135,6 +136,65 @@ def _quiet_rewrite_warning(preloaded):
     Hook._warn_already_imported = lambda self, name: None if name in preloaded else warn(self, name)
 
 
+class ParseCache:
+    """coverage.py's analysis of each measured file (its PythonParser, statements and arcs, and the code
+    regions of the JSON report), made here between refreshes and inherited by every child: a refresh's
+    report then parses only the files whose text changed since (on a project of many modules, the report
+    parsed them all again, each time). A child uses an entry only when the file's text and the exclusion
+    rules are exactly those it was made from, so its report is the one coverage.py would make anyway.
+    Reading source files is all this does: no project code runs."""
+
+    def __init__(self, files):
+        import coverage
+        from coverage.files import canonical_filename
+        from coverage.python import PythonFileReporter
+
+        parser = PythonFileReporter.__dict__.get("parser")
+        if not isinstance(parser, property) or not hasattr(PythonFileReporter, "code_regions"):
+            raise TypeError("another coverage.py: nothing cached")
+        self.exclude = coverage.Coverage(config_file=True)._exclude_regex("exclude")
+        self.files = sorted({canonical_filename(os.path.abspath(f)) for f in files})
+        self.parsers, self.regions = {}, {}
+        self._install(PythonFileReporter, parser.fget, PythonFileReporter.code_regions)
+
+    def _install(self, reporter, parser, code_regions):
+        cache = self
+
+        def cached_parser(fr):
+            if fr._parser is None:
+                hit = cache.parsers.get(fr.filename)
+                if hit is not None and hit.exclude == fr.coverage._exclude_regex("exclude") and hit.text == fr.source():
+                    fr._parser = hit
+            return parser(fr)
+
+        def cached_regions(fr):
+            hit = cache.regions.get(fr.filename)
+            return hit[1] if hit is not None and hit[0] == fr.source() else code_regions(fr)
+
+        reporter.parser = property(cached_parser)
+        reporter.code_regions = cached_regions
+
+    def refresh(self):
+        """(Re)analyse the files whose text changed since their entry was made."""
+        from coverage.parser import PythonParser
+        from coverage.python import get_python_source
+        from coverage.regions import code_regions
+
+        for name in self.files:
+            try:
+                text = get_python_source(name)
+                old = self.parsers.get(name)
+                if old is not None and old.text == text:
+                    continue
+                made = PythonParser(text=text, filename=name, exclude=self.exclude)
+                made.parse_source()
+                made.arcs()
+                self.parsers[name], self.regions[name] = made, (text, list(code_regions(text)))
+            except Exception:  # noqa: BLE001 - not cached: the child's report analyses it (and says why)
+                self.parsers.pop(name, None)
+                self.regions.pop(name, None)
+
+
 def child(req, null):
     """In the forked child: become `python -c CODE ...` (or `python FILE ...`) with the request's setting."""
     os.setpgid(0, 0)
@@ -193,8 +253,8 @@ def _exit_status(status):
 
 
 class Server:
-    def __init__(self, reply_to, null):
-        self.out, self.null = reply_to, null
+    def __init__(self, reply_to, null, cache):
+        self.out, self.null, self.cache = reply_to, null, cache
         self.running = {}  # pid -> request id
         self.buf = b""
 
@@ -218,6 +278,10 @@ class Server:
             self.kill(pid)
 
     def handle(self, req):
+        if "reparse" in req:  # after a refresh, before the next one: the files edited meanwhile
+            if self.cache is not None:
+                self.cache.refresh()
+            return
         if "kill" in req:
             for pid, rid in list(self.running.items()):
                 if rid == req["kill"]:
@@ -264,6 +328,12 @@ def main(args=None):
         sys.path.pop(0)
     root = os.path.realpath(spec["root"])
     done, dropped = preload(root, spec.get("preload") or [])
+    cache = None
+    try:
+        cache = ParseCache(spec.get("measured") or [])
+        cache.refresh()
+    except Exception:  # noqa: BLE001, S110 - no coverage.py or another one: children analyse every file
+        pass
     _quiet_rewrite_warning(set(sys.modules))
     reply_to = os.fdopen(os.dup(1), "w")
     null = os.open(os.devnull, os.O_RDWR)
@@ -272,8 +342,9 @@ def main(args=None):
     # several times) skip it, and its pages stay shared with the worker instead of being copied.
     gc.collect()
     gc.freeze()
-    server = Server(reply_to, null)
-    server.reply({"ready": True, "preloaded": done, "dropped": dropped, "path": list(sys.path)})
+    server = Server(reply_to, null, cache)
+    server.reply({"ready": True, "preloaded": done, "dropped": dropped, "path": list(sys.path),
+                  "cached": len(cache.parsers) if cache is not None else 0})
     server.serve()
 
 

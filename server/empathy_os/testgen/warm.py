@@ -273,6 +273,10 @@ class WarmWorker:
             path.unlink(missing_ok=True)
         return ToolRun(rc, texts[0], texts[1], time.perf_counter() - started)
 
+    async def tell(self, message: dict) -> None:
+        """A message that gets no answer (the live worker's {"reparse": true}); WarmGone once it has ended."""
+        await self._send(message)
+
     async def _send(self, message: dict) -> None:
         try:
             self.proc.stdin.write((json.dumps(message) + "\n").encode("utf-8"))
