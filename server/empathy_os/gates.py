@@ -112,6 +112,13 @@ def validate_gates(gates: Mapping[str, Any] | None) -> dict[str, float]:
     return merge_gates(DEFAULT_GATES, gates, known_only=True)
 
 
+def plan_gates(domains: Sequence[str], template_gates: Iterable[Mapping[str, Any]],
+               overrides: Mapping[str, Any] | None) -> dict[str, float]:
+    """A composed plan's gates: the release gates when it prepares a release (so it is judged as release prep
+    is), overlaid with its templates' `quality_gates` and then the caller's."""
+    return merge_gates(DEFAULT_GATES if "release" in domains else {}, *template_gates, overrides)
+
+
 def _first_score(spec: GateSpec, by_id: Mapping[str, AgentMeasurements], into: Measured) -> None:
     agent = next((by_id[a] for a in spec.agents if a in by_id), None)
     if agent is None:
@@ -228,3 +235,17 @@ def verdict(results: list[GateResult]) -> tuple[bool, str]:
     else:
         confidence = "high"
     return approved, confidence
+
+
+def judge(gates: Mapping[str, float], team: Sequence[AgentMeasurements], ran: bool, threshold: float
+          ) -> tuple[list[GateResult], bool, float | None]:
+    """A plan run's gate rows, whether it succeeded, and the agents' mean 0-10 score (recorded with the
+    outcome). Success is measured: every critical gate passed; with no gate, every agent ran (`ran`),
+    measured something, and the mean tool score reached `threshold`."""
+    scores = [o.quality_score for o in team if o.quality_score is not None]
+    mean = sum(scores) / len(scores) if scores else None
+    if not gates:
+        return [], ran and mean is not None and mean >= threshold, mean
+    found = measure(gates, team)
+    rows = evaluate(gates, found.values, found.missing)
+    return rows, verdict(rows)[0], mean

@@ -67,7 +67,7 @@ class ExecutionPlan(BaseModel):
         run = RunContext.parse(context)
         kept = {k: v for k, v in self.hints.items() if getattr(run, k) is None}
         run = run.with_(task=run.task or self.task, **kept)
-        gates = plan_gates(self.domains, self.agents, run.quality_gates)
+        gates = gate_rules.plan_gates(self.domains, [a.quality_gates for a in self.agents], run.quality_gates)
         if self.workflow:
             # The workflow measures its own success (target reached / every finding fixed and verified).
             from empathy_os.orchestration.compositions import run_workflow
@@ -79,7 +79,7 @@ class ExecutionPlan(BaseModel):
             rows: list[gate_rules.GateResult] = []
         else:
             result = await get_strategy(self.strategy).execute(self.agents, run)
-            rows, success, quality = _judge(gates, result, run.quality_threshold)
+            rows, success, quality = gate_rules.judge(gates, result.outputs, result.success, run.quality_threshold)
         result.final_output["gates"] = rows
         result.final_output["measured_success"] = success
         result.success = result.success and success
@@ -227,7 +227,8 @@ class MetaOrchestrator:
         if not found:
             return None if note is None else (None, None, None, note)
         planned = composition_id(pattern, [(t.id, t.tier_preference.value) for t in team], strategy.value,
-                                 plan_gates(domains, team, run.quality_gates))
+                                 gate_rules.plan_gates(domains, [t.quality_gates for t in team],
+                                                      run.quality_gates))
         arms: dict[str, tuple[int, int]] = {planned: (0, 0)}
         configs = {}
         for config, source in found:
@@ -378,23 +379,3 @@ def _fit_debate(team: list[AgentTemplate], need: int) -> list[AgentTemplate] | N
 _FITTERS = {"refinement": _fit_refinement, "teaching": _fit_teaching, "adaptive": _fit_adaptive,
             "debate": _fit_debate}
 
-
-def plan_gates(domains: list[str], team: list[AgentTemplate], overrides: dict[str, Any] | None) -> dict[str, float]:
-    """A plan's gates: the release gates when it prepares a release (so it is judged as release prep is),
-    overlaid with its templates' `quality_gates` and then the caller's."""
-    base = gate_rules.DEFAULT_GATES if "release" in domains else {}
-    return gate_rules.merge_gates(base, *(t.quality_gates for t in team), overrides)
-
-
-def _judge(gates: dict[str, float], result: StrategyResult, threshold: float
-           ) -> tuple[list[gate_rules.GateResult], bool, float | None]:
-    """The gate rows, whether the run succeeded, and the agents' mean 0-10 score (recorded with the outcome).
-    Success is measured: every critical gate passed; with no gate, every agent measured something and the
-    mean tool score reached the run's quality_threshold."""
-    scores = [o.quality_score for o in result.outputs if o.quality_score is not None]
-    mean = sum(scores) / len(scores) if scores else None
-    if not gates:
-        return [], result.success and mean is not None and mean >= threshold, mean
-    measured = gate_rules.measure(gates, result.outputs)
-    rows = gate_rules.evaluate(gates, measured.values, measured.missing)
-    return rows, gate_rules.verdict(rows)[0], mean
