@@ -24,12 +24,12 @@ def build(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
 
 
 def checkout_copy(tmp_path: Path) -> Path:
-    """mkdocs.yml and docs/ copied; the code and pyproject.toml (read by snippets) linked."""
+    """mkdocs.yml and docs/ copied; the code, examples/ and pyproject.toml (read by snippets) linked."""
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy(REPO / "mkdocs.yml", root)
     shutil.copytree(REPO / "docs", root / "docs")
-    for name in ("server", "pyproject.toml"):
+    for name in ("server", "examples", "pyproject.toml"):
         (root / name).symlink_to(REPO / name)
     return root
 
