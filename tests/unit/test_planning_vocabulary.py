@@ -140,3 +140,11 @@ def test_a_version_line_is_a_release(task):
 
 def test_module_is_a_word_of_every_domain_not_of_architecture():
     assert main_domain("Which modules have the most complex functions?") == "refactoring"
+
+
+def test_the_model_may_name_a_security_bug_fix_the_lexicon_saw_one_word_of():
+    from empathy_os.orchestration.intent import bug_fix_domains
+
+    scored = {"security": (1.0, ["pickling"]), "refactoring": (1.0, ["nesting"])}
+    assert bug_fix_domains(["security", "refactoring"], scored, by_model=False) == []
+    assert bug_fix_domains(["security", "refactoring"], scored, by_model=True) == ["security"]

@@ -199,6 +199,18 @@ def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
     return None, {}
 
 
+DEFECT_LEAD = 1.5  # more than one security word
+
+
+def bug_fix_domains(found: list[str], scored: dict[str, tuple[float, list[str]]], *, by_model: bool) -> list[str]:
+    """The domains that may lead a bug fix: no refactoring, and one lexicon word that is also plain
+    programming ("broke pickling", "token", "eval") makes no security fix; the model's judgement stands."""
+    def leads(domain: str) -> bool:
+        return domain != "security" or by_model or scored.get(domain, (0.0,))[0] >= DEFECT_LEAD
+
+    return [d for d in found if d != "refactoring" and leads(d)]
+
+
 def _fixes(said: list[str]) -> bool:
     if any(w in _FIX_FOREIGN for w in said):
         return True

@@ -154,9 +154,6 @@ class MetaOrchestrator:
         scored = (model.workflow == "fix" and score_domains(intent.without_fix_verb(task))) or score_domains(task)
         hinted = [hint] if isinstance(hint, str) else list(hint or [])
         found = _asked_domains(task, scored, model, steps, bool(hinted))
-        if model.workflow == "fix" and intent.reports_defect(task):  # a bug fix is no refactoring, and one
-            # word that is also plain programming ("broke pickling", "token", "eval") makes no security fix
-            found = [d for d in found if d != "refactoring" and (d != "security" or scored[d][0] >= DEFECT_LEAD)]
         for name in reversed(hinted):
             key = DOMAIN_ALIASES.get(str(name).lower(), str(name).lower())
             if key not in LEXICON:
@@ -292,9 +289,6 @@ class MetaOrchestrator:
             + "; duration: per-tool priors, not a measurement")
 
 
-DEFECT_LEAD = 1.5  # more than one security word
-
-
 def _asked_domains(task: str, scored: dict[str, tuple[float, list[str]]], model: Classification,
                    steps: list[str] | None, hinted: bool) -> list[str]:
     """The task's domains before the caller's hints; OutOfScopeError when it asks for no work at all."""
@@ -307,6 +301,8 @@ def _asked_domains(task: str, scored: dict[str, tuple[float, list[str]]], model:
         return list(intent.SPECIALITIES)
     if not (found or hinted or model.workflow or model.source == "model" or intent.asks_for_code_work(task)):
         raise intent.OutOfScopeError("the task names no work Empathy's agents do")
+    if model.workflow == "fix" and intent.reports_defect(task):
+        return intent.bug_fix_domains(found, scored, by_model=model.source == "model")
     return found
 
 
