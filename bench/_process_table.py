@@ -8,7 +8,7 @@ For each project, each repetition runs, interleaved (background load hits all al
 Wall time (best of N) and the CPU time of the process and its children (user + sys) are printed, with the
 cold run's breakdown: start-up (process start and imports, until the workflow's clock starts), each agent's
 own duration (from the report; they run in parallel), and the whole run in process. No API key: no model
-call. The re-run column says whether the stored report was replayed (cli/replay.py) or the workflow ran.
+call. The re-run column says whether the stored report was replayed (app/replay.py) or the workflow ran.
 `parallel_too` adds a cold release prep with `[tool.empathy] parallel_tests = 2` (on a copy) to quote
 pytest-xdist's two workers against the run as it is (on 2 CPUs: serial, see analyzers/parallel_tests.py).
 

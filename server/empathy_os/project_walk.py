@@ -1,7 +1,7 @@
 """Which folders hold a project's own `.py` files: the one walk every analyzer and cache key shares.
 
 Standard library only (no pydantic, no asyncio): the CLI's replay of an unchanged release prep
-(cli/replay.py) walks the project with it before anything heavy is imported.
+(app/replay.py) walks the project with it before anything heavy is imported.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An unchanged `empathy orchestrate release-prep` is answered from the stored report (cli/replay.py):
+"""An unchanged `empathy orchestrate release-prep` is answered from the stored report (app/replay.py):
 what its key sees and does not see, and the replay as a user runs it (real processes, real tools)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from empathy_os.cli import replay
+from empathy_os.app import replay
 
 OPTIONS = {"root": "r", "python": None, "gates": {}, "max_cost": None, "untrusted": False}
 

@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 
 from empathy_os.progress_callback import Progress, no_progress
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2, nothing written."""
@@ -91,23 +94,37 @@ def usage_errors() -> Iterator[None]:
         raise UsageError(str(exc)) from None
 
 
-@contextlib.contextmanager
-def imports_without_gc(*, freeze: bool) -> Iterator[None]:
-    """Import the workflows with the cyclic GC off: importing pydantic, the orchestration and the analyzers
-    creates many objects that are never garbage, and the collections they trigger cost 0.08-0.15 s
-    (measured, import of the release prep workflow). `freeze` (a process of its own): what was imported is
-    moved out of the GC's sight for the rest of the run, so later full collections do not walk it again."""
-    import gc
+def request(kind: type[R], **fields: Any) -> R:
+    """The use case's request (app/requests.py) from the parsed options; one that does not validate is the
+    user's input: one line, exit 2."""
+    from pydantic import ValidationError
 
-    enabled = gc.isenabled()
-    gc.disable()
+    from empathy_os.app.requests import one_line
+
     try:
-        yield
-    finally:
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
+        return kind(**fields)
+    except ValidationError as exc:
+        raise UsageError(one_line(exc)) from None
+
+
+def execute(req: Any) -> Any:
+    """`app.run(req)` with progress on stderr, signals handled (run_async) and a ValueError as bad usage."""
+    from empathy_os import app
+
+    with usage_errors():
+        return run_async(app.run(req, stderr_progress()))
+
+
+def show(result: Any, *, as_json: bool) -> int:
+    """Print a use case's result (its JSON document, or its text) and return its exit code. Bad input found
+    while running is one error line in text mode; with --json the document says it."""
+    if as_json:
+        print_json(result.document())
+    elif result.usage_error:
+        raise UsageError(result.usage_error)
+    else:
+        print(result.text)
+    return result.exit_code
 
 
 def print_json(data: Any) -> None:
@@ -128,8 +145,6 @@ def stderr_progress() -> Progress:
     return show
 
 
-T = TypeVar("T")
-
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """asyncio.run, plus SIGTERM and SIGHUP handled like Ctrl+C: every process group we started is
@@ -137,7 +152,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     `run_tool` reaps its process and each temporary folder is removed on the way out. Raises Terminated
     (exit 128 + signal) once clean; a run that has not unwound within shutdown.HARD_EXIT_SECONDS is ended
     there (empathy_os.shutdown says why)."""
-    import asyncio  # here, not at the top: an unchanged release prep is answered without it (cli/replay.py)
+    import asyncio  # here, not at the top: an unchanged release prep is answered without it (app/replay.py)
 
     return asyncio.run(_with_signals(coro))
 

@@ -27,17 +27,9 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = common.project_root_arg(args.project_root)
-    import empathy_os.workflows  # noqa: F401 - registers the boost as the test_coverage_analyzer proposer
-    from empathy_os.changes.workflow import render_text, run_fix
+    from empathy_os.app.requests import FixRequest
 
-    with common.usage_errors():
-        report = common.run_async(run_fix(
-            root, rules=args.rule, paths=args.path, agents=args.agents, max_cost=args.max_cost,
-            apply=args.apply, python=args.python, trusted=not args.untrusted,
-            progress=common.stderr_progress()))
-    if args.json:
-        common.print_json(report.to_json())
-    else:
-        print(render_text(report, applied=args.apply))
-    return 0 if not report.unresolved and not report.refused else 1
+    request = common.request(FixRequest, root=common.project_root_arg(args.project_root), rules=args.rule,
+                             paths=args.path, agents=args.agents, max_cost=args.max_cost, apply=args.apply,
+                             python=args.python, trusted=not args.untrusted)
+    return common.show(common.execute(request), as_json=args.json)

@@ -28,23 +28,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = common.project_root_arg(args.project_root)
-    from empathy_os.testgen.report import render_text
-    from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
+    from empathy_os.app.requests import CoverageBoostRequest
 
-    with common.usage_errors():
-        workflow = TestCoverageBoostWorkflow(target=args.target, max_iterations=args.max_iterations,
-                                             max_cost=args.max_cost)
-        report = common.run_async(workflow.execute(
-            root, only=args.only, dry_run=args.dry_run, python=args.python, trusted=not args.untrusted,
-            progress=common.stderr_progress()))
-    if args.json:
-        common.print_json(report.to_json())
-        return 2 if report.refused else 0 if report.target_reached else 1
-    if report.refused:
-        raise common.UsageError(f"test-coverage refused: {report.refused}")
-    print(render_text(report))
-    if args.dry_run:
-        for f in report.files:
-            print(f"\n----- {f.path} (not written: --dry-run) -----\n{f.content}", end="")
-    return 0 if report.target_reached else 1
+    request = common.request(
+        CoverageBoostRequest, root=common.project_root_arg(args.project_root), target=args.target,
+        max_iterations=args.max_iterations, max_cost=args.max_cost, only=args.only, dry_run=args.dry_run,
+        write=True, python=args.python, trusted=not args.untrusted)
+    return common.show(common.execute(request), as_json=args.json)

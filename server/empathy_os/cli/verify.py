@@ -53,19 +53,20 @@ def _read_patch(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    root = common.project_root_arg(args.project_root)
-    diff = _read_patch(args.patch_file)
-    from empathy_os.changes.engine import verify_patch
+    from empathy_os.app.requests import VerifyRequest
 
-    with common.usage_errors():
-        verdict = common.run_async(verify_patch(root, diff, python=args.python, max_bytes=args.max_patch_bytes))
-    if verdict.bad_input:
-        raise common.UsageError(f"{args.patch_file}: {verdict.bad_input}")
+    root = common.project_root_arg(args.project_root)
+    request = common.request(VerifyRequest, root=root, patch=_read_patch(args.patch_file), python=args.python,
+                             trusted=True, max_patch_bytes=args.max_patch_bytes)
+    result = common.execute(request)
+    if result.usage_error:
+        raise common.UsageError(f"{args.patch_file}: {result.usage_error}")
+    verdict = result.verdict
     if args.json:
-        common.print_json({"patch": args.patch_file, **verdict.to_json()})
+        common.print_json({"patch": args.patch_file, **verdict})
     else:
-        print(f"{'VERIFIED' if verdict.verified else 'REJECTED'}: {args.patch_file} "
-              f"({', '.join(verdict.touched) or 'no file changed'})")
-        for c in verdict.checks:
-            print(f"  {c.name}: {'ok' if c.passed else 'FAILED'} — {c.detail}")
-    return 0 if verdict.verified else 1
+        print(f"{'VERIFIED' if verdict['verified'] else 'REJECTED'}: {args.patch_file} "
+              f"({', '.join(verdict['touched']) or 'no file changed'})")
+        for c in result.wire["checks"]:
+            print(f"  {c['name']}: {'ok' if c['passed'] else 'FAILED'} — {c['detail']}")
+    return result.exit_code

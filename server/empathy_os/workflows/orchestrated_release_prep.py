@@ -66,7 +66,7 @@ class ReleasePrepReport(BaseModel):
     total_cost_usd: float
     model_assisted: bool
     notes: list[str] = Field(default_factory=list)
-    # Not part of the report: what the CLI's replay of an unchanged re-run needs (cli/replay.py). True when
+    # Not part of the report: what the replay of an unchanged re-run needs (app/replay.py). True when
     # every analyzer ran and no model took part, i.e. an unchanged re-run would be served wholly from the
     # analyzers' caches; and how the project's interpreter was found.
     _all_ran: bool = PrivateAttr(default=False)

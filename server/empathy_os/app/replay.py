@@ -1,4 +1,5 @@
-"""An unchanged re-run of `empathy orchestrate release-prep`, answered without starting the workflow.
+"""An unchanged re-run of a release prep (`empathy orchestrate release-prep`, the editor's Prepare release),
+answered without starting the workflow.
 
 Why: when nothing changed, every analyzer's result comes from its cache (analyzers/cache.py) and the run
 takes a few hundredths of a second; the rest of the ~0.6 s a user waited was Python importing pydantic,
@@ -41,7 +42,8 @@ from empathy_os.project_walk import walk_py
 
 ENTRY = "release-prep-report.json"
 VERSION = 1
-_SHELL_NOISE = {"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES", "TERM_SESSION_ID", "WINDOWID"}
+# TMPDIR: where temp folders go changes no result (the daemon gives each worker a new one).
+_SHELL_NOISE = {"PWD", "OLDPWD", "SHLVL", "_", "COLUMNS", "LINES", "TERM_SESSION_ID", "WINDOWID", "TMPDIR"}
 _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH")
 _BIG = 2_000_000  # top-folder files larger than this count by size and time, not content
 _TEXT_DURATION = -1.0  # stands for the replay's own duration in the stored text rendering
@@ -141,8 +143,15 @@ def replayed(report: dict[str, Any], *, stored_at: str) -> dict[str, Any]:
     return {**report, "agents": agents, "notes": notes, "stored_at": stored_at}
 
 
-def replay(root: Path, run_key: str, *, as_json: bool, started: float) -> int | None:
-    """Print the stored report when `run_key` matches; its exit code, or None (run the workflow)."""
+def options(root: Path, *, python: str | None, gates: dict[str, Any], max_cost: float | None,
+            trusted: bool) -> dict[str, Any]:
+    """The options of a release prep the stored report depends on (one spelling for every caller)."""
+    return {"root": str(root), "python": python, "gates": gates, "max_cost": max_cost, "untrusted": not trusted}
+
+
+def lookup(root: Path, run_key: str, *, started: float) -> dict[str, Any] | None:
+    """The stored answer when `run_key` matches: {"report": its JSON, "text": its rendering, "approved"},
+    with the replay's own duration (since `started`, a perf_counter); None: run the workflow."""
     try:
         entry = json.loads(_entry(root).read_text(encoding="utf-8"))
         if not isinstance(entry, dict) or entry.get("key") != run_key:
@@ -156,10 +165,6 @@ def replay(root: Path, run_key: str, *, as_json: bool, started: float) -> int | 
     report.pop("stored_at")
     elapsed = time.perf_counter() - started
     report["duration_seconds"] = round(elapsed, 3)
-    if as_json:
-        json.dump(report, sys.stdout, indent=2)
-        sys.stdout.write("\n")
-    else:
-        head, found, tail = text.rpartition(f"{_TEXT_DURATION:.1f} seconds")
-        print(head + f"{elapsed:.1f} seconds" + tail if found else text)
-    return 0 if report.get("approved") else 1
+    head, found, tail = text.rpartition(f"{_TEXT_DURATION:.1f} seconds")
+    return {"report": report, "text": head + f"{elapsed:.1f} seconds" + tail if found else text,
+            "approved": bool(report.get("approved"))}
