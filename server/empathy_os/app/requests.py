@@ -118,10 +118,9 @@ class ComposeRequest(_Request):
 
     kind: Literal["compose"] = "compose"
     task: str = Field(min_length=1)
-    context: dict[str, Any] = Field(default_factory=dict)  # the planner's context (project_path, domain, ...)
+    context: dict[str, Any] = Field(default_factory=dict)  # the planner's (project_path, domain, learn, ...)
     execute: StrictBool = False
-    trusted: StrictBool = False
-    learn: StrictBool = True
+    trusted: StrictBool = False  # with `execute`: may the run's agents run project code?
 
 
 class StoreQueryRequest(_Request):

@@ -66,15 +66,6 @@ class ExplainFindingArgs:
     line: int | None = Field(default=None, ge=1)
 
 
-
-def _one_line(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:3]:
-        where = ".".join(str(p) for p in err["loc"]) or "arguments"
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
-
-
 def install(converter: Any) -> Any:
     """Teach pygls's cattrs converter to build our argument dataclasses with pydantic."""
 
@@ -86,7 +77,9 @@ def install(converter: Any) -> Any:
         try:
             return TypeAdapter(cls).validate_python(value)
         except ValidationError as exc:
-            raise ValueError(_one_line(exc)) from None
+            from empathy_os.app.requests import one_line
+
+            raise ValueError(one_line(exc)) from None
 
     converter.register_structure_hook_func(is_pydantic_dataclass, structure)
     return converter

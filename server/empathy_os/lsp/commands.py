@@ -27,6 +27,7 @@ from empathy_os.lsp.arguments import (
 from empathy_os.lsp.diagnostics import publish, uri_to_path
 from empathy_os.lsp.edits import apply_generated_files, can_create_files
 from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_child
+from empathy_os.lsp.requests import build, on_project, run_here
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -39,12 +40,6 @@ UNTRUSTED = ("workspace is not trusted: Empathy does not run project code there,
 
 # Context keys that name a file or folder (RunContext's project keys and its store).
 _CONTEXT_PATHS = ("project_path", "path", "module_path", "root", "store_path")
-
-
-def _gates(overrides: dict[str, float] | None) -> dict[str, float]:
-    from empathy_os.gates import gates_from
-
-    return gates_from(overrides)
 
 
 def register(ls: EmpathyServer) -> None:
@@ -73,20 +68,8 @@ def register(ls: EmpathyServer) -> None:
 
     @ls.command(ids.COMPOSE_TEAM)
     @guarded
-    def compose_team(ls, args: ComposeTeamArgs) -> dict[str, Any]:
-        from empathy_os.orchestration import MetaOrchestrator
-
-        context = dict(args.context or {})
-        for key in _CONTEXT_PATHS:  # planning reads that project's store: only an opened folder's
-            if isinstance(context.get(key), str):
-                ls.root_for(Path(context[key]).expanduser(), f"context.{key}")
-        if "project_path" not in context and ls.default_root() is not None:
-            context["project_path"] = str(ls.default_root())
-        try:
-            plan = MetaOrchestrator().analyze_and_compose(args.task, context)
-        except ValueError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
-        return plan.to_json()
+    async def compose_team(ls, args: ComposeTeamArgs) -> dict[str, Any]:
+        return await run_compose(ls, args)
 
     @ls.command(ids.LIST_TEMPLATES)
     @guarded
@@ -97,37 +80,50 @@ def register(ls: EmpathyServer) -> None:
 
     @ls.command(ids.STORE_BEST)
     @guarded
-    def store_best(ls, args: StoreBestArgs) -> dict[str, Any]:
-        root = ls.resolve_root(args.root)
-        path = root / ".empathy" / "store.json"
-        if not path.is_file():
-            # Opening the store would create it; a lookup must not write into the user's project.
-            return {"found": False, "task_pattern": args.task_pattern, "store": str(path),
-                    "reason": "no learned compositions stored in this workspace yet"}
-        from empathy_os.store import StoreError
-        from empathy_os.store.configurations import ConfigurationStore
+    async def store_best(ls, args: StoreBestArgs) -> dict[str, Any]:
+        return await run_store_best(ls, args)
 
-        try:
-            best = ConfigurationStore(path=path).get_best_for_task(args.task_pattern)
-        except StoreError as exc:
-            raise RequestFailed(str(exc)) from None
-        if best is None:
-            return {"found": False, "task_pattern": args.task_pattern, "store": str(path),
-                    "reason": f"no stored composition for task pattern {args.task_pattern!r}"}
-        return {"found": True, "task_pattern": args.task_pattern, "store": str(path),
-                "configuration": best.model_dump(mode="json")}
+
+async def run_compose(ls: EmpathyServer, args: ComposeTeamArgs) -> dict[str, Any]:
+    """The plan for a task (not run: running is release prep's and the boost's, with their progress)."""
+    from empathy_os.app.requests import ComposeRequest
+
+    context = dict(args.context or {})
+    for key in _CONTEXT_PATHS:  # planning reads that project's store: only an opened folder's
+        if isinstance(context.get(key), str):
+            ls.root_for(Path(context[key]).expanduser(), f"context.{key}")
+    if "project_path" not in context and ls.default_root() is not None:
+        context["project_path"] = str(ls.default_root())
+    result = await run_here(build(ComposeRequest, task=args.task, context=context))
+    if result.refused is not None:
+        raise JsonRpcInvalidParams(result.refused["message"])
+    return result.plan
+
+
+async def run_store_best(ls: EmpathyServer, args: StoreBestArgs) -> dict[str, Any]:
+    """The best learned composition for a task pattern in the workspace's store (never creating it)."""
+    from empathy_os.app.requests import StoreQueryRequest
+
+    root = ls.resolve_root(args.root)
+    result = await run_here(build(StoreQueryRequest, query="best", root=root, task_pattern=args.task_pattern))
+    answer: dict[str, Any] = {"found": bool(result.configurations), "task_pattern": args.task_pattern,
+                              "store": result.store}
+    if result.configurations:
+        return {**answer, "configuration": result.configurations[0]}
+    return {**answer, "reason": result.reason}
 
 
 async def run_release_prep(ls: EmpathyServer, root: Path, args: ReleasePrepArgs) -> dict[str, Any]:
+    from empathy_os.app.requests import ReleasePrepRequest, gate_thresholds
+
     settings = ls.settings_for_run()
-    gates = {**settings.gates.quality_gates(), **_gates(args.gates)}
+    request = on_project(ReleasePrepRequest, settings, root,
+                         gates=gate_thresholds(settings.gates.quality_gates(), args.gates))
     if not settings.trusted:
         ls.show(UNTRUSTED, types.MessageType.Warning)
 
     async with WorkDone(ls, "Empathy: release prep", ls.client_token()) as progress:
-        data = await _in_child({"kind": "release_prep", "root": str(root), "gates": gates,
-                                "max_cost": settings.max_cost_usd, "python": settings.python,
-                                "trusted": settings.trusted}, progress)
+        data = (await run_in_child(request, progress.report))["report"]
         progress.report("publishing diagnostics", 100)
 
     from empathy_os.analyzers.contract import Finding
@@ -166,14 +162,13 @@ async def run_boost(
     settings = ls.settings_for_run()
     if (refused := _refuse_boost(ls, root, only, dry_run)) is not None:
         return refused
+    from empathy_os.app.requests import CoverageBoostRequest
+
     goal = target if target is not None else settings.coverage_target
     title = f"Empathy: generating tests for {only}" if only else "Empathy: coverage boost"
+    request = on_project(CoverageBoostRequest, settings, root, only=only, dry_run=dry_run, target=goal)
     async with WorkDone(ls, title, ls.client_token()) as progress:
-        answer = await _in_child({
-            "kind": "coverage_boost", "root": str(root), "only": only, "dry_run": dry_run, "target": goal,
-            "max_cost": settings.max_cost_usd, "python": settings.python,
-            # The real trust, not True: the core's execution guard refuses project code on its own.
-            "trusted": settings.trusted}, progress)
+        answer = await run_in_child(request, progress.report)
     data = answer["report"]
     data["applied"] = [] if dry_run else await _hand_over(ls, root, answer)
     return data
@@ -189,13 +184,6 @@ def _refuse_boost(ls: EmpathyServer, root: Path, only: str | None, dry_run: bool
         # The generated files could only be handed over as a create-file edit.
         raise RequestFailed(f"cannot create test files in this editor: {blocked} (use dryRun to see them)")
     return None
-
-
-async def _in_child(job: dict[str, Any], progress: WorkDone) -> dict[str, Any]:
-    try:
-        return await run_in_child(job, progress.report)
-    except ValueError as exc:  # an unusable project or setting
-        raise JsonRpcInvalidParams(str(exc)) from None
 
 
 async def _hand_over(ls: EmpathyServer, root: Path, answer: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,12 +20,13 @@ from pydantic.alias_generators import to_camel
 from pydantic.dataclasses import dataclass
 from pygls.exceptions import JsonRpcInvalidParams
 
+from empathy_os.app.wire import fix_report_from_wire, verdict_from_wire
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.diagnostics import SOURCE, diagnostic_data, uri_to_path
 from empathy_os.lsp.edits import line_edits, verified_text
 from empathy_os.lsp.progress import WorkDone, guarded, link_request_cancel, run_in_child
-from empathy_os.lsp.worker import fix_report_from_wire, verdict_from_wire
+from empathy_os.lsp.requests import on_project
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -190,11 +191,12 @@ async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     settings = ls.settings_for_run()
     title = f"Empathy: verifying a fix for {', '.join(args.rules)}" if args.rules else "Empathy: verified fixes"
 
-    job = {"kind": "fix", "root": str(root), "rules": args.rules, "paths": paths, "agents": args.agents,
-           "max_cost": settings.max_cost_usd, "python": settings.python, "trusted": settings.trusted,
-           "lines": [args.line] if args.line is not None else None}
+    from empathy_os.app.requests import FixRequest
+
+    request = on_project(FixRequest, settings, root, rules=args.rules, paths=paths, agents=args.agents,
+                         lines=[args.line] if args.line is not None else None)
     async with WorkDone(ls, title, ls.client_token()) as progress:
-        report = fix_report_from_wire(await _in_child(job, progress.report))
+        report = fix_report_from_wire((await run_in_child(request, progress.report))["wire"])
 
     data = report.to_json()
     if args.apply:
@@ -210,21 +212,15 @@ async def run_fix_command(ls: EmpathyServer, args: FixArgs) -> dict[str, Any]:
     return data
 
 
-async def _in_child(job: dict[str, Any], progress) -> dict[str, Any]:
-    try:
-        return await run_in_child(job, progress)
-    except ValueError as exc:  # an unusable project or setting
-        raise JsonRpcInvalidParams(str(exc)) from None
-
-
 async def run_verify_command(ls: EmpathyServer, args: VerifyArgs) -> dict[str, Any]:
     link_request_cancel(ls, asyncio.current_task())  # type: ignore[arg-type]
     root = ls.resolve_root(args.root)
     settings = ls.settings_for_run()
-    job = {"kind": "verify", "root": str(root), "patch": args.patch, "python": settings.python,
-           "trusted": settings.trusted}
+    from empathy_os.app.requests import VerifyRequest
+
+    request = on_project(VerifyRequest, settings, root, patch=args.patch)
     async with WorkDone(ls, "Empathy: verifying a patch", ls.client_token()) as progress:
-        verdict = verdict_from_wire(await _in_child(job, progress.report))
+        verdict = verdict_from_wire((await run_in_child(request, progress.report))["wire"])
     if verdict.bad_input:
         raise JsonRpcInvalidParams(f"patch: {verdict.bad_input}")
     return {"root": str(root), **verdict.to_json()}

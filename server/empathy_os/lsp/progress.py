@@ -25,7 +25,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
 
 from empathy_os.lsp import lifecycle
 
@@ -177,11 +177,12 @@ class WorkDone:
             self.ls.work_done_progress.tokens.pop(self.token, None)
 
 
-async def run_in_child(job: dict[str, Any], progress: Callable[[str, float | None], None]) -> dict[str, Any]:
-    """Run one heavy job in a child process (`empathy_os.lsp.worker`, which says why) and return its result.
+async def run_in_child(request: Any, progress: Callable[[str, float | None], None]) -> dict[str, Any]:
+    """Run one use case (an app request) in a child process (`empathy_os.lsp.worker`, which says why) and
+    return its result as JSON.
 
-    Progress lines are handed to `progress`. A `ValueError` comes back as ValueError (the caller's
-    InvalidParams), any other failure as RequestFailed. Cancelling the caller sends the worker SIGTERM and
+    Progress lines are handed to `progress`. A `ValueError` (a malformed request, an unusable project or
+    setting) comes back as InvalidParams, any other failure as RequestFailed. Cancelling the caller sends the worker SIGTERM and
     waits for it to exit (it kills its tools and removes its temp folders first), so "cancelled" means
     nothing is still running; a worker that ignores it is killed after GRACE_SECONDS.
     """
@@ -196,7 +197,7 @@ async def run_in_child(job: dict[str, Any], progress: Callable[[str, float | Non
         limit=256 * 2**20,  # the answer is one JSON line (a big project's findings)
     )
     try:
-        answer = await _exchange(proc, job, progress)
+        answer = await _exchange(proc, request.model_dump(mode="json"), progress)
     finally:
         if proc.returncode is None:  # cancelled, or any other way out: the worker must not outlive us
             await asyncio.shield(_end(proc))
@@ -205,7 +206,7 @@ async def run_in_child(job: dict[str, Any], progress: Callable[[str, float | Non
         return answer["result"]
     error = answer.get("error") or {}
     if error.get("kind") == "invalid":
-        raise ValueError(error.get("message"))
+        raise JsonRpcInvalidParams(error.get("message"))
     if error.get("kind") == "cancelled":  # by a signal from someone else
         raise RequestFailed("the run was stopped from outside (signal)")
     raise RequestFailed(error.get("message") or f"the worker process ended with exit code {proc.returncode}")

@@ -18,14 +18,14 @@ from lsprotocol import types
 from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 from pydantic.dataclasses import dataclass
-from pygls.exceptions import JsonRpcInvalidParams
 from pygls.protocol import default_converter
 
+from empathy_os.app.wire import verdict_from_wire
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.lsp import command_ids as ids
 from empathy_os.lsp.edits import can_create_files, line_edits, verified_text
 from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_child
-from empathy_os.lsp.worker import verdict_from_wire
+from empathy_os.lsp.requests import on_project
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
@@ -108,13 +108,11 @@ async def run_release_fix(ls: EmpathyServer, args: ReleaseFixArgs) -> dict[str, 
         raise RequestFailed("workspace is not trusted: making a release ready runs the project's tests")
     if blocked := can_create_files(ls):
         raise RequestFailed(f"cannot offer the change set in this editor: {blocked}")
-    job = {"kind": "release_fix", "root": str(root), "gates": settings.gates.quality_gates(),
-           "max_cost": settings.max_cost_usd, "python": settings.python, "trusted": settings.trusted}
+    from empathy_os.app.requests import ReleaseFixRequest
+
+    request = on_project(ReleaseFixRequest, settings, root, gates=settings.gates.quality_gates())
     async with WorkDone(ls, "Empathy: making the release ready", ls.client_token()) as progress:
-        try:
-            answer = await run_in_child(job, progress.report)
-        except ValueError as exc:
-            raise JsonRpcInvalidParams(str(exc)) from None
+        answer = await run_in_child(request, progress.report)
     units = [(unit["ids"], verdict_from_wire(unit["verdict"])) for unit in answer["units"]]
     edit, not_offered = workspace_edit(ls, root, answer["fix"], units)
     return {"root": str(root), "report": answer["report"], "fix": answer["fix"], "not_offered": not_offered,

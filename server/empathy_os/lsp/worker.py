@@ -6,9 +6,11 @@ workspace holding a 22 MB generated module the daemon grew by gigabytes, and CPy
 most freed memory, so it never shrank back. A child process hands all of it back to the OS when it exits;
 the daemon only keeps the JSON answer (bench/lsp_bench.py --memory measures both).
 
-Protocol (`python -m empathy_os.lsp.worker`): the daemon writes one JSON job line on stdin and keeps stdin
-open; the worker writes JSON lines on stdout: `{"progress": [message, percent]}` any number of times, then
-one `{"result": ...}` or `{"error": {"kind": "invalid" | "failed" | "cancelled", "message": ...}}`.
+Protocol (`python -m empathy_os.lsp.worker`): the daemon writes one request (app/requests.py, its
+`model_dump(mode="json")`) as a JSON line on stdin and keeps stdin open; the worker runs `app.run` on it and
+writes JSON lines on stdout: `{"progress": [message, percent]}` any number of times, then one
+`{"result": ...}` (the use case's result, app/results.py) or
+`{"error": {"kind": "invalid" | "failed" | "cancelled", "message": ...}}`.
 SIGTERM/SIGHUP/SIGINT, or the daemon going away (stdin at its end), cancel the job: `run_tool` kills the
 tools' process groups and the workflows' `finally` blocks remove their temp folders before the exit, which
 comes within empathy_os.shutdown.HARD_EXIT_SECONDS whatever an analysis thread is doing.
@@ -17,110 +19,32 @@ comes within empathy_os.shutdown.HARD_EXIT_SECONDS whatever an analysis thread i
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import signal
 import sys
 import threading
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 Say = Callable[[str, "float | None"], None]
 
 
-async def release_prep(job: dict[str, Any], say: Say) -> dict[str, Any]:
-    from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
+async def run_job(job: Any, say: Say) -> dict[str, Any]:
+    """The use case the request names (`app.run`), its typed result as JSON. A malformed request is a
+    ValueError in one line (the caller's InvalidParams)."""
+    from pydantic import ValidationError
 
-    workflow = OrchestratedReleasePrepWorkflow(quality_gates=job["gates"], max_cost=job["max_cost"])
-    report = await workflow.execute(job["root"], python=job["python"], trusted=job["trusted"] is True,
-                                    use_cache=True, progress=say)
-    return report.to_json()
+    from empathy_os import app
+    from empathy_os.app.requests import Request, one_line
 
-
-async def coverage_boost(job: dict[str, Any], say: Say) -> dict[str, Any]:
-    from empathy_os.workflows.test_coverage_boost import TestCoverageBoostWorkflow
-
-    workflow = TestCoverageBoostWorkflow(target=job["target"], max_iterations=3, max_cost=job["max_cost"])
-    report = await workflow.execute(job["root"], only=job["only"], dry_run=job["dry_run"], write=False,
-                                    trusted=job["trusted"] is True, python=job["python"], progress=say)
-    covered: dict[str, set[int]] = {}
-    for verdict in report.kept:
-        covered.setdefault(verdict.candidate.gap.path, set()).update(verdict.new_lines)
-    return {"report": report.to_json(), "files": [f.to_json() for f in report.files],
-            "covered": {path: sorted(lines) for path, lines in covered.items()}}
-
-
-async def fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
-    import empathy_os.workflows  # noqa: F401 - registers the boost as the test_coverage_analyzer proposer
-    from empathy_os.changes.workflow import run_fix
-
-    report = await run_fix(job["root"], rules=job["rules"], paths=job["paths"], agents=job["agents"],
-                           max_cost=job["max_cost"], apply=False, python=job["python"],
-                           trusted=job["trusted"] is True, lines=set(job["lines"]) if job["lines"] else None,
-                           progress=say)
-    data = report.model_dump(mode="json")
-    for wire, result in zip(data["results"], report.results, strict=True):
-        wire["verdict"] = _verdict_wire(result.verdict)
-    if report.change_set is not None:
-        data["change_set"]["verdict"] = _verdict_wire(report.change_set.verdict)
-    return data
-
-
-async def release_fix(job: dict[str, Any], say: Say) -> dict[str, Any]:
-    import empathy_os.workflows  # noqa: F401 - registers the boost as the test_coverage_analyzer proposer
-    from empathy_os.app import release_fix as use_case
-    from empathy_os.workflows.orchestrated_release_prep import OrchestratedReleasePrepWorkflow
-
-    trusted = job["trusted"] is True
-    workflow = OrchestratedReleasePrepWorkflow(quality_gates=job["gates"], max_cost=job["max_cost"])
-    report = await workflow.execute(job["root"], python=job["python"], trusted=trusted, use_cache=True,
-                                    progress=say)
-    result = await use_case.run(job["root"], report, gates=job["gates"], python=job["python"], trusted=trusted,
-                                max_cost=job["max_cost"], progress=say)
-    return {"report": report.to_json(), "fix": result.json,
-            "units": [{"ids": ids, "verdict": _verdict_wire(verdict)} for ids, verdict in result.measured]}
-
-
-async def verify(job: dict[str, Any], say: Say) -> dict[str, Any]:
-    from empathy_os.changes.engine import verify_patch
-
-    return _verdict_wire(await verify_patch(job["root"], job["patch"], python=job["python"],
-                                            trusted=job["trusted"] is True))
-
-
-def _verdict_wire(verdict: Any) -> dict[str, Any]:
-    # `after_content` (the bytes an applied change writes) is excluded from dumps on purpose; the daemon
-    # needs it to build the edit, so it travels here as base64.
-    return {**verdict.model_dump(mode="json"), "after_content": {
-        path: None if data is None else base64.b64encode(data).decode("ascii")
-        for path, data in verdict.after_content.items()}}
-
-
-def verdict_from_wire(data: dict[str, Any]) -> Any:
-    from empathy_os.changes.model import Verdict
-
-    return Verdict.model_validate({**data, "after_content": {
-        path: None if text is None else base64.b64decode(text) for path, text in data["after_content"].items()}})
-
-
-def fix_report_from_wire(data: dict[str, Any]) -> Any:
-    from empathy_os.changes.workflow import FixReport
-
-    results = [{**r, "verdict": verdict_from_wire(r["verdict"])} for r in data["results"]]
-    whole = data.get("change_set")
-    whole = whole and {**whole, "verdict": verdict_from_wire(whole["verdict"])}
-    return FixReport.model_validate({**data, "results": results, "change_set": whole})
-
-
-JOBS: dict[str, Callable[[dict[str, Any], Say], Awaitable[dict[str, Any]]]] = {
-    "release_prep": release_prep,
-    "coverage_boost": coverage_boost,
-    "fix": fix,
-    "release_fix": release_fix,
-    "verify": verify,
-}
+    try:
+        request = Request.model_validate(job).root
+    except ValidationError as exc:
+        raise ValueError(one_line(exc)) from None
+    result = await app.run(request, say)
+    return result.model_dump(mode="json")
 
 
 def main() -> int:
@@ -141,10 +65,10 @@ def main() -> int:
     from empathy_os.lsp import logs
 
     logs.configure(os.environ.get("EMPATHY_LSP_LOG", "WARNING"))
-    job = json.loads(sys.stdin.readline() or "{}")
-    run = JOBS.get(job.get("kind", ""))
-    if run is None:
-        emit({"error": {"kind": "invalid", "message": f"unknown job {job.get('kind')!r}"}})
+    try:
+        job = json.loads(sys.stdin.readline() or "{}")
+    except ValueError as exc:
+        emit({"error": {"kind": "invalid", "message": f"the job is not JSON: {exc}"}})
         return 2
 
     async def guarded() -> int:
@@ -161,7 +85,7 @@ def main() -> int:
 
         threading.Thread(target=watch_parent, daemon=True).start()
         try:
-            emit({"result": await run(job, say)})
+            emit({"result": await run_job(job, say)})
             return 0
         except asyncio.CancelledError:
             emit({"error": {"kind": "cancelled", "message": "cancelled"}})
