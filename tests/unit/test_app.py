@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
-
 from empathy_os import app
 from empathy_os.app.requests import (
     ComposeRequest,
@@ -23,6 +21,7 @@ from empathy_os.app.requests import (
     VerifyRequest,
 )
 from empathy_os.changes.patch import make_diff
+from pydantic import ValidationError
 
 # Only the quality gate can fail: the release fix's plan is then ruff's own fix, verified offline.
 ONLY_QUALITY = {"min_coverage": 0, "max_critical_issues": 1000, "min_doc_coverage": 0, "min_quality_score": 10}

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, ValidationError, field_validator
-from pydantic.alias_generators import to_snake
 
 from empathy_os.gate_specs import GATE_SPECS
+from empathy_os.gates import gates_from
 
 _GATE_NAMES = {spec.name for spec in GATE_SPECS}
 
@@ -45,7 +45,7 @@ class _OnProject(_Request):
 def gate_thresholds(*layers: dict[str, Any] | None) -> dict[str, float]:
     """The thresholds a user set, under canonical names (`minCoverage` → `min_coverage`), later layers
     overriding earlier ones (the editor's settings, then a command's own gates)."""
-    return {to_snake(str(k)): v for layer in layers for k, v in (layer or {}).items() if v is not None}
+    return {name: value for layer in layers for name, value in gates_from(layer).items()}
 
 
 class _Gated(_OnProject):
