@@ -63,7 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.program = argv is None  # a whole process of its own (handlers may tune the interpreter for it)
     try:
         return int(args.handler(args) or 0)
     except UsageError as exc:
