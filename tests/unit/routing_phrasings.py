@@ -141,7 +141,9 @@ PLANS: list[tuple[str, str]] = [
 # changelog-style lines scored 36/42 when first run, its 41 planned right after follow; a seventh batch of 36
 # passive and past-tense lines scored 25/36 when first run, its 33 planned right after follow; an eighth
 # batch of 38 (releases, questions, typos, rule codes) scored 32/38 when first run, its 34 planned right after
-# are the last lines (the lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
+# follow; a ninth batch of 30 (bracketed issue prefixes, mixed steps) scored 25/30 when first run, its 28
+# planned right after are the last lines (the lines left out, whose right plan is debatable, are listed in
+# /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
     ("perf: avoid copying the buffer on every read", "performance"),
@@ -448,4 +450,32 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Fix E501 in cli.py', 'fix:code_reviewer'),
     ('Fix B602 subprocess call with shell=True', 'fix:security_auditor'),
     ('Fix D103 missing docstring in public function', 'fix:documentation_writer'),
+    ('[Bug] Exporter drops the last row', 'fix:code_reviewer'),
+    ('Bug: timezone offset ignored when parsing dates', 'fix:code_reviewer'),
+    ('[BUG] docs search returns nothing', 'fix:documentation_writer'),
+    ('[Feature Request] Export to Excel', 'refused'),
+    ('Enhancement: configurable retry backoff', 'refused'),
+    ('[Docs] Clarify how plugins are discovered', 'documentation'),
+    ('[Perf] Rendering large tables is slow', 'performance'),
+    ('[Security] Session IDs are predictable', 'security'),
+    ('Tests: cover the error branches of the loader', 'testing'),
+    ('Refactor: extract the HTTP layer', 'refactoring'),
+    ('Separate the domain model from the persistence layer', 'architecture'),
+    ('Avoid importing the GUI toolkit from the core package', 'architecture'),
+    ('Introduce dependency injection for the storage backend', 'refused'),
+    ('Enforce a consistent import order', 'quality'),
+    ('Adopt PEP 8 naming for the public helpers', 'quality'),
+    ('Type-annotate the remaining functions in the client', 'quality'),
+    ('Remove Python 2 compatibility code', 'refactoring'),
+    ('Drop the six dependency', 'refused'),
+    ('Replace custom LRU with functools.lru_cache', 'refactoring'),
+    ('Fix double free of the socket on shutdown', 'fix:code_reviewer'),
+    ('Fix use of uninitialized variable in the retry path', 'fix:code_reviewer'),
+    ('Fix unsafe yaml.load in the config reader', 'fix:security_auditor'),
+    ('Fix command injection in the git helper', 'fix:security_auditor'),
+    ('Speed up and simplify the scheduler', 'performance'),
+    ('Increase test coverage and fix flaky tests', 'boost'),
+    ('Write tests for the CSV importer, then document it', 'testing'),
+    ('Check the whole project for security problems', 'security'),
+    ('Audit the dependencies for known vulnerabilities', 'security'),
 ]

@@ -148,3 +148,10 @@ def test_the_model_may_name_a_security_bug_fix_the_lexicon_saw_one_word_of():
     scored = {"security": (1.0, ["pickling"]), "refactoring": (1.0, ["nesting"])}
     assert bug_fix_domains(["security", "refactoring"], scored, by_model=False) == []
     assert bug_fix_domains(["security", "refactoring"], scored, by_model=True) == ["security"]
+
+
+def test_an_error_as_a_kind_of_code_is_no_defect_and_a_dependency_cycle_no_dependency():
+    assert not reports_defect("cover the error branches of the loader")
+    assert not reports_defect("Improve exception handling in the client")
+    assert refusal("Drop the six dependency") == "managing dependencies"
+    assert refusal("Remove the dependency cycle between core and plugins") is None

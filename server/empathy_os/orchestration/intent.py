@@ -101,6 +101,8 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
       r"\b(?:bump|upgrade|update|pin|unpin)\w*\s+(?:the\s+|all\s+|our\s+)?(?:dev\s+)?"
       r"(?:dependenc\w+|deps|requirements|lock\s*files?|pins)\b|^\W*\w+\(deps\):|"
       r"\b(?:dependenc\w+|deps|requirements)\b[^.;]{0,30}\b(?:updated|bumped|upgraded|pinned|unpinned)\b|"
+      r"\b(?:drop|remove|add|replace|vendor)\w*\s+(?:the\s+|a\s+)?(?!(?:circular|cyclic|import)\b)(?:[\w.-]+\s+)?"
+      r"(?:dependency|requirement)\b(?!\s+(?:cycles?|graphs?|loops?|injection|inversion|between))|"
       r"^\W*(?:please\s+)?(?:upgrade|update|migrate|switch|port|move)\w*\s+to\s+[\w.-]+\s*v?\d"),
      "managing dependencies"),
 ))
@@ -144,13 +146,15 @@ _DEFECT = re.compile(r"\b(?:crash\w*|segfault\w*|hangs|regression|traceback|bugs
                      r"failures?|incorrect(?:ly)?|wrong(?:ly)?|errors?|exceptions?|\w+(?:error|exception)s?|"
                      r"false (?:positive|negative)s?|no longer works?|segmentation fault|infinite loop|deadlocks?|"
                      r"race conditions?|data loss|freezes|(?:does ?n[o']t|do ?n[o']t|won'?t|can'?t|cannot|unable to)"
-                     r" (?:work|run|load|build|compile|render|start|install|import|open|parse)(?:ing|s)?)\b",
+                     r" (?:work|run|load|build|compile|render|start|install|import|open|parse)(?:ing|s)?)\b"
+                     # an error as a kind of code, not a defect: "the error branches", "exception handling"
+                     r"(?!\s+(?:handling|handlers?|branch(?:es)?|paths?|messages?|cases?|codes?|class(?:es)?|types?))",
                      re.IGNORECASE)
 _NOT_A_REPORT = {"find", "check", "look", "search", "scan", "review", "audit", "analyze", "analyse", "detect",
                  "identify", "list", "show", "investigate", "explain", "document", "describe", "test", "write",
                  "add", "why", "how", "what", "which", "where", "is", "are", "does", "do", "improve", "reproduce",
                  "log", "report", "count", "raise", "throw", "emit", "warn", "handle", "catch", "there", "our", "triage",
-                 "debug", "diagnose", "trace", "understand"}
+                 "debug", "diagnose", "trace", "understand", "cover"}
 
 
 _REPORT_HEAD = 5  # "Docstring of load() is wrong": the subject, then what is wrong with it

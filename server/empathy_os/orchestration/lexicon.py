@@ -123,7 +123,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "prettier", "clippy", "rubocop", "stylelint", "golangci", "gofmt", "rustfmt", "autopep8", "yapf"],
         "phrases": ["code review", "pull request", "best practice", "look over", "second pair of eyes", "type hint",
                     "type check", "unused import", "type coverage", "type comment", "type annotation", "type checker",
-                    "type checking", "type ignore", "type stub", "type alias", "type error", "code style", "bare except"],
+                    "type checking", "type ignore", "type stub", "type alias", "type error", "code style", "bare except", "import order",
+                    "sort imports", "import sorting"],
     },
     "release": {
         "words": ["release", "releases", "ship", "shipping", "deploy", "deployment", "production", "launch",
