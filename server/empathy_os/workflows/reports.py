@@ -18,27 +18,8 @@ def render_text(report: ReleasePrepReport) -> str:
     for gate in report.gates:
         mark = "✓" if gate.passed else ("✗" if gate.critical else "⚠")
         lines.append(f"  {mark} {gate.message}" + (f" · model's view: {gate.model_view}" if gate.model_view else ""))
-    lines += ["", "   MEASURED BY"]
-    for name, source in report.metric_sources.items():
-        lines.append(f"  - {name}: {source}")
-    lines += ["", "   QUALITY GATES", "  " + "-" * 56]
-    failed = [g for g in report.gates if g.critical and not g.passed]
-    warnings = [g for g in report.gates if not g.critical and not g.passed]
-    if failed:
-        lines.append(f"  ❌ {len(failed)} critical gate(s) failed: " + ", ".join(g.name for g in failed))
-    else:
-        lines.append("  ✅ All critical gates passed!")
-    if warnings:
-        lines.append(f"  ⚠  {len(warnings)} warning(s) (" + "; ".join(g.message for g in warnings) + ")")
-    lines.append("")
-    verdict = "✅ RELEASE APPROVED" if report.approved else "❌ RELEASE NOT APPROVED"
-    lines.append(f"  {verdict} (confidence: {report.confidence})")
-    lines += ["", "   AGENTS"]
-    for a in report.agents:
-        cached = f", cached: {', '.join(a.cached)}" if a.cached else ""
-        score = "n/a" if a.quality_score is None else f"{a.quality_score:.1f}/10"
-        cost = f", {a.input_tokens}+{a.output_tokens} tokens, ${a.cost_usd:.4f}" if a.model else ""
-        lines.append(f"  - {a.role} [{a.tier}]: score {score} ({a.basis}), {a.duration_seconds:.1f}s{cost}{cached}")
+    lines += ["", "   MEASURED BY"] + [f"  - {name}: {source}" for name, source in report.metric_sources.items()]
+    lines += _verdict_lines(report) + _agent_lines(report)
     top = [f for f in report.findings if f.severity in (Severity.CRITICAL, Severity.HIGH)][:10]
     if top:
         lines += ["", "   TOP FINDINGS"]
@@ -49,6 +30,31 @@ def render_text(report: ReleasePrepReport) -> str:
     lines += ["", f"  Duration: {report.duration_seconds:.1f} seconds · {assist} · cost ${report.total_cost_usd:.4f}",
               RULE]
     return "\n".join(lines)
+
+
+def _verdict_lines(report: ReleasePrepReport) -> list[str]:
+    """The QUALITY GATES section: failed critical gates, warnings, the verdict."""
+    lines = ["", "   QUALITY GATES", "  " + "-" * 56]
+    failed = [g for g in report.gates if g.critical and not g.passed]
+    warnings = [g for g in report.gates if not g.critical and not g.passed]
+    if failed:
+        lines.append(f"  ❌ {len(failed)} critical gate(s) failed: " + ", ".join(g.name for g in failed))
+    else:
+        lines.append("  ✅ All critical gates passed!")
+    if warnings:
+        lines.append(f"  ⚠  {len(warnings)} warning(s) (" + "; ".join(g.message for g in warnings) + ")")
+    verdict = "✅ RELEASE APPROVED" if report.approved else "❌ RELEASE NOT APPROVED"
+    return lines + ["", f"  {verdict} (confidence: {report.confidence})"]
+
+
+def _agent_lines(report: ReleasePrepReport) -> list[str]:
+    lines = ["", "   AGENTS"]
+    for a in report.agents:
+        cached = f", cached: {', '.join(a.cached)}" if a.cached else ""
+        score = "n/a" if a.quality_score is None else f"{a.quality_score:.1f}/10"
+        cost = f", {a.input_tokens}+{a.output_tokens} tokens, ${a.cost_usd:.4f}" if a.model else ""
+        lines.append(f"  - {a.role} [{a.tier}]: score {score} ({a.basis}), {a.duration_seconds:.1f}s{cost}{cached}")
+    return lines
 
 
 def render_sarif(report: ReleasePrepReport) -> dict[str, Any]:
