@@ -57,41 +57,64 @@ class Strength:
 
 def _variants(node: ast.AST) -> list[tuple[str, ast.AST]]:
     """(what was changed, replacement node) for one node."""
+    make = _VARIANT_MAKERS.get(type(node))
+    return make(node) if make is not None else []
+
+
+def _flips(node: ast.Compare) -> list[tuple[str, ast.AST]]:
     out: list[tuple[str, ast.AST]] = []
-    if isinstance(node, ast.Compare):
-        for i, op in enumerate(node.ops):
-            if type(op) in _FLIP:
-                new = copy.deepcopy(node)
-                new.ops[i] = _FLIP[type(op)]()
-                out.append((f"flip {type(op).__name__}", new))
-    elif isinstance(node, ast.BoolOp):
-        new = copy.deepcopy(node)
-        new.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
-        out.append(("and/or", new))
-    elif isinstance(node, ast.Constant) and not isinstance(node.value, bytes):
-        value = node.value
-        if isinstance(value, bool):
-            out.append((f"constant {value}", ast.Constant(not value)))
-        elif isinstance(value, (int, float)):
-            out.append((f"constant {value}", ast.Constant(value + 1)))
-        elif isinstance(value, str) and value:
-            out.append((f"constant {value[:20]!r}", ast.Constant(value + "X")))
-    elif isinstance(node, ast.Return) and node.value is not None and not (
-        isinstance(node.value, ast.Constant) and node.value.value is None
-    ):
-        out.append(("drop return", ast.Return(ast.Constant(None))))
-    elif isinstance(node, ast.Raise):
-        out.append(("remove raise", ast.Pass()))
-    elif isinstance(node, ast.ExceptHandler) and node.type is not None:
-        # `except E:` → `except ():` catches nothing: the error the handler absorbed now escapes.
-        new = copy.deepcopy(node)
-        new.type = ast.Tuple(elts=[], ctx=ast.Load())
-        out.append(("except catches nothing", new))
-    elif isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)) and not (
-        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)  # a docstring
-    ):
-        out.append(("remove statement", ast.Pass()))
+    for i, op in enumerate(node.ops):
+        if type(op) in _FLIP:
+            new = copy.deepcopy(node)
+            new.ops[i] = _FLIP[type(op)]()
+            out.append((f"flip {type(op).__name__}", new))
     return out
+
+
+def _and_or(node: ast.BoolOp) -> list[tuple[str, ast.AST]]:
+    new = copy.deepcopy(node)
+    new.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+    return [("and/or", new)]
+
+
+def _other_constant(node: ast.Constant) -> list[tuple[str, ast.AST]]:
+    value = node.value
+    if isinstance(value, bool):
+        return [(f"constant {value}", ast.Constant(not value))]
+    if isinstance(value, (int, float)):
+        return [(f"constant {value}", ast.Constant(value + 1))]
+    if isinstance(value, str) and value:
+        return [(f"constant {value[:20]!r}", ast.Constant(value + "X"))]
+    return []  # bytes, None, an empty string, ...
+
+
+def _drop_return(node: ast.Return) -> list[tuple[str, ast.AST]]:
+    if node.value is None or (isinstance(node.value, ast.Constant) and node.value.value is None):
+        return []
+    return [("drop return", ast.Return(ast.Constant(None)))]
+
+
+def _catch_nothing(node: ast.ExceptHandler) -> list[tuple[str, ast.AST]]:
+    if node.type is None:
+        return []
+    # `except E:` → `except ():` catches nothing: the error the handler absorbed now escapes.
+    new = copy.deepcopy(node)
+    new.type = ast.Tuple(elts=[], ctx=ast.Load())
+    return [("except catches nothing", new)]
+
+
+def _remove_statement(node: ast.stmt) -> list[tuple[str, ast.AST]]:
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):  # a docstring
+        return []
+    return [("remove statement", ast.Pass())]
+
+
+_VARIANT_MAKERS = {
+    ast.Compare: _flips, ast.BoolOp: _and_or, ast.Constant: _other_constant, ast.Return: _drop_return,
+    ast.Raise: lambda _raise: [("remove raise", ast.Pass())], ast.ExceptHandler: _catch_nothing,
+    ast.Expr: _remove_statement, ast.Assign: _remove_statement, ast.AugAssign: _remove_statement,
+    ast.AnnAssign: _remove_statement,
+}
 
 
 def mutants(source: str, lines: set[int], limit: int = MAX_MUTANTS) -> list[Mutant]:
