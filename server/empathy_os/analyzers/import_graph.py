@@ -70,13 +70,21 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
     if "error" in data:
         return not_run(NAME, tool, f"grimp could not build the import graph: {data['error']}")
 
-    modules, imports = data["modules"], data["imports"]
-    line_of = {(a, b): line for a, b, line in imports}
-    fan_in = {m: 0 for m in modules}
-    fan_out = {m: 0 for m in modules}
-    for a, b, _ in imports:
-        fan_out[a] += 1
-        fan_in[b] += 1
+    return AnalyzerResult(
+        analyzer=NAME,
+        tool=tool,
+        ran=True,
+        findings=_findings(ctx, data, bases),
+        metrics=_metrics(data),
+        score=max(0.0, 10.0 - 2 * len(data["cycles"]) - len(data["violations"])),
+        score_formula="10 - 2 x import cycles - 1 x layer violations, floored at 0",
+        scope=f"packages {', '.join(pkgs)} (internal imports only)",
+    )
+
+
+def _findings(ctx: ProjectContext, data: dict, bases: dict[str, str]) -> list[Finding]:
+    """One finding per import cycle and per layer violation, at the line of its first import."""
+    line_of = {(a, b): line for a, b, line in data["imports"]}
     findings = []
     for cycle in data["cycles"]:
         first, second = cycle[0], cycle[1]
@@ -94,25 +102,26 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
             symbol=chain[0], message=f"{v['importer']} (lower or sibling layer) depends on {v['imported']}: "
             + " -> ".join(chain), extra=v,
         ))
+    return findings
+
+
+def _metrics(data: dict) -> dict:
+    modules, imports = data["modules"], data["imports"]
+    fan_in = {m: 0 for m in modules}
+    fan_out = {m: 0 for m in modules}
+    for a, b, _ in imports:
+        fan_out[a] += 1
+        fan_in[b] += 1
     busiest_in = max(fan_in, key=fan_in.get) if modules else None
     busiest_out = max(fan_out, key=fan_out.get) if modules else None
-    return AnalyzerResult(
-        analyzer=NAME,
-        tool=tool,
-        ran=True,
-        findings=findings,
-        metrics={
-            "modules": len(modules),
-            "internal_imports": len(imports),
-            "import_cycles": len(data["cycles"]),
-            "layer_violations": len(data["violations"]),
-            "max_fan_in": fan_in[busiest_in] if busiest_in else 0,
-            "max_fan_in_module": busiest_in,
-            "max_fan_out": fan_out[busiest_out] if busiest_out else 0,
-            "max_fan_out_module": busiest_out,
-            "avg_fan_out": round(mean(fan_out.values()), 3) if modules else 0.0,
-        },
-        score=max(0.0, 10.0 - 2 * len(data["cycles"]) - len(data["violations"])),
-        score_formula="10 - 2 x import cycles - 1 x layer violations, floored at 0",
-        scope=f"packages {', '.join(pkgs)} (internal imports only)",
-    )
+    return {
+        "modules": len(modules),
+        "internal_imports": len(imports),
+        "import_cycles": len(data["cycles"]),
+        "layer_violations": len(data["violations"]),
+        "max_fan_in": fan_in[busiest_in] if busiest_in else 0,
+        "max_fan_in_module": busiest_in,
+        "max_fan_out": fan_out[busiest_out] if busiest_out else 0,
+        "max_fan_out_module": busiest_out,
+        "avg_fan_out": round(mean(fan_out.values()), 3) if modules else 0.0,
+    }
