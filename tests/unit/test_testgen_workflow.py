@@ -172,6 +172,18 @@ async def test_model_cascade_keeps_exactly_the_good_test(sample_project, fake_an
     assert "sk-test-not-a-real-key" not in json.dumps(report.to_json())
 
 
+async def test_model_rounds_stop_once_the_target_is_met(sample_project, fake_anthropic):
+    (sample_project / "inventory" / "codes.py").write_text(CODES, encoding="utf-8")
+    fake_anthropic.script({"text": GOOD, "input_tokens": 1200, "output_tokens": 300})
+    # 40 % before (the whole sample with codes.py): one kept test of `kinds` is enough for 41 %.
+    report = await TestCoverageBoostWorkflow(target=41, max_iterations=3).execute(
+        sample_project, only="inventory/codes.py:kinds", write=False)
+    assert report.coverage_before == 40.0
+    # The first round's CHEAP test meets the target: the second round ends before any call.
+    assert [(v.candidate.tier, v.reason.value) for v in report.verdicts] == [("CHEAP", "kept")]
+    assert report.model_calls == 1 and len(fake_anthropic.requests) == 1 and report.iterations == 2
+
+
 async def test_max_cost_stops_before_calling(sample_project, fake_anthropic):
     (sample_project / "inventory" / "codes.py").write_text(CODES, encoding="utf-8")
     report = await TestCoverageBoostWorkflow(target=100, max_cost=0.0).execute(

@@ -19,7 +19,7 @@ from empathy_os.analyzers import load_project, run_analyzer
 from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.llm import Budget, ModelClient, load_tier_table, validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
-from empathy_os.testgen.candidates import NO_HYPOTHESIS, Candidate, Verdict, generate_offline
+from empathy_os.testgen.candidates import NO_HYPOTHESIS, Candidate, OfflineResult, Verdict, generate_offline
 from empathy_os.testgen.gaps import Gap, function_names, gaps_from_findings
 from empathy_os.testgen.model_gen import cascade, import_hint
 from empathy_os.testgen.output import GeneratedTestFile, as_unittest, merge, test_style, write_files
@@ -149,58 +149,37 @@ class TestCoverageBoostWorkflow:
 
     async def _generate(self, ctx: ProjectContext, sandbox: Sandbox, report: CoverageBoostReport,
                         say: Progress, paths: dict[str, str], statements: int | None) -> None:
-        tests_dir = tests_folder(ctx.root)
-        gained: dict[str, tuple[set[int], set[tuple[int, int]]]] = {g.key: (set(), set()) for g in report.gaps}
+        judge = _Judge(sandbox, paths, report, say)
         client = self._client or ModelClient(load_tier_table(ctx.settings))
         owns_client = self._client is None
+        await self._offline_round(ctx, sandbox, report, say, judge, statements)
+        report.iterations = 1
+        if not client.configured:
+            return
+        report.model = "configured: " + ", ".join(f"{t.value}={s.model}" for t, s in client.tiers.items())
         budget = Budget(self.max_cost)
-        one_at_a_time = asyncio.Lock()  # one copy: batches take turns
+        try:
+            with report.timed("model"):
+                await self._model_rounds(ctx, client, budget, report, say, judge, statements)
+        finally:
+            report.model_calls = budget.calls
+            report.cost_usd = budget.spent
+            report.budget_note = budget.stopped
+            if owns_client:
+                await client.aclose()
 
-        async def check_all(candidates: list[Candidate]) -> list[Verdict]:
-            async with one_at_a_time:
-                verdicts = await validate_batch(sandbox, candidates, paths, gained)
-            report.verdicts.extend(verdicts)
-            say(f"validated {len(report.verdicts)} candidate(s), kept {len(report.kept)}",
-                min(90.0, 20 + len(report.verdicts) * 3))
-            return verdicts
-
-        async def check(candidate: Candidate) -> Verdict:
-            return (await check_all([candidate]))[0]
-
-        def remaining(g: Gap) -> set[int]:
-            return g.missing - gained[g.key][0]
-
+    async def _offline_round(self, ctx: ProjectContext, sandbox: Sandbox, report: CoverageBoostReport,
+                             say: Progress, judge: _Judge, statements: int | None) -> None:
         say(f"Stage 2: generating offline tests for {len(report.gaps)} gap(s)", 10.0)
         with report.timed("generation"):
             offline = await generate_offline(sandbox, report.gaps)
-        if any(r.ghostwriter_error == NO_HYPOTHESIS for r in offline.values()):
-            report.notes.append(f"{NO_HYPOTHESIS} ({ctx.python}): no fuzz test was generated; install it with "
-                                f"`{ctx.python} -m pip install 'hypothesis[ghostwriter]'`")
-        for g in report.gaps:
-            result = offline[g.key]
-            report.generator_notes[g.key] = [e for e in (result.ghostwriter_error, result.plain_error)
-                                             if e and e != NO_HYPOTHESIS]
-            if not result.ghostwriter and not result.plain and report.generator_notes[g.key]:
-                report.notes.append(f"{g.symbol}: " + "; ".join(dict.fromkeys(report.generator_notes[g.key])))
-        # Plain calls first: they assert exact values (they kill more mutants) and run in milliseconds.
-        # A fuzz test (many examples, shrinking when one fails) joins only where the plain calls, as the
-        # generator traced them, leave a missed line (or the target has missed branches); if a plain test
-        # is then not kept after all, its target's fuzz test runs in a second round.
-        plain, fuzz, later = [], [], []
-        for g in report.gaps:
-            result = offline[g.key]
-            if result.plain:
-                plain.append(Candidate(g, "plain", result.plain, private_why=result.plain_private))
-            if not result.ghostwriter:
-                continue
-            left = g.missing - set(result.plain_reached or []) if result.plain else g.missing
-            (fuzz if left or g.missing_arcs else later).append(
-                Candidate(g, "ghostwriter", result.ghostwriter, private_why=result.plain_private))
+        _note_offline(ctx, report, offline)
+        plain, fuzz, later = _offline_candidates(report.gaps, offline)
         say(f"Stage 3: validating {len(plain) + len(fuzz)} candidate(s) together", 20.0)
         with report.timed("validation"):
-            await check_all(plain + fuzz)
-            met = self._estimated(report, gained, statements) >= self.target
-            again = [c for c in later if remaining(c.gap) and not met]
+            await judge.check_all(plain + fuzz)
+            met = self._estimated(report, judge.gained, statements) >= self.target
+            again = [c for c in later if judge.remaining(c.gap) and not met]
             for c in later:
                 if c not in again:
                     report.generator_notes[c.gap.key].append(
@@ -208,36 +187,29 @@ class TestCoverageBoostWorkflow:
                                              "the kept plain test covers every line it missed"))
             if again:
                 say(f"Stage 3: validating {len(again)} fuzz candidate(s) the plain tests left", 60.0)
-                await check_all(again)
-        report.iterations = 1
-        if not client.configured:
-            return
-        report.model = "configured: " + ", ".join(f"{t.value}={s.model}" for t, s in client.tiers.items())
-        last: dict[str, Verdict | None] = {}
-        try:
-            with report.timed("model"):
-                for iteration in range(1, self.max_iterations + 1):
-                    report.iterations = iteration
-                    if self._estimated(report, gained, statements) >= self.target:
-                        break
-                    kept_before = len(report.kept)
-                    for g in [g for g in report.gaps if remaining(g)]:
-                        say(f"model cascade for {g.symbol} (iteration {iteration})", None)
-                        log = await cascade(client, ctx.root, g, remaining(g),
-                                            import_hint(ctx.root, tests_dir, g), budget, check,
-                                            iteration=iteration, previous=last.get(g.key))
-                        last[g.key] = log.last_rejected or last.get(g.key)
-                        report.notes.extend(f"{g.symbol}: model error: {e}" for e in log.errors)
-                        if budget.stopped:
-                            break
-                    if budget.stopped or len(report.kept) == kept_before:
-                        break
-        finally:
-            report.model_calls = budget.calls
-            report.cost_usd = budget.spent
-            report.budget_note = budget.stopped
-            if owns_client:
-                await client.aclose()
+                await judge.check_all(again)
+
+    async def _model_rounds(self, ctx: ProjectContext, client: ModelClient, budget: Budget,
+                            report: CoverageBoostReport, say: Progress, judge: _Judge, statements: int | None) -> None:
+        """The model cascade over the gaps still missing lines, round after round, while a round keeps a
+        test, the target is not met and the budget lasts."""
+        tests_dir = tests_folder(ctx.root)
+        last: dict[str, Verdict | None] = {}  # per gap: the last rejected candidate, fed to the next round
+        for iteration in range(1, self.max_iterations + 1):
+            report.iterations = iteration
+            if self._estimated(report, judge.gained, statements) >= self.target:
+                break
+            kept_before = len(report.kept)
+            for g in [g for g in report.gaps if judge.remaining(g)]:
+                say(f"model cascade for {g.symbol} (iteration {iteration})", None)
+                log = await cascade(client, ctx.root, g, judge.remaining(g), import_hint(ctx.root, tests_dir, g),
+                                    budget, judge.check, iteration=iteration, previous=last.get(g.key))
+                last[g.key] = log.last_rejected or last.get(g.key)
+                report.notes.extend(f"{g.symbol}: model error: {e}" for e in log.errors)
+                if budget.stopped:
+                    break
+            if budget.stopped or len(report.kept) == kept_before:
+                break
 
     def _estimated(self, report: CoverageBoostReport, gained, statements: int | None) -> float:
         """Before + kept line gains: only decides whether another paid model round is needed."""
@@ -276,6 +248,63 @@ class TestCoverageBoostWorkflow:
                 report.written = write_files(ctx.root, files)
             except (ValueError, FileExistsError) as exc:  # e.g. tests/ links outside the project
                 report.notes.append(f"nothing written: {exc}")
+
+
+class _Judge:
+    """Validates candidates in the one sandbox copy (batches take turns), records every verdict in the
+    report, and keeps per gap the lines and arcs its kept tests newly cover."""
+
+    def __init__(self, sandbox: Sandbox, paths: dict[str, str], report: CoverageBoostReport, say: Progress):
+        self.gained: dict[str, tuple[set[int], set[tuple[int, int]]]] = {g.key: (set(), set()) for g in report.gaps}
+        self._sandbox, self._paths, self._report, self._say = sandbox, paths, report, say
+        self._one_at_a_time = asyncio.Lock()
+
+    async def check_all(self, candidates: list[Candidate]) -> list[Verdict]:
+        async with self._one_at_a_time:
+            verdicts = await validate_batch(self._sandbox, candidates, self._paths, self.gained)
+        report = self._report
+        report.verdicts.extend(verdicts)
+        self._say(f"validated {len(report.verdicts)} candidate(s), kept {len(report.kept)}",
+                  min(90.0, 20 + len(report.verdicts) * 3))
+        return verdicts
+
+    async def check(self, candidate: Candidate) -> Verdict:
+        return (await self.check_all([candidate]))[0]
+
+    def remaining(self, g: Gap) -> set[int]:
+        return g.missing - self.gained[g.key][0]
+
+
+def _note_offline(ctx: ProjectContext, report: CoverageBoostReport, offline: dict[str, OfflineResult]) -> None:
+    """Why the offline generators wrote nothing, per gap (and once: Hypothesis is not installed)."""
+    if any(r.ghostwriter_error == NO_HYPOTHESIS for r in offline.values()):
+        report.notes.append(f"{NO_HYPOTHESIS} ({ctx.python}): no fuzz test was generated; install it with "
+                            f"`{ctx.python} -m pip install 'hypothesis[ghostwriter]'`")
+    for g in report.gaps:
+        result = offline[g.key]
+        report.generator_notes[g.key] = [e for e in (result.ghostwriter_error, result.plain_error)
+                                         if e and e != NO_HYPOTHESIS]
+        if not result.ghostwriter and not result.plain and report.generator_notes[g.key]:
+            report.notes.append(f"{g.symbol}: " + "; ".join(dict.fromkeys(report.generator_notes[g.key])))
+
+
+def _offline_candidates(gaps: list[Gap], offline: dict[str, OfflineResult]) -> tuple[
+        list[Candidate], list[Candidate], list[Candidate]]:
+    """(plain, fuzz, later). Plain calls first: they assert exact values (they kill more mutants) and run in
+    milliseconds. A fuzz test (many examples, shrinking when one fails) joins only where the plain calls, as
+    the generator traced them, leave a missed line (or the target has missed branches); the others wait
+    (`later`): if a plain test is then not kept after all, its target's fuzz test runs in a second round."""
+    plain, fuzz, later = [], [], []
+    for g in gaps:
+        result = offline[g.key]
+        if result.plain:
+            plain.append(Candidate(g, "plain", result.plain, private_why=result.plain_private))
+        if not result.ghostwriter:
+            continue
+        left = g.missing - set(result.plain_reached or []) if result.plain else g.missing
+        (fuzz if left or g.missing_arcs else later).append(
+            Candidate(g, "ghostwriter", result.ghostwriter, private_why=result.plain_private))
+    return plain, fuzz, later
 
 
 FINAL_RUNS = 3
