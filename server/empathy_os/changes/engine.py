@@ -47,7 +47,7 @@ from empathy_os.analyzers import load_project
 from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
 from empathy_os.analyzers.specs import change_checks
-from empathy_os.changes import judging, measure, project_rules, suite_checks, text_checks
+from empathy_os.changes import finding_checks, judging, measure, project_rules, suite_checks, text_checks
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
 from empathy_os.changes.patch import (
     Applied,
@@ -162,57 +162,73 @@ class Verifier:
             return verdict
 
     async def _verify_in_copy(self, change: Change, verdict: Verdict, originals: dict[str, bytes | None]) -> None:
-        copy = self.sandbox.copy
-        scratch = self.sandbox.base / "data"
         checked = await self._screened(change, verdict)
         if checked is None:
             return
+        copy = self.sandbox.copy
         for p in checked.paths:
             originals[p] = _read(copy / p)
-        py_paths = [p for p in checked.paths if p.endswith(".py")]
-        sources = [p for p in py_paths if not is_test_file(Path(p)) and originals.get(p) is not None]
-        analyzers = _analyzers_for(change)
+        sources = [p for p in checked.paths
+                   if p.endswith(".py") and not is_test_file(Path(p)) and originals.get(p) is not None]
         try:
-            before = {a: await self.static_before(a, sources) for a in analyzers}
+            before = {a: await self.static_before(a, sources) for a in _analyzers_for(change)}
         except _Unmeasurable as exc:
             verdict.checks.append(Check(name="findings", passed=False, detail=f"could not measure: {exc}"))
             return
         targets = [(f, measure.finding_key(f, copy)) for f in change.findings]
         await self.baseline()  # on the unchanged copy (measured once, before the first change is applied)
+        after = await self._applied(checked, verdict, originals)
+        if after is None:
+            return
+        touched = verdict.touched
+        untouched, additions = judging.check(self._judges, touched, originals, after)
+        verdict.checks += [c for c in (self._outside(touched), untouched,
+                                       text_checks.scope(change, touched, originals, after),
+                                       text_checks.parses(touched, after)) if c is not None]
+        if _failed(verdict):
+            return
+        verdict.checks += await self._static_checks(change, touched, originals, after, sources, before, targets)
+        if _failed(verdict):
+            return
+        measured = [p for p in sources if after.get(p) is not None]
+        measured += [p for p in change.improves if p not in measured]
+        verdict.checks += await self._tests(measured, change.kind, change.improves, touched, originals, additions)
+
+    async def _applied(self, checked: Applied, verdict: Verdict,
+                       originals: dict[str, bytes | None]) -> dict[str, bytes | None] | None:
+        """Apply the checked diff to the copy: the touched files' content after it (None: it did not apply,
+        why in `verdict`), their hashes before and after recorded in `verdict`."""
+        copy = self.sandbox.copy
         try:
-            await apply_checked(copy, checked, scratch)
+            await apply_checked(copy, checked, self.sandbox.base / "data")
         except PatchError as exc:
             verdict.bad_input = str(exc)
-            return
-        now = await asyncio.to_thread(tree_hashes, copy)
-        touched = changed(self._pristine, now)
+            return None
+        touched = changed(self._pristine, await asyncio.to_thread(tree_hashes, copy))
         for p in touched:
             originals.setdefault(p, None)
+        after = {p: _read(copy / p) for p in touched}
         verdict.touched = touched
         verdict.before_sha = {p: sha256(originals[p]) for p in touched}
-        after_bytes = {p: _read(copy / p) for p in touched}
-        verdict.after_sha = {p: sha256(b) for p, b in after_bytes.items()}
-        verdict.after_content = after_bytes
+        verdict.after_sha = {p: sha256(b) for p, b in after.items()}
+        verdict.after_content = after
         verdict.checks.append(Check(name="applies", passed=True,
                                     detail=f"git apply -p{checked.strip}: {len(touched)} file(s) changed",
                                     measured={"files": touched}))
-        untouched, additions = judging.check(self._judges, touched, originals, after_bytes)
-        verdict.checks += [c for c in (self._outside(touched), untouched,
-                                       text_checks.scope(change, touched, originals, after_bytes),
-                                       text_checks.parses(touched, after_bytes)) if c is not None]
-        if any(not c.passed for c in verdict.checks):
-            return
-        verdict.checks += text_checks.kind_checks(change, touched, originals, after_bytes)
-        verdict.checks += project_rules.text_checks(self.rules, change, touched, originals, after_bytes)
-        verdict.checks += await self._findings(change, sources, before, targets)
-        if all(c.passed for c in verdict.checks):
-            verdict.checks.append(await project_rules.linter_check(
-                self.rules, self.sandbox, self.ctx.trusted, touched, originals, after_bytes))
-        if any(not c.passed for c in verdict.checks):
-            return
-        measured = [p for p in sources if after_bytes.get(p) is not None]
-        measured += [p for p in change.improves if p not in measured]
-        verdict.checks += await self._tests(measured, change.kind, change.improves, touched, originals, additions)
+        return after
+
+    async def _static_checks(self, change: Change, touched: list[str], originals: dict[str, bytes | None],
+                             after: dict[str, bytes | None], sources: list[str], before: finding_checks.Before,
+                             targets: list[tuple[Finding, measure.Key]]) -> list[Check]:
+        """Checks 4-5b, nothing run but the analyzers: the kind rules, the findings, the project's rules, and
+        its declared linters when everything else passed."""
+        checks = text_checks.kind_checks(change, touched, originals, after)
+        checks += project_rules.text_checks(self.rules, change, touched, originals, after)
+        checks += await self._findings(change, sources, before, targets)
+        if all(c.passed for c in checks):
+            checks.append(await project_rules.linter_check(
+                self.rules, self.sandbox, self.ctx.trusted, touched, originals, after))
+        return checks
 
     async def _screened(self, change: Change, verdict: Verdict) -> Applied | None:
         """The diff checked by git, before it is applied; None (and why in `verdict`) when it is refused."""
@@ -240,51 +256,17 @@ class Verifier:
                      detail=f"refused: resolves outside the project through a symlink: {'; '.join(out[:5])}") \
             if out else None
 
-    async def _findings(self, change: Change, sources: list[str], before: dict[str, dict[str, Counter]],
+    async def _findings(self, change: Change, sources: list[str], before: finding_checks.Before,
                         targets: list[tuple[Finding, measure.Key]]) -> list[Check]:
         live = [p for p in sources if (self.sandbox.copy / p).exists()]
         after, errors = await measure.findings_on(self.copy_ctx, live, tuple(before))
         if errors:
             return [Check(name="findings", passed=False, detail="could not measure: " + "; ".join(errors))]
         copy = self.sandbox.copy
-        out: list[Check] = []
-        if targets:
-            left = []
-            for f, key in targets:
-                tool = _analyzer_of(f)
-                old = before.get(tool, {}).get(f.path, Counter())
-                new = measure.keys([g for g in after.get(tool, []) if g.path == f.path], copy)
-                if new[key] >= max(1, old[key]):
-                    left.append(f)
-            text = "; ".join(f"{f.rule} {f.path}:{f.line}" for f in left)
-            out.append(Check(name="finding-gone", passed=not left,
-                             detail=f"{len(targets) - len(left)} of {len(targets)} claimed finding(s) gone"
-                             + (f"; still reported: {text}" if left else ""),
-                             measured={"gone": len(targets) - len(left), "left": len(left)}))
-        new_findings: list[str] = []
-        for tool in change_checks():  # "no new findings" on every touched source file
-            if tool not in before:
-                continue
-            for p in live:
-                old = before[tool].get(p, Counter())
-                fresh = [g for g in after.get(tool, []) if g.path == p]
-                extra = measure.keys(fresh, copy) - old
-                anchors: dict = {}
-                for g in fresh:
-                    k = measure.finding_key(g, copy, anchors)
-                    if extra[k] > 0:
-                        extra[k] -= 1
-                        new_findings.append(f"{g.tool} {g.rule} {g.path}:{g.line} {g.message}")
-        out.append(Check(name="no-new-findings", passed=not new_findings,
-                         detail=("new: " + "; ".join(new_findings[:10])) if new_findings
-                         else f"bandit and ruff report nothing new on {len(live)} touched source file(s)",
-                         measured={"new": new_findings}))
+        out = [finding_checks.finding_gone(targets, before, after, copy)] if targets else []
+        out.append(finding_checks.no_new_findings(change_checks(), before, after, live, copy))
         if change.kind == ChangeKind.DOCSTRING and "docstrings" in before:
-            old_n = sum(sum(v.values()) for v in before["docstrings"].values())
-            new_n = len(after.get("docstrings", []))
-            out.append(Check(name="docstrings", passed=new_n < old_n,
-                             detail=f"interrogate: {old_n} → {new_n} missing docstring(s) in the touched files",
-                             measured={"missing_before": old_n, "missing_after": new_n}))
+            out.append(finding_checks.fewer_missing_docstrings(before, after))
         return out
 
     async def _tests(self, sources: list[str], kind: ChangeKind, improves: list[str], touched: list[str],
@@ -380,15 +362,15 @@ def _put(copy: Path, files: dict[str, bytes | None]) -> None:
             target.write_bytes(data)
 
 
-def _analyzer_of(f: Finding) -> str:
-    return {"docstrings": "docstrings", "radon": "radon"}.get(f.tool, f.tool)
+def _failed(verdict: Verdict) -> bool:
+    return any(not c.passed for c in verdict.checks)
 
 
 def _analyzers_for(change: Change) -> list[str]:
     names = list(change_checks())
     for f in change.findings:
-        if _analyzer_of(f) not in names:
-            names.append(_analyzer_of(f))
+        if finding_checks.analyzer_of(f) not in names:
+            names.append(finding_checks.analyzer_of(f))
     if change.kind == ChangeKind.DOCSTRING and "docstrings" not in names:
         names.append("docstrings")
     return names
