@@ -71,3 +71,13 @@ def test_release_prep_runs_the_plugin_and_its_findings_count_in_the_security_gat
     assert not gate["passed"] and proc.returncode == 1  # the plug-in's finding tips the gate
     assert f"{plugin.DIST} 0.1.0" in report["metric_sources"]["critical_issues"]
     assert any(n.startswith("analyzer plug-in broken_one skipped: ") for n in report["notes"])
+
+
+def test_fix_offers_the_plugin_findings_to_the_agent_its_spec_names(site, sample_project):
+    (sample_project / plugin.SECRET_FILE).write_text(plugin.SECRET_TEXT, encoding="utf-8")
+    proc = _run("orchestrate", "fix", "--project-root", str(sample_project), "--agents", "security_auditor",
+                "--json", env=plugin.plugin_env(site))
+    assert proc.returncode == 0, proc.stderr
+    skipped = [s for s in json.loads(proc.stdout)["skipped"] if s["tool"] == plugin.NAME]
+    assert [(s["rule"], s["path"], s["line"]) for s in skipped] == [(plugin.RULE, plugin.SECRET_FILE, 6)]
+    assert skipped[0]["reason"].startswith("security_auditor needs a model")  # offline; the daemon test has one

@@ -216,6 +216,22 @@ async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, li
     members, needs_model = await _ruff_set(verifier, ruff, report, say) if ruff else ([], [])
     for agent, found in findings.items():
         needs_model += [(agent, f) for f in found if not (agent == "code_reviewer" and f.tool == "ruff")]
+    modelled = await _modelled(verifier, proposer, needs_model, report, say)
+    if modelled:  # the model's verified changes join the set: verified together once more
+        say(f"verifying {len(members) + len(modelled)} change(s) together", 95.0)
+        final = await change_set.verify_set(verifier, members + modelled)
+        report.verification_runs += final.runs
+        prior = set(report.change_set.ids) if report.change_set else set()
+        report.results = [r for r in report.results if r.change.id not in prior and r.apart is None]
+        for change, verdict in final.rejected:
+            report.results = [r for r in report.results if r.change.id != change.id]
+            report.results.append(ChangeResult(change=change, verdict=verdict))
+        _record(report, final)
+
+
+async def _modelled(verifier: Verifier, proposer: Any, needs_model: list[tuple[str, Finding]],
+                    report: FixReport, say: Progress) -> list[Change]:
+    """Each finding proposed by its agent's model and verified on its own; the verified changes."""
     modelled: list[Change] = []
     for agent, finding in needs_model:
         if proposer is None:
@@ -229,16 +245,7 @@ async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, li
             report.results.append(result)
             if result.verdict.verified:
                 modelled.append(result.change)
-    if modelled:  # the model's verified changes join the set: verified together once more
-        say(f"verifying {len(members) + len(modelled)} change(s) together", 95.0)
-        final = await change_set.verify_set(verifier, members + modelled)
-        report.verification_runs += final.runs
-        prior = set(report.change_set.ids) if report.change_set else set()
-        report.results = [r for r in report.results if r.change.id not in prior and r.apart is None]
-        for change, verdict in final.rejected:
-            report.results = [r for r in report.results if r.change.id != change.id]
-            report.results.append(ChangeResult(change=change, verdict=verdict))
-        _record(report, final)
+    return modelled
 
 
 async def _ruff_set(verifier: Verifier, findings: list[Finding], report: FixReport,
