@@ -1,7 +1,7 @@
 """A third-party analyzer in the daemon (issue 25's done-when): installed in tmp as its own distribution
 (tests/support/analyzer_plugin.py), it re-runs on open like ruff and bandit, its findings arrive as
 diagnostics with the severity its spec maps, and its spec's fixer agent is offered and verifies a fix
-proposed by a model behind the strict fake Messages API."""
+proposed by a model behind the strict fake Messages API. A broken plug-in beside it is named, not fatal."""
 
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ async def test_plugin_findings_are_diagnostics_and_its_fixer_verifies_a_fix(star
     [diagnostic] = found
     assert diagnostic.source == "empathy" and diagnostic.severity == types.DiagnosticSeverity.Error
     assert diagnostic.range.start.line == 5 and diagnostic.message.startswith(f"{plugin.NAME}: DB_PASSWORD")
+    # The broken plug-in installed beside it is named once, as a warning; it stopped nothing.
+    [warning] = [m for m in session.client.messages if "broken_one" in m.message]
+    assert warning.type == types.MessageType.Warning and "this plug-in is broken on purpose" in warning.message
 
     actions = await session.client.text_document_code_action_async(types.CodeActionParams(
         text_document=types.TextDocumentIdentifier(uri=uri), range=diagnostic.range,

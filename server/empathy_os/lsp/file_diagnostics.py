@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
 
 log = logging.getLogger(__name__)
+_told: set[str] = set()  # analyzer plug-ins already reported as skipped (once per daemon)
 
 
 def is_python(uri: str, language_id: str | None = None) -> bool:
@@ -43,6 +44,7 @@ async def analyze_file(ls: EmpathyServer, path: Path, version: int | None) -> No
         return
     ctx.only_files = [path]
     ctx.use_cache = True
+    _tell_skipped_plugins(ls)
 
     async def one(name: str) -> None:
         # Each tool publishes as soon as it is done: ruff answers in milliseconds, bandit takes longer, and
@@ -57,6 +59,16 @@ async def analyze_file(ls: EmpathyServer, path: Path, version: int | None) -> No
         publish(ls, ls.store, path, version)
 
     await asyncio.gather(*(one(name) for name in on_save()))
+
+
+def _tell_skipped_plugins(ls: EmpathyServer) -> None:
+    """Each analyzer plug-in that could not be loaded, named once with the reason (the others still run)."""
+    from empathy_os.analyzers import plugins
+
+    for name, why in plugins.problems().items():
+        if name not in _told:
+            _told.add(name)
+            ls.show(f"Empathy: analyzer plug-in {name} skipped: {why}", types.MessageType.Warning)
 
 
 def schedule(ls: EmpathyServer, uri: str) -> None:
