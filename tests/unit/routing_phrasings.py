@@ -142,8 +142,8 @@ PLANS: list[tuple[str, str]] = [
 # passive and past-tense lines scored 25/36 when first run, its 33 planned right after follow; an eighth
 # batch of 38 (releases, questions, typos, rule codes) scored 32/38 when first run, its 34 planned right after
 # follow; a ninth batch of 30 (bracketed issue prefixes, mixed steps) scored 25/30 when first run, its 28
-# planned right after are the last lines (the lines left out, whose right plan is debatable, are listed in
-# /work/notes/h28tune.md).
+# planned right after follow; a tenth batch of 32 scored 26/32 when first run, its 29 planned right after are
+# the last lines (the lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
     ("perf: avoid copying the buffer on every read", "performance"),
@@ -478,4 +478,33 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Write tests for the CSV importer, then document it', 'testing'),
     ('Check the whole project for security problems', 'security'),
     ('Audit the dependencies for known vulnerabilities', 'security'),
+    ('Harden the upload endpoint', 'security'),
+    ('Escape shell arguments in the build helper', 'security'),
+    ('Strip credentials from URLs before logging them', 'security'),
+    ('Validate redirect targets against an allow list', 'security'),
+    ('Limit the size of request bodies to prevent DoS', 'security'),
+    ('Use a streaming parser to cut memory use', 'performance'),
+    ('Batch inserts to speed up the import', 'performance'),
+    ('Precompute lookup tables at import time', 'performance'),
+    ('Cover the retry logic with unit tests', 'testing'),
+    ('Replace sleep-based waits in tests with events', 'testing'),
+    ('Add a regression test for issue 1234', 'testing'),
+    ('Improve coverage for the parser module to 95%', 'boost'),
+    ('Explain the config precedence in the README', 'documentation'),
+    ('Proofread the user guide', 'documentation'),
+    ('Update docstrings to Google style', 'documentation'),
+    ('Add usage examples to the CLI help', 'documentation'),
+    ('Unify the two almost identical parsers', 'refactoring'),
+    ('Simplify error handling in the client', 'refactoring'),
+    ('Invert the dependency between core and plugins', 'architecture'),
+    ('Keep the web layer out of the domain code', 'architecture'),
+    ('Make the linter happy', 'quality'),
+    ('Resolve all pyright errors', 'fix:code_reviewer'),
+    ('Fix the unused-variable warnings', 'fix:code_reviewer'),
+    ('Fix wrong return type annotation of get()', 'fix:code_reviewer'),
+    ('Fix hang on shutdown when a worker is busy', 'fix:code_reviewer'),
+    ('Fix leaking file descriptors in the watcher', 'fix:code_reviewer'),
+    ('Add support for TOML config files', 'refused'),
+    ('Port the CLI to typer', 'refused'),
+    ('Bump minimum Python to 3.10', 'refused'),
 ]

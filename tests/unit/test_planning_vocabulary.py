@@ -155,3 +155,15 @@ def test_an_error_as_a_kind_of_code_is_no_defect_and_a_dependency_cycle_no_depen
     assert not reports_defect("Improve exception handling in the client")
     assert refusal("Drop the six dependency") == "managing dependencies"
     assert refusal("Remove the dependency cycle between core and plugins") is None
+
+
+@pytest.mark.parametrize(("task", "domain"), [("Fix the unused-variable warnings", "quality"),
+                                              ("too-many-branches in dispatch", "refactoring"),
+                                              ("hardcoded password string in settings", "security"),
+                                              ("undocumented public function in the client", "documentation")])
+def test_a_ruff_rule_name_says_its_family_domain(task, domain):
+    assert main_domain(task) == domain
+
+
+def test_adding_a_check_is_building_a_linter_feature():
+    assert refusal("Add check for f-strings without placeholders") == "implementing features"

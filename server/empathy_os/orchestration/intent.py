@@ -85,7 +85,8 @@ _OUT_OF_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re
      r"\b(?:add|implement|create|build)\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:--?\w+\s+)?(?:option|flag|argument|"
      r"endpoint|command|button|page|feature|field|setting)\b"), "implementing features"),
     ((r"^\W*(?:please\s+)?make\s+(?:\S+\s+){1,5}?(?:configurable|customi[sz]able|overridable|pluggable)\b|"
-      r"\b(?:feature request|enhancement request|proposal|rfc)\b|^\W*\[?(?:feat|feature)\]?(?:\([^)]*\))?!?:"),
+      r"\b(?:feature request|enhancement request|proposal|rfc)\b|"
+      r"^\W*(?:please\s+)?add\w*\s+(?:an?\s+)?(?:new\s+)?(?:check|rule|lint rule|diagnostic)s?\s+(?:for|against|that)\b|^\W*\[?(?:feat|feature)\]?(?:\([^)]*\))?!?:"),
      "implementing features"),
     ((r"\b(?:appveyor|travis|circleci|jenkins|github actions|gitlab ci|azure pipelines|continuous integration|"
       r"pre-commit|dependabot|renovate|github workflows?|workflow files?|codecov|coveralls|tox\.ini|noxfile)\b|"

@@ -17,7 +17,7 @@ from functools import cache
 from itertools import pairwise
 
 from empathy_os.orchestration import lexicon_intl
-from empathy_os.orchestration.lexicon_tools import TOOL_WORDS
+from empathy_os.orchestration.lexicon_tools import RULE_PHRASES, TOOL_WORDS
 from empathy_os.orchestration.stemming import stemmer
 
 PHRASE_WEIGHT = 2.0
@@ -42,7 +42,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                   "clickjacking", "cors", "csp", "jwt", "oauth", "saml", "rce", "disclosure", "harden",
                   "hardening", "sandbox", "sandboxing", "brute", "sensitive", "sanitization", "escalation", "hmac",
                   "symlink", "symlinks", "integrity", "httponly", "samesite", "hsts",
-                  "backtracking", "snyk", "gosec", "brakeman", "semgrep", "codeql", "trivy", "gitleaks",
+                  "backtracking", "allowlist", "denylist", "blocklist", "snyk", "gosec", "brakeman", "semgrep", "codeql", "trivy", "gitleaks",
                   "pip-audit"],
         "phrases": ["sql query", "user input", "api key", "shell command", "access control",
                     "hardcoded secret", "security audit", "cross site scripting", "denial of service",
@@ -52,7 +52,8 @@ LEXICON: dict[str, dict[str, list[str]]] = {
                     "crafted file", "crafted archive", "arbitrary file",
                     "zip slip", "external entity", "external entities", "entity expansion", "entity resolution",
                     "password hash", "hash passwords", "hashed passwords", "weak hash", "insecure hash", "pin hashes", "hash checking",
-                    "user supplied", "user provided", "catastrophic backtracking"],
+                    "user supplied", "user provided", "catastrophic backtracking",
+                    "allow list", "deny list"],
     },
     "performance": {
         "words": ["performance", "slow", "slowness", "slower", "sluggish", "fast", "faster", "speed", "speedup",
@@ -160,9 +161,15 @@ def _compiled() -> dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]]
     out = {}
     for domain, entry in LEXICON.items():
         single = frozenset(stemmer("en").stemWords(_all_words(domain)))
-        phrases = tuple(tuple(stems(p)) for p in entry["phrases"])
+        phrases = tuple(tuple(stems(p)) for p in entry["phrases"] + RULE_PHRASES.get(domain, []))
         out[domain] = (single, phrases)
     return out
+
+
+@cache
+def _known() -> frozenset[str]:
+    """Every listed word's stem."""
+    return frozenset().union(*(single for single, _ in _compiled().values()))
 
 
 @cache
@@ -217,7 +224,7 @@ def _kept_part(match: re.Match[str]) -> str:
     """What of a name counts: a dotted name's package; the words of a warning or exception class (Python's
     own "DeprecationWarning", "RecursionError" name the defect's kind)."""
     name = match.group(0)
-    if name.lower() in _spellings():  # "HttpOnly", "PyPI": a listed term, written like a name
+    if stemmer("en").stemWord(name.lower()) in _known():  # "HttpOnly", "PyPI", "DoS": a listed term
         return f" {name} "
     if _PROBLEM_CLASS.fullmatch(name):
         return " " + re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name) + " "
@@ -328,7 +335,7 @@ def _respell(original: list[str], seq: list[str]) -> list[str]:
     """Stems with misspelt lexicon words put right ("secuirty", "perfomance"): a word of six letters or
     more that no list knows is matched to its closest listed word by difflib's ratio (stdlib) when both
     start alike and differ in length by one letter at most ("serialization" is not "deserialization")."""
-    known = set().union(*(single for single, _ in _compiled().values()))
+    known = _known()
     out = list(seq)
     for i, (word, stem) in enumerate(zip(original, seq, strict=True)):
         if len(word) >= FUZZY_MIN_LENGTH and stem not in known and word.isalpha():
