@@ -159,3 +159,27 @@ async def test_every_group_of_every_family_is_judged_once(sample_project: Path):
     assert all(r.error is None and r.made == len(made) for r in results)
     assert len({r.killed for r in strong}) == 1 and strong[0].killed > 0
     assert weak.killed == 0 and len(weak.survivors) == len(made)
+
+
+async def test_a_test_failing_on_the_unmutated_module_cannot_judge_and_nothing_to_mutate_runs_nothing(
+        sample_project: Path):
+    from empathy_os.testgen.mutate import Strength, strength
+
+    made = mutants((sample_project / TAX.path).read_text(encoding="utf-8"), {28, 29, 30})
+    sandbox = Sandbox.create(sample_project, sys.executable)
+    try:
+        for name, text in (("test_wrong.py", FAILS), ("test_strong.py", STRONG)):
+            (sandbox.copy / "tests" / name).write_text(text)
+        args = sandbox.pytest_args(sandbox.next_id())[2:]
+        wrong, strong, empty = await strength(
+            sandbox, [("tests/test_wrong.py", TAX.path, made), ("tests/test_strong.py", TAX.path, made),
+                      ("tests/test_strong.py", TAX.path, [])], args)
+        assert wrong.error == "the test did not pass against the unmutated module loaded by the harness"
+        assert wrong.killed == 0 and not wrong.survivors  # its mutants are not judged ...
+        assert strong.error is None and 0 < strong.killed <= strong.made  # ... the other file's are
+        assert (empty.made, empty.error) == (0, None)
+        assert await strength(sandbox, [("tests/test_strong.py", TAX.path, [])], args) == [Strength(made=0)]
+        [late] = await strength(sandbox, [("tests/test_strong.py", TAX.path, made)], args, timeout=0.01)
+        assert late.made == len(made) and late.error.startswith("mutation run: ")
+    finally:
+        sandbox.cleanup()

@@ -362,6 +362,31 @@ print("EMPATHY-MUTANTS " + json.dumps(results))
 async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], pytest_args: list[str],
                    limit: int = 60, timeout: float = 600) -> list[Strength]:
     """For each (test file, target path, mutants): how many mutants the test file kills."""
+    flat = _flat_jobs(sandbox, jobs, pytest_args)
+    results = [Strength(made=len(m)) for _, _, m in jobs]
+    if not flat:
+        return results
+    controls = _controls(flat)
+    spec_file = sandbox.base / "data" / f"mutants-{sandbox.next_id()}.json"
+    jobs_json = list(controls.values()) + [{k: i[k] for k in ("target", "source", "args", "weight")} for i in flat]
+    spec_file.write_text(json.dumps({"parallel": 2, "limit": limit, "jobs": jobs_json, "controls": len(controls),
+                                     "min_limit": MIN_LIMIT, "factor": LIMIT_FACTOR,
+                                     "tmp": str(sandbox.base / "tmp" / spec_file.stem)}), encoding="utf-8")
+    try:
+        ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout,
+                                 env={**sandbox.bytecode_env(), **EFFECTS_ENV})
+    except ToolTimeout as exc:
+        return _not_judged(results, flat, f"mutation run: {exc}")
+    line = next((ln for ln in reversed(ran.stdout.splitlines()) if ln.startswith("EMPATHY-MUTANTS ")), None)
+    if line is None:
+        last = (ran.stderr.strip().splitlines() or [f"exit {ran.returncode}"])[-1]
+        return _not_judged(results, flat, f"mutation run did not finish: {last}")
+    _tally(results, flat, controls, dict(json.loads(line.split(" ", 1)[1])))
+    return results
+
+
+def _flat_jobs(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], pytest_args: list[str]) -> list[dict]:
+    """One runner job per mutant (its job index, target file, mutated source, pytest arguments)."""
     flat = []
     # The runner's lanes take the heaviest groups first (Hypothesis tests: every surviving mutant runs all
     # their examples), so both end together.
@@ -372,12 +397,13 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
             flat.append({"job": n, "target": str(sandbox.copy / target), "source": m.source,
                          "args": [*pytest_args, "-x", "-q", "--tb=no", test_path], "line": m.line, "kind": m.kind,
                          "weight": weights[test_path]})
-    results = [Strength(made=len(m)) for _, _, m in jobs]
-    if not flat:
-        return results
-    # One runner for every target (each forked child swaps in its own job's module), so both CPUs stay
-    # busy across targets. Control: each (target, test file) against the unmutated module, loaded the
-    # same way, must pass; if not, the harness cannot judge that file and its mutants count as not made.
+    return flat
+
+
+def _controls(flat: list[dict]) -> dict[tuple, dict]:
+    """One runner for every target (each forked child swaps in its own job's module), so both CPUs stay
+    busy across targets. Control: each (target, test file) against the unmutated module, loaded the same
+    way, must pass; if not, the harness cannot judge that file and its mutants count as not made."""
     originals: dict[str, str] = {}
     controls: dict[tuple, dict] = {}
     for item in flat:
@@ -386,25 +412,17 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
             originals[target] = ast.unparse(ast.parse(Path(target).read_text(encoding="utf-8")))
         controls.setdefault((target, *item["args"]), {"target": target, "source": originals[target],
                                                       "args": item["args"], "weight": item["weight"]})
-    spec_file = sandbox.base / "data" / f"mutants-{sandbox.next_id()}.json"
-    jobs_json = list(controls.values()) + [{k: i[k] for k in ("target", "source", "args", "weight")} for i in flat]
-    spec_file.write_text(json.dumps({"parallel": 2, "limit": limit, "jobs": jobs_json, "controls": len(controls),
-                                     "min_limit": MIN_LIMIT, "factor": LIMIT_FACTOR,
-                                     "tmp": str(sandbox.base / "tmp" / spec_file.stem)}), encoding="utf-8")
-    try:
-        ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout,
-                                 env={**sandbox.bytecode_env(), **EFFECTS_ENV})
-    except ToolTimeout as exc:
-        for item in flat:
-            results[item["job"]].error = f"mutation run: {exc}"
-        return results
-    line = next((ln for ln in reversed(ran.stdout.splitlines()) if ln.startswith("EMPATHY-MUTANTS ")), None)
-    if line is None:
-        last = (ran.stderr.strip().splitlines() or [f"exit {ran.returncode}"])[-1]
-        for item in flat:
-            results[item["job"]].error = f"mutation run did not finish: {last}"
-        return results
-    codes = dict(json.loads(line.split(" ", 1)[1]))
+    return controls
+
+
+def _not_judged(results: list[Strength], flat: list[dict], error: str) -> list[Strength]:
+    for item in flat:
+        results[item["job"]].error = error
+    return results
+
+
+def _tally(results: list[Strength], flat: list[dict], controls: dict[tuple, dict], codes: dict[int, int]) -> None:
+    """Kills and survivors from the runner's exit codes (the controls' first, then one per mutant)."""
     broken = {k for n, k in enumerate(controls) if codes.get(n) != 0}
     for i, code in codes.items():
         if i < len(controls):
@@ -417,4 +435,3 @@ async def strength(sandbox: Sandbox, jobs: list[tuple[str, str, list[Mutant]]], 
             results[item["job"]].killed += 1
         else:
             results[item["job"]].survivors.append(f"line {item['line']}: {item['kind']}")
-    return results
