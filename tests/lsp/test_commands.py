@@ -17,6 +17,8 @@ INVALID_PARAMS = -32602
     (ids.TEST_COVERAGE_BOOST, [{"target": "lots"}], "target"),
     (ids.TEST_COVERAGE_BOOST, [{"target": 150}], "less than or equal to 100"),
     (ids.RELEASE_PREP, [{"root": "/definitely/not/here"}], "not a folder"),
+    # Valid arguments, but the use case's request refuses them (app/requests.py), before any work starts.
+    (ids.RELEASE_PREP, [{"gates": {"minCoverge": 90}}], "gates: unknown quality gate 'min_coverge'"),
     (ids.GENERATE_TESTS_FOR, [{"uri": "file:///nope.py"}], "symbol: Field required"),
     (ids.STORE_BEST, [{"taskPattern": ""}], "at least 1 character"),
     (ids.LIST_TEMPLATES, [{}, {}], "Expected 1 arguments"),
