@@ -50,6 +50,12 @@ async def test_release_prep_result_progress_diagnostics_and_report(start_server,
     assert report.approved == result["approved"]
     assert report.findings_total == len(result["findings"])
 
+    # Nothing changed: the editor's re-run is answered from the stored report, as the CLI's is (the replay
+    # belongs to the use case), with the same findings published again.
+    again = await session.execute(ids.RELEASE_PREP, {"gates": {"minCoverage": 10}})
+    assert any(n.startswith("nothing changed since the release prep") for n in again["notes"])
+    assert again["findings"] == result["findings"] and again["gates"] == result["gates"]
+
 
 async def test_second_request_joins_the_running_one(start_server, sample):
     session = await start_server(sample)
