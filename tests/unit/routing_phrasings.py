@@ -142,8 +142,9 @@ PLANS: list[tuple[str, str]] = [
 # passive and past-tense lines scored 25/36 when first run, its 33 planned right after follow; an eighth
 # batch of 38 (releases, questions, typos, rule codes) scored 32/38 when first run, its 34 planned right after
 # follow; a ninth batch of 30 (bracketed issue prefixes, mixed steps) scored 25/30 when first run, its 28
-# planned right after follow; a tenth batch of 32 scored 26/32 when first run, its 29 planned right after are
-# the last lines (the lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
+# planned right after follow; a tenth batch of 32 scored 26/32 when first run, its 29 planned right after
+# follow; an eleventh of 30 scored 28/30 when first run, its 29 planned right after are the last lines (the
+# lines left out, whose right plan is debatable, are listed in /work/notes/h28tune.md).
 COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("docs: describe the retry settings", "documentation"),
     ("perf: avoid copying the buffer on every read", "performance"),
@@ -507,4 +508,33 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Add support for TOML config files', 'refused'),
     ('Port the CLI to typer', 'refused'),
     ('Bump minimum Python to 3.10', 'refused'),
+    ('Fix potential ReDoS in the email validator', 'fix:security_auditor'),
+    ('Prevent header injection in redirects', 'security'),
+    ("Don't follow symlinks when cleaning the cache", 'security'),
+    ('Use secrets.compare_digest for token checks', 'security'),
+    ('Speed up startup by deferring imports', 'performance'),
+    ('Cache parsed templates between requests', 'performance'),
+    ('Make the benchmark suite runnable in CI', 'refused'),
+    ('Add tests for edge cases in the date parser', 'testing'),
+    ('Increase coverage to 90% for the core package', 'boost'),
+    ('Use pytest.mark.parametrize in the converter tests', 'testing'),
+    ('Fix flaky test_timeout', 'fix:code_reviewer'),
+    ('Document the return values of every public function', 'documentation'),
+    ('Fix the broken example in the API reference', 'fix:documentation_writer'),
+    ('Add a troubleshooting section to the docs', 'documentation'),
+    ('Rewrite the quickstart for the new CLI', 'documentation'),
+    ('Remove code duplication between the two exporters', 'refactoring'),
+    ('Shorten the 300-line build function', 'refactoring'),
+    ('Extract a base class for the storage backends', 'refactoring'),
+    ('Stop the models package from importing the api package', 'architecture'),
+    ('Fix all pyflakes warnings', 'fix:code_reviewer'),
+    ('Add missing return type annotations', 'quality'),
+    ('Use isinstance instead of type() comparisons', 'quality'),
+    ('Crash on startup when HOME is unset', 'fix:code_reviewer'),
+    ('ValueError when the port is 0', 'fix:code_reviewer'),
+    ('Upload fails for files over 2 GB', 'fix:code_reviewer'),
+    ('Support Windows paths in the config loader', 'refused'),
+    ('Add an option to disable telemetry', 'refused'),
+    ('Update the copyright year', 'refused'),
+    ('Bump the version to 3.0.0', 'release'),
 ]

@@ -103,7 +103,7 @@ LEXICON: dict[str, dict[str, list[str]]] = {
     "refactoring": {
         "words": ["refactor", "refactoring", "smell", "smells", "cleanup", "simplify", "duplication", "duplicate",
                   "duplicated", "dry", "restructure", "rename", "extract", "reorganize", "reorganise", "tidy",
-                  "messy", "spaghetti", "legacy", "rewrite", "convoluted", "debt", "complexity", "cyclomatic",
+                  "messy", "spaghetti", "legacy", "convoluted", "debt", "complexity", "cyclomatic",
                   "untangle", "tangled", "nested", "nesting", "unreadable", "unused", "unnecessary", "redundant",
                   "useless", "vestigial", "obsolete", "outdated", "antiquated", "leftover", "leftovers",
                   "remnant", "stale", "cruft", "boilerplate", "consolidate", "deduplicate", "dedupe",
@@ -243,7 +243,7 @@ _COMMIT = re.compile(r"^\s*\[?(\w+)\]?(?:\([^)]*\))?!?:\s")
 # The main verb names the work when its object names no domain ("remove antiquated methods", "move the
 # helpers"): what is done to code that no specialist's word describes.
 VERB_DOMAINS = {**dict.fromkeys(("remove", "delete", "drop", "consolidate", "deduplicate", "dedupe", "move",
-                                 "split", "merge", "inline", "replace", "rework", "reorganize", "streamline",
+                                 "split", "merge", "inline", "replace", "rework", "rewrite", "reorganize", "streamline",
                                  "unify", "shorten", "modernize", "prune", "trim", "strip"), "refactoring"),
                 **dict.fromkeys(("describe", "clarify", "mention", "reword", "rephrase"), "documentation"),
                 **dict.fromkeys(("accelerate", "parallelize", "memoize", "cache"), "performance"),
