@@ -32,8 +32,8 @@ async def run(request: Prep, progress: Progress = no_progress) -> ReleasePrepRes
     started = time.perf_counter()
     run_key = replay_key(request)
     # A fix, a SARIF document or --no-cache need a real run (their report is still kept for the next one).
-    may_replay = request.kind == "release_prep" and request.use_cache and not request.sarif
-    if run_key is not None and may_replay and (stored := replay.lookup(request.root, run_key, started=started)) is not None:
+    may_replay = run_key is not None and request.kind == "release_prep" and request.use_cache and not request.sarif
+    if may_replay and (stored := replay.lookup(request.root, run_key, started=started)) is not None:
         return ReleasePrepResult(report=stored["report"], text=stored["text"], replayed=True,
                                  exit_code=0 if stored["approved"] else 1)
     workflow, report = await _measure(request, progress)
