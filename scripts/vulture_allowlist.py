@@ -29,6 +29,8 @@ reader_dir  # a pytest fixture requested by name
 StartServer  # a type alias the LSP tests annotate with
 pycache_prefix  # sys.pycache_prefix, read by Python's import system (runners/coverage_driver.py)
 dont_write_bytecode  # sys.dont_write_bytecode, likewise
+_basetemp  # pytest's TempPathFactory fields, reset per forked mutant run (runners/mutants.py)
+_given_basetemp
 # Unused on main today, in other helpers' areas (left to them, listed so the check stays green meanwhile):
 kill_live_groups  # proc.py (safety): kill process groups from a signal handler
 class_name  # testgen/gaps.py (boost)

@@ -1,7 +1,7 @@
 """The project's test suite in the private copy: per-test outcomes and per-file statement coverage.
 
-One process of the project's interpreter runs pytest under coverage.py's API (like the coverage
-analyzer's driver, but measuring the copy's files and recording every test's outcome), started through
+One process of the project's interpreter runs pytest under coverage.py's API (runners/suite.py: like the
+coverage analyzer's driver, but measuring the copy's files and recording every test's outcome), started through
 the sandbox, so it gets the sandbox's HOME/TMPDIR, no API key, and whatever OS isolation the sandbox adds.
 """
 
@@ -10,46 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from empathy_os import runners
 from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox
-
-# argv: result file, JSON list of files to measure, then pytest arguments.
-_RUNNER = r"""
-import json, sys
-out, include, args = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
-result = {"rc": None, "outcomes": {}, "files": {}, "error": None}
-# `-c` puts the copy first on sys.path: a module of the project named `pytest` must not stand in for it.
-_cwd = sys.path.pop(0) if sys.path and sys.path[0] in ("", __import__("os").getcwd()) else None
-try:
-    import coverage, pytest
-except Exception as exc:
-    result["error"] = "%s not importable: %s" % ("coverage/pytest", exc)
-    json.dump(result, open(out, "w"))
-    raise SystemExit(0)
-if _cwd is not None:
-    sys.path.insert(0, _cwd)
-cov = coverage.Coverage(data_file=None, include=include or None, config_file=False)
-class Recorder:
-    def pytest_runtest_logreport(self, report):
-        if report.when == "call" or report.failed or (report.when == "setup" and report.skipped):
-            result["outcomes"].setdefault(report.nodeid, []).append(report.outcome)
-    def pytest_collectreport(self, report):
-        if report.failed:  # an import error in a test module: it counts as a failing "test"
-            result["outcomes"].setdefault("collect:" + (report.nodeid or "."), []).append("failed")
-cov.start()
-try:
-    result["rc"] = int(pytest.main(args, plugins=[Recorder()]))
-finally:
-    cov.stop()
-for name in include:
-    try:
-        _, statements, _, missing, _ = cov.analysis2(name)
-    except Exception:
-        continue
-    result["files"][name] = {"statements": len(statements), "missing": sorted(missing)}
-with open(out, "w", encoding="utf-8") as fh:
-    json.dump(result, fh)
-"""
 
 
 @dataclass
@@ -86,7 +49,7 @@ async def run_suite(sandbox: Sandbox, measure: list[str], node_ids: list[str] | 
     out = sandbox.base / "data" / f"suite-{run_id}.json"
     include = [str(sandbox.copy / p) for p in measure]
     args = sandbox.pytest_args(run_id)[2:] + ["-p", "no:randomly"] + list(node_ids or [])
-    cmd = [sandbox.python, "-c", _RUNNER, str(out), json.dumps(include), *args]
+    cmd = runners.command(sandbox.python, "suite", str(out), json.dumps(include), *args)
     try:
         ran = await sandbox.run(cmd, timeout=timeout)
     except ToolTimeout as exc:

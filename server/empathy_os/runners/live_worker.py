@@ -141,7 +141,7 @@ def preload(root, names):
     return done, dropped
 
 
-def _quiet_rewrite_warning(preloaded):
+def quiet_rewrite_warning(preloaded):
     """pytest warns that a module imported before it started cannot have its asserts rewritten (a plugin
     marked for rewriting); for what the preload imported that is our doing, not the project's, and a
     `filterwarnings = error` would make it fatal."""
@@ -212,8 +212,9 @@ class ParseCache:
                 self.regions.pop(name, None)
 
 
-def child(req, null):
-    """In the forked child: become `python -c CODE ...` (or `python FILE ...`) with the request's setting."""
+def child(req, null, prepare=None):
+    """In the forked child: become `python -c CODE ...` (or `python -m MODULE ...`, `python FILE ...`) with the
+    request's setting; `prepare(req)` first, once the child has the request's environment and files."""
     os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -226,6 +227,8 @@ def child(req, null):
         os.dup2(target, fd)
         os.close(target)
     atexit._clear()
+    if prepare is not None:
+        prepare(req)
     first, *args = req["argv"]
     main = types.ModuleType("__main__")
     main.__dict__["__builtins__"] = builtins
@@ -236,6 +239,10 @@ def child(req, null):
             sys.argv = ["-c", *args[1:]]
             sys.path.insert(0, "")
             exec(compile(args[0], "<string>", "exec"), main.__dict__)  # noqa: S102 - what `python -c` does
+        elif first == "-m":
+            sys.argv = [args[0], *args[1:]]
+            sys.path.insert(0, os.getcwd())
+            runpy.run_module(args[0], run_name="__main__", alter_sys=True)
         else:
             sys.argv = [first, *args]
             sys.path.insert(0, os.path.dirname(os.path.abspath(first)))
@@ -270,8 +277,8 @@ def _exit_status(status):
 
 
 class Server:
-    def __init__(self, reply_to, null, cache):
-        self.out, self.null, self.cache = reply_to, null, cache
+    def __init__(self, reply_to, null, cache=None, prepare=None):
+        self.out, self.null, self.cache, self.prepare = reply_to, null, cache, prepare
         self.running = {}  # pid -> request id
         self.buf = b""
 
@@ -309,7 +316,7 @@ class Server:
         pid = os.fork()
         if pid == 0:
             self.out.close()  # Empathy's pipe: the run must not reach it
-            child(req, self.null)
+            child(req, self.null, self.prepare)
         self.running[pid] = req["id"]
 
     @staticmethod
@@ -336,6 +343,20 @@ class Server:
                         "cpu": usage.ru_utime + usage.ru_stime})
 
 
+def serve(ready, cache=None, prepare=None):
+    """Answer {"ready": true, **ready}, then fork a child per request until stdin ends (`prepare`: see child)."""
+    reply_to = os.fdopen(os.dup(1), "w")
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 1)  # nothing but replies may reach Empathy's pipe
+    # What the preload imported is never garbage: frozen, a child's collections (pytest runs gc.collect()
+    # several times) skip it, and its pages stay shared with the worker instead of being copied.
+    gc.collect()
+    gc.freeze()
+    server = Server(reply_to, null, cache, prepare)
+    server.reply({"ready": True, **ready})
+    server.serve()
+
+
 def main(args=None):
     """Run by path (`python live_worker.py SPEC`) or by runners/launch.py (`main([SPEC])`)."""
     spec = json.loads((sys.argv[1:] if args is None else args)[0])
@@ -351,18 +372,9 @@ def main(args=None):
         cache.refresh()
     except Exception:  # noqa: BLE001, S110 - no coverage.py or another one: children analyse every file
         pass
-    _quiet_rewrite_warning(set(sys.modules))
-    reply_to = os.fdopen(os.dup(1), "w")
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 1)  # nothing but replies may reach Empathy's pipe
-    # What the preload imported is never garbage: frozen, a child's collections (pytest runs gc.collect()
-    # several times) skip it, and its pages stay shared with the worker instead of being copied.
-    gc.collect()
-    gc.freeze()
-    server = Server(reply_to, null, cache)
-    server.reply({"ready": True, "preloaded": done, "dropped": dropped, "path": list(sys.path),
-                  "cached": len(cache.parsers) if cache is not None else 0})
-    server.serve()
+    quiet_rewrite_warning(set(sys.modules))
+    serve({"preloaded": done, "dropped": dropped, "path": list(sys.path),
+           "cached": len(cache.parsers) if cache is not None else 0}, cache)
 
 
 if __name__ == "__main__":

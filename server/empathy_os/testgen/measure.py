@@ -1,4 +1,5 @@
-"""Candidate runs: many candidate files, 3 times each, in ONE sandboxed pytest process under coverage.py.
+"""Candidate runs: many candidate files, 3 times each, in ONE sandboxed pytest process under coverage.py
+(runners/batch.py).
 
 Starting pytest and coverage costs ~1 s per process; repeating the files with `--keep-duplicates` inside
 one process gives the 3 runs for the price of one start. Each test runs in its own coverage context
@@ -15,103 +16,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from empathy_os import runners
 from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.sandbox import EFFECTS_ENV, Sandbox
-
-# A test fails at its first failing example: Hypothesis' shrinking (hundreds more runs to find the smallest
-# one) and its explain phase cost 1.6 s of the sample's 9 s of validation, for a rejected candidate or a
-# killed mutant. A crash found is reported with the example Hypothesis found first (derandomized: the same
-# example every run), not a shrunk one.
-NO_SHRINKING = r"""
-def no_shrinking():
-    try:
-        from hypothesis import Phase, settings
-        settings.register_profile("_empathy_no_shrink", phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                                  report_multiple_bugs=False)
-        settings.load_profile("_empathy_no_shrink")
-    except Exception:
-        pass
-"""
-
-# Runs in the project's interpreter; argv: the spec file written by run_batch().
-_RUNNER = NO_SHRINKING + r"""
-import json, os, re, sys
-spec = json.load(open(sys.argv[1], encoding="utf-8"))
-import coverage
-import pytest
-no_shrinking()
-try:
-    import _empathy_sandbox_guard as guard
-except ImportError:
-    guard = None
-SKIP = {"__pycache__", ".pytest_cache", ".hypothesis"}
-cov = coverage.Coverage(data_file=None, branch=True, include=spec["include"], config_file=False)
-outcomes, errors, writes, longrepr = {}, {}, {}, {}
-
-def snapshot():
-    snap = {}
-    for top in spec["watch"]:
-        for dirpath, dirnames, filenames in os.walk(top):
-            dirnames[:] = [d for d in dirnames if d not in SKIP]
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
-                snap[path] = (st.st_mtime_ns, st.st_size)
-    return snap
-
-class Recorder:
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_protocol(self, item, nextitem):
-        if spec["measure"]:
-            cov.switch_context(item.nodeid)
-        if guard is not None and hasattr(guard, "mark"):
-            guard.mark(item.nodeid)
-        before = snapshot()
-        yield
-        after = snapshot()
-        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
-        if changed:
-            writes.setdefault(item.nodeid, []).extend(changed)
-
-    def pytest_runtest_logreport(self, report):
-        if report.when == "call" or report.failed or (report.when == "setup" and report.skipped):
-            outcomes.setdefault(report.nodeid, []).append(report.outcome)
-            if report.failed:
-                text = str(report.longrepr)
-                # Head and tail: Hypothesis' falsifying example can sit far above the final error.
-                longrepr[report.nodeid] = text if len(text) <= 6000 else text[:3000] + "\n...\n" + text[-3000:]
-
-    def pytest_collectreport(self, report):
-        if report.failed:
-            errors[report.nodeid] = str(report.longrepr)[-3000:]
-
-sys.argv = ["pytest"]
-if spec["measure"]:
-    cov.start()
-try:
-    rc = int(pytest.main(spec["args"], plugins=[Recorder()]))
-finally:
-    if spec["measure"]:
-        cov.stop()
-data = cov.get_data() if spec["measure"] else None
-files = {}
-for f in (data.measured_files() if data is not None else []):
-    contexts = {}
-    for line, names in (data.contexts_by_lineno(f) or {}).items():
-        for name in names:
-            contexts.setdefault(name, {"lines": [], "arcs": []})["lines"].append(line)
-    for name in contexts:
-        data.set_query_contexts(["^" + re.escape(name) + "$"])
-        contexts[name]["arcs"] = sorted(data.arcs(f) or [])
-    data.set_query_contexts(None)
-    files[f] = contexts
-with open(spec["out"], "w", encoding="utf-8") as fh:
-    json.dump({"rc": rc, "outcomes": outcomes, "errors": errors, "writes": writes, "files": files,
-               "longrepr": longrepr}, fh)
-"""
 
 
 @dataclass
@@ -157,7 +64,7 @@ async def run_batch(sandbox: Sandbox, test_paths: list[str], targets: list[str],
     }
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
     try:
-        ran = await sandbox.run([sandbox.python, "-c", _RUNNER, str(spec_file)], timeout=timeout,
+        ran = await sandbox.run(runners.command(sandbox.python, "batch", str(spec_file)), timeout=timeout,
                                  env={**sandbox.bytecode_env(), **EFFECTS_ENV})
     except ToolTimeout as exc:
         return BatchRun(returncode=-1, output="", duration=timeout, error=str(exc))

@@ -23,12 +23,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from empathy_os import runners
 from empathy_os.analyzers._pytest import config_args, neutral_args
 from empathy_os.execution import check_trusted, project_env, run_project_code
 from empathy_os.proc import ToolRun
 from empathy_os.testgen import unicode_cache
 from empathy_os.testgen.warm import WarmGone, WarmWorker
 
+# The commands a warm server can fork instead of starting: `python -c`, `python -m`, a runner (runners/).
+WARM_FORMS = ("-c", "-m", runners.LAUNCHER)
 # Never copied: VCS data, environments, caches and build output.
 _IGNORE_DIRS = {
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".tox", ".nox", "node_modules", "__pycache__",
@@ -335,7 +338,7 @@ class Sandbox:
         log = self.base / "data" / f"guard-{self.next_id()}.log"
         run_env["EMPATHY_SANDBOX_LOG"] = str(log)
         ran = None
-        if self.warm is not None and len(cmd) > 2 and cmd[0] == self.python and cmd[1] in ("-c", "-m"):
+        if self.warm is not None and len(cmd) > 2 and cmd[0] == self.python and cmd[1] in WARM_FORMS:
             check_trusted(self)
             try:
                 ran = await self.warm.run(cmd[1:], cwd or self.copy, project_env(run_env), timeout)

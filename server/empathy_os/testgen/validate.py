@@ -9,7 +9,7 @@
    logged) and it runs lines of its target the suite misses.
 3. Survivors alone are run again 3 times (again over two processes), so none passes only because of another
    candidate, and one that fails any of those runs is flaky. (One first run, not three: most
-   candidates are dropped by it.) Hypothesis does not shrink in these runs (measure.NO_SHRINKING).
+   candidates are dropped by it.) Hypothesis does not shrink in these runs (runners/no_shrink.py).
 4. Strength: each survivor must kill at least one mutant of the lines it newly covers (mutate.py).
 5. Gains are assigned in candidate order, so two tests never claim the same line.
 """

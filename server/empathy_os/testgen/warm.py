@@ -1,16 +1,16 @@
 """One warm interpreter per sandbox: the project's Python with pytest, coverage and Hypothesis imported
 once, forking a fresh child for every run.
 
-A boost starts pytest ten or more times in its private copy (baseline, generation, candidate batches,
-mutants, final runs). Importing pytest, its plugins and Hypothesis costs ~1.7 s of CPU per process on a
-2-CPU machine, more than most of those runs spend on tests. The server below pays it once: it runs
-inside the same bubblewrap sandbox as a cold run would (one `bwrap` for the whole boost), never imports
-project code itself, and for each request forks a child that takes the request's working folder,
-environment, argv and `sys.path[0]` exactly as `python -c CODE ...` / `python -m MODULE ...` would, with
-its output in files of the sandbox. A forked child starts from the server's memory, so project modules a
-run imports are gone for the next run: each run is as fresh as a new process, except for the
-pre-imported tools. The cold path (a new process per run) stays for everything else and is taken
-whenever the server is not running.
+A boost starts pytest ten or more times in its private copy (baseline, generation, candidate batches, mutants,
+final runs). Importing pytest, its plugins and Hypothesis costs ~1.7 s of CPU per process on a 2-CPU machine,
+more than most of those runs spend on tests. The server below pays it once: it runs inside the same bubblewrap
+sandbox as a cold run would (one `bwrap` for the whole boost), never imports project code itself, and for each
+request forks a child that takes the request's working folder, environment, argv and `sys.path[0]` exactly as
+`python -c CODE ...` / `python -m MODULE ...` / a runner (runners/launch.py) would, with its output in files
+of the sandbox (runners/warm_server.py). A forked child starts from the server's memory, so project modules a
+run imports are gone for the next run: each run is as fresh as a new process, except for the pre-imported
+tools. The cold path (a new process per run) stays for everything else and is taken whenever the server is not
+running.
 
 Protocol (JSON lines): Empathy writes {"id", "argv", "cwd", "env", "out", "err"} or {"kill": id}; the server
 answers {"ready": true} once, then {"id", "rc", "cpu"} per finished run. End of stdin ends the server.
@@ -24,171 +24,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from empathy_os import runners
 from empathy_os.execution import check_trusted, project_env
 from empathy_os.proc import ToolRun, ToolTimeout, forget_group, kill_group, track_group
 
 if TYPE_CHECKING:
     from empathy_os.testgen.sandbox import Sandbox
-
-# The tools every run imports, and pytest's plugins (entry points): what a forked child then skips.
-PRELOAD = r"""
-for _name in ("coverage", "pytest", "hypothesis"):
-    try:
-        __import__(_name)
-    except Exception:
-        pass
-try:
-    from importlib.metadata import entry_points
-    for _ep in entry_points(group="pytest11"):
-        try:
-            _ep.load()
-        except Exception:
-            pass
-except Exception:
-    pass
-"""
-
-SERVER = r'''
-import atexit, builtins, json, os, runpy, select, signal, sys, traceback, types
-# `python -c` put the working folder (the project copy) first on sys.path: take it off while the tools
-# are imported, so a project folder named `pytest` or `coverage` cannot stand in for them.
-if sys.path and sys.path[0] in ("", os.getcwd()):
-    sys.path.pop(0)
-''' + PRELOAD + r'''
-# Hypothesis builds its Unicode tables (~2.5 s) the first time a text strategy draws, and caches them in
-# its home folder, which is new in every sandbox (seeded by unicode_cache.py when Empathy has them): load
-# or build them here once, in memory every child inherits.
-try:
-    from hypothesis.configuration import set_hypothesis_home_dir
-    from hypothesis.internal import charmap as _charmap
-    set_hypothesis_home_dir(os.environ["EMPATHY_SANDBOX_HYPOTHESIS"])
-    _charmap.charmap()
-    _charmap.intervals_from_codec("utf-8")
-except Exception:
-    pass
-# Hypothesis scans every module in sys.modules for "local" constants before its first example, and
-# remembers which it has seen: scanned once here, a child only scans what it imports itself.
-try:
-    import warnings
-    from hypothesis.internal.conjecture.providers import _get_local_constants
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        _get_local_constants()
-except Exception:
-    pass
-# pytest warns that a plugin imported before it started cannot have its asserts rewritten; for what we
-# imported above that is our doing, not the project's, and a `filterwarnings = error` would make it fatal.
-_preloaded = set(sys.modules)
-try:
-    from _pytest.assertion.rewrite import AssertionRewritingHook as _Hook
-    _warn = _Hook._warn_already_imported
-    _Hook._warn_already_imported = lambda self, name: None if name in _preloaded else _warn(self, name)
-except Exception:
-    pass
-_guard = sys.modules.get("_empathy_sandbox_guard")
-_out = os.fdopen(os.dup(1), "w")
-_null = os.open(os.devnull, os.O_RDWR)
-os.dup2(_null, 1)  # nothing but replies may reach Empathy's pipe
-
-def reply(obj):
-    _out.write(json.dumps(obj) + "\n")
-    _out.flush()
-
-def child(req):
-    os.setpgid(0, 0)
-    _out.close()  # Empathy's pipe: the run must not reach it
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.chdir(req["cwd"])
-    os.environ.clear()
-    os.environ.update(req["env"])
-    os.dup2(_null, 0)
-    for fd, path in ((1, req["out"]), (2, req["err"])):
-        target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(target, fd)
-        os.close(target)
-    if _guard is not None:  # this run's log, and whether its effects are recorded (never the server's)
-        _guard.configure()
-    atexit._clear()
-    if req["env"].get("EMPATHY_SANDBOX_PYCACHE"):  # Sandbox.share_bytecode; the server itself wrote none
-        sys.pycache_prefix = req["env"]["EMPATHY_SANDBOX_PYCACHE"]
-        sys.dont_write_bytecode = False
-    flag, target, *args = req["argv"]
-    main = types.ModuleType("__main__")
-    main.__dict__["__builtins__"] = builtins
-    sys.modules["__main__"] = main
-    code = 0
-    try:
-        if flag == "-c":
-            sys.argv = ["-c", *args]
-            sys.path.insert(0, "")
-            exec(compile(target, "<string>", "exec"), main.__dict__)
-        else:
-            sys.argv = [target, *args]
-            sys.path.insert(0, os.getcwd())
-            runpy.run_module(target, run_name="__main__", alter_sys=True)
-    except SystemExit as exc:
-        if exc.code is None:
-            code = 0
-        elif isinstance(exc.code, int):
-            code = exc.code
-        else:
-            print(exc.code, file=sys.stderr)
-            code = 1
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    try:
-        atexit._run_exitfuncs()
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        os._exit(code & 0xFF)
-
-import gc
-# What the server imported is never garbage: frozen, a child's collections (pytest runs gc.collect()
-# several times per session) skip it, and its pages stay shared with the server.
-gc.freeze()
-running = {}
-buf = b""
-reply({"ready": True})
-while True:
-    ready, _, _ = select.select([0], [], [], 0.01 if running else 1.0)
-    if ready:
-        chunk = os.read(0, 1 << 16)
-        if not chunk:
-            break
-        buf += chunk
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            req = json.loads(line)
-            if "kill" in req:
-                for pid, rid in list(running.items()):
-                    if rid == req["kill"]:
-                        for kill in (os.killpg, os.kill):
-                            try:
-                                kill(pid, signal.SIGKILL)
-                            except OSError:
-                                pass
-                continue
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:
-                child(req)
-            running[pid] = req["id"]
-    while running:
-        pid, status, usage = os.wait4(-1, os.WNOHANG)
-        if pid == 0:
-            break
-        rid = running.pop(pid, None)
-        if rid is not None:
-            try:
-                os.killpg(pid, signal.SIGKILL)  # whatever the run left behind in its group
-            except OSError:
-                pass
-            reply({"id": rid, "rc": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime})
-'''
-
 
 class WarmGone(RuntimeError):
     """The server is not running (any more): the caller runs the command cold."""
@@ -212,7 +53,7 @@ class WarmWorker:
         check_trusted(sandbox)  # the same door as every cold run
         env = project_env(sandbox.env())
         env["EMPATHY_SANDBOX_LOG"] = str(sandbox.base / "data" / "warm-server.log")
-        cmd = sandbox.command([sandbox.python, "-c", SERVER])
+        cmd = sandbox.command(runners.command(sandbox.python, "warm_server"))
         proc = await asyncio.create_subprocess_exec(
             *cmd, cwd=str(sandbox.copy), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL, env=env, start_new_session=True)
