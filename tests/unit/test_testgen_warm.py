@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from empathy_os.changes.suite import run_suite
 from empathy_os.execution import UntrustedProject
 from empathy_os.proc import ToolTimeout
 from empathy_os.testgen.sandbox import Sandbox, isolation
@@ -75,6 +76,20 @@ async def test_warm_write_outside_is_refused_and_logged(sandbox, tmp_path):
     assert ran.returncode == 1 and "Read-only file system" in ran.stderr
     assert ran.blocked == [f"open {target}"]
     assert not target.exists()
+
+
+async def test_a_runner_runs_warm_and_answers_as_it_does_cold(sandbox):
+    """The programs of empathy_os/runners are started by path (runners/launch.py): the warm server forks them
+    too, and the suite runner's outcomes and coverage are the same either way."""
+    cold = await run_suite(sandbox, ["pkg/state.py"])
+    await sandbox.start_warm()
+    before = sandbox.warm.cpu_seconds
+    warm = await run_suite(sandbox, ["pkg/state.py"])
+    assert sandbox.warm.cpu_seconds > before  # the run was the warm server's child, not a new process
+    assert warm.error is None and cold.error is None
+    assert warm.outcomes == cold.outcomes == {"tests/test_state.py::test_fresh": ["passed"],
+                                              "tests/test_state.py::test_fails": ["failed"]}
+    assert warm.coverage == cold.coverage == {"pkg/state.py": (4, 0)}
 
 
 async def test_warm_timeout_kills_the_run_and_the_server_goes_on(sandbox):

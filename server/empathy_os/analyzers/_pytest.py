@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from empathy_os import runners
 from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.analyzers.project import read_pyproject
 from empathy_os.execution import TEST_ENV, run_project_code
@@ -18,23 +19,10 @@ def isolated_env(tmp: Path) -> dict[str, str]:
     # hypothesis' pytest plugin creates .hypothesis/ in the working folder even when no test uses it.
     return {**TEST_ENV, "HYPOTHESIS_STORAGE_DIRECTORY": str(tmp / "hypothesis")}
 
-_PROBE = (
-    "import json, importlib, sys\n"
-    "del sys.path[0]\n"  # `-c` puts the working folder first: a project folder `pytest` must not answer
-    "out = {}\n"
-    "for m in ('coverage', 'pytest'):\n"
-    "    try:\n"
-    "        out[m] = importlib.import_module(m).__version__\n"
-    "    except Exception:\n"
-    "        out[m] = None\n"
-    "print(json.dumps(out))\n"
-)
-
-
 async def probe_interpreter(ctx: ProjectContext) -> tuple[dict[str, str | None] | None, str | None]:
     """Versions of coverage and pytest in the project's interpreter, or (None, why it cannot run)."""
     try:
-        run = await run_project_code(ctx, [ctx.python, "-c", _PROBE], ctx.root, timeout=60)
+        run = await run_project_code(ctx, runners.command(ctx.python, "probe"), ctx.root, timeout=60)
     except (FileNotFoundError, PermissionError, OSError) as exc:
         return None, f"project interpreter {ctx.python} cannot be started: {exc.strerror or exc}"
     if run.returncode != 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from empathy_os import runners
 from empathy_os.analyzer_spec import AnalyzerSpec, Kind
 from empathy_os.analyzers._pytest import (
     PYTEST_EXIT,
@@ -26,16 +27,6 @@ from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 NAME = "test_durations"
 SPEC = AnalyzerSpec(name=NAME, distribution="pytest", measures="the slowest tests of the project's suite",
                     kind=Kind.PERFORMANCE, per_file=False, test_running=True, prior_seconds=6.0)
-# `python -m pytest` would import pytest from the project folder first if it had one named `pytest`; this
-# imports it with the project off sys.path, then puts the project back for the tests (as `-m` would).
-PYTEST_RUNNER = (
-    "import os, sys\n"
-    "_cwd = sys.path.pop(0) if sys.path and sys.path[0] in ('', os.getcwd()) else None\n"
-    "import pytest\n"
-    "if _cwd is not None: sys.path.insert(0, _cwd)\n"
-    "args, sys.argv = sys.argv[1:], ['pytest']\n"
-    "raise SystemExit(pytest.main(args))\n"
-)
 
 
 def _locate(ctx: ProjectContext, node_id: str, file: str) -> str:
@@ -61,7 +52,7 @@ async def analyze(ctx: ProjectContext) -> AnalyzerResult:
         tmp = Path(tmpdir)
         junit = tmp / "junit.xml"
         run = await run_project_code(
-            ctx, [ctx.python, "-c", PYTEST_RUNNER, *pytest_args(ctx, tmp, junit)],
+            ctx, runners.command(ctx.python, "pytest_main", *pytest_args(ctx, tmp, junit)),
             ctx.root, timeout=float(setting(ctx, "coverage_timeout", 900)), env=isolated_env(tmp))
         tests = read_junit(junit)
     if tests is None:

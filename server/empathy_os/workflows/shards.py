@@ -26,14 +26,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from empathy_os import __version__
+from empathy_os import __version__, runners
 from empathy_os.analyzers import run_analyzers
 from empathy_os.analyzers._pytest import TestRun, isolated_env, pytest_args, read_junit
 from empathy_os.analyzers.contract import AnalyzerResult, ProjectContext
 from empathy_os.analyzers.coverage import last_error_line, measured_result, scope_args
 from empathy_os.analyzers.project import all_py_files, load_project, oversized_files, source_files
 from empathy_os.analyzers.specs import tools_of
-from empathy_os.analyzers.test_durations import PYTEST_RUNNER
 from empathy_os.execution import run_project_code
 from empathy_os.orchestration.agent_templates import get_template
 from empathy_os.proc import isolated_python, run_tool
@@ -114,8 +113,8 @@ async def collect_test_files(ctx: ProjectContext) -> list[str]:
     """The files pytest collects tests from (its own collection, the project's config), relative paths."""
     with tempfile.TemporaryDirectory(prefix="empathy-shard-") as tmpdir:
         tmp = Path(tmpdir)
-        run = await run_project_code(ctx, [ctx.python, "-c", PYTEST_RUNNER, *pytest_args(ctx, tmp, None),
-                                           "--collect-only"], ctx.root, timeout=900, env=isolated_env(tmp))
+        argv = runners.command(ctx.python, "pytest_main", *pytest_args(ctx, tmp, None), "--collect-only")
+        run = await run_project_code(ctx, argv, ctx.root, timeout=900, env=isolated_env(tmp))
     files = set()
     for line in run.stdout.splitlines():
         if "::" in line and not line.startswith(" "):
