@@ -72,5 +72,5 @@ def main(args):
     hypothesis_tables()
     local_constants()
     quiet_rewrite_warning(set(sys.modules))
-    serve({}, prepare)
+    serve({}, prepare=prepare)
     return 0
