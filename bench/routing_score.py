@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError
 
 from tests.unit.routing_heldout import HELDOUT, HELDOUT_B, HELDOUT_C
+from tests.unit.routing_heldout_d import HELDOUT_D
 from tests.unit.routing_phrasings import COMMITS_AND_ISSUES, PHRASINGS, PLANS
 
 
@@ -49,7 +50,8 @@ def main() -> None:
             "tuning: commits/issues (COMMITS_AND_ISSUES)": list(COMMITS_AND_ISSUES),
             "held-out A (routing_heldout.HELDOUT)": [(t, want) for t, want, _ in HELDOUT],
             "held-out B (routing_heldout.HELDOUT_B)": [(t, want) for t, want, _ in HELDOUT_B],
-            "held-out C (routing_heldout.HELDOUT_C)": [(t, want) for t, want, _ in HELDOUT_C]}
+            "held-out C (routing_heldout.HELDOUT_C)": [(t, want) for t, want, _ in HELDOUT_C],
+            "held-out D (routing_heldout_d.HELDOUT_D)": [(t, want) for t, want, _ in HELDOUT_D]}
     print(f"{'set':44} {'right':>7} {'score':>7}")
     for name, rows in sets.items():
         right, misses = score(rows, domain_only="PHRASINGS" in name)
