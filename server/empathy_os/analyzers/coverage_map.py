@@ -3,7 +3,7 @@
 Why coverage.py's own per-test contexts and not pytest-testmon (evaluated first; see docs/guide/release-prep.md,
 "Live coverage"): testmon keeps fingerprints of the blocks each test ran, not the lines, so the merged
 coverage figure (statements and branches) still needs coverage.py's per-test data; it must be installed
-in the project's own interpreter (we install nothing there: our driver is passed with `python -c`); its
+in the project's own interpreter (we install nothing there: our driver is run by path, runners/); its
 own Coverage instance takes over tracing from ours (two tracers cannot both see a test), and it refuses
 branch coverage next to another measurement. Its `.testmondata` could be redirected (TESTMON_DATAFILE),
 so it is not the read-only rule that rules it out. What it does well, selecting by changed function, is

@@ -313,7 +313,7 @@ class Sandbox:
                 "--chdir", where, "--", *cmd]
 
     async def start_warm(self) -> None:
-        """From now on, `python -c`/`python -m` runs of this sandbox's interpreter fork from one warm
+        """From now on, `python -c`/`python -m`/runner runs of this sandbox's interpreter fork from one warm
         process (warm.py) instead of starting cold; if it cannot start, runs stay cold."""
         if self.warm is None:
             if not unicode_cache.seed(self.base / "hypothesis"):
