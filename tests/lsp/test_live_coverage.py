@@ -51,19 +51,28 @@ def _lines(files: list[dict]) -> dict[str, tuple]:
                         sorted(map(tuple, f["missing_branches"]))) for f in files}
 
 
-def _test_runs(server: psutil.Process) -> list[psutil.Process]:
-    """The coverage driver's processes (a save also starts bandit and ruff, which are not what we wait for):
-    started cold, or forked by the warm interpreter (a child of it, with its command line)."""
+def _descendants(server: psutil.Process, keep) -> list[psutil.Process]:
+    """The server's descendants for which `keep(process, its command line, its parent's)` holds."""
     found = []
     for child in server.children(recursive=True):
         try:
-            cmd = " ".join(child.cmdline())
-            if "pytest_args" in cmd or ("live_worker.py" in cmd and "live_worker.py" in " ".join(
-                    child.parent().cmdline())):
+            if keep(child, " ".join(child.cmdline()), " ".join(child.parent().cmdline())):
                 found.append(child)
         except psutil.Error:
             continue
     return found
+
+
+def _test_runs(server: psutil.Process) -> list[psutil.Process]:
+    """The coverage driver's processes (a save also starts bandit and ruff, which are not what we wait for):
+    started cold, or forked by the warm interpreter (a child of it, with its command line)."""
+    return _descendants(server, lambda _, cmd, parent: "pytest_args" in cmd or (
+        "live_worker.py" in cmd and "live_worker.py" in parent))
+
+
+def _workers(server: psutil.Process) -> list[psutil.Process]:
+    """The warm interpreters (runners/live_worker.py), not the children they fork."""
+    return _descendants(server, lambda proc, cmd, _: "live_worker.py" in cmd and proc.ppid() == server.pid)
 
 
 async def test_saves_rerun_affected_tests_and_the_merged_figure_equals_a_full_run(start_server, tmp_path):
@@ -157,18 +166,6 @@ async def test_untrusted_workspace_runs_nothing_on_save(start_server, tmp_path):
     await asyncio.sleep(1.0)
     assert not session.notifications.get("empathy/coverage")
     assert (root / ".empathy/cache/coverage-map.json").read_bytes() == stored
-
-
-def _workers(server: psutil.Process) -> list[psutil.Process]:
-    """The warm interpreters (runners/live_worker.py), not the children they fork."""
-    found = []
-    for child in server.children(recursive=True):
-        try:
-            if "live_worker.py" in " ".join(child.cmdline()) and child.parent().pid == server.pid:
-                found.append(child)
-        except psutil.Error:
-            continue
-    return found
 
 
 async def test_the_warm_interpreter_is_rebuilt_when_stale_and_stopped_with_the_trust(start_server, tmp_path):

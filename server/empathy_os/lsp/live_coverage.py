@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from empathy_os.lsp.warm_tests import LiveWorker
 
 log = logging.getLogger(__name__)
-DEBOUNCE_SECONDS = 0.05  # "save all" sends a burst of saves (ms apart): they make one refresh
+DEBOUNCE_SECONDS = 0.02  # "save all" sends a burst of saves (ms apart): they make one refresh
 
 
 @dataclass

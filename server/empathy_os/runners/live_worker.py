@@ -288,7 +288,7 @@ class Server:
 
     def serve(self):
         while True:
-            ready, _, _ = select.select([0], [], [], 0.01 if self.running else 1.0)
+            ready, _, _ = select.select([0], [], [], 0.005 if self.running else 1.0)
             if ready:
                 chunk = os.read(0, 1 << 16)
                 if not chunk:
