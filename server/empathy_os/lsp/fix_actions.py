@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pydantic import ConfigDict, Field
-from pydantic.alias_generators import to_camel
-from pydantic.dataclasses import dataclass
 from pygls.exceptions import JsonRpcInvalidParams
 
 from empathy_os.app.wire import fix_report_from_wire, verdict_from_wire
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp.arguments import FixArgs, VerifyArgs
 from empathy_os.lsp.diagnostics import SOURCE, diagnostic_data, uri_to_path
 from empathy_os.lsp.edits import line_edits, verified_text
 from empathy_os.lsp.progress import WorkDone, guarded, link_request_cancel, run_in_child
@@ -30,29 +28,6 @@ from empathy_os.lsp.requests import on_project
 
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
-
-_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-
-
-@dataclass(config=_CONFIG)
-class FixArgs:
-    root: str | None = None  # project folder or file URI; default: the file's project, else the workspace
-    uri: str | None = None  # restrict to findings in this file
-    uris: list[str] | None = None  # restrict to findings in these files ("Fix Findings…" in the extension)
-    rules: list[str] | None = None
-    agents: list[str] | None = None
-    line: int | None = Field(default=None, ge=1)  # restrict to the finding on this line (a code action)
-    apply: bool = False  # send verified changes to the editor as workspace/applyEdit
-    # Without apply: add to each verified change the text edits that make it, per file, with the version of
-    # the open document they were checked against (the extension previews and applies them itself).
-    edits: bool = False
-
-
-@dataclass(config=_CONFIG)
-class VerifyArgs:
-    patch: str = Field(min_length=1)  # a unified diff
-    root: str | None = None
-
 
 def actions_for(ls: EmpathyServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     """Called from the code-action handler: one verified-fix action per finding whose analyzer's spec names a

@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
-from pydantic import ConfigDict
-from pydantic.alias_generators import to_camel
-from pydantic.dataclasses import dataclass
 from pygls.protocol import default_converter
 
 from empathy_os.app.wire import verdict_from_wire
 from empathy_os.confine import OutsideRoot, confined
 from empathy_os.lsp import command_ids as ids
+from empathy_os.lsp.arguments import ReleaseFixArgs
 from empathy_os.lsp.edits import can_create_files, line_edits, verified_text
 from empathy_os.lsp.progress import RequestFailed, WorkDone, guarded, link_request_cancel, run_in_child
 from empathy_os.lsp.requests import on_project
@@ -30,7 +28,6 @@ from empathy_os.lsp.requests import on_project
 if TYPE_CHECKING:
     from empathy_os.lsp.server import EmpathyServer
 
-_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 GATE_LABELS = {
     "min_coverage": "Coverage: new tests",
     "max_critical_issues": "Security: verified fixes",
@@ -38,11 +35,6 @@ GATE_LABELS = {
     "min_doc_coverage": "Documentation: docstrings",
 }
 _ZERO = types.Range(types.Position(0, 0), types.Position(0, 0))
-
-
-@dataclass(config=_CONFIG)
-class ReleaseFixArgs:
-    root: str | None = None  # project folder or file URI; default: the workspace
 
 
 def _file_ops(ls: EmpathyServer, root: Path, verdict: Any, gate: str) -> list[Any] | str:
