@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ from empathy_os.execution import check_trusted, project_env, run_project_code
 from empathy_os.proc import ToolRun, forget_group, kill_group, track_group
 from empathy_os.testgen.warm import WarmGone, WarmWorker
 
+log = logging.getLogger(__name__)
 RUNNER = Path(__file__).resolve().parents[1] / "runners" / "live_worker.py"
 DEFAULT_MAX_MB = 512
 START_TIMEOUT = 120
@@ -82,17 +84,16 @@ def test_imports(ctx: ProjectContext, test_files: list[str]) -> list[str]:
 
 
 class LiveWorker:
-    def __init__(self, warm: WarmWorker, key: str, path: list[str], scratch: Path, max_mb: float,
-                 preloaded: list[str]) -> None:
+    def __init__(self, warm: WarmWorker, key: str, path: list[str], scratch: Path, max_mb: float) -> None:
         self.warm, self.key, self.path, self.scratch, self.max_mb = warm, key, path, scratch, max_mb
-        self.preloaded = preloaded
-        self._stamp = self._paths_stamp()
-        self.warm_runs = 0  # runs that went through the worker (not cold after it was gone)  # the folders on its sys.path as they were when it started
+        self._stamp = self._paths_stamp()  # the folders on its sys.path as they were when it started
+        self.warm_runs = 0  # runs that went through the worker (not cold after it was gone)
 
     @classmethod
     async def start(cls, ctx: ProjectContext, test_files: list[str], measured: list[str]) -> LiveWorker:
         """`measured`: the files coverage reported last time (relative), whose analysis the worker keeps."""
         check_trusted(ctx)  # the same door as every cold run
+        key = await asyncio.to_thread(project_key, ctx)  # before it loads anything: a change meanwhile rebuilds it
         scratch = Path(tempfile.mkdtemp(prefix="empathy-live-"))
         spec = {"root": str(ctx.root), "preload": await asyncio.to_thread(test_imports, ctx, test_files),
                 "measured": [str(ctx.root / rel) for rel in measured]}
@@ -109,9 +110,9 @@ class LiveWorker:
         if not ready.get("ready"):
             _end(proc, scratch)
             raise WarmGone(f"the warm interpreter did not start (exit {proc.returncode})")
-        max_mb = _max_mb(ctx)
-        key = await asyncio.to_thread(project_key, ctx)
-        return cls(WarmWorker(proc, scratch, ctx.python), key, ready["path"], scratch, max_mb, ready["preloaded"])
+        log.info("warm interpreter for %s: %d module(s) preloaded, %d file analyses kept, dropped %s", ctx.root,
+                 len(ready.get("preloaded") or []), ready.get("cached", 0), ready.get("dropped") or "none")
+        return cls(WarmWorker(proc, scratch, ctx.python), key, ready["path"], scratch, _max_mb(ctx))
 
     def current_key(self, key: str) -> bool:
         """Still the worker for this project: same key, and no package installed or removed since."""
@@ -130,7 +131,7 @@ class LiveWorker:
 
     async def launch(self, ctx: ProjectContext, cmd: list[str], cwd: Path, env: dict[str, str],
                      timeout: float | None) -> ToolRun:
-        """`cmd` is [python, "-c", CODE, *args] as run_project_code would start it; run in a warm child."""
+        """`cmd` is what run_project_code would start ([python, *argv]); run in a child of the worker."""
         check_trusted(ctx)
         try:
             run = await self.warm.run(cmd[1:], cwd, project_env(env), timeout)
