@@ -146,15 +146,23 @@ def _from_analyzers(spec: GateSpec, team: Sequence[AgentMeasurements], into: Mea
                                      else "not measured by any agent of the team")
 
 
+def measured_by(spec: GateSpec) -> frozenset[str]:
+    """The analyzers whose results a gate reads: for the critical issues every analyzer whose spec
+    `counts_critical`, else the one its row names (none for a score or a plan's open row)."""
+    if spec.metric == CRITICAL_ISSUES:
+        from empathy_os.analyzers.specs import critical_counters
+
+        return critical_counters()
+    return frozenset({spec.analyzer} - {SCORE, None})
+
+
 def _summed(spec: GateSpec, team: Sequence[AgentMeasurements], into: Measured) -> bool:
     """The critical-issues gate counts the CRITICAL findings of every analyzer of the team whose spec says
     `counts_critical` (bandit, a security plug-in); one that could not run leaves it unmeasured (fail
     closed). False when the gate is another one, or the team runs none of them."""
     if spec.metric != CRITICAL_ISSUES:
         return False
-    from empathy_os.analyzers.specs import critical_counters
-
-    counters = critical_counters()
+    counters = measured_by(spec)
     results = list({r.analyzer: r for o in team for r in o.analyzers if r.analyzer in counters}.values())
     if not results:
         return False

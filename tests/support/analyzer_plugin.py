@@ -28,12 +28,17 @@ def _install(src: Path, target: Path) -> None:
                     str(src)], check=True, timeout=600)
 
 
-def build(base: Path) -> Path:
-    """Installs the plug-in (examples/analyzer-plugin), and a broken one (its module raises on
-    import), into `base/site`."""
+def build(base: Path, fixer: str | None = None) -> Path:
+    """Installs the plug-in (examples/analyzer-plugin; `fixer`: its spec names that agent instead of the
+    security auditor), and a broken one (its module raises on import), into `base/site`."""
     target = base / "site"
     good = base / "src-good"
     shutil.copytree(PLUGIN, good)
+    if fixer is not None:
+        module = good / "empathy_plain_secrets.py"
+        text = module.read_text(encoding="utf-8")
+        module.write_text(text.replace('fixer="security_auditor"', f"fixer={fixer!r}"), encoding="utf-8")
+        assert f"fixer={fixer!r}" in module.read_text(encoding="utf-8")
     _install(good, target)
     broken = base / "src-broken"
     broken.mkdir()

@@ -81,3 +81,21 @@ def test_fix_offers_the_plugin_findings_to_the_agent_its_spec_names(site, sample
     skipped = [s for s in json.loads(proc.stdout)["skipped"] if s["tool"] == plugin.NAME]
     assert [(s["rule"], s["path"], s["line"]) for s in skipped] == [(plugin.RULE, plugin.SECRET_FILE, 6)]
     assert skipped[0]["reason"].startswith("security_auditor needs a model")  # offline; the daemon test has one
+
+
+def test_release_fix_puts_the_fixer_a_counting_plugin_names_on_the_team(tmp_path, sample_project):
+    # A secrets scanner counted in the security gate whose findings another agent fixes: the plan that
+    # makes the failed security gate pass needs that agent too, aimed at the plug-in's critical rule.
+    site = plugin.build(tmp_path, fixer="code_reviewer")
+    (sample_project / plugin.SECRET_FILE).write_text(plugin.SECRET_TEXT, encoding="utf-8")
+    proc = _run("orchestrate", "release-prep", "--project-root", str(sample_project), "--json", "--no-cache",
+                "--fix", "--max-critical", "2", "--min-coverage", "0", "--min-quality", "0", "--min-doc-coverage", "0",
+                env=plugin.plugin_env(site))
+    assert proc.stdout, proc.stderr
+    report = json.loads(proc.stdout)
+    assert [g["name"] for g in report["gates"] if not g["passed"]] == ["max_critical_issues"], report["gates"]
+    fix = report["fix"]
+    assert fix["agents"] == ["security_auditor", "code_reviewer"]
+    assert plugin.RULE in fix["plan"]["workflow_args"]["rules"]
+    # Offline, nobody can move a secret: the plug-in's finding reached the team and is named as skipped.
+    assert plugin.RULE in {s["rule"] for s in fix["skipped"]}

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from empathy_os.app.release_fix import GATE_AGENTS, gate_of
+from empathy_os.app.release_fix import RELEASE_GATES, gate_of, team_of
 
 EMPATHY = [sys.executable, "-m", "empathy_os"]
 
@@ -28,7 +28,8 @@ def coverage_by_hand(root: Path) -> float:
 
 
 def test_every_agent_of_the_plan_moves_one_gate():
-    assert {gate_of(a) for agents in GATE_AGENTS.values() for a in agents} == set(GATE_AGENTS)
+    gates = list(RELEASE_GATES)
+    assert {gate_of(a, gates) for gate in gates for a in team_of(gate)} == set(gates)
 
 
 def test_apply_without_fix_is_a_usage_error(sample_project):

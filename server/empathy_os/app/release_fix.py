@@ -4,8 +4,9 @@ One goal, one team. For each gate the release prep failed, the agents that can m
 the orchestrator (an `ExecutionPlan`, workflow "release_fix", Sequential in gate order), which is run,
 recorded and learned like any other composition: coverage → test_coverage_analyzer (the boost offline;
 model-written tests with a key), critical security → security_auditor, quality → code_reviewer and
-refactoring_specialist, documentation → documentation_writer. The changes to the project's files are
-verified together as one change set by the changes/ engine (change_set.py; a bisect only when the set
+refactoring_specialist, documentation → documentation_writer; then the fixer of each analyzer that measures
+a failed gate (a security plug-in counted in the critical issues brings its own). The changes to the project's
+files are verified together as one change set by the changes/ engine (change_set.py; a bisect only when the set
 fails), new test files each on their own; then all of it is applied to one private copy and release prep runs there,
 so the gates "after" are measured, not predicted. Its outcome (approved on the copy or not) is what the
 composition learns. `apply=True` writes the same set into the project (a file changed since verification
@@ -31,8 +32,7 @@ from empathy_os.progress_callback import Progress
 
 TASK = "Make the release gates pass"
 TASK_PATTERN = "release_fix"
-# Which agents can move a failed gate, in the order the plan runs them (declared with the gate).
-GATE_AGENTS: dict[str, tuple[str, ...]] = {spec.name: spec.agents for spec in GATE_SPECS}
+RELEASE_GATES = tuple(spec.name for spec in GATE_SPECS)
 _WHY = {
     "min_coverage": "new tests from the coverage boost (kept only if they pass, gain coverage and kill a mutant)",
     "max_critical_issues": "a verified fix for each critical finding (needs a model)",
@@ -51,20 +51,37 @@ class ReleaseFix:
     measured: list[tuple[list[str], Any]] = field(default_factory=list)
 
 
-def gate_of(agent: str) -> str | None:
-    return next((gate for gate, agents in GATE_AGENTS.items() if agent in agents), None)
+def team_of(gate: str) -> tuple[str, ...]:
+    """The agents that can move a release gate, in the order the plan runs them: those its row names, then
+    the fixers of the analyzers that measure it (a plug-in counted in the security gate brings its own)."""
+    from empathy_os.analyzers.specs import all_specs
+    from empathy_os.gates import measured_by, spec_of
+
+    spec = spec_of(gate)
+    by = measured_by(spec)
+    fixers = (s.fixer for s in all_specs().values() if s.name in by and s.fixer is not None)
+    return tuple(dict.fromkeys((*spec.agents, *fixers)))
+
+
+def gate_of(agent: str, failed: list[str]) -> str | None:
+    """The first of the failed gates the agent is on the team of."""
+    return next((gate for gate in failed if agent in team_of(gate)), None)
 
 
 def plan(report: Any, gates: dict[str, float]) -> ExecutionPlan | None:
     """The composition for the gates `report` failed (None when every gate passed)."""
-    failed = [g.name for g in report.gates if not g.passed and g.name in GATE_AGENTS]
+    failed = [g.name for g in report.gates if not g.passed and g.name in RELEASE_GATES]
     if not failed:
         return None
-    agents = list(dict.fromkeys(a for name in failed for a in GATE_AGENTS[name]))
-    rationale = {name: f"{', '.join(GATE_AGENTS[name])}: {_WHY[name]}" for name in failed}
+    teams = {name: team_of(name) for name in failed}
+    agents = list(dict.fromkeys(a for name in failed for a in teams[name]))
+    rationale = {name: f"{', '.join(teams[name])}: {_WHY[name]}" for name in failed}
     rationale["strategy"] = ("sequential: the agents' changes are verified together as one change set, then "
                              "the whole set is measured on one copy against the release gates")
-    rules = sorted({f.rule for f in report.findings if f.tool == "bandit" and f.severity == "critical"})
+    from empathy_os.analyzers.specs import critical_counters
+
+    counted = critical_counters()  # bandit's and every plug-in's the security gate counts
+    rules = sorted({f.rule for f in report.findings if f.tool in counted and f.severity == "critical"})
     return ExecutionPlan(
         task=TASK, task_pattern=TASK_PATTERN, strategy=StrategyName.SEQUENTIAL,
         agents=[get_template(a).model_copy(update={"tier_preference": Tier.CHEAP}) for a in agents],
@@ -105,7 +122,7 @@ async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResul
                         max_cost=run.max_cost, python=run.python, trusted=run.trusted, progress=progress)
     out: dict[str, Any] = {"agents": agents, **fix.to_json()}
     for change, result in zip(out["changes"], fix.results, strict=True):
-        change["gate"] = gate_of(result.change.agent)
+        change["gate"] = gate_of(result.change.agent, plan.workflow_args["failed"])
     if "min_coverage" in plan.workflow_args["failed"] and not run.trusted:
         fix.notes.append("coverage gate: tests are written only in a trusted workspace (they run project code)")
     out["notes"] = fix.notes
@@ -118,7 +135,7 @@ async def _run_plan(plan: ExecutionPlan, run: RunContext) -> tuple[StrategyResul
         out["applied"], out["refused"] = _write(run.project_root, units, out["gates_after"]["applied_in_copy"])
     success = bool(after is not None and after.approved)
     quality = after.metrics.get("quality_score") if after is not None else None
-    outputs = [_agent_result(a, fix, out) for a in plan.agents]
+    outputs = [_agent_result(a, fix, out, plan.workflow_args["failed"]) for a in plan.agents]
     for output in outputs:
         run.agent_done(output)
     result = StrategyResult(strategy=plan.strategy, success=success, outputs=outputs,
@@ -166,14 +183,14 @@ def _write(root: Path, units: list[tuple[list[str], Any]], measured: list[str]) 
     return applied, refused
 
 
-def _agent_result(template: Any, fix: Any, out: dict[str, Any]) -> AgentResult:
+def _agent_result(template: Any, fix: Any, out: dict[str, Any], failed: list[str]) -> AgentResult:
     mine = [r for r in fix.results if r.change.agent == template.id]
     kept = [r for r in mine if r.verdict.verified]
     return AgentResult(
         agent_id=template.id, role=template.role, tier=Tier.CHEAP, success=bool(kept), quality_score=None,
         confidence=1.0 if mine else 0.0, basis="verified changes", cost_usd=sum(r.change.cost_usd for r in mine),
         output={"summary": f"{len(kept)} verified of {len(mine)} proposed change(s)",
-                "gate": gate_of(template.id)},
+                "gate": gate_of(template.id, failed)},
         model_note=None if any(r.change.tier for r in mine) else "no model proposal (offline, or none was needed)")
 
 
