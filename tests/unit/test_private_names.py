@@ -50,8 +50,42 @@ def private_uses(package: Path) -> list[str]:
     return found
 
 
+def _own_private_attributes(tree: ast.AST) -> set[str]:
+    """The private attributes a module's classes declare (class body) or set (`self._x = ...`)."""
+    own: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                targets = item.targets if isinstance(item, ast.Assign) else [getattr(item, "target", None)]
+                own.update(t.id for t in targets if isinstance(t, ast.Name) and _private(t.id))
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and _private(item.name):
+                    own.add(item.name)
+        elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and _private(node.attr)
+              and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")):
+            own.add(node.attr)
+    return own
+
+
+def private_attribute_uses(package: Path) -> list[str]:
+    """`module: obj._x (line n)` where `_x` belongs to the classes of other modules of `package` and not to
+    the module's own: an object of another module's class read by its private attribute. A cheap reading
+    without types: a name that both modules' classes declare is not seen (a false negative, never a false
+    alarm from a third-party object, whose private names our classes do not declare)."""
+    trees = {_module_name(p, package): ast.parse(p.read_text(encoding="utf-8")) for p in package.rglob("*.py")}
+    own = {name: _own_private_attributes(tree) for name, tree in trees.items()}
+    found: list[str] = []
+    for name, tree in sorted(trees.items()):
+        others = set().union(*(attrs for other, attrs in own.items() if other != name))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and node.attr in others - own[name]
+                    and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+                found.append(f"{name}: {ast.unparse(node)} (line {node.lineno})")
+    return found
+
+
 def test_no_private_name_is_used_across_modules():
     assert private_uses(PACKAGE) == []
+    assert private_attribute_uses(PACKAGE) == []
 
 
 def test_the_check_sees_each_kind_of_crossing(tmp_path):
@@ -69,4 +103,23 @@ def test_the_check_sees_each_kind_of_crossing(tmp_path):
         "empathy_os.user: from empathy_os.sub.owner import _TABLE",
         "empathy_os.user: from empathy_os.sub import _helpers",
         "empathy_os.user: empathy_os.sub.owner._fix (line 4)",
+    ]
+
+
+def test_the_check_sees_a_private_attribute_of_another_modules_object(tmp_path):
+    pkg = tmp_path / "empathy_os"
+    pkg.mkdir()
+    (pkg / "report.py").write_text("class Report:\n    _ran: bool = False\n    def _seal(self):\n"
+                                   "        self._key = 1\n")
+    (pkg / "reader.py").write_text(
+        "import sys\n"
+        "class Own:\n    def __init__(self):\n        self._cache = {}\n"
+        "def read(report, other):\n"
+        "    sys._getframe()\n"  # not a name our classes declare: a third party's business
+        "    other._cache.clear()\n"  # declared here too: not seen without types
+        "    return report._ran, report._key, report._seal()\n")
+    assert private_attribute_uses(pkg) == [
+        "empathy_os.reader: report._ran (line 8)",
+        "empathy_os.reader: report._key (line 8)",
+        "empathy_os.reader: report._seal (line 8)",
     ]

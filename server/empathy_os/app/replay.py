@@ -118,9 +118,9 @@ def store(root: Path, run_key: str, report: Any, *, trusted: bool = True) -> boo
     from empathy_os.analyzers.contract import ProjectContext
     from empathy_os.workflows.reports import render_text
 
-    if not report._all_ran:
+    if not report.all_ran:
         return False
-    found = witnesses(root, report._python, report._python_source, trusted)
+    found = witnesses(root, report.python, report.python_source, trusted)
     if found is None:
         return False
     data = replayed(report.to_json(), stored_at=_now())

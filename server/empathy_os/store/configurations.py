@@ -217,7 +217,7 @@ class ConfigurationStore:
             doc = config.to_document()
             if found is not None:
                 stored = found[1]
-                pending = config._pending
+                pending = config.pending
                 doc.update(
                     usage_count=stored["usage_count"] + int(pending[0]),
                     success_count=stored["success_count"] + int(pending[1]),
@@ -228,7 +228,7 @@ class ConfigurationStore:
                 )
             self._put(index, found, doc)
         saved = self._model(doc)
-        config._pending = [0, 0, 0.0, 0]
+        config.mark_saved()
         for field in ("usage_count", "success_count", "quality_score_sum", "quality_score_count",
                       "created_at", "last_used"):
             setattr(config, field, getattr(saved, field))
@@ -255,7 +255,7 @@ class ConfigurationStore:
                 config = self._model(found[1])
             config.record_outcome(success, score, scale=QUALITY_MAX)
             self._put(index, found, config.to_document())
-        config._pending = [0, 0, 0.0, 0]
+        config.mark_saved()
         self._sync_library(config)
         return config
 

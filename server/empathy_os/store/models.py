@@ -160,6 +160,16 @@ class AgentConfiguration(BaseModel):
         self._apply(delta)
         self._pending = [a + b for a, b in zip(self._pending, delta, strict=True)]
 
+    @property
+    def pending(self) -> tuple[float, ...]:
+        """The outcomes recorded since the last load or save (runs, successes, score sum, scores), which
+        `store.save` adds to the stored counters."""
+        return tuple(self._pending)
+
+    def mark_saved(self) -> None:
+        """The store holds every outcome recorded so far: nothing is pending."""
+        self._pending = [0, 0, 0.0, 0]
+
     def _apply(self, delta: list[float]) -> None:
         self.usage_count += int(delta[0])
         self.success_count += int(delta[1])

@@ -73,6 +73,21 @@ class ReleasePrepReport(BaseModel):
     _python_source: str = PrivateAttr(default="")
     _python: str = PrivateAttr(default="")
 
+    @property
+    def all_ran(self) -> bool:
+        """Every analyzer ran and no model took part: an unchanged re-run would be served from the caches."""
+        return self._all_ran
+
+    @property
+    def python(self) -> str:
+        """The project's interpreter that ran its tests."""
+        return self._python
+
+    @property
+    def python_source(self) -> str:
+        """How that interpreter was found."""
+        return self._python_source
+
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
