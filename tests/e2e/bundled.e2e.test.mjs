@@ -65,7 +65,7 @@ describe("Install the .vsix and it works", () => {
       await verdict.click();
       const report = await webviewText(page, /Release readiness/, 30_000);
       await screenshot(page, "23-vsix-report");
-      assert.match(report, /Test coverage: \d+(\.\d+)? %/);
+      assert.match(report, /Test coverage: \d+(\.\d+)?%/);
       assert.ok(existsSync(path.join(workspace, "inventory", "storage.py")));
     });
   });

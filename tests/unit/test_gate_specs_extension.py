@@ -23,9 +23,13 @@ def _ts(number: float) -> str:
     return f"{int(number):_}" if number == int(number) else f"{number:g}"
 
 
+def _gate(spec) -> str:
+    return f'gate: {{ metric: "{spec.metric}", label: "{spec.label}", unit: "{spec.unit}" }}'
+
+
 def _setting_line(spec) -> str:
     return (f'{{ key: "gates.{to_camel(spec.name)}", fallback: {_ts(spec.default)}, min: {_ts(spec.low)}, '
-            f'max: {_ts(min(spec.high, 1_000_000))}' + (", integer: true }" if spec.whole else " }"))
+            f'max: {_ts(min(spec.high, 1_000_000))}' + (", integer: true, " if spec.whole else ", ") + _gate(spec) + " },")
 
 
 def _property(spec) -> str:
@@ -55,6 +59,14 @@ def test_settings_ts_reads_every_gate_with_the_tables_default():
     assert not missing, "add (or correct) in NUMBER_SETTINGS of vscode-extension/src/settings.ts:\n" + "\n".join(
         missing)
     assert set(read) == {to_camel(g.name) for g in GATE_SPECS}
+
+
+def test_settings_ts_names_each_gates_metric_label_and_unit_for_the_report():
+    # report.ts lists the Metrics from these lines: what each shows is the table's metric, label and unit.
+    source = (EXT / "src" / "settings.ts").read_text()
+    shown = dict(re.findall(r'key: "gates\.(\w+)",[^\n]*?(gate: \{[^}]*\})', source))
+    wrong = [_setting_line(g) for g in GATE_SPECS if shown.get(to_camel(g.name)) != _gate(g)]
+    assert not wrong, "correct in NUMBER_SETTINGS of vscode-extension/src/settings.ts:\n" + "\n".join(wrong)
 
 
 def test_one_evaluator_gives_one_row_per_gate_in_table_order():

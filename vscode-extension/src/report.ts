@@ -1,6 +1,7 @@
 // Turns the daemon's JSON (release-prep summary, team plan, learned compositions) into readable Markdown
 // and short status texts. No `vscode` import: unit-tested in Node.
 import type { FindingJson, GateResult, ReleaseReport } from "./protocol";
+import { GATE_SETTINGS } from "./settings";
 
 function cell(value: unknown): string {
   if (value === null || value === undefined || value === "") {
@@ -11,8 +12,8 @@ function cell(value: unknown): string {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
 }
 
-function measured(value: unknown, unit: string): string {
-  return typeof value === "number" && Number.isFinite(value) ? `${value.toFixed(1)}${unit}` : "not measured";
+function measured(value: unknown, unit: string, digits = 1): string {
+  return typeof value === "number" && Number.isFinite(value) ? `${value.toFixed(digits)}${unit}` : "not measured";
 }
 
 function titleCase(key: string): string {
@@ -88,12 +89,14 @@ export function renderReleaseReport(report: ReleaseReport): string {
     out.push("");
   }
 
-  const m = report.metrics ?? {};
+  const m: Record<string, unknown> = report.metrics ?? {};
   out.push("## Metrics", "");
-  out.push(`- Test coverage: ${measured(m.coverage_percent, " %")}`);
-  out.push(`- Quality score: ${measured(m.quality_score, " / 10")}`);
-  out.push(`- Docstring coverage: ${measured(m.doc_coverage_percent, " %")}`);
-  out.push(`- Critical issues: ${typeof m.critical_issues === "number" ? m.critical_issues : "not measured"}`);
+  // One line per gate of the settings table: a gate added there shows here without a change.
+  for (const spec of GATE_SETTINGS) {
+    if (spec.gate !== undefined) {
+      out.push(`- ${spec.gate.label}: ${measured(m[spec.gate.metric], spec.gate.unit, spec.integer ? 0 : 1)}`);
+    }
+  }
   out.push("");
 
   const findings = Array.isArray(report.findings) ? [...report.findings] : [];

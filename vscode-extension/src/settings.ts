@@ -19,26 +19,31 @@ export interface ConfigReader {
   get<T>(section: string): T | undefined;
 }
 
-interface NumberSpec {
+export interface NumberSpec {
   key: string;
   fallback: number;
   min: number;
   max: number;
   integer?: boolean;
+  /** A gate's line: the report metric it judges, shown as `label: value unit` in the report's Metrics. */
+  gate?: { metric: string; label: string; unit: string };
 }
 
 // Same defaults and bounds as package.json contributes.configuration (a unit test keeps them equal); the
 // `gates.*` lines match the daemon's gate table (tests/unit/test_gate_specs_extension.py).
 export const NUMBER_SETTINGS: readonly NumberSpec[] = [
-  { key: "gates.minCoverage", fallback: 80, min: 0, max: 100 },
-  { key: "gates.minQualityScore", fallback: 7, min: 0, max: 10 },
-  { key: "gates.maxCriticalIssues", fallback: 0, min: 0, max: 1_000_000, integer: true },
-  { key: "gates.minDocCoverage", fallback: 100, min: 0, max: 100 },
+  { key: "gates.minCoverage", fallback: 80, min: 0, max: 100, gate: { metric: "coverage_percent", label: "Test coverage", unit: "%" } },
+  { key: "gates.minQualityScore", fallback: 7, min: 0, max: 10, gate: { metric: "quality_score", label: "Code quality", unit: "/10" } },
+  { key: "gates.maxCriticalIssues", fallback: 0, min: 0, max: 1_000_000, integer: true, gate: { metric: "critical_issues", label: "Security", unit: " critical issue(s)" } },
+  { key: "gates.minDocCoverage", fallback: 100, min: 0, max: 100, gate: { metric: "doc_coverage_percent", label: "Documentation", unit: "%" } },
   { key: "coverage.target", fallback: 80, min: 0, max: 100 },
   { key: "maxCostUsd", fallback: 1, min: 0, max: 1_000 },
 ];
 
 const GATE_PREFIX = "gates.";
+
+/** The gates' lines of NUMBER_SETTINGS, in table order (each has its `gate`: the Python test checks it). */
+export const GATE_SETTINGS: readonly NumberSpec[] = NUMBER_SETTINGS.filter((spec) => spec.key.startsWith(GATE_PREFIX));
 
 export const STRING_SETTINGS: readonly string[] = [
   "server.pythonPath",
@@ -74,12 +79,7 @@ export function readSettings(config: ConfigReader, trusted: boolean, selectedInt
   const s = Object.fromEntries(STRING_SETTINGS.map((k) => [k, readString(config, k)]));
   return {
     server: { pythonPath: s["server.pythonPath"] },
-    gates: Object.fromEntries(
-      NUMBER_SETTINGS.filter((spec) => spec.key.startsWith(GATE_PREFIX)).map((spec) => [
-        spec.key.slice(GATE_PREFIX.length),
-        n[spec.key],
-      ]),
-    ),
+    gates: Object.fromEntries(GATE_SETTINGS.map((spec) => [spec.key.slice(GATE_PREFIX.length), n[spec.key]])),
     coverage: { target: n["coverage.target"] },
     project: { python: s["project.python"] ?? (selectedInterpreter?.trim() || null) },
     models: { cheap: s["models.cheap"], capable: s["models.capable"], premium: s["models.premium"] },

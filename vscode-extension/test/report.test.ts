@@ -3,6 +3,7 @@ import { test } from "node:test";
 import type { ReleaseReport } from "../src/protocol";
 import { gatesSummary, renderBoost, renderLearned, renderReleaseReport, renderTeamPlan, verdictText } from "../src/report";
 import { createdFiles } from "../src/results";
+import { GATE_SETTINGS } from "../src/settings";
 
 const report: ReleaseReport = {
   approved: false,
@@ -42,8 +43,9 @@ test("the report renders gates, metrics, findings by severity and agents", () =>
   assert.match(md, /\| coverage \| ✗ fail \| 61\.5 \| 80 \|/);
   // Pipes inside a cell are escaped so the table stays a table.
   assert.match(md, /ruff \\\| radon/);
-  assert.match(md, /- Test coverage: 61\.5 %/);
-  assert.match(md, /- Docstring coverage: not measured\n/);
+  assert.match(md, /- Test coverage: 61\.5%/);
+  assert.match(md, /- Security: 0 critical issue\(s\)\n/);
+  assert.match(md, /- Documentation: not measured\n/);
   assert.match(md, /## Findings \(2\)/);
   const bandit = md.indexOf("B602");
   const ruff = md.indexOf("F401");
@@ -57,7 +59,7 @@ test("the report renders gates, metrics, findings by severity and agents", () =>
 test("a report with nothing measured says so instead of inventing numbers", () => {
   const md = renderReleaseReport({ approved: false });
   assert.match(md, /No gates were reported\./);
-  assert.match(md, /- Quality score: not measured\n/);
+  assert.match(md, /- Code quality: not measured\n/);
   assert.match(md, /## Findings \(0\)\n\nNone\./);
 });
 
@@ -120,4 +122,17 @@ test("a coverage boost result shows before/after, kept tests and the files creat
   assert.match(md, /\| tests\/test_pricing_generated\.py \| yes \| — \|/);
   assert.match(md, /- price_band: no candidate passed/);
   assert.match(renderBoost({ skipped: true, reason: "workspace is not trusted" }), /skipped\n\nworkspace is not trusted/);
+});
+
+test("the metrics are the gates of the settings table, one line each, in its order", () => {
+  const metrics = Object.fromEntries(GATE_SETTINGS.map((spec, i) => [spec.gate?.metric, i + 1]));
+  const md = renderReleaseReport({ approved: true, metrics });
+  const section = md.slice(md.indexOf("## Metrics"), md.indexOf("## Findings"));
+  const lines = section.split("\n").filter((l) => l.startsWith("- "));
+  assert.equal(lines.length, GATE_SETTINGS.length);
+  GATE_SETTINGS.forEach((spec, i) => {
+    assert.ok(spec.gate, `${spec.key} names its metric, label and unit`);
+    const value = spec.integer ? String(i + 1) : (i + 1).toFixed(1);
+    assert.equal(lines[i], `- ${spec.gate.label}: ${value}${spec.gate.unit}`);
+  });
 });
