@@ -369,8 +369,8 @@ def _failed(verdict: Verdict) -> bool:
 def _analyzers_for(change: Change) -> list[str]:
     names = list(change_checks())
     for f in change.findings:
-        if finding_checks.analyzer_of(f) not in names:
-            names.append(finding_checks.analyzer_of(f))
+        if f.tool not in names:
+            names.append(f.tool)
     if change.kind == ChangeKind.DOCSTRING and "docstrings" not in names:
         names.append("docstrings")
     return names

@@ -14,15 +14,11 @@ Before = dict[str, dict[str, Counter[measure.Key]]]  # analyzer -> path -> keys 
 After = dict[str, list[Finding]]  # analyzer -> its findings on the changed files
 
 
-def analyzer_of(f: Finding) -> str:
-    return {"docstrings": "docstrings", "radon": "radon"}.get(f.tool, f.tool)
-
-
 def finding_gone(targets: list[tuple[Finding, measure.Key]], before: Before, after: After, copy: Path) -> Check:
     """Each claimed finding is reported fewer times than before (at most zero times when it was not there)."""
     left = []
     for f, key in targets:
-        tool = analyzer_of(f)
+        tool = f.tool  # an analyzer's findings carry its registry name (AnalyzerSpec.name)
         old = before.get(tool, {}).get(f.path, Counter())
         new = measure.keys([g for g in after.get(tool, []) if g.path == f.path], copy)
         if new[key] >= max(1, old[key]):
