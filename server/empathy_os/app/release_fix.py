@@ -70,6 +70,8 @@ def gate_of(agent: str, failed: list[str]) -> str | None:
 
 def plan(report: Any, gates: dict[str, float]) -> ExecutionPlan | None:
     """The composition for the gates `report` failed (None when every gate passed)."""
+    from empathy_os.analyzers.specs import critical_counters
+
     failed = [g.name for g in report.gates if not g.passed and g.name in RELEASE_GATES]
     if not failed:
         return None
@@ -78,8 +80,6 @@ def plan(report: Any, gates: dict[str, float]) -> ExecutionPlan | None:
     rationale = {name: f"{', '.join(teams[name])}: {_WHY[name]}" for name in failed}
     rationale["strategy"] = ("sequential: the agents' changes are verified together as one change set, then "
                              "the whole set is measured on one copy against the release gates")
-    from empathy_os.analyzers.specs import critical_counters
-
     counted = critical_counters()  # bandit's and every plug-in's the security gate counts
     rules = sorted({f.rule for f in report.findings if f.tool in counted and f.severity == "critical"})
     return ExecutionPlan(
