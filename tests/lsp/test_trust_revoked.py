@@ -103,3 +103,4 @@ async def test_revoking_trust_cancels_a_running_coverage_refresh(start_server, p
     await session.wait_for(lambda: gone(pid), timeout=15, what="the refresh's test process to be killed")
     await session.wait_for(lambda: "cancelled" in progress_ends(session), what="the refresh's progress to end")
     assert len(session.notifications["empathy/coverage"]) == seen  # the cancelled refresh reported nothing
+    assert int((project / "SLOW-STARTED").read_text()) == pid  # no cold run of the tests took the warm one's place

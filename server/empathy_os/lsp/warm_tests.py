@@ -88,6 +88,7 @@ class LiveWorker:
         self.warm, self.key, self.path, self.scratch, self.max_mb = warm, key, path, scratch, max_mb
         self._stamp = self._paths_stamp()  # the folders on its sys.path as they were when it started
         self.warm_runs = 0  # runs that went through the worker (not cold after it was gone)
+        self.closed = False  # set by close(): a run it was serving must not go on cold
 
     @classmethod
     async def start(cls, ctx: ProjectContext, test_files: list[str], measured: list[str]) -> LiveWorker:
@@ -138,6 +139,8 @@ class LiveWorker:
             self.warm_runs += 1
             return run
         except WarmGone:
+            if self.closed:  # stopped on purpose (trust revoked, folder removed, exit): no cold run instead
+                raise
             return await run_project_code(ctx, cmd, cwd, timeout=timeout, env=env)
 
     async def reparse(self) -> None:
@@ -157,6 +160,7 @@ class LiveWorker:
         return self.rss_mb() > self.max_mb
 
     async def close(self) -> None:
+        self.closed = True
         await self.warm.close()
         forget_group(self.pid)
         shutil.rmtree(self.scratch, ignore_errors=True)

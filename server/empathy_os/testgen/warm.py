@@ -19,6 +19,7 @@ answers {"ready": true} once, then {"id", "rc", "cpu"} per finished run. End of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -100,7 +101,8 @@ class WarmWorker:
         try:
             rc = await asyncio.wait_for(asyncio.shield(future), timeout)
         except (TimeoutError, asyncio.CancelledError) as exc:
-            await self._send({"kill": rid})
+            with contextlib.suppress(WarmGone):  # closed meanwhile (untrust): the cancellation must still win
+                await self._send({"kill": rid})
             try:
                 await asyncio.wait_for(future, 10)
             except (TimeoutError, WarmGone):
