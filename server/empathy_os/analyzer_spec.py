@@ -1,7 +1,7 @@
 """What Empathy knows about each analyzer, declared once beside its code: `AnalyzerSpec`.
 
-Each analyzer module passes its spec to `base.register`; third-party analyzers do the same from their own
-distribution, found through the entry-point group `empathy_os.analyzers` (analyzers/plugins.py). Every
+Each analyzer module passes its spec to `analyzers.contract.register`; third-party analyzers do the same
+from their own distribution, found through the entry-point group `empathy_os.analyzers` (analyzers/plugins.py). Every
 per-tool table (cache inputs, test-running tools, editor re-runs and diagnostic severities, time priors,
 the fix workflow's agents, the checks after a change, whose findings a gate counts) is derived from the
 specs here, so adding an analyzer is one module and, for a plug-in, one entry-point line.
@@ -83,7 +83,7 @@ class AnalyzerSpec:
         return self.levels.get(severity, DEFAULT_LEVELS.get(severity, "information"))
 
 
-# name -> spec; filled by base.register (built-ins on import of empathy_os.analyzers, plug-ins when loaded).
+# name -> spec; filled by analyzers.contract.register (built-ins on import of empathy_os.analyzers, plug-ins when loaded).
 SPECS: dict[str, AnalyzerSpec] = {}
 
 
