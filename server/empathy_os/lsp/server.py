@@ -113,6 +113,15 @@ class EmpathyProtocol(LanguageServerProtocol):
                 future.cancel()
         self._shutdown = True
 
+    @lsp_method(types.EXIT)
+    def lsp_exit(self, *args: Any):
+        # pygls raises SystemExit on the loop, and asyncio.run then waits, unbounded, for every task left to
+        # unwind: one stuck task kept the process alive after the client had gone. Stop our way instead:
+        # running work cancelled, GRACE_SECONDS to unwind, then the process ends (lifecycle.stop).
+        if (user_handler := self.fm.features.get(types.EXIT)) is not None:
+            yield user_handler, args, None
+        lifecycle.request_stop("the client sent exit", 0 if self._shutdown else 1)
+
 
 class EmpathyServer(LanguageServer):
     def __init__(self) -> None:
