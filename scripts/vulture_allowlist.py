@@ -12,6 +12,7 @@ from empathy_os.orchestration.debate import Agreement
 from empathy_os.orchestration.run_context import RunContext
 
 EmpathyProtocol.lsp_shutdown  # pygls calls this override on the client's shutdown request
+EmpathyProtocol.lsp_exit  # pygls calls this override on the client's exit notification
 EmpathyProtocol._shutdown  # pygls's own flag, read by its protocol loop
 RequestFailed.CODE  # read by pygls's JsonRpcException serialisation
 RequestFailed.MESSAGE
