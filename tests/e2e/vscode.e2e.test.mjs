@@ -89,9 +89,9 @@ describe("Empathy in real VS Code", () => {
       await page.locator(".statusbar-item", { hasText: /Release prep running/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
       await waitOrEmpathyError(page, verdict, 180_000);
       await verdict.click();
-      const second = await webviewText(page, /Test coverage: \d+(\.\d+)? %/, 180_000);
+      const second = await webviewText(page, /Test coverage: \d+(\.\d+)?%/, 180_000);
       await screenshot(page, "14-interpreter-switched");
-      assert.match(second, /Test coverage: \d+(\.\d+)? %/);
+      assert.match(second, /Test coverage: \d+(\.\d+)?%/);
       assert.deepEqual(daemonsInGroup(vscode.server.pgid).filter((d) => !known.has(d.pid)).map((d) => d.pid), daemons, "same daemon");
     });
   });
