@@ -22,6 +22,7 @@ from empathy_os.analyzers import (  # noqa: F401  (imported to fill REGISTRY)
     cache,
     code_smells,
     coverage,
+    failing_tests,
     import_graph,
     plugins,
     test_durations,

@@ -67,6 +67,12 @@ SYSTEM = {
     "refactoring_specialist": "You refactor one overly complex Python function to lower its cyclomatic "
                               "complexity. Keep its signature and behaviour; helpers may be added right "
                               "after it. The project's tests must still pass.",
+    "test_generator": "You repair one failing test of the project by editing that test function only: the "
+                      "code under test, the other tests and conftest files stay as they are. Make it check the "
+                      "code's intended behaviour correctly. Never weaken it: keep every assertion (correct "
+                      "the expected values instead), add no skip/xfail, no constant assert, no try/except "
+                      "that swallows a failure, no early return. It is verified: it must pass on the "
+                      "unchanged code and still fail when the code it exercises is mutated.",
 }
 
 
@@ -165,9 +171,12 @@ class _Job:
         self.lines = source.splitlines()
         self.tool = {"security_auditor": TRIAGE_TOOL, "documentation_writer": DOCSTRING_TOOL}.get(
             agent, PROPOSE_TOOL)
-        self.kind = {"documentation_writer": ChangeKind.DOCSTRING,
-                     "refactoring_specialist": ChangeKind.REFACTOR}.get(agent, ChangeKind.FIX)
-        if agent in ("documentation_writer", "refactoring_specialist") and finding.symbol:
+        self.kind = {"documentation_writer": ChangeKind.DOCSTRING, "refactoring_specialist": ChangeKind.REFACTOR,
+                     "test_generator": ChangeKind.REPAIR}.get(agent, ChangeKind.FIX)
+        if self.kind == ChangeKind.REPAIR and not finding.symbol:
+            self.unusable = f"{finding.message}: not a test function a repair can claim"
+            return
+        if agent in ("documentation_writer", "refactoring_specialist", "test_generator") and finding.symbol:
             span = cc.find_symbol(tree, finding.symbol)
         else:
             span = cc.enclosing(tree, finding.line)
@@ -176,7 +185,7 @@ class _Job:
         self.span = span
         head = cc.header_end(tree)
         self.regions = [Region(path=finding.path, start=span.start, end=span.end)]
-        if self.kind == ChangeKind.FIX and head:
+        if self.kind in (ChangeKind.FIX, ChangeKind.REPAIR) and head:
             self.regions.append(Region(path=finding.path, start=1, end=head))  # room for an import
         self.callers = cc.callers(self.root, source_files(verifier.copy_ctx), span.name,
                                   (finding.path, span.start, span.end)) if agent == "security_auditor" \
@@ -193,6 +202,8 @@ class _Job:
             parts.append("The module's imports:\n" + "\n".join(head))
         if self.callers:
             parts.append("Where it is called:\n" + "\n".join(self.callers))
+        if self.kind == ChangeKind.REPAIR and f.extra.get("failure"):
+            parts.append(f"How it fails on the unchanged code (pytest, {f.extra.get('nodeid')}):\n{f.extra['failure']}")
         if self.agent == "refactoring_specialist" and f.extra.get("complexity"):
             parts.append(f"radon cyclomatic complexity now: {f.extra['complexity']}; make it lower.")
         parts.append(f"Change only lines {self.span.start}-{self.span.end} of {f.path}"

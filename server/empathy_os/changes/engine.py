@@ -47,7 +47,16 @@ from empathy_os.analyzers import load_project
 from empathy_os.analyzers.contract import Finding, ProjectContext
 from empathy_os.analyzers.project import is_test_file, rel, source_files
 from empathy_os.analyzers.specs import change_checks
-from empathy_os.changes import finding_checks, judging, measure, project_rules, suite_checks, text_checks
+from empathy_os.changes import (
+    finding_checks,
+    judging,
+    measure,
+    project_rules,
+    repair,
+    repair_rules,
+    suite_checks,
+    text_checks,
+)
 from empathy_os.changes.model import Change, ChangeKind, Check, Verdict
 from empathy_os.changes.patch import (
     Applied,
@@ -175,13 +184,15 @@ class Verifier:
         except _Unmeasurable as exc:
             verdict.checks.append(Check(name="findings", passed=False, detail=f"could not measure: {exc}"))
             return
-        targets = [(f, measure.finding_key(f, copy)) for f in change.findings]
+        repairs = repair_rules.claims(change) if change.kind == ChangeKind.REPAIR else None
+        # A repaired test's finding is gone when it passes: check 6 runs it (the analyzer runs the whole suite).
+        targets = [] if repairs is not None else [(f, measure.finding_key(f, copy)) for f in change.findings]
         await self.baseline()  # on the unchanged copy (measured once, before the first change is applied)
         after = await self._applied(checked, verdict, originals)
         if after is None:
             return
         touched = verdict.touched
-        untouched, additions = judging.check(self._judges, touched, originals, after)
+        untouched, additions = judging.check(self._judges, touched, originals, after, repairs)
         verdict.checks += [c for c in (self._outside(touched), untouched,
                                        text_checks.scope(change, touched, originals, after),
                                        text_checks.parses(touched, after)) if c is not None]
@@ -192,7 +203,18 @@ class Verifier:
             return
         measured = [p for p in sources if after.get(p) is not None]
         measured += [p for p in change.improves if p not in measured]
+        if repairs is not None:
+            verdict.checks += await self._repaired(change)
+            return
         verdict.checks += await self._tests(measured, change.kind, change.improves, touched, originals, additions)
+
+    async def _repaired(self, change: Change) -> list[Check]:
+        """Check 6 for a repaired test (repair.py): the code is unchanged, so every source file is measured."""
+        base = await self.baseline()
+        if base is None or base.error:
+            return [Check(name="repaired", passed=False, detail="not run: workspace not trusted (project code is "
+                          "never run)" if base is None else f"baseline suite could not run: {base.error}")]
+        return await repair.run_checks(self.sandbox, base, self.sources, change, self._timeout, self._blame)
 
     async def _applied(self, checked: Applied, verdict: Verdict,
                        originals: dict[str, bytes | None]) -> dict[str, bytes | None] | None:
@@ -369,7 +391,7 @@ def _failed(verdict: Verdict) -> bool:
 def _analyzers_for(change: Change) -> list[str]:
     names = list(change_checks())
     for f in change.findings:
-        if f.tool not in names:
+        if f.tool not in names and change.kind != ChangeKind.REPAIR:  # a repair's finding: by running it
             names.append(f.tool)
     if change.kind == ChangeKind.DOCSTRING and "docstrings" not in names:
         names.append("docstrings")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import copy
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -82,14 +83,16 @@ def judges(root: Path) -> Judges:
 
 
 def check(judged_by: Judges, touched: list[str], originals: dict[str, bytes | None],
-          after: dict[str, bytes | None]) -> tuple[Check, Additions]:
-    """Whether the change leaves the judges alone."""
+          after: dict[str, bytes | None], repairs: dict[str, set[str]] | None = None) -> tuple[Check, Additions]:
+    """Whether the change leaves the judges alone. `repairs` (kind test-repair): per test file, the test
+    functions (qualified names) it claims to repair, the only part of the tests it may edit."""
     problems: list[str] = []
     additions = Additions()
     for p in touched:
         old, new = originals.get(p), after.get(p)
         problem = _autoloaded(p, old, new, judged_by.tops) or _config(p, old, new) or _plugin(p, judged_by.plugins) or (
-            _test_side(p, old, new, additions) if judged_by.is_test_side(p) else _runner_reach(p, old, new))
+            _test_side(p, old, new, additions, (repairs or {}).get(p)) if judged_by.is_test_side(p)
+            else _runner_reach(p, old, new))
         if problem:
             problems.append(problem)
     if problems:
@@ -193,7 +196,8 @@ def _plugin(p: str, plugins: frozenset[str]) -> str | None:
     return f"edits {p} (a pytest plugin the project loads)" if p in plugins else None
 
 
-def _test_side(p: str, old: bytes | None, new: bytes | None, additions: Additions) -> str | None:
+def _test_side(p: str, old: bytes | None, new: bytes | None, additions: Additions,
+               repaired: set[str] | None = None) -> str | None:
     if new is None:
         return f"deletes {p}"
     if old is None:
@@ -210,12 +214,46 @@ def _test_side(p: str, old: bytes | None, new: bytes | None, additions: Addition
     old_tree, new_tree = _parse(old), _parse(new)
     if old_tree is None or new_tree is None:
         return f"edits {p} (a file of the tests)"
+    if repaired:
+        return repair_scope(p, old_tree, new_tree, repaired)
     added: list[str] = []
     why = _only_adds(old_tree.body, new_tree.body, p, added, new_tree)
     if why:
         return why
     additions.node_ids += added
     return None
+
+
+def find_def(tree: ast.AST, qualname: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The function `qualname` (`Class.test_f`) of a module."""
+    node: ast.AST | None = tree
+    for name in qualname.split("."):
+        node = next((c for c in ast.iter_child_nodes(node) if getattr(c, "name", None) == name
+                     and isinstance(c, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))), None)
+        if node is None:
+            return None
+    return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def repair_scope(p: str, old: ast.Module, new: ast.Module, repaired: set[str]) -> str | None:
+    """None when `new` differs from `old` only inside the claimed test functions (their signature and body;
+    not their name or decorators) and by new imports or helpers; else what else it edits."""
+    old, new = copy.deepcopy(old), copy.deepcopy(new)
+    for name in sorted(repaired):
+        before, after = find_def(old, name), find_def(new, name)
+        if before is None or after is None:
+            return f"{'removes' if before is not None else 'does not find'} the test `{name}` in {p}"
+        if not _same(ast.List(elts=before.decorator_list, ctx=ast.Load()),
+                     ast.List(elts=after.decorator_list, ctx=ast.Load())):
+            return f"changes the decorators of `{name}` in {p}"
+        for node in (before, after):  # masked alike: what is left must be the old module plus additions
+            node.body, node.args, node.returns = [ast.Pass()], ast.arguments(
+                posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]), None
+    added: list[str] = []
+    why = _only_adds(old.body, new.body, p, added, new)
+    if why is None and added:
+        why = f"adds test(s) {', '.join(added[:3])}: a repair edits only the test(s) it claims"
+    return why and f"{why} (a repair may edit only {', '.join(sorted(repaired))})"
 
 
 def _parse(data: bytes) -> ast.Module | None:
@@ -327,21 +365,27 @@ def _addition(stmt: ast.stmt, bound: set[str], seen: set[str], where: str, modul
 
 
 def _marker_in(tree: ast.AST | None, module: ast.AST | None = None) -> str | None:
-    """A skip/xfail in `tree`: `pytest.mark.xfail`, `pytest.skip(...)`, `unittest.skip`, `self.skipTest`, a
+    found = markers(tree, module)
+    return found[0] if found else None
+
+
+def markers(tree: ast.AST | None, module: ast.AST | None = None) -> list[str]:
+    """Each skip/xfail in `tree`: `pytest.mark.xfail`, `pytest.skip(...)`, `unittest.skip`, `self.skipTest`, a
     name imported from pytest or unittest (`from pytest import mark, skip`), or a `pytestmark`. A project's
     own function called `skip` is not one."""
     if tree is None:
-        return None
+        return []
     imported = {a.asname or a.name for n in ast.walk(module or tree) if isinstance(n, ast.ImportFrom)
                 and (n.module or "").split(".")[0] in _RUNNER_HOMES for a in n.names}
+    found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in _MARKERS and _base(node) in _RUNNER_HOMES | imported:
-            return node.attr
-        if isinstance(node, ast.Name) and node.id in _MARKERS and node.id in imported:
-            return node.id
-        if isinstance(node, ast.Name) and node.id == "pytestmark" and isinstance(node.ctx, ast.Store):
-            return "pytestmark"
-    return None
+            found.append(node.attr)
+        elif isinstance(node, ast.Name) and node.id in _MARKERS and node.id in imported:
+            found.append(node.id)
+        elif isinstance(node, ast.Name) and node.id == "pytestmark" and isinstance(node.ctx, ast.Store):
+            found.append("pytestmark")
+    return found
 
 
 def _base(node: ast.expr) -> str | None:

@@ -22,6 +22,7 @@ class ChangeKind(StrEnum):
     REFACTOR = "refactor"  # same public signatures, lower complexity of the claimed function
     PATCH = "patch"  # a user's patch: no claim beyond "nothing gets worse"
     TESTS = "tests"  # new test files only; the source files it claims (`improves`) get more statements run
+    REPAIR = "test-repair"  # edits only the failing test functions it claims (repair.py): pass, not weakened, bite
 
 
 class Region(BaseModel):

@@ -23,6 +23,7 @@ class SuiteRun:
     outcomes: dict[str, list[str]] = field(default_factory=dict)  # test id -> outcome of each run
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # rel path -> (statements, missing)
     missing_lines: dict[str, list[int]] = field(default_factory=dict)  # rel path -> lines no test ran
+    failures: dict[str, str] = field(default_factory=dict)  # test id -> the end of its last failure's text
     error: str | None = None
 
     @property
@@ -66,4 +67,4 @@ async def run_suite(sandbox: Sandbox, measure: list[str], node_ids: list[str] | 
     files = {name.removeprefix(prefix): v for name, v in data["files"].items()}
     return SuiteRun(data["rc"], output, ran.duration, outcomes=data["outcomes"],
                     coverage={p: (v["statements"], len(v["missing"])) for p, v in files.items()},
-                    missing_lines={p: v["missing"] for p, v in files.items()})
+                    missing_lines={p: v["missing"] for p, v in files.items()}, failures=data.get("failures", {}))

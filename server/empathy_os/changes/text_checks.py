@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from empathy_os.analyzers.project import is_test_file
-from empathy_os.changes import measure
+from empathy_os.changes import measure, repair_rules
 from empathy_os.changes.model import Change, ChangeKind, Check, Region
 from empathy_os.changes.patch import changed_lines
 
@@ -116,4 +116,5 @@ def _refactor(change: Change, touched: list[str], originals: Texts, after: Texts
 
 
 _KIND_RULES = {ChangeKind.DOCSTRING: _ast_unchanged, ChangeKind.NOSEC: _ast_unchanged,
-               ChangeKind.TESTS: _new_tests_only, ChangeKind.REFACTOR: _refactor}
+               ChangeKind.TESTS: _new_tests_only, ChangeKind.REFACTOR: _refactor,
+               ChangeKind.REPAIR: repair_rules.not_weakened}

@@ -2,7 +2,8 @@
 
 Findings come from the same analyzers as release prep, run on the private copy, each fixed by the agent its
 spec names (analyzer_spec.py): ruff (code_reviewer), bandit (security_auditor), interrogate
-(documentation_writer), radon (refactoring_specialist), and plug-ins. Offline, ruff's own fixes are
+(documentation_writer), radon (refactoring_specialist), failing tests (test_generator, only when named:
+a repair edits only the failing test, judged by changes/repair.py), and plug-ins. Offline, ruff's own fixes are
 proposed; everything else needs a model and says so. Every proposal goes through
 one `Verifier` (one copy, one baseline).
 """
@@ -28,8 +29,9 @@ from empathy_os.changes.model import Change, ChangeKind, Verdict
 from empathy_os.llm.budgeted import validate_max_cost
 from empathy_os.progress_callback import Progress, no_progress
 
-# Agents that run only when named (`--agents test_coverage_analyzer`): the boost runs the suite many times.
-OPT_IN = {"test_coverage_analyzer": "the coverage boost's kept tests (changes/boost.py)"}
+# Agents that run only when named (`--agents test_coverage_analyzer`): they run the project's suite many times.
+OPT_IN = {"test_coverage_analyzer": "the coverage boost's kept tests (changes/boost.py)",
+          "test_generator": "repairs of the failing tests (failing_tests analyzer, changes/repair.py)"}
 
 
 class Attempt(BaseModel):
@@ -111,10 +113,10 @@ def _set_json(s: ChangeSet | None) -> dict[str, Any] | None:
 
 
 def writable(report: FixReport) -> list[tuple[list[str], Verdict]]:
-    """What `--apply` writes, each unit in one go: the change set, and the boost's new test files."""
+    """What `--apply` writes, each unit in one go: the change set, the boost's new test files, each repaired test."""
     out = [(report.change_set.ids, report.change_set.verdict)] if report.change_set else []
     return out + [([r.change.id], r.verdict) for r in report.results
-                  if r.verdict.verified and r.change.kind == ChangeKind.TESTS]
+                  if r.verdict.verified and r.change.kind in (ChangeKind.TESTS, ChangeKind.REPAIR)]
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -154,7 +156,7 @@ async def run_fix(
     started = time.perf_counter()
     say = progress or no_progress
     fixing = fixers()  # agent id -> the analyzers whose findings it works on
-    chosen = agents or list(fixing)
+    chosen = agents or [a for a in fixing if a not in OPT_IN]
     unknown = [a for a in chosen if a not in fixing and a not in OPT_IN]
     if unknown:
         raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join([*fixing, *OPT_IN])}")
@@ -216,7 +218,10 @@ async def _propose_all(verifier: Verifier, proposer: Any, findings: dict[str, li
     members, needs_model = await _ruff_set(verifier, ruff, report, say) if ruff else ([], [])
     for agent, found in findings.items():
         needs_model += [(agent, f) for f in found if not (agent == "code_reviewer" and f.tool == "ruff")]
-    modelled = await _modelled(verifier, proposer, needs_model, report, say)
+    # A repaired test is verified on the unchanged code and written on its own (as the boost's new tests):
+    # a code change of the set is judged by the tests as they were.
+    modelled = [c for c in await _modelled(verifier, proposer, needs_model, report, say)
+                if c.kind != ChangeKind.REPAIR]
     if modelled:  # the model's verified changes join the set: verified together once more
         say(f"verifying {len(members) + len(modelled)} change(s) together", 95.0)
         final = await change_set.verify_set(verifier, members + modelled)
