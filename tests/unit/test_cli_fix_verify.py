@@ -103,7 +103,7 @@ def test_fix_bad_usage_is_one_line(sample_project):
     assert proc.returncode == 2
     assert proc.stderr.strip() == ("empathy: error: unknown agent(s) nobody: expected code_reviewer, "
                                    "security_auditor, documentation_writer, refactoring_specialist, "
-                                   "test_coverage_analyzer")
+                                   "test_generator, test_coverage_analyzer")
 
 
 async def test_apply_refuses_a_file_changed_since_verification(sample_project):

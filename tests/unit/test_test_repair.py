@@ -85,6 +85,8 @@ async def test_only_a_true_repair_is_offered_and_each_weakening_is_rejected_with
         edit(project, TEST, "def test_mean():", "@pytest.mark.xfail\ndef test_mean():"),  # expected to fail
         edit(project, "stats/core.py", "sum(values) / len(values)", "sum(values) // len(values)"),  # the code
         edit(project, TEST, "    assert clamp(2, 0, 3) == 2\n", "    assert clamp(2, 0, 3) >= 0\n"),  # another test
+        edit(project, TEST, "def test_mean():", "@pytest.fixture(autouse=True)\ndef two(monkeypatch):\n"
+             "    monkeypatch.setitem(globals(), 'mean', lambda values: 2)\n\n\ndef test_mean():"),  # a fixture
         # Passes, keeps its two checks, but no mutant of what it runs can make it fail.
         edit(project, TEST, body, "    assert type(mean([1, 2, 3, 4])) in (int, float, type(None))\n"
              "    with pytest.raises(ValueError):\n        raise ValueError\n"),
@@ -92,7 +94,7 @@ async def test_only_a_true_repair_is_offered_and_each_weakening_is_rejected_with
     ]
     fake_anthropic.script(*[proposal(d, i) for i, d in enumerate(replies)])
     before = snapshot(project)
-    report = await run_fix(project, agents=["test_generator"], client=ModelClient(), attempts_per_tier=3)
+    report = await run_fix(project, agents=["test_generator"], client=ModelClient(), attempts_per_tier=4)
 
     [offered] = report.results
     assert offered.verdict.verified and offered.change.diff == replies[-1]
@@ -103,7 +105,7 @@ async def test_only_a_true_repair_is_offered_and_each_weakening_is_rejected_with
     bites = checks["still-bites"].measured["tests/test_core.py::test_mean"]
     assert 0 < bites["killed"] <= bites["made"]
     reasons = [a.verdict.reasons[0] for a in offered.attempts]
-    assert len(reasons) == 8
+    assert len(reasons) == 9
     assert reasons[0].startswith("not-weakened: weakens the test: `test_mean` has fewer checks (2 → 1")
     assert reasons[1].startswith("not-weakened: weakens the test: `test_mean` gains 1 skip/xfail markers")
     assert reasons[2].startswith("not-weakened: weakens the test: `test_mean` gains 1 constant asserts")
@@ -112,7 +114,9 @@ async def test_only_a_true_repair_is_offered_and_each_weakening_is_rejected_with
                                  "`test_mean` in tests/test_core.py")
     assert reasons[5].startswith("scope: edits stats/core.py, which it does not claim")
     assert reasons[6].startswith("tests-untouched: edits the tests that judge it: changes `test_clamp`")
-    assert reasons[7].startswith("still-bites: no longer tests anything: tests/test_core.py::test_mean: 0 of 1")
+    assert reasons[7].startswith("tests-untouched: edits the tests that judge it: adds `two`: a repair may add "
+                                 "imports and plain helper functions only")
+    assert reasons[8].startswith("still-bites: no longer tests anything: tests/test_core.py::test_mean: 0 of 1")
     prompt = fake_anthropic.requests[0]["messages"][0]["content"]
     assert "def test_mean():" in prompt and "assert 2.5 == 2" in prompt  # the test and how it fails
     assert snapshot(project) == before  # nothing written without --apply

@@ -27,7 +27,7 @@ from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
 NAME = "failing_tests"
 SPEC = AnalyzerSpec(name=NAME, distribution="pytest", measures="the project's tests that fail or error",
                     kind=Kind.TESTS, per_file=False, test_running=True, prior_seconds=6.0, fixer="test_generator")
-_PARAMS = re.compile(r"\[.*\]$", re.S)
+_PARAMS = re.compile(r"\[.*\]$", re.DOTALL)
 
 
 def function_of(node_id: str) -> tuple[str, str]:

@@ -10,12 +10,13 @@ rejected by one is not run through the test suite):
    inside-project — no touched path leads out of the project through a symlink (refused with the path);
 2. tests-untouched — a change never grades itself (judging.py): it may add tests, but not edit or delete
    an existing test, add or edit a conftest, the pytest/coverage configuration or a local pytest plugin,
-   or add skip/xfail markers ("edits the tests that judge it");
+   or add skip/xfail markers ("edits the tests that judge it"); a test-repair may edit only the failing
+   test functions it claims;
    scope — it touched only the files (and lines) it claims;
 3. parses — every touched Python file still compiles;
 4. kind rules — docstring: the AST with docstrings removed is identical; nosec: the AST is identical;
    refactor: public signatures unchanged and the claimed function's radon complexity lower; tests: only
-   new test files;
+   new test files; test-repair: the test not weakened (repair_rules.py);
 5. findings — each claimed finding is gone (the same analyzer re-run on the touched files) and bandit and
    ruff report nothing new there; docstring: interrogate's missing count on the touched files fell;
 5b. project rules (project_rules.py) — nothing the oldest declared Python cannot run, no name other code
@@ -26,6 +27,8 @@ rejected by one is not run through the test suite):
    (noted, not blamed); no test may disappear; additions — the change's new tests, run on their own in
    another process, all pass; no touched source file has more statements the tests (old and new) do not
    run; tests: each source file it claims to improve has fewer statements left unrun (coverage.py).
+   test-repair (repair.py): on the unchanged code the claimed test passes, no other gets worse, and a mutant
+   of the code it runs makes it fail.
 
 Checks 2-4 read only the text of the touched files (text_checks.py). An untrusted project's code is
 never run, so nothing can be verified there: check 6 fails closed.
@@ -184,15 +187,13 @@ class Verifier:
         except _Unmeasurable as exc:
             verdict.checks.append(Check(name="findings", passed=False, detail=f"could not measure: {exc}"))
             return
-        repairs = repair_rules.claims(change) if change.kind == ChangeKind.REPAIR else None
-        # A repaired test's finding is gone when it passes: check 6 runs it (the analyzer runs the whole suite).
-        targets = [] if repairs is not None else [(f, measure.finding_key(f, copy)) for f in change.findings]
+        targets = _targets(change, copy)
         await self.baseline()  # on the unchanged copy (measured once, before the first change is applied)
         after = await self._applied(checked, verdict, originals)
         if after is None:
             return
         touched = verdict.touched
-        untouched, additions = judging.check(self._judges, touched, originals, after, repairs)
+        untouched, additions = judging.check(self._judges, touched, originals, after, repair_rules.claims(change))
         verdict.checks += [c for c in (self._outside(touched), untouched,
                                        text_checks.scope(change, touched, originals, after),
                                        text_checks.parses(touched, after)) if c is not None]
@@ -201,20 +202,14 @@ class Verifier:
         verdict.checks += await self._static_checks(change, touched, originals, after, sources, before, targets)
         if _failed(verdict):
             return
+        if change.kind == ChangeKind.REPAIR:  # check 6 for a repaired test, on the unchanged code
+            verdict.checks += await repair.run_checks(self.sandbox, await self.baseline(), self.sources, change,
+                                                      self._timeout, self._blame)
+            return
         measured = [p for p in sources if after.get(p) is not None]
         measured += [p for p in change.improves if p not in measured]
-        if repairs is not None:
-            verdict.checks += await self._repaired(change)
-            return
         verdict.checks += await self._tests(measured, change.kind, change.improves, touched, originals, additions)
 
-    async def _repaired(self, change: Change) -> list[Check]:
-        """Check 6 for a repaired test (repair.py): the code is unchanged, so every source file is measured."""
-        base = await self.baseline()
-        if base is None or base.error:
-            return [Check(name="repaired", passed=False, detail="not run: workspace not trusted (project code is "
-                          "never run)" if base is None else f"baseline suite could not run: {base.error}")]
-        return await repair.run_checks(self.sandbox, base, self.sources, change, self._timeout, self._blame)
 
     async def _applied(self, checked: Applied, verdict: Verdict,
                        originals: dict[str, bytes | None]) -> dict[str, bytes | None] | None:
@@ -386,6 +381,11 @@ def _put(copy: Path, files: dict[str, bytes | None]) -> None:
 
 def _failed(verdict: Verdict) -> bool:
     return any(not c.passed for c in verdict.checks)
+
+
+def _targets(change: Change, copy: Path) -> list[tuple[Finding, measure.Key]]:
+    """The claimed findings, each to be gone after the change (a repaired test's: it passes, in check 6)."""
+    return [] if change.kind == ChangeKind.REPAIR else [(f, measure.finding_key(f, copy)) for f in change.findings]
 
 
 def _analyzers_for(change: Change) -> list[str]:

@@ -36,6 +36,7 @@ _METADATA_DIRS = (".dist-info", ".egg-info")
 _RUNNER_MODULES = {"pytest", "_pytest", "pluggy", "coverage", "py", "xdist", "hypothesis"}
 # Names whose use in added test code skips a test or expects it to fail, and where they come from.
 _RUNNER_HOMES = {"pytest", "_pytest", "unittest", "self", "cls"}
+_BY_NAME = ("test", "pytest_", "setup", "teardown")  # functions of a test module pytest calls by name
 _MARKERS = {"skip", "skipif", "xfail", "importorskip", "skipTest", "skipIf", "skipUnless", "expectedFailure",
             "SkipTest"}
 
@@ -91,8 +92,8 @@ def check(judged_by: Judges, touched: list[str], originals: dict[str, bytes | No
     for p in touched:
         old, new = originals.get(p), after.get(p)
         problem = _autoloaded(p, old, new, judged_by.tops) or _config(p, old, new) or _plugin(p, judged_by.plugins) or (
-            _test_side(p, old, new, additions, (repairs or {}).get(p)) if judged_by.is_test_side(p)
-            else _runner_reach(p, old, new))
+            _test_side(p, old, new, additions, (repairs or {}).get(p)) if judged_by.is_test_side(p) or p in (
+                repairs or {}) else _runner_reach(p, old, new))
         if problem:
             problems.append(problem)
     if problems:
@@ -250,10 +251,22 @@ def repair_scope(p: str, old: ast.Module, new: ast.Module, repaired: set[str]) -
             node.body, node.args, node.returns = [ast.Pass()], ast.arguments(
                 posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]), None
     added: list[str] = []
-    why = _only_adds(old.body, new.body, p, added, new)
+    why = _only_adds(old.body, new.body, p, added, new) or _not_plain(old, new)
     if why is None and added:
         why = f"adds test(s) {', '.join(added[:3])}: a repair edits only the test(s) it claims"
     return why and f"{why} (a repair may edit only {', '.join(sorted(repaired))})"
+
+
+def _not_plain(old: ast.Module, new: ast.Module) -> str | None:
+    """What a repair adds besides imports and plain helpers: a class, a decorated function (a fixture, which
+    autouse would apply to every test), or one pytest calls by its name (`setup_module`, `pytest_*`)."""
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    known = {n.name for n in ast.walk(old) if isinstance(n, defs)}
+    for n in ast.walk(new):
+        if isinstance(n, defs) and n.name not in known and (
+                isinstance(n, ast.ClassDef) or n.decorator_list or n.name.startswith(_BY_NAME)):
+            return f"adds `{n.name}`: a repair may add imports and plain helper functions only"
+    return None
 
 
 def _parse(data: bytes) -> ast.Module | None:

@@ -134,8 +134,6 @@ def _removes(f: Finding, tree: ast.Module) -> list[str]:
 
 
 def skip_reason(rules: ProjectRules, f: Finding, source: str | None, tree: ast.Module | None) -> str | None:
-    if f.tool == failing_tests.NAME:  # the one finding a change may edit a test for (repair.py judges it)
-        return None if f.symbol else "the test module does not import: a repair edits one test function only"
     if is_test_file(Path(f.path)):
         return "in the project's tests: fix does not change test files"
     if f.tool == "ruff" and py_features.rule_needs_newer(f.rule, rules.python):
@@ -161,6 +159,11 @@ def skip_reason(rules: ProjectRules, f: Finding, source: str | None, tree: ast.M
     return None
 
 
+def _repairable(f: Finding) -> str | None:
+    """A failing test is the one finding a change may edit a test for (repair.py judges it)."""
+    return None if f.symbol else "the test module does not import: a repair edits one test function only"
+
+
 def screen(rules: ProjectRules, findings: list[Finding], copy: Path) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     """(findings a change may target, [(finding, why not)])."""
     kept: list[Finding] = []
@@ -173,7 +176,7 @@ def screen(rules: ProjectRules, findings: list[Finding], copy: Path) -> tuple[li
                 parsed[f.path] = (text, ast.parse(text))
             except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
                 parsed[f.path] = (None, None)
-        why = skip_reason(rules, f, *parsed[f.path])
+        why = _repairable(f) if f.tool == failing_tests.NAME else skip_reason(rules, f, *parsed[f.path])
         if why:
             skipped.append((f, why))
         else:

@@ -24,8 +24,12 @@ MAX_FILES = 3  # source files mutated per repaired test: those where it runs the
 Blame = Callable[[list[str]], Awaitable[tuple[list[str], list[str]]]]  # newly failing → (broken, flaky)
 
 
-async def run_checks(sandbox: Sandbox, base: SuiteRun, sources: list[str], change: Change, timeout: float,
+async def run_checks(sandbox: Sandbox, base: SuiteRun | None, sources: list[str], change: Change, timeout: float,
                      blame: Blame) -> list[Check]:
+    """`base`: the suite on the unchanged copy (None: the workspace is not trusted, nothing runs)."""
+    if base is None or base.error:
+        return [Check(name="repaired", passed=False, detail="not run: workspace not trusted (project code is "
+                      "never run)" if base is None else f"the suite could not run before the repair: {base.error}")]
     ids = test_ids(change)
     claimed = {function_of(t) for t in ids}
     run = await run_suite(sandbox, sources, timeout=timeout)
@@ -54,8 +58,8 @@ def _repaired(run: SuiteRun, nodes: list[str]) -> Check:
 
 def _rest(base: SuiteRun, run: SuiteRun, mine: set[str], newly: list[str], flaky: list[str]) -> Check:
     gone = sorted(set(base.outcomes) - set(run.outcomes) - mine)
-    parts = [f"{len(run.passed)} passed, {len(run.skipped)} skipped, {len(run.failed)} failed "
-             f"({len(base.failed)} failed before the repair)"]
+    parts = [(f"{len(run.passed)} passed, {len(run.skipped)} skipped, {len(run.failed)} failed "
+              f"({len(base.failed)} failed before the repair)")]
     if newly:
         parts.append(f"broken by the repair: {', '.join(newly[:5])}")
     if flaky:

@@ -15,7 +15,7 @@ import ast
 from collections import Counter
 
 from empathy_os.changes import judging
-from empathy_os.changes.model import Change, Check
+from empathy_os.changes.model import Change, ChangeKind, Check
 
 RULE = "failing-test"  # the failing_tests analyzer's rule a repair claims
 _RAISES = {"raises", "warns", "deprecated_call"}
@@ -23,9 +23,9 @@ _SWALLOWED = {"Exception", "BaseException", "AssertionError"}
 
 
 def claims(change: Change) -> dict[str, set[str]]:
-    """Test file → the test functions (qualified names) the change claims to repair."""
+    """Test file → the test functions (qualified names) the change claims to repair ({}: not a repair)."""
     out: dict[str, set[str]] = {}
-    for f in change.findings:
+    for f in change.findings if change.kind == ChangeKind.REPAIR else ():
         if f.rule == RULE and f.symbol:
             out.setdefault(f.path, set()).add(f.symbol)
     return out

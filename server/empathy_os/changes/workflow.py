@@ -156,10 +156,7 @@ async def run_fix(
     started = time.perf_counter()
     say = progress or no_progress
     fixing = fixers()  # agent id -> the analyzers whose findings it works on
-    chosen = agents or [a for a in fixing if a not in OPT_IN]
-    unknown = [a for a in chosen if a not in fixing and a not in OPT_IN]
-    if unknown:
-        raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join([*fixing, *OPT_IN])}")
+    chosen = _chosen(agents, fixing)
     max_cost = validate_max_cost(max_cost)
     ctx = load_project(project_root, python=python, trusted=trusted)
     report = FixReport(project_root=str(ctx.root), agents=chosen, max_cost=max_cost)
@@ -192,6 +189,15 @@ async def run_fix(
     report.duration_seconds = time.perf_counter() - started
     say("fix finished", 100.0)
     return report
+
+
+def _chosen(agents: list[str] | None, fixing: dict[str, tuple[str, ...]]) -> list[str]:
+    """The agents asked for (default: all but the opt-in ones); ValueError naming an unknown one."""
+    chosen = agents or [a for a in fixing if a not in OPT_IN]
+    unknown = [a for a in chosen if a not in fixing and a not in OPT_IN]
+    if unknown:
+        raise ValueError(f"unknown agent(s) {', '.join(unknown)}: expected {', '.join(dict.fromkeys([*fixing, *OPT_IN]))}")
+    return chosen
 
 
 async def _findings_for(verifier: Verifier, agent: str, analyzers: tuple[str, ...], report: FixReport,

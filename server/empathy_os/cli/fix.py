@@ -21,7 +21,8 @@ def register(subparsers) -> None:
                    "(relative to the project root; repeatable)")
     p.add_argument("--agents", nargs="+", metavar="ID", help="code_reviewer, security_auditor, "
                    "documentation_writer, refactoring_specialist (default: these four); test_coverage_analyzer (only "
-                   "when named: the coverage boost's new test files, verified like any change)")
+                   "when named: the coverage boost's new test files, verified like any change); test_generator "
+                   "(only when named, needs a model: repairs of failing tests, editing only the failing test)")
     p.add_argument("--apply", action="store_true", help="write the verified changes to the project")
     p.set_defaults(handler=run)
 
