@@ -130,3 +130,14 @@ async def test_apply_writes_only_the_repaired_test(project, fake_anthropic):
     after = snapshot(project)
     assert {k for k in after if after[k] != before.get(k)} == {TEST}
     assert (await run_analyzer("failing_tests", load_project(project))).findings == []
+
+
+async def test_the_model_may_say_the_test_is_right_and_the_code_wrong(project, fake_anthropic):
+    fake_anthropic.script({"tool_use": {"name": "propose_change", "input": {
+        "explanation": "mean([1, 2, 3, 4]) is 2.5; the test expects 2, which is wrong only if the code is", "diff": ""}},
+        "input_tokens": 400, "output_tokens": 40})
+    report = await run_fix(project, agents=["test_generator"], client=ModelClient())
+    assert report.results == [] and len(fake_anthropic.requests) == 1  # no escalation, no change
+    assert [f.symbol for f in report.unresolved] == ["test_mean"]
+    assert any("tests/test_core.py:6: not repaired, the test looks right and the code wrong (CHEAP): mean(" in n
+               for n in report.notes)

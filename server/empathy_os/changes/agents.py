@@ -72,12 +72,17 @@ SYSTEM = {
                       "code's intended behaviour correctly. Never weaken it: keep every assertion (correct "
                       "the expected values instead), add no skip/xfail, no constant assert, no try/except "
                       "that swallows a failure, no early return. It is verified: it must pass on the "
-                      "unchanged code and still fail when the code it exercises is mutated.",
+                      "unchanged code and still fail when the code it exercises is mutated. If the test is "
+                      "right and the code under test is wrong, change nothing: give an empty diff and say why.",
 }
 
 
 class BadReply(Exception):
     """The reply cannot become a change (no tool call, empty field): a rejection fed back like any other."""
+
+
+class Declined(Exception):
+    """The model says the failing test is right and the code is wrong: no repair is proposed (reported)."""
 
 
 class ModelProposer:
@@ -141,6 +146,10 @@ class ModelProposer:
                 except BadReply as exc:
                     change = job.empty_change(tier, reply.model, reply.cost_usd, len(attempts) + 1)
                     verdict = Verdict(change_id=change.id, verified=False, bad_input=str(exc))
+                except Declined as exc:
+                    self.errors.append(f"{finding.rule} {finding.path}:{finding.line}: not repaired, the test "
+                                       f"looks right and the code wrong ({tier.value}): {exc}")
+                    return _result(attempts)
                 attempt = Attempt(change=change, verdict=verdict)
                 if verdict.verified:
                     return ChangeResult(change=change, verdict=verdict, attempts=attempts)
@@ -187,6 +196,8 @@ class _Job:
         self.regions = [Region(path=finding.path, start=span.start, end=span.end)]
         if self.kind in (ChangeKind.FIX, ChangeKind.REPAIR) and head:
             self.regions.append(Region(path=finding.path, start=1, end=head))  # room for an import
+        self.called = cc.called_code(self.root, tree, span.node) if self.kind == ChangeKind.REPAIR and span.node \
+            else []
         self.callers = cc.callers(self.root, source_files(verifier.copy_ctx), span.name,
                                   (finding.path, span.start, span.end)) if agent == "security_auditor" \
             and span.name else []
@@ -202,8 +213,10 @@ class _Job:
             parts.append("The module's imports:\n" + "\n".join(head))
         if self.callers:
             parts.append("Where it is called:\n" + "\n".join(self.callers))
-        if self.kind == ChangeKind.REPAIR and f.extra.get("failure"):
-            parts.append(f"How it fails on the unchanged code (pytest, {f.extra.get('nodeid')}):\n{f.extra['failure']}")
+        if self.kind == ChangeKind.REPAIR:
+            parts += [f"How it fails on the unchanged code (pytest, {f.extra.get('nodeid')}):\n{f.extra.get('failure')}"]
+            parts += ["The code under test it calls (this change may not edit it):\n" + "\n\n".join(
+                self.called)] if self.called else []
         if self.agent == "refactoring_specialist" and f.extra.get("complexity"):
             parts.append(f"radon cyclomatic complexity now: {f.extra['complexity']}; make it lower.")
         parts.append(f"Change only lines {self.span.start}-{self.span.end} of {f.path}"
@@ -239,6 +252,8 @@ class _Job:
         if self.agent == "security_auditor" and args.get("verdict") == "false_positive":
             return self._nosec(str(args.get("reason") or "").strip(), tier, model, cost, n, source)
         diff = str(args.get("diff") or "")
+        if self.kind == ChangeKind.REPAIR and not diff.strip() and str(args.get("explanation") or "").strip():
+            raise Declined(" ".join(str(args["explanation"]).split())[:300])
         if not diff.strip():
             raise BadReply("the reply held no diff" + (" for a confirmed finding"
                                                         if self.agent == "security_auditor" else ""))

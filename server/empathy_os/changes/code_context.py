@@ -142,3 +142,29 @@ def insert_docstring(source: str, symbol: str | None, docstring: str) -> str | N
     if symbol is None and at < len(lines):
         block += "\n"
     return "".join(lines[:at]) + block + "".join(lines[at:])
+
+
+def called_code(root: Path, tree: ast.Module, fn: ast.AST, limit: int = 4, max_lines: int = 80) -> list[str]:
+    """The project's own functions and classes a test calls by a name its module imports (`from pkg.mod
+    import name`), each numbered under its path: what a test repair must match, not change."""
+    called = {n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    out: list[str] = []
+    for node in tree.body:
+        if not (isinstance(node, ast.ImportFrom) and node.module and not node.level):
+            continue
+        for alias in node.names:
+            path = _module_file(root, node.module) if (alias.asname or alias.name) in called else None
+            source, module, _ = parse_file(root / path) if path else (None, None, None)
+            span = find_symbol(module, alias.name) if module is not None else None
+            if span is not None and len(out) < limit:
+                lines = source.splitlines()
+                out.append(f"{path}:\n" + numbered(lines, span.start, min(span.end, span.start + max_lines - 1)))
+    return out
+
+
+def _module_file(root: Path, module: str) -> str | None:
+    base = module.replace(".", "/")
+    for candidate in (f"{base}.py", f"{base}/__init__.py", f"src/{base}.py", f"src/{base}/__init__.py"):
+        if (root / candidate).is_file():
+            return candidate
+    return None

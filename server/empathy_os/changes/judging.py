@@ -99,7 +99,10 @@ def check(judged_by: Judges, touched: list[str], originals: dict[str, bytes | No
     if problems:
         return Check(name="tests-untouched", passed=False, measured={"problems": problems},
                      detail=f"{REJECTED}: " + "; ".join(problems[:5])), additions
-    detail = "leaves the existing tests, conftest files and test configuration alone"
+    claimed = [f"{p}::{n}" for p, names in sorted((repairs or {}).items()) for n in sorted(names)]
+    detail = (f"edits only the failing test(s) it claims ({', '.join(claimed)}); leaves the other tests, "
+              "conftest files and test configuration alone" if claimed else
+              "leaves the existing tests, conftest files and test configuration alone")
     if additions:
         detail += f"; adds {len(additions.targets)} new test file(s)/test(s): {', '.join(additions.targets[:5])}"
     return Check(name="tests-untouched", passed=True, detail=detail,
