@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 from empathy_os.analyzers import load_project, run_analyzer
+from empathy_os.analyzers.contract import Finding, Severity
+from empathy_os.changes.engine import Verifier
+from empathy_os.changes.model import Change, ChangeKind
+from empathy_os.changes.patch import make_diff
 from empathy_os.changes.workflow import run_fix
 from empathy_os.execution import UNTRUSTED_MESSAGE
 from empathy_os.llm import ModelClient
@@ -141,3 +145,49 @@ async def test_the_model_may_say_the_test_is_right_and_the_code_wrong(project, f
     assert [f.symbol for f in report.unresolved] == ["test_mean"]
     assert any("tests/test_core.py:6: not repaired, the test looks right and the code wrong (CHEAP): mean(" in n
                for n in report.notes)
+
+
+def repair(diff: str, symbol: str = "test_mean") -> Change:
+    found = Finding(tool="failing_tests", rule="failing-test", severity=Severity.MEDIUM, path=TEST, line=6,
+                    symbol=symbol, message="tests/test_core.py::test_mean: assert 2.5 == 2")
+    return Change(id="r", agent="test_generator", kind=ChangeKind.REPAIR, diff=diff, findings=[found], files=[TEST])
+
+
+@pytest.mark.parametrize(("new_body", "reason"), [
+    ("    self_check = mean([1, 2, 3, 4])\n    assert self_check == self_check\n", "gains 1 constant asserts"),
+    ("    import unittest\n    unittest.TestCase().assertEqual(mean([1]), mean([1]))\n", "gains 1 constant asserts"),
+    ("    assert mean([1, 2, 3, 4]) == 2.5 or True\n", "gains 1 constant asserts"),
+    ("    if mean([1, 2, 3, 4]) != 2:\n        return\n    assert mean([1, 2, 3, 4]) == 2\n", "gains 1 returns"),
+    ("    import contextlib\n    with contextlib.suppress(AssertionError):\n        assert mean([1, 2, 3, 4]) == 2\n",
+     "gains 1 swallowing handlers"),
+    ("    try:\n        assert mean([1, 2, 3, 4]) == 2\n    except Exception:\n        pass\n", "gains 1 swallowing handlers"),
+    ("    from pytest import xfail\n    xfail()\n    assert mean([1, 2, 3, 4]) == 2\n", "gains 1 skip/xfail markers"),
+])
+async def test_each_way_of_weakening_the_repaired_test_is_named(project, new_body, reason):
+    text = (project / TEST).read_text(encoding="utf-8")
+    body = "    assert mean([1, 2, 3, 4]) == 2\n    with pytest.raises(ValueError):\n        mean([])\n"
+    new = text.replace(body, new_body + "    with pytest.raises(ValueError):\n        mean([])\n")
+    async with Verifier.for_project(project) as verifier:
+        verdict = await verifier.verify(repair(make_diff(TEST, text, new)))
+    assert not verdict.verified
+    assert verdict.reasons[0].startswith(f"not-weakened: weakens the test: `test_mean` {reason}"), verdict.reasons
+
+
+async def test_a_repair_may_not_touch_the_other_judges(project):
+    text = (project / TEST).read_text(encoding="utf-8")
+    fixed = text.replace(WRONG, "    assert mean([1, 2, 3, 4]) == 2.5\n")
+    config = (project / "pyproject.toml").read_text(encoding="utf-8")
+    cases = {
+        "adds tests/conftest.py (loaded by pytest": make_diff(TEST, text, fixed) + make_diff(
+            "tests/conftest.py", None, "import pytest\n"),
+        "edits [tool.pytest] or [tool.coverage] in pyproject.toml": make_diff(TEST, text, fixed) + make_diff(
+            "pyproject.toml", config, config.replace('testpaths = ["tests"]', 'testpaths = ["tests"]\naddopts = "-x"')),
+        "does not find the test `test_median`": make_diff(TEST, text, fixed),
+    }
+    async with Verifier.for_project(project) as verifier:
+        for why, diff in cases.items():
+            verdict = await verifier.verify(repair(diff, "test_median" if "median" in why else "test_mean"))
+            assert not verdict.verified and why in verdict.reasons[0], verdict.reasons
+    async with Verifier.for_project(project, trusted=False) as untrusted:
+        verdict = await untrusted.verify(repair(make_diff(TEST, text, fixed)))
+    assert verdict.reasons == ["repaired: not run: workspace not trusted (project code is never run)"]

@@ -68,6 +68,14 @@ def _constant(expr: ast.expr) -> bool:
     return False
 
 
+def _constant_call(args: list[ast.expr]) -> bool:
+    """`self.assertTrue(True)`, `self.assertEqual(1, 1)`, `self.assertEqual(x, x)`."""
+    if not args or any(isinstance(a, ast.Starred) for a in args):
+        return False
+    return all(_constant(a) for a in args) or (
+        len(args) == 2 and ast.dump(args[0], include_attributes=False) == ast.dump(args[1], include_attributes=False))
+
+
 def _swallows(node: ast.AST) -> bool:
     if isinstance(node, ast.ExceptHandler):
         caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
@@ -85,8 +93,7 @@ def profile(fn: ast.AST, module: ast.Module | None = None) -> Counter[str]:
             out["constant asserts"] += _constant(node.test)
         elif isinstance(node, ast.Call) and (_name(node.func) in _RAISES or _name(node.func).startswith("assert")):
             out["checks"] += 1
-            out["constant asserts"] += bool(node.args) and all(_constant(a) for a in node.args[:2]) and len(
-                node.args) <= 2 and _name(node.func).startswith("assert")
+            out["constant asserts"] += _name(node.func).startswith("assert") and _constant_call(node.args[:2])
         out["swallowing handlers"] += _swallows(node)
         out["returns"] += isinstance(node, ast.Return)
     out["skip/xfail markers"] = len(judging.markers(fn, module))
