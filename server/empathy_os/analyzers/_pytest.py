@@ -12,7 +12,7 @@ from pathlib import Path
 from empathy_os import runners
 from empathy_os.analyzers.contract import ProjectContext
 from empathy_os.analyzers.project import read_pyproject
-from empathy_os.execution import TEST_ENV, run_project_code
+from empathy_os.execution import TEST_ENV, UNTRUSTED_MESSAGE, is_trusted, run_project_code
 
 
 def isolated_env(tmp: Path) -> dict[str, str]:
@@ -31,6 +31,19 @@ async def probe_interpreter(ctx: ProjectContext) -> tuple[dict[str, str | None] 
         return json.loads(run.stdout.strip().splitlines()[-1]), None
     except (ValueError, IndexError):
         return None, f"project interpreter {ctx.python} gave no answer"
+
+
+async def runnable_pytest(ctx: ProjectContext) -> tuple[str | None, str]:
+    """(None, "pytest X.Y") when the project's tests may run (trusted) and can (its interpreter has pytest);
+    else (why not, "pytest")."""
+    if not is_trusted(ctx):
+        return UNTRUSTED_MESSAGE, "pytest"
+    versions, problem = await probe_interpreter(ctx)
+    if versions is None:
+        return problem or "project interpreter unusable", "pytest"
+    if not versions.get("pytest"):
+        return f"pytest not installed in {ctx.python}", "pytest"
+    return None, f"pytest {versions['pytest']}"
 
 
 def pytest_config(root: Path) -> str | None:

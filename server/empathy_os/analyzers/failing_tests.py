@@ -19,10 +19,10 @@ from pathlib import Path
 
 from empathy_os import runners
 from empathy_os.analyzer_spec import AnalyzerSpec, Kind
-from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, probe_interpreter, pytest_args
+from empathy_os.analyzers._pytest import PYTEST_EXIT, isolated_env, pytest_args, runnable_pytest
 from empathy_os.analyzers._util import join_notes, not_run, setting
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
-from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
+from empathy_os.execution import run_project_code
 
 NAME = "failing_tests"
 SPEC = AnalyzerSpec(name=NAME, distribution="pytest", measures="the project's tests that fail or error",
@@ -78,15 +78,9 @@ def findings_from(root: Path, outcomes: dict[str, list[str]], failures: dict[str
 
 @register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
-    tool = "pytest"
-    if not is_trusted(ctx):
-        return not_run(NAME, tool, UNTRUSTED_MESSAGE)
-    versions, problem = await probe_interpreter(ctx)
-    if versions is None:
-        return not_run(NAME, tool, problem or "project interpreter unusable")
-    if not versions.get("pytest"):
-        return not_run(NAME, tool, f"pytest not installed in {ctx.python}")
-    tool = f"pytest {versions['pytest']}"
+    why_not, tool = await runnable_pytest(ctx)
+    if why_not:
+        return not_run(NAME, tool, why_not)
     with tempfile.TemporaryDirectory(prefix="empathy-failing-") as tmpdir:
         tmp = Path(tmpdir)
         out = tmp / "suite.json"

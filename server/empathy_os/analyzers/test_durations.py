@@ -15,14 +15,14 @@ from empathy_os.analyzer_spec import AnalyzerSpec, Kind
 from empathy_os.analyzers._pytest import (
     PYTEST_EXIT,
     isolated_env,
-    probe_interpreter,
     pytest_args,
     read_junit,
+    runnable_pytest,
 )
 from empathy_os.analyzers._util import join_notes, not_run, setting
 from empathy_os.analyzers.contract import AnalyzerResult, Finding, ProjectContext, Severity, register
 from empathy_os.analyzers.project import rel
-from empathy_os.execution import UNTRUSTED_MESSAGE, is_trusted, run_project_code
+from empathy_os.execution import run_project_code
 
 NAME = "test_durations"
 SPEC = AnalyzerSpec(name=NAME, distribution="pytest", measures="the slowest tests of the project's suite",
@@ -38,15 +38,9 @@ def _locate(ctx: ProjectContext, node_id: str, file: str) -> str:
 
 @register(SPEC)
 async def analyze(ctx: ProjectContext) -> AnalyzerResult:
-    tool = "pytest"
-    if not is_trusted(ctx):
-        return not_run(NAME, tool, UNTRUSTED_MESSAGE)
-    versions, problem = await probe_interpreter(ctx)
-    if versions is None:
-        return not_run(NAME, tool, problem or "project interpreter unusable")
-    if not versions.get("pytest"):
-        return not_run(NAME, tool, f"pytest not installed in {ctx.python}")
-    tool = f"pytest {versions['pytest']}"
+    why_not, tool = await runnable_pytest(ctx)
+    if why_not:
+        return not_run(NAME, tool, why_not)
     threshold = float(setting(ctx, "slow_test_seconds", 1.0))
     with tempfile.TemporaryDirectory(prefix="empathy-dur-") as tmpdir:
         tmp = Path(tmpdir)

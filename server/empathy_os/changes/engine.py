@@ -204,7 +204,7 @@ class Verifier:
             return
         if change.kind == ChangeKind.REPAIR:  # check 6 for a repaired test, on the unchanged code
             verdict.checks += await repair.run_checks(self.sandbox, await self.baseline(), self.sources, change,
-                                                      self._timeout, self._blame)
+                                                      self._timeout, self._blame, RERUNS)
             return
         measured = [p for p in sources if after.get(p) is not None]
         measured += [p for p in change.improves if p not in measured]

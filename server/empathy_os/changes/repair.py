@@ -14,6 +14,7 @@ import ast
 from collections.abc import Awaitable, Callable
 
 from empathy_os.analyzers.failing_tests import function_of, one_line
+from empathy_os.changes import suite_checks
 from empathy_os.changes.model import Change, Check
 from empathy_os.changes.repair_rules import test_ids
 from empathy_os.changes.suite import SuiteRun, run_suite
@@ -25,8 +26,9 @@ Blame = Callable[[list[str]], Awaitable[tuple[list[str], list[str]]]]  # newly f
 
 
 async def run_checks(sandbox: Sandbox, base: SuiteRun | None, sources: list[str], change: Change, timeout: float,
-                     blame: Blame) -> list[Check]:
-    """`base`: the suite on the unchanged copy (None: the workspace is not trusted, nothing runs)."""
+                     blame: Blame, reruns: int) -> list[Check]:
+    """`base`: the suite on the unchanged copy (None: the workspace is not trusted, nothing runs); `blame`
+    re-runs a newly failing test `reruns` times."""
     if base is None or base.error:
         return [Check(name="repaired", passed=False, detail="not run: workspace not trusted (project code is "
                       "never run)" if base is None else f"the suite could not run before the repair: {base.error}")]
@@ -37,7 +39,9 @@ async def run_checks(sandbox: Sandbox, base: SuiteRun | None, sources: list[str]
         return [Check(name="repaired", passed=False, detail=f"the suite could not run: {run.error}")]
     mine = {t for t in {*run.outcomes, *base.outcomes} if function_of(t) in claimed}
     newly, flaky = await blame(sorted(run.failed - base.failed - mine))
-    checks = [_repaired(run, sorted(t for t in run.outcomes if t in mine)), _rest(base, run, mine, newly, flaky)]
+    checks = [_repaired(run, sorted(t for t in run.outcomes if t in mine)),
+              suite_checks.tests_check(base, run, newly, flaky, reruns, "the suite with the repaired test, on the "
+                                       "unchanged code")]
     if all(c.passed for c in checks):
         checks.append(await _bites(sandbox, sources, ids, timeout))
     return checks
@@ -54,21 +58,6 @@ def _repaired(run: SuiteRun, nodes: list[str]) -> Check:
                      detail=f"{len(bad)} of {len(nodes)} claimed test case(s) do not pass on the unchanged code: {why}")
     return Check(name="repaired", passed=True, measured={"tests": nodes},
                  detail=f"{len(nodes)} claimed test case(s) pass on the unchanged code: {', '.join(nodes[:5])}")
-
-
-def _rest(base: SuiteRun, run: SuiteRun, mine: set[str], newly: list[str], flaky: list[str]) -> Check:
-    gone = sorted(set(base.outcomes) - set(run.outcomes) - mine)
-    parts = [(f"{len(run.passed)} passed, {len(run.skipped)} skipped, {len(run.failed)} failed "
-              f"({len(base.failed)} failed before the repair)")]
-    if newly:
-        parts.append(f"broken by the repair: {', '.join(newly[:5])}")
-    if flaky:
-        parts.append(f"flaky (failed once, passed on a re-run; not blamed): {', '.join(flaky[:5])}")
-    if gone:
-        parts.append(f"{len(gone)} test(s) no longer run: {', '.join(gone[:5])}")
-    return Check(name="tests", passed=not newly and not gone, detail="; ".join(parts),
-                 measured={"tests_passed": len(run.passed), "tests_failed": len(run.failed), "broken": newly,
-                           "flaky": flaky, "not_run": gone, "seconds": round(run.duration, 2)})
 
 
 def _function_lines(source: str) -> set[int]:

@@ -9,11 +9,11 @@ from empathy_os.changes.model import Check
 from empathy_os.changes.suite import SuiteRun
 
 
-def tests_check(base: SuiteRun, run: SuiteRun, newly: list[str], flaky: list[str], reruns: int) -> Check:
+def tests_check(base: SuiteRun, run: SuiteRun, newly: list[str], flaky: list[str], reruns: int,
+                what: str = "the project's tests as they were before it") -> Check:
     missing = sorted(set(base.outcomes) - set(run.outcomes))
     parts = [(f"{len(run.passed)} passed, {len(run.skipped)} skipped, {len(run.failed)} failed "
-              f"({len(base.failed)} failed before the change) "
-              "— the project's tests as they were before it")]
+              f"({len(base.failed)} failed before the change) — {what}")]
     if newly:
         parts.append(f"broken by the change (failed {1 + reruns} times): {', '.join(newly[:5])}")
     if flaky:
