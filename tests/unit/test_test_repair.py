@@ -162,6 +162,8 @@ def repair(diff: str, symbol: str = "test_mean") -> Change:
      "gains 1 swallowing handlers"),
     ("    try:\n        assert mean([1, 2, 3, 4]) == 2\n    except Exception:\n        pass\n", "gains 1 swallowing handlers"),
     ("    from pytest import xfail\n    xfail()\n    assert mean([1, 2, 3, 4]) == 2\n", "gains 1 skip/xfail markers"),
+    ("    if 0:\n        assert mean([1, 2, 3, 4]) == 2\n", "gains 1 constant conditions"),
+    ("    with pytest.raises(Exception):\n        assert mean([1, 2, 3, 4]) == 2\n", "gains 1 broad pytest.raises"),
 ])
 async def test_each_way_of_weakening_the_repaired_test_is_named(project, new_body, reason):
     text = (project / TEST).read_text(encoding="utf-8")
@@ -183,6 +185,9 @@ async def test_a_repair_may_not_touch_the_other_judges(project):
         "edits [tool.pytest] or [tool.coverage] in pyproject.toml": make_diff(TEST, text, fixed) + make_diff(
             "pyproject.toml", config, config.replace('testpaths = ["tests"]', 'testpaths = ["tests"]\naddopts = "-x"')),
         "does not find the test `test_median`": make_diff(TEST, text, fixed),
+        # A default is evaluated at import: it could patch the code under test for every test of the module.
+        "changes the defaults or annotations of `test_mean`": make_diff(TEST, text, fixed.replace(
+            "def test_mean():", "def test_mean(_=setattr(stats.core, 'mean', lambda values: 2.5)):")),
     }
     async with Verifier.for_project(project) as verifier:
         for why, diff in cases.items():

@@ -250,6 +250,8 @@ def repair_scope(p: str, old: ast.Module, new: ast.Module, repaired: set[str]) -
         if not _same(ast.List(elts=before.decorator_list, ctx=ast.Load()),
                      ast.List(elts=after.decorator_list, ctx=ast.Load())):
             return f"changes the decorators of `{name}` in {p}"
+        if _import_time(before) != _import_time(after):
+            return f"changes the defaults or annotations of `{name}` in {p} (run when the module is imported)"
         for node in (before, after):  # masked alike: what is left must be the old module plus additions
             node.body, node.args, node.returns = [ast.Pass()], ast.arguments(
                 posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]), None
@@ -258,6 +260,15 @@ def repair_scope(p: str, old: ast.Module, new: ast.Module, repaired: set[str]) -
     if why is None and added:
         why = f"adds test(s) {', '.join(added[:3])}: a repair edits only the test(s) it claims"
     return why and f"{why} (a repair may edit only {', '.join(sorted(repaired))})"
+
+
+def _import_time(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """What of a function's signature Python evaluates when it defines it: a repair may add or remove
+    parameters (fixtures), not code that runs at import, before any test."""
+    a = fn.args
+    parts = [*a.defaults, *(d for d in a.kw_defaults if d is not None), fn.returns,
+             *(x.annotation for x in (*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg) if x is not None)]
+    return "|".join(ast.dump(x, include_attributes=False) for x in parts if x is not None)
 
 
 def _not_plain(old: ast.Module, new: ast.Module) -> str | None:

@@ -6,7 +6,8 @@ reading only the text before and after: each claimed function keeps at least as 
 statements, `pytest.raises`/`warns`, assert calls such as `self.assertEqual` or `mock.assert_called_with`),
 gains no skip/xfail, no constant assert (`assert True`, `assert 1 == 1`, `assert x == x`), no handler that
 swallows failures (a bare `except`, `except Exception`/`BaseException`/`AssertionError` that does not
-re-raise, `contextlib.suppress`), and no `return` that could leave its checks unrun. repair.py then runs it.
+re-raise, `contextlib.suppress`), no `pytest.raises(Exception)`, and no `return` or constant `if` that could
+leave its checks unrun. repair.py then runs it.
 """
 
 from __future__ import annotations
@@ -96,6 +97,9 @@ def profile(fn: ast.AST, module: ast.Module | None = None) -> Counter[str]:
             out["constant asserts"] += _name(node.func).startswith("assert") and _constant_call(node.args[:2])
         out["swallowing handlers"] += _swallows(node)
         out["returns"] += isinstance(node, ast.Return)
+        out["constant conditions"] += isinstance(node, (ast.If, ast.IfExp)) and _constant(node.test)
+        out["broad pytest.raises"] += isinstance(node, ast.Call) and _name(node.func) == "raises" and any(
+            _name(a) in _SWALLOWED - {"AssertionError"} for a in node.args[:1])
     out["skip/xfail markers"] = len(judging.markers(fn, module))
     return out
 
@@ -106,7 +110,8 @@ def _weakened(name: str, old: tuple[ast.AST, ast.Module], new: tuple[ast.AST, as
     if after["checks"] < before["checks"]:
         out.append(f"`{name}` has fewer checks ({before['checks']} → {after['checks']} asserts, "
                    "pytest.raises/warns and assert calls)")
-    for what in ("constant asserts", "swallowing handlers", "skip/xfail markers", "returns"):
+    for what in ("constant asserts", "swallowing handlers", "skip/xfail markers", "returns", "constant conditions",
+                 "broad pytest.raises"):
         if after[what] > before[what]:
             out.append(f"`{name}` gains {after[what] - before[what]} {what}")
     return out
