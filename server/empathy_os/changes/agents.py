@@ -214,7 +214,7 @@ class _Job:
         if self.callers:
             parts.append("Where it is called:\n" + "\n".join(self.callers))
         if self.kind == ChangeKind.REPAIR:
-            parts += [f"How it fails on the unchanged code (pytest, {f.extra.get('nodeid')}):\n{f.extra.get('failure')}"]
+            parts += [f"How it fails on the unchanged code (pytest, {f.extra.get('nodeid')}):\n{f.extra.get('failure') or '(not recorded)'}"]
             parts += ["The code under test it calls (this change may not edit it):\n" + "\n\n".join(
                 self.called)] if self.called else []
         if self.agent == "refactoring_specialist" and f.extra.get("complexity"):

@@ -210,7 +210,6 @@ class Verifier:
         measured += [p for p in change.improves if p not in measured]
         verdict.checks += await self._tests(measured, change.kind, change.improves, touched, originals, additions)
 
-
     async def _applied(self, checked: Applied, verdict: Verdict,
                        originals: dict[str, bytes | None]) -> dict[str, bytes | None] | None:
         """Apply the checked diff to the copy: the touched files' content after it (None: it did not apply,
@@ -391,7 +390,7 @@ def _targets(change: Change, copy: Path) -> list[tuple[Finding, measure.Key]]:
 def _analyzers_for(change: Change) -> list[str]:
     names = list(change_checks())
     for f in change.findings:
-        if f.tool not in names and change.kind != ChangeKind.REPAIR:  # a repair's finding: by running it
+        if f.tool not in names and change.kind != ChangeKind.REPAIR:  # a failing test: check 6 runs it
             names.append(f.tool)
     if change.kind == ChangeKind.DOCSTRING and "docstrings" not in names:
         names.append("docstrings")
