@@ -42,6 +42,14 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
 
 
+@pytest.fixture
+def word_lists_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plan by the word lists alone: the learned classifier is never sure enough to decide."""
+    from empathy_os.orchestration import learned
+
+    monkeypatch.setattr(learned, "CONFIDENT", 2.0)
+
+
 @pytest.fixture(autouse=True)
 def _private_pattern_library(tmp_path_factory, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pattern library is cross-project by design; tests must not share (or touch the user's) one."""

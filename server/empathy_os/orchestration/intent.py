@@ -182,26 +182,40 @@ def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
     for clause in clauses(task):
         # A percent alone is no raise ("is coverage above 80 %?"): a raising word or "to N %" is.
         if _COVERAGE.search(clause) and (_RAISE.search(clause) or _TO_TARGET.search(clause)):
-            found = _PERCENT.findall(clause)
-            if not found:
-                return "test_coverage_boost", {}
-            target = float(found[-1].replace(",", "."))
-            if not 0 <= target <= 100:
-                raise ValueError(f"coverage target {found[-1]} % is outside 0-100 %")
-            return "test_coverage_boost", {"target": target}
+            return "test_coverage_boost", _target(clause)
     if any(_fixes(words(clause)) for clause in clauses(task)) or reports_defect(task):
-        args: dict[str, Any] = {}
-        rules = list(dict.fromkeys(_RULE.findall(task)))
-        tools = [t for t in words(task) if t in _TOOLS]
-        files = list(dict.fromkeys(_FILE.findall(task)))
-        if rules:
-            args["rules"] = rules
-        if files:
-            args["files"] = files
-        if tools:
-            args["agent"] = _TOOLS[tools[0]]
-        return "fix", args
+        return "fix", fix_args(task)
     return None, {}
+
+
+def boost_args(task: str) -> dict[str, Any]:
+    """A boost's target when the classifier, not the wording, chose the boost ("100% test coverage!")."""
+    return next((_target(c) for c in clauses(task) if _COVERAGE.search(c) and _PERCENT.search(c)), {})
+
+
+def _target(clause: str) -> dict[str, Any]:
+    found = _PERCENT.findall(clause)
+    if not found:
+        return {}
+    target = float(found[-1].replace(",", "."))
+    if not 0 <= target <= 100:
+        raise ValueError(f"coverage target {found[-1]} % is outside 0-100 %")
+    return {"target": target}
+
+
+def fix_args(task: str) -> dict[str, Any]:
+    """The rule codes, files and tool (its agent) a fix names."""
+    args: dict[str, Any] = {}
+    rules = list(dict.fromkeys(_RULE.findall(task)))
+    tools = [t for t in words(task) if t in _TOOLS]
+    files = list(dict.fromkeys(_FILE.findall(task)))
+    if rules:
+        args["rules"] = rules
+    if files:
+        args["files"] = files
+    if tools:
+        args["agent"] = _TOOLS[tools[0]]
+    return args
 
 
 DEFECT_LEAD = 1.5  # more than one security word
@@ -248,7 +262,9 @@ def ordered_domains(task: str) -> list[str] | None:
 
 def whole_team(task: str, domains: list[str]) -> bool:
     """"Check everything", "a full audit", "all checks": every specialist."""
-    return bool(_WHOLE.search(task)) or (bool(_EVERYTHING.search(task)) and set(domains) <= {"quality"})
+    # "TODO" is a code marker, not Spanish for "everything"
+    said = any(m.group() != "TODO" for m in _EVERYTHING.finditer(task))
+    return bool(_WHOLE.search(task)) or (said and set(domains) <= {"quality"})
 
 
 def asks_for_code_work(task: str) -> bool:

@@ -163,7 +163,8 @@ class MetaOrchestrator:
             found = ["release"] + [d for d in found if d not in ("release", "security", "testing", "quality",
                                                                  "documentation")]
         words = "; ".join(f"{d}: {', '.join(hits)}" for d, (_, hits) in scored.items())
-        source = "model classification; lexicon match" if model.source == "model" else "lexicon match"
+        source = {"model": "model classification; lexicon match",
+                  "classifier": "learned classifier; lexicon match"}.get(model.source, "lexicon match")
         rationale["domains"] = (f"{', '.join(found)} ({source}: {words or 'none'}"
                                 f"{' + domain hint' if hinted else ''})" if found else
                                 "no domain words recognised: defaulting to a code review")
@@ -299,6 +300,11 @@ def _asked_domains(task: str, scored: dict[str, tuple[float, list[str]]], model:
         return list(steps)  # the order the task gives its steps is the order they run
     if intent.whole_team(task, found):
         return list(intent.SPECIALITIES)
+    # The learned classifier was sure which domain leads; a release check keeps its own rule (its labels call
+    # cutting a release out of scope, and have no label for checking release readiness).
+    if model.learned_domain and found[:1] != [model.learned_domain] and found[:1] != ["release"]:
+        model.source = "classifier"
+        return [model.learned_domain] + [d for d in found if d != model.learned_domain]
     if not (found or hinted or model.workflow or model.source == "model" or intent.asks_for_code_work(task)):
         raise intent.OutOfScopeError("the task names no work Empathy's agents do")
     if model.workflow == "fix" and intent.reports_defect(task):

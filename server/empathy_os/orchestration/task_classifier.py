@@ -3,7 +3,8 @@
 With ANTHROPIC_API_KEY, a CHEAP model classifies the task in one structured tool call (the SDK enforces
 the JSON schema; the domain and capability names are enums of what the planner knows), under the run's
 budget. Offline, or when that call fails, is refused by the budget or answers outside the schema, the
-lexicon (orchestration/lexicon.py) classifies it, and `source`/`note` say which and why.
+lexicon (orchestration/lexicon.py) classifies it, corrected where the learned classifier (learned.py) is
+sure of another plan, and `source`/`note` say which and why.
 
 Two tasks name a workflow rather than a team: raising test coverage ("bump coverage to 85 percent") is
 the test-coverage boost, and an imperative fix anywhere ("please fix …", "clean up …") is the verified-fix
@@ -22,7 +23,8 @@ from pydantic import BaseModel, Field
 
 from empathy_os.llm import Budget, ModelClient, ModelError, OverBudget, Tier, budgeted_tool_call
 from empathy_os.orchestration.agent_templates import get_all_templates
-from empathy_os.orchestration.intent import CAN, named_workflow, refusal
+from empathy_os.orchestration import learned
+from empathy_os.orchestration.intent import CAN, boost_args, fix_args, named_workflow, refusal
 from empathy_os.orchestration.lexicon import LEXICON
 
 WORKFLOWS = ("test_coverage_boost", "fix")
@@ -41,7 +43,8 @@ class Classification(BaseModel):
     workflow: str | None = None  # "test_coverage_boost" | "fix" | None
     workflow_args: dict[str, Any] = Field(default_factory=dict)
     refused: str | None = None  # why the task is out of scope (the wording's or the model's answer)
-    source: str = "lexicon"  # "model" | "lexicon"
+    source: str = "lexicon"  # "model" | "classifier" (the learned classifier decided) | "lexicon"
+    learned_domain: str | None = None  # the domain the learned classifier put first
     model: str | None = None
     cost_usd: float = 0.0
     note: str = ""
@@ -76,7 +79,7 @@ def classify(task: str, *, use_model: bool, budget: Budget | None, tiers: Any = 
     client = ModelClient(tiers)
     if not use_model or not client.configured:
         offline.note = "lexicon: offline (no ANTHROPIC_API_KEY)" if use_model else "lexicon: model use disabled"
-        return offline
+        return _corrected(task, offline)
     # Planning is synchronous (the tutorial calls it without await); the one model call runs on its own
     # loop in a helper thread, so it works inside a caller's running event loop too.
     with ThreadPoolExecutor(1) as pool:
@@ -106,6 +109,33 @@ def _from_model(data: dict[str, Any], reply: Any, offline: Classification) -> Cl
         capabilities=[c for c in data.get("capabilities") or [] if c in known],
         workflow=offline.workflow or (said if said in WORKFLOWS else None), workflow_args=offline.workflow_args,
         refused=offline.refused, note=note, **paid)
+
+
+def _corrected(task: str, offline: Classification) -> Classification:
+    """The word lists' classification, with the learned classifier's plan where it is sure of it."""
+    guess = learned.predict(task)
+    offline.note += f"; {guess.describe()}"
+    label = guess.label
+    agent = label.removeprefix("fix:")
+    if not guess.confident or (label.startswith("fix:") and agent not in learned.fixing_agents()):
+        return offline  # a broken test has no fixer yet: the word lists' plan stands
+    if task.rstrip().endswith("?") and (label == "boost" or label.startswith("fix:")):
+        return offline  # "Is the coverage above 80 %?" asks for a look, not for changes
+    before = (offline.refused, offline.workflow, offline.workflow_args)
+    if label == "refused":
+        offline.refused = offline.refused or guess.why_refused()
+    elif label == "boost":
+        args = offline.workflow_args if offline.workflow == "test_coverage_boost" else boost_args(task)
+        offline.refused, offline.workflow, offline.workflow_args = None, "test_coverage_boost", args
+    elif label.startswith("fix:"):
+        args = offline.workflow_args if offline.workflow == "fix" else fix_args(task)
+        offline.refused, offline.workflow, offline.workflow_args = None, "fix", {**args, "agent": agent}
+        offline.learned_domain = learned.FIX_DOMAINS[agent]
+    else:
+        offline.refused, offline.workflow, offline.workflow_args, offline.learned_domain = None, None, {}, label
+    if (offline.refused, offline.workflow, offline.workflow_args) != before:
+        offline.source = "classifier"  # else the planner says so if the classifier changes the domains
+    return offline
 
 
 async def _ask(client: ModelClient, task: str, budget: Budget | None):
