@@ -22,11 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError, learned
 
+from scripts.build_routing_examples import rows, training_sets
 from tests.unit.routing_heldout import HELDOUT, HELDOUT_B, HELDOUT_C
 from tests.unit.routing_heldout_d import HELDOUT_D
 from tests.unit.routing_phrasings import COMMITS_AND_ISSUES, PHRASINGS, PLANS
-
-from scripts.build_routing_examples import rows, training_sets
 
 
 def planned(task: str, *, domain_only: bool = False) -> str:
@@ -64,9 +63,9 @@ def main() -> None:
             **{f"training {name} (routing_training_t{name[1:].lower()})": [(t, want) for t, want, _ in labelled]
                for name, labelled in training_sets().items()}}
     print(f"{'set':44} {'right':>7} {'score':>7}")
-    for name, rows in sets.items():
-        right, misses = score(rows, domain_only="PHRASINGS" in name)
-        print(f"{name:44} {right:>3}/{len(rows):<3} {right / len(rows):7.1%}")
+    for name, labelled_rows in sets.items():
+        right, misses = score(labelled_rows, domain_only="PHRASINGS" in name)
+        print(f"{name:44} {right:>3}/{len(labelled_rows):<3} {right / len(labelled_rows):7.1%}")
         if "--misses" in sys.argv:
             for task, want, got in misses:
                 print(f"    {task!r}: want {want}, got {got}")

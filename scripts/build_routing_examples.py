@@ -34,6 +34,7 @@ def training_sets() -> dict[str, list[tuple[str, str, str]]]:
 
 def sets() -> dict[str, list[tuple[str, str]]]:
     from empathy_os.orchestration.intent import named_workflow
+
     from tests.unit import routing_heldout as abc
     from tests.unit.routing_heldout_d import HELDOUT_D
     from tests.unit.routing_phrasings import COMMITS_AND_ISSUES, PHRASINGS, PLANS

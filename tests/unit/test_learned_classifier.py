@@ -14,7 +14,7 @@ from empathy_os.orchestration import MetaOrchestrator, OutOfScopeError, learned
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from scripts.build_routing_examples import OUT, render  # noqa: E402
+from scripts.build_routing_examples import OUT, render
 
 
 def plan(task, **context):

@@ -22,8 +22,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from empathy_os.llm import Budget, ModelClient, ModelError, OverBudget, Tier, budgeted_tool_call
-from empathy_os.orchestration.agent_templates import get_all_templates
 from empathy_os.orchestration import learned
+from empathy_os.orchestration.agent_templates import get_all_templates
 from empathy_os.orchestration.intent import CAN, boost_args, fix_args, named_workflow, refusal
 from empathy_os.orchestration.lexicon import LEXICON
 
