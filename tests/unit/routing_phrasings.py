@@ -245,7 +245,7 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
  ("Fixed race condition in the connection pool", "fix:code_reviewer"),
  ("Updated README with new badges", "documentation"),
  ("Improved startup performance by lazily importing numpy", "performance"),
- ("Tidy up imports", "fix:code_reviewer"),
+ ("Tidy up imports", "fix:refactoring_specialist"),  # relabelled by the D guide: "clean up <named code>"
  ("Removed deprecated helper functions", "quality"),
  ("Added unit tests for the date parser", "testing"),
  ("Increased test coverage for the CLI", "boost"),
@@ -422,7 +422,7 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Version 4.0.0', 'release'),
     ('Update changelog for 0.9.2', 'documentation'),
     ('chore: release 3.1.0', 'release'),
-    ('chore: fix typos', 'fix:code_reviewer'),
+    ('chore: fix typos', 'fix:documentation_writer'),  # relabelled by the D guide: misspellings
     ('chore(deps): bump pytest from 7.4 to 8.0', 'refused'),
     ('Revert the last commit', 'refused'),
     ('Why is startup so slow?', 'performance'),
