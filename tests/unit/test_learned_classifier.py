@@ -42,12 +42,9 @@ def test_a_refusal_names_the_labelled_line_it_resembles(offline):
     assert "it reads like 'release version 3.1.6', a labelled example of work no agent does" in caught.value.reason
 
 
-def test_below_its_threshold_the_word_lists_plan_and_the_guess_is_reported(offline):
-    rows = learned.examples()
-    with learned.trained_on(rows[:40]):  # a weak classifier: every guess is unsure
-        guess = learned.predict("Speed up the parser")
-        p = plan("Speed up the parser")
-    assert guess.probability < learned.CONFIDENT
+def test_below_its_threshold_the_word_lists_plan_and_the_guess_is_reported(offline, word_lists_only):
+    guess = learned.predict("Speed up the parser")
+    p = plan("Speed up the parser")
     assert p.domains[0] == "performance" and p.classified_by == "lexicon"
     assert f"classifier: {guess.label} (p={guess.probability:.2f}" in p.rationale["classification"]
 
