@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from empathy_os.llm import Tier
-from empathy_os.orchestration.agent_templates import get_template
+from empathy_os.orchestration.agent_templates import AgentTemplate, get_template
 from empathy_os.orchestration.execution_strategies import StrategyName, StrategyResult
 from empathy_os.orchestration.run_context import RunContext
 from empathy_os.orchestration.runtime import AgentResult
@@ -29,6 +29,13 @@ _RUNNERS: dict[str, Runner] = {}
 FIX_AGENTS = {"security": "security_auditor", "documentation": "documentation_writer",
               "refactoring": "refactoring_specialist"}
 PATTERNS = {"test_coverage_boost": "test_coverage_boost", "fix": "verified_fix"}
+# Agents of the fix workflow alone, not registry templates (they never join an analysis team): the test
+# repairer fixes a failing test under changes/repair.py's judges.
+WORKFLOW_AGENTS = {"test_generator": AgentTemplate(
+    id="test_generator", role="Test Repairer", tier_preference=Tier.CAPABLE,
+    capabilities=["repair_failing_tests"], tools=("failing_tests",),
+    default_instructions="Repair the failing test without weakening it; decline when the code, not the test, "
+                         "is wrong.")}
 
 
 def register_workflow(name: str, runner: Runner) -> None:
@@ -45,7 +52,8 @@ def workflow_team(workflow: str, domains: list[str], rationale: dict[str, str], 
     else:
         named = (args or {}).get("agent")
         # The main domain's fixer; a domain no fixer serves (quality, performance …) is ruff's code reviewer.
-        template = get_template(named or FIX_AGENTS.get(next(iter(domains), ""), "code_reviewer"))
+        template = WORKFLOW_AGENTS.get(named or "") or get_template(
+            named or FIX_AGENTS.get(next(iter(domains), ""), "code_reviewer"))
         rules = (args or {}).get("rules")
         rationale["workflow"] = (f"fix: the task asks for fixes{' of ' + ', '.join(rules) if rules else ''}; "
                                  f"{template.id} proposes changes that the "

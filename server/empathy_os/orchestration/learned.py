@@ -66,7 +66,7 @@ class Prediction:
 
 
 def fixing_agents() -> set[str]:
-    """The labels' fix leads that the fix workflow has (a broken test's fixer does not exist yet)."""
+    """The labels' fix leads that the fix workflow has (a plug-in may change the fixers)."""
     from empathy_os.analyzers.specs import fixers
 
     return set(FIX_DOMAINS) & set(fixers())

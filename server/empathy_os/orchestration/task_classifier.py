@@ -118,7 +118,7 @@ def _corrected(task: str, offline: Classification) -> Classification:
     label = guess.label
     agent = label.removeprefix("fix:")
     if not guess.confident or (label.startswith("fix:") and agent not in learned.fixing_agents()):
-        return offline  # a broken test has no fixer yet: the word lists' plan stands
+        return offline  # no fix workflow agent for that label: the word lists' plan stands
     if task.rstrip().endswith("?") and (label == "boost" or label.startswith("fix:")):
         return offline  # "Is the coverage above 80 %?" asks for a look, not for changes
     before = (offline.refused, offline.workflow, offline.workflow_args)
