@@ -211,7 +211,7 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("High memory usage when loading large CSVs", "performance"),
     ("Startup takes 3 seconds", "performance"),
     ("Missing tests for the retry logic", "testing"),
-    ("Tests fail on Windows", "fix:code_reviewer"),
+    ("Tests fail on Windows", "fix:test_generator"),  # relabelled by the D guide: a failing test
     ("Increase coverage of the auth module to 90%", "boost"),
     ("Write property-based tests for the encoder", "testing"),
     ("README has outdated install instructions", "documentation"),
