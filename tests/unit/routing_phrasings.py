@@ -198,7 +198,7 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ("Reformat with ruff format", "quality"),
     ("Release 3.2.0", "release"),
     ("Prepare the 2.0 release", "release"),
-    ("Fix flaky test_timeout on Windows", "fix:code_reviewer"),
+    ("Fix flaky test_timeout on Windows", "fix:test_generator"),  # relabelled by the D guide: a flaky test
     ("Simplify nested conditionals in the resolver", "refactoring"),
     ("Reduce the cyclomatic complexity of dispatch()", "refactoring"),
     ("Segfault on exit with Python 3.12", "fix:code_reviewer"),
@@ -518,7 +518,7 @@ COMMITS_AND_ISSUES: list[tuple[str, str]] = [
     ('Add tests for edge cases in the date parser', 'testing'),
     ('Increase coverage to 90% for the core package', 'boost'),
     ('Use pytest.mark.parametrize in the converter tests', 'testing'),
-    ('Fix flaky test_timeout', 'fix:code_reviewer'),
+    ('Fix flaky test_timeout', 'fix:test_generator'),  # relabelled by the D guide: a flaky test
     ('Document the return values of every public function', 'documentation'),
     ('Fix the broken example in the API reference', 'fix:documentation_writer'),
     ('Add a troubleshooting section to the docs', 'documentation'),

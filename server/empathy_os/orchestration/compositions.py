@@ -27,7 +27,7 @@ from empathy_os.orchestration.runtime import AgentResult
 Runner = Callable[[Any, RunContext], Awaitable[tuple[StrategyResult, bool, float | None]]]
 _RUNNERS: dict[str, Runner] = {}
 FIX_AGENTS = {"security": "security_auditor", "documentation": "documentation_writer",
-              "refactoring": "refactoring_specialist"}
+              "refactoring": "refactoring_specialist", "testing": "test_generator"}
 PATTERNS = {"test_coverage_boost": "test_coverage_boost", "fix": "verified_fix"}
 # Agents of the fix workflow alone, not registry templates (they never join an analysis team): the test
 # repairer fixes a failing test under changes/repair.py's judges.
@@ -52,8 +52,8 @@ def workflow_team(workflow: str, domains: list[str], rationale: dict[str, str], 
     else:
         named = (args or {}).get("agent")
         # The main domain's fixer; a domain no fixer serves (quality, performance …) is ruff's code reviewer.
-        template = WORKFLOW_AGENTS.get(named or "") or get_template(
-            named or FIX_AGENTS.get(next(iter(domains), ""), "code_reviewer"))
+        chosen = named or FIX_AGENTS.get(next(iter(domains), ""), "code_reviewer")
+        template = WORKFLOW_AGENTS.get(chosen) or get_template(chosen)
         rules = (args or {}).get("rules")
         rationale["workflow"] = (f"fix: the task asks for fixes{' of ' + ', '.join(rules) if rules else ''}; "
                                  f"{template.id} proposes changes that the "

@@ -188,6 +188,22 @@ def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
     return None, {}
 
 
+def asks_for_workflow(task: str) -> bool:
+    """The wording itself asks for a fix or a coverage raise (an imperative, not a bug report read as one):
+    issue 28 promises these plan their workflow."""
+    return any((_COVERAGE.search(c) and (_RAISE.search(c) or _TO_TARGET.search(c))) or _fixes(words(c))
+               for c in clauses(task))
+
+
+_VERSION = re.compile(r"\bv?\d+\.\d+")
+
+
+def release_check(task: str) -> bool:
+    """A release readiness check ("Prepare release", "Is it ready to ship?"), not cutting one ("release
+    version 3.1.6"): the word lists' main domain is the release and no version is named."""
+    return next(iter(score_domains(task)), None) == "release" and not _VERSION.search(task)
+
+
 def boost_args(task: str) -> dict[str, Any]:
     """A boost's target when the classifier, not the wording, chose the boost ("100% test coverage!")."""
     return next((_target(c) for c in clauses(task) if _COVERAGE.search(c) and _PERCENT.search(c)), {})
