@@ -1,6 +1,6 @@
 """Offline planning score on the tuning phrasings and the held-out set (other people's words).
 
-Run: .venv/bin/python bench/routing_score.py [--misses] [--validate]
+Run: .venv/bin/python bench/routing_score.py [--misses] [--validate] [--cost]
 A plan is right when it matches the label: the main domain of an analysis plan; "boost" (the coverage
 boost workflow); "fix:<agent>" (the verified-fix workflow led by that agent); "refused" (out of scope).
 
@@ -97,9 +97,39 @@ def validate(folds: int = 5) -> None:
     learned.CONFIDENT = SHIPPED
 
 
+def cost(runs: int = 3) -> None:
+    """Seconds and peak memory of a process's first offline plan: fitting the classifier (an empty cache),
+    then reading it from the cache; and a plan after that."""
+    import subprocess
+    import tempfile
+
+    code = ("import resource, time; t = time.perf_counter(); from empathy_os.orchestration import MetaOrchestrator; "
+            "m = MetaOrchestrator(); m.analyze_and_compose('Speed up the parser', {'learn': False}); "
+            "first = time.perf_counter() - t; t = time.perf_counter(); "
+            "m.analyze_and_compose('Fix the typo in the README', {'learn': False}); "
+            "print(first, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    print(f"\n{'first offline plan of a process':34} {'seconds':>8} {'next plan':>10} {'peak MiB':>9}")
+    for name, fresh in (("fits the classifier (empty cache)", True), ("reads the cached classifier", False)):
+        figures = []
+        with tempfile.TemporaryDirectory() as home:
+            for i in range(runs + (0 if fresh else 1)):
+                if fresh and i:
+                    for old in Path(home).rglob("*.pickle"):
+                        old.unlink()
+                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home}
+                out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                                     check=True).stdout.split()
+                if fresh or i:  # the cached runs start after one run filled the cache
+                    figures.append([float(x) for x in out])
+        first, nxt, mib = (sorted(col)[len(col) // 2] for col in zip(*figures))
+        print(f"{name:34} {first:8.2f} {nxt * 1000:8.1f}ms {mib:9.0f}")
+
+
 SHIPPED = learned.CONFIDENT
 
 if __name__ == "__main__":
     main()
     if "--validate" in sys.argv:
         validate()
+    if "--cost" in sys.argv:
+        cost()

@@ -195,13 +195,14 @@ def asks_for_workflow(task: str) -> bool:
                for c in clauses(task))
 
 
-_VERSION = re.compile(r"\bv?\d+\.\d+")
+_READINESS = re.compile(r"\b(?:prepar\w*|ready|readiness|check\w*|audit\w*|verif\w*|go live|ship\w*)\b",
+                        re.IGNORECASE)
 
 
 def release_check(task: str) -> bool:
-    """A release readiness check ("Prepare release", "Is it ready to ship?"), not cutting one ("release
-    version 3.1.6"): the word lists' main domain is the release and no version is named."""
-    return next(iter(score_domains(task)), None) == "release" and not _VERSION.search(task)
+    """A release readiness check ("Prepare release", "Are we ready to ship?"), not a release chore ("bump
+    version", "Update release script"): the word lists' main domain is the release and readiness is asked."""
+    return next(iter(score_domains(task)), None) == "release" and bool(_READINESS.search(task))
 
 
 def boost_args(task: str) -> dict[str, Any]:

@@ -300,9 +300,9 @@ def _asked_domains(task: str, scored: dict[str, tuple[float, list[str]]], model:
         return list(steps)  # the order the task gives its steps is the order they run
     if intent.whole_team(task, found):
         return list(intent.SPECIALITIES)
-    # The learned classifier was sure which domain leads; a release check keeps its own rule (its labels call
-    # cutting a release out of scope, and have no label for checking release readiness).
-    if model.learned_domain and found[:1] != [model.learned_domain] and found[:1] != ["release"]:
+    # The learned classifier was sure which domain leads; a release readiness check keeps its own rule (the
+    # classifier's labels call release chores out of scope and have no label for checking readiness).
+    if model.learned_domain and found[:1] != [model.learned_domain] and not intent.release_check(task):
         model.source = "classifier"
         return [model.learned_domain] + [d for d in found if d != model.learned_domain]
     if not (found or hinted or model.workflow or model.source == "model" or intent.asks_for_code_work(task)):
