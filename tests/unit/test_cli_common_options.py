@@ -3,6 +3,10 @@ flags reject the same bad values with the same message, and say the same thing i
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from empathy_os.cli import build_parser, main
 
@@ -52,3 +56,17 @@ def test_shared_options_have_one_help_text():
             assert options["--untrusted"].startswith("never run project code (")
         assert options["--json"].endswith("as JSON (nothing else on stdout)")
     assert {opt: len(texts) for opt, texts in helps.items()} == dict.fromkeys(helps, 1)
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    """`empathy compose … | head -1`: the pipe closes under the printer; the command ends quietly (141)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before a line is printed
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    try:
+        done = subprocess.run([sys.executable, "-m", "empathy_os", "compose", "Check the code for security issues",
+                               "--no-learn", "--project-root", str(tmp_path)], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, env=env, check=False)
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141 and done.stderr == ""

@@ -26,7 +26,12 @@ def test_the_shipped_examples_are_built_from_the_labelled_sets():
     assert OUT.read_text(encoding="utf-8") == render()
     rows = json.loads(render())["examples"]
     assert len({r["task"] for r in rows}) == len(rows) > 700
-    assert {r["set"] for r in rows} >= {"plans", "commits_and_issues", "A", "B", "C", "D"}
+    assert {r["set"] for r in rows} >= {"plans", "commits_and_issues", "A", "B", "C", "D", "T", "T9"}
+    # Held-out E measured the shipped classifier blind: none of its lines is among the examples but one,
+    # written for tuning before E was collected (the same three words by another hand).
+    from tests.unit.routing_heldout_e import HELDOUT_E
+
+    assert {task for task, _, _ in HELDOUT_E} & {r["task"] for r in rows} == {"Drop Python 3.8"}
 
 
 def test_the_classifier_turns_a_coverage_goal_without_a_raising_verb_into_a_boost(offline):
@@ -42,7 +47,8 @@ def test_a_refusal_names_the_labelled_line_it_resembles(offline):
     assert "it reads like 'release version 3.1.6', a labelled example of work no agent does" in caught.value.reason
 
 
-def test_below_its_threshold_the_word_lists_plan_and_the_guess_is_reported(offline, word_lists_only):
+@pytest.mark.usefixtures("word_lists_only")
+def test_below_its_threshold_the_word_lists_plan_and_the_guess_is_reported(offline):
     guess = learned.predict("Speed up the parser")
     p = plan("Speed up the parser")
     assert p.domains[0] == "performance" and p.classified_by == "lexicon"

@@ -127,7 +127,8 @@ def test_estimate_per_strategy(task, strategy):
         round(duration, 1))
 
 
-def test_a_domain_at_exactly_half_the_top_score_is_kept_below_it_is_not(word_lists_only):
+@pytest.mark.usefixtures("word_lists_only")
+def test_a_domain_at_exactly_half_the_top_score_is_kept_below_it_is_not():
     # (the task's first word is not a domain word here: a leading verb weighs one more, see lexicon.py)
     assert plan("the docs have security vulnerabilities").domains == ["security", "documentation"]
     assert plan("the docs have security vulnerabilities and exploits").domains == ["security"]

@@ -14,6 +14,7 @@ from empathy_os.orchestration.intent import SPECIALITIES
 
 from .routing_heldout import HELDOUT, HELDOUT_B, HELDOUT_C
 from .routing_heldout_d import HELDOUT_D
+from .routing_heldout_e import HELDOUT_E
 from .routing_phrasings import COMMITS_AND_ISSUES, PLANS
 
 ISSUE_OUT_OF_SCOPE = ["Write me a poem about caches", "Deploy to kubernetes", "Translate the README into German",
@@ -48,13 +49,16 @@ def test_commit_messages_and_issue_titles_are_planned_right(offline):
     assert misses == []
 
 
-@pytest.mark.parametrize(("name", "rows"), [("A", HELDOUT), ("B", HELDOUT_B), ("C", HELDOUT_C), ("D", HELDOUT_D)])
-def test_the_held_out_scores_are_printed(offline, name, rows):
-    """Blind first measurements in docs/guide/python-api.md (A 54/65, B 28/37, C 27/35, D 110/139); A-C tuning since."""
-    assert len(HELDOUT) >= 60 and all(source for _, _, source in rows)
+@pytest.mark.parametrize(("name", "rows", "floor"), [("A", HELDOUT, 0.75), ("B", HELDOUT_B, 0.75),
+                                                    ("C", HELDOUT_C, 0.75), ("D", HELDOUT_D, 0.75),
+                                                    ("E", HELDOUT_E, 0.90)])
+def test_the_held_out_scores_are_printed(offline, name, rows, floor):
+    """Blind first measurements in docs/guide/python-api.md (A 54/65, B 28/37, C 27/35, D 110/139 by the word
+    lists; E 158/170 with the learned classifier, which has not been trained on E); A-D are training data since."""
+    assert len(rows) >= 35 and all(source for _, _, source in rows)
     right = sum(label(task) == want for task, want, _ in rows)
     print(f"held-out {name}: {right}/{len(rows)} = {right / len(rows):.1%}")
-    assert right / len(rows) >= 0.75
+    assert right / len(rows) >= floor
 
 
 @pytest.mark.parametrize("task", ISSUE_OUT_OF_SCOPE)

@@ -105,7 +105,8 @@ def test_ci_as_the_place_a_defect_shows_is_no_ci_work():
     assert refusal("Run tests in parallel on CI") == "configuring CI services"
 
 
-def test_a_task_naming_code_is_code_work_and_avoiding_a_crash_is_a_fix(offline, word_lists_only):
+@pytest.mark.usefixtures("word_lists_only")
+def test_a_task_naming_code_is_code_work_and_avoiding_a_crash_is_a_fix(offline):
     plan = MetaOrchestrator().analyze_and_compose("Use __slots__ for Record", {"learn": False})
     assert plan.rationale["domains"] == "no domain words recognised: defaulting to a code review"
     assert named_workflow("Avoid crash when the list is empty")[0] == "fix"

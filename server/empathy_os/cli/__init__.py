@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Sequence
 
@@ -64,13 +65,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a pipe's reader may be gone: found here, not at exit (exit status 120)
+        return code
     except UsageError as exc:
         print(f"empathy: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("empathy: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `empathy compose … | head`: the reader left; say nothing more (Python's docs' way)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command a pipe ended
     except Terminated as exc:
         if argv is None:  # a program: end now, without joining analysis threads (empathy_os.shutdown)
             from empathy_os.shutdown import exit_now

@@ -128,7 +128,7 @@ def _corrected(task: str, offline: Classification) -> Classification:
     label = guess.label
     agent = label.removeprefix("fix:")
     if not guess.confident or (label.startswith("fix:") and agent not in learned.fixing_agents()):
-        return offline  # no fix workflow agent for that label: the word lists' plan stands
+        return offline  # unsure, or a fix lead the fix workflow lacks: the word lists' plan stands
     if task.rstrip().endswith("?") and (label == "boost" or label.startswith("fix:")):
         return offline  # "Is the coverage above 80 %?" asks for a look, not for changes
     if label == "refused" and release_check(task):
