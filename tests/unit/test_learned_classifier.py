@@ -124,3 +124,13 @@ def test_a_broken_test_is_planned_as_the_test_repairers_fix(offline, tmp_path):
     result = asyncio.run(p.execute({"project_path": str(project), "learn": False}))
     [skipped] = result.final_output["fix"]["skipped"]
     assert not result.success and (skipped["tool"], skipped["path"]) == ("failing_tests", "tests/test_core.py")
+
+
+def test_without_scikit_learn_the_word_lists_plan_and_say_so(tmp_path):
+    """The `classifier` extra is optional (the editor's bundled daemon has no scikit-learn)."""
+    code = ("import json, sys; sys.modules['sklearn'] = None; from empathy_os.orchestration import MetaOrchestrator; "
+            "p = MetaOrchestrator().analyze_and_compose('Speed up the parser', {'learn': False}); "
+            "print(json.dumps([p.domains[0], p.classified_by, p.rationale['classification']]))")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert json.loads(out) == ["performance", "lexicon", f"lexicon: offline (no ANTHROPIC_API_KEY); {learned.MISSING}"]

@@ -164,7 +164,23 @@ def trained_on(rows: list[tuple[str, str]]) -> Iterator[None]:
             _override.pop()
 
 
-def predict(task: str) -> Prediction:
+@functools.cache
+def installed() -> bool:
+    """scikit-learn is the optional `classifier` extra; without it the word lists plan alone."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+MISSING = "classifier: not installed (pip install 'empathy-os[classifier]'), the word lists plan alone"
+
+
+def predict(task: str) -> Prediction | None:
+    """The classifier's guess, or None without scikit-learn."""
+    if not installed():
+        return None
     with _lock:  # the language server plans from several threads; fit once
         model, rows, seen = _override[-1] if _override else _shipped()
     probabilities = model.predict_proba([task])[0]

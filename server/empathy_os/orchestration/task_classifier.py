@@ -124,7 +124,9 @@ def _corrected(task: str, offline: Classification) -> Classification:
     not take away a workflow the wording asks for ("please fix …", "raise coverage to 90 %": issue 28's
     promise) nor refuse a release readiness check (its labels call cutting a release out of scope)."""
     guess = learned.predict(task)
-    offline.note += f"; {guess.describe()}"
+    offline.note += f"; {guess.describe() if guess else learned.MISSING}"
+    if guess is None:
+        return offline
     label = guess.label
     agent = label.removeprefix("fix:")
     if not guess.confident or (label.startswith("fix:") and agent not in learned.fixing_agents()):
