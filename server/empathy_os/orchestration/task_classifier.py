@@ -125,23 +125,35 @@ def _corrected(task: str, offline: Classification) -> Classification:
     promise) nor refuse a release readiness check (its labels call cutting a release out of scope)."""
     guess = learned.predict(task)
     offline.note += f"; {guess.describe() if guess else learned.MISSING}"
-    if guess is None:
-        return offline
-    label = guess.label
-    agent = label.removeprefix("fix:")
-    if not guess.confident or (label.startswith("fix:") and agent not in learned.fixing_agents()):
-        return offline  # unsure, or a fix lead the fix workflow lacks: the word lists' plan stands
-    if task.rstrip().endswith("?") and (label == "boost" or label.startswith("fix:")):
-        return offline  # "Is the coverage above 80 %?" asks for a look, not for changes
-    if label == "refused" and release_check(task):
+    if guess is None or not _decides(task, guess):
         return offline
     before = (offline.refused, offline.workflow, offline.workflow_args)
+    _apply(task, guess, offline)
+    if (offline.refused, offline.workflow, offline.workflow_args) != before:
+        offline.source = "classifier"  # else the planner says so if the classifier changes the domains
+    return offline
+
+
+def _decides(task: str, guess: learned.Prediction) -> bool:
+    """Whether the classifier's label may stand for the word lists' plan."""
+    label = guess.label
+    if not guess.confident or (label.startswith("fix:") and label[4:] not in learned.fixing_agents()):
+        return False  # unsure, or a fix lead the fix workflow lacks: the word lists' plan stands
+    if task.rstrip().endswith("?") and (label == "boost" or label.startswith("fix:")):
+        return False  # "Is the coverage above 80 %?" asks for a look, not for changes
+    return not (label == "refused" and release_check(task))
+
+
+def _apply(task: str, guess: learned.Prediction, offline: Classification) -> None:
+    """The classifier's label as the classification's refusal, workflow and leading domain."""
+    label = guess.label
     if label == "refused":
         offline.refused = offline.refused or guess.why_refused()
     elif label == "boost":
         args = offline.workflow_args if offline.workflow == "test_coverage_boost" else boost_args(task)
         offline.refused, offline.workflow, offline.workflow_args = None, "test_coverage_boost", args
     elif label.startswith("fix:"):
+        agent = label.removeprefix("fix:")
         args = offline.workflow_args if offline.workflow == "fix" else fix_args(task)
         if "agent" in args:  # a tool named ("fix the bandit findings"); the classifier knows the lead better
             args = {**args, "agent": agent}
@@ -151,9 +163,6 @@ def _corrected(task: str, offline: Classification) -> Classification:
         offline.refused, offline.learned_domain = None, label  # "Repair the missing docstrings": its lead
     else:
         offline.refused, offline.workflow, offline.workflow_args, offline.learned_domain = None, None, {}, label
-    if (offline.refused, offline.workflow, offline.workflow_args) != before:
-        offline.source = "classifier"  # else the planner says so if the classifier changes the domains
-    return offline
 
 
 async def _ask(client: ModelClient, task: str, budget: Budget | None):
