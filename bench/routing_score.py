@@ -5,10 +5,11 @@ A plan is right when it matches the label: the main domain of an analysis plan; 
 boost workflow); "fix:<agent>" (the verified-fix workflow led by that agent); "refused" (out of scope).
 
 The shipped classifier has seen every set printed here except held-out E (measured once, blind, at
-ea146f3: 158/170), so its scores on the others say little. `--validate` is the honest figure: five folds over the lines the word lists were
-never tuned on (held-out D and the training sets T*); each fold is planned by a classifier fitted on all
-other examples, and each confidence threshold's score shows what the word lists alone, the classifier alone
-and their combination get on lines neither has seen.
+ea146f3: 158/170), so its scores on the others say little. `--validate` is the honest figure for the rest:
+five folds over the lines the word lists were never tuned on (held-out D and the training sets T*); each fold
+is planned by a classifier fitted on all other examples, and each confidence threshold's score shows what the
+word lists alone, the classifier alone and their combination get on lines neither has seen. `--cost` times a
+process's first plan (fitting the classifier, then reading it from the cache).
 """
 
 from __future__ import annotations

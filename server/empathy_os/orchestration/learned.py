@@ -3,15 +3,16 @@
 The word lists (lexicon.py, intent.py) recognise what they were written for and little else: on a held-out
 set of other people's commit subjects and issue titles they planned 79 %. This classifier is trained on
 every labelled line we have (routing_examples.json, built by scripts/build_routing_examples.py from the
-tuning and held-out sets in tests/unit/): scikit-learn's TF-IDF over character n-grams (typos, word forms)
-and stemmed words, and a logistic regression whose probability says how sure it is. Where it is sure
+tuning, held-out and training sets in tests/unit/): scikit-learn's TF-IDF over character n-grams (typos, word
+forms), stemmed words and the opening words, and a logistic regression whose probability says how sure it is. Where it is sure
 (`CONFIDENT`) and disagrees with the word lists, its label decides the plan; the word lists still extract
 what a label does not carry (a boost's target, a fix's rules, tools and files, the order of steps).
 
 Labels, as the held-out sets use them: a main domain ("security" …), "boost" (raise coverage),
 "fix:<agent>" (the verified-fix workflow led by that agent) or "refused" (out of scope).
 
-scikit-learn is imported and the model fitted on first use (2.5 s; then kept in the user's cache, keyed by the
+scikit-learn (the optional `classifier` extra; without it `predict` answers None) is imported and the model
+fitted on first use (2.5 s; then kept in the user's cache, keyed by the
 examples, scikit-learn's and Python's versions: 0.9 s, most of it importing scikit-learn; bench/routing_score.py
 --cost), never at import time: the language server and the CLI's other commands do not pay for it.
 """
@@ -37,8 +38,8 @@ from typing import Any
 
 from empathy_os.user_cache import user_cache_dir
 
-# Chosen on held-out set D with the classifier trained on the other sets (bench/routing_score.py --tune):
-# below it the word lists' plan was right more often than the classifier's.
+# 5-fold validation (bench/routing_score.py --validate) scored thresholds 0-0.5 alike (90.2-90.4 %) and higher
+# ones worse; the highest of the flat range leaves the word lists every plan the classifier is unsure of.
 CONFIDENT = 0.5
 FIX_DOMAINS = {"security_auditor": "security", "documentation_writer": "documentation",
                "refactoring_specialist": "refactoring", "code_reviewer": "quality", "test_generator": "testing"}
