@@ -180,19 +180,22 @@ def clauses(task: str) -> list[str]:
 def named_workflow(task: str) -> tuple[str | None, dict[str, Any]]:
     """The workflow the wording names and its arguments (a boost's target; a fix's rules and tool)."""
     for clause in clauses(task):
-        # A percent alone is no raise ("is coverage above 80 %?"): a raising word or "to N %" is.
-        if _COVERAGE.search(clause) and (_RAISE.search(clause) or _TO_TARGET.search(clause)):
+        if _raises_coverage(clause):
             return "test_coverage_boost", _target(clause)
     if any(_fixes(words(clause)) for clause in clauses(task)) or reports_defect(task):
         return "fix", fix_args(task)
     return None, {}
 
 
+def _raises_coverage(clause: str) -> bool:
+    # A percent alone is no raise ("is coverage above 80 %?"): a raising word or "to N %" is.
+    return bool(_COVERAGE.search(clause) and (_RAISE.search(clause) or _TO_TARGET.search(clause)))
+
+
 def asks_for_workflow(task: str) -> bool:
     """The wording itself asks for a fix or a coverage raise (an imperative, not a bug report read as one):
     issue 28 promises these plan their workflow."""
-    return any((_COVERAGE.search(c) and (_RAISE.search(c) or _TO_TARGET.search(c))) or _fixes(words(c))
-               for c in clauses(task))
+    return any(_raises_coverage(c) or _fixes(words(c)) for c in clauses(task))
 
 
 _READINESS = re.compile(r"\b(?:prepar\w*|ready|readiness|check\w*|audit\w*|verif\w*|go live|ship\w*)\b",

@@ -73,10 +73,13 @@ def fixing_agents() -> set[str]:
     return set(FIX_DOMAINS) & set(fixers())
 
 
-def examples() -> list[tuple[str, str]]:
+def _shipped_json() -> bytes:
+    return resources.files("empathy_os.orchestration").joinpath("routing_examples.json").read_bytes()
+
+
+def examples(data: bytes | None = None) -> list[tuple[str, str]]:
     """The labelled lines the classifier learns from: (task, label)."""
-    text = resources.files("empathy_os.orchestration").joinpath("routing_examples.json").read_text("utf-8")
-    return [(row["task"], row["label"]) for row in json.loads(text)["examples"]]
+    return [(row["task"], row["label"]) for row in json.loads(data or _shipped_json())["examples"]]
 
 
 def build(rows: list[tuple[str, str]]) -> Any:
@@ -121,14 +124,14 @@ def _shipped() -> tuple[Any, list[tuple[str, str]], Any]:
     """The classifier of the shipped examples, from the user's cache when this version fitted it before."""
     import sklearn
 
-    data = resources.files("empathy_os.orchestration").joinpath("routing_examples.json").read_bytes()
+    data = _shipped_json()
     key = hashlib.sha256(data + f"|{sklearn.__version__}|{sys.version_info[:2]}".encode()).hexdigest()[:24]
     folder = user_cache_dir("classifier")
     cached = folder / f"{key}.pickle" if folder else None
     if cached is not None and _ours(cached):
         with contextlib.suppress(Exception):  # a truncated or foreign file: fit again
             return pickle.loads(cached.read_bytes())
-    fitted = _fitted(examples())
+    fitted = _fitted(examples(data))  # the bytes the key was taken from
     if cached is not None:
         with contextlib.suppress(OSError):  # a read-only home: fit at every start
             cached.parent.mkdir(parents=True, exist_ok=True)
